@@ -1,0 +1,42 @@
+// Bundles confl into one ESM file. Native and heavy modules stay external and are imported lazily:
+// @napi-rs/keyring ships a .node binary per platform; undici is only needed for proxy/CA/mTLS.
+
+import { existsSync, readFileSync } from "node:fs";
+import { build } from "esbuild";
+
+const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+const external = ["@napi-rs/keyring", "undici", "playwright-core", "open"];
+// commander is CommonJS; an ESM bundle needs a real `require` for its node: imports.
+const banner =
+  "import{createRequire as __confl_cr}from'node:module';const require=__confl_cr(import.meta.url);";
+
+const started = Date.now();
+await build({
+  entryPoints: ["src/cli.ts"],
+  outfile: "dist/confl.mjs",
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  minify: true,
+  sourcemap: false,
+  legalComments: "none",
+  external,
+  banner: { js: `#!/usr/bin/env node\n${banner}` },
+  define: { __CONFL_VERSION__: JSON.stringify(pkg.version) },
+  logLevel: "warning",
+});
+// The simulator, for `npm run demo` and the benchmarks; never published.
+if (existsSync("test/sim/main.ts"))
+  await build({
+    entryPoints: ["test/sim/main.ts"],
+    outfile: "build/sim.mjs",
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    external,
+    banner: { js: banner },
+    logLevel: "warning",
+  });
+process.stderr.write(`built dist/confl.mjs in ${Date.now() - started} ms\n`);

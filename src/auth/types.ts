@@ -1,0 +1,37 @@
+/**
+ * The auth-strategy contract (the Octokit auth shape): every credential kind is one module that can
+ * say what it is and apply itself to a request. The HTTP pipeline knows nothing about kinds.
+ */
+
+export type CredentialKind =
+  | "api-token"
+  | "scoped-token"
+  | "pat"
+  | "password"
+  | "cookie"
+  | "none"
+  | "oauth"
+  | "client-credentials";
+
+export interface AuthRequest {
+  url: URL;
+  method: string;
+  headers: Headers;
+}
+
+export interface AuthStrategy {
+  readonly kind: CredentialKind;
+  /** One line for people, never the secret: "API token (Basic) for alice@example.com". */
+  describe(): string;
+  /** Apply the credential to one outgoing request; may refresh first (OAuth). */
+  apply(request: AuthRequest): Promise<void>;
+  /**
+   * Called once after a 401. Resolve true when the credential changed (e.g. refreshed) and the
+   * request should be sent once more; false to let the 401 stand.
+   */
+  onUnauthorized?(): Promise<boolean>;
+  /** Lower-case names of the headers this strategy writes; dropped on cross-origin redirects. */
+  readonly headerNames: readonly string[];
+  /** Every secret value held, so debug logs and error messages can redact them. */
+  secrets(): readonly string[];
+}

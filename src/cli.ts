@@ -1,0 +1,21 @@
+/**
+ * Entry point. `confl --version` answers before anything else is loaded, so it costs little more
+ * than bare `node` start-up; everything else is imported on demand.
+ */
+import { VERSION } from "./version.js";
+
+// `confl ... | head` closes the pipe early: that is not an error worth a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
+const argv = process.argv.slice(2);
+if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
+  process.stdout.write(`confl ${VERSION}\n`);
+} else {
+  const { main } = await import("./main.js");
+  process.exitCode = await main(argv);
+}

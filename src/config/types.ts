@@ -1,0 +1,60 @@
+/**
+ * The shape of `config.json`. It never holds a secret: secrets live in a SecretStore, keyed by
+ * profile name, and the profile only records which store holds them.
+ */
+import type { CredentialKind } from "../auth/types.js";
+
+export type Deployment = "cloud" | "dc";
+
+/** Where a profile's secret lives. "none" for kinds without a secret (a proxy adds auth). */
+export type SecretStoreKind = "keychain" | "encrypted-file" | "plaintext" | "none";
+
+export interface TlsSettings {
+  /** PEM file with extra CA certificates to trust (self-signed or private CA). */
+  caFile?: string;
+  /** PEM client certificate for mTLS. */
+  clientCert?: string;
+  /** PEM private key for the client certificate. */
+  clientKey?: string;
+  /** Skip certificate verification (warned about on every use). */
+  insecure?: boolean;
+}
+
+export interface OAuthSettings {
+  clientId: string;
+  scopes?: string[];
+  /** Authorization server base (Cloud: auth.atlassian.com; DC: the instance base). */
+  authServer?: string;
+  callbackPort?: number;
+}
+
+export interface Profile {
+  name: string;
+  /** The site as the user knows it, normalised: https://acme.atlassian.net or https://dc.example.com/confluence */
+  site: string;
+  deployment: Deployment;
+  /**
+   * The resolved API root: the URL under which `rest/api/...` (and on Cloud `api/v2/...`) live, with a
+   * trailing slash. Cloud site: https://acme.atlassian.net/wiki/ ; gateway:
+   * https://api.atlassian.com/ex/confluence/{cloudId}/wiki/ ; DC: https://dc.example.com/confluence/
+   */
+  apiBase: string;
+  cloudId?: string;
+  kind: CredentialKind;
+  /** Cloud identity for Basic auth. */
+  email?: string;
+  /** DC username for password auth (and shown for PAT logins once known). */
+  username?: string;
+  secretStore: SecretStoreKind;
+  tls?: TlsSettings;
+  oauth?: OAuthSettings;
+  /** What verification last learned, for `auth status` without a network call. */
+  identity?: { displayName?: string; accountId?: string; username?: string; verifiedAt?: string };
+  createdAt?: string;
+}
+
+export interface ConfigFile {
+  version: 1;
+  activeProfile?: string;
+  profiles: Record<string, Profile>;
+}

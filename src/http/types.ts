@@ -1,0 +1,56 @@
+/**
+ * The request contract every command and resource module uses. Paths are relative to the profile's
+ * API root, so no command builds a URL by hand and the same call works on a Cloud site, through the
+ * gateway, and on Data Center under a context path.
+ */
+
+export type QueryValue = string | number | boolean | undefined | null | readonly (string | number)[];
+
+export interface RequestOptions {
+  method?: string;
+  /**
+   * Relative to the API root ("rest/api/user/current", "api/v2/spaces"), or an absolute URL, which must
+   * be same-origin with the API root unless `allowCrossOrigin` is set.
+   */
+  path: string;
+  query?: Record<string, QueryValue>;
+  headers?: Record<string, string>;
+  /** A JSON body (sets Content-Type). */
+  json?: unknown;
+  /** A raw body (FormData, string, Uint8Array, stream). */
+  body?: BodyInit;
+  /** Safe to retry on 5xx/network errors although the method is not idempotent. */
+  idempotent?: boolean;
+  /** Follow redirects through the redirect policy (default true). */
+  followRedirects?: boolean;
+  /** How to read the body; default "json" (falls back to text when the server sends no JSON). */
+  responseType?: "json" | "text" | "bytes" | "stream" | "none";
+  /** Resolve with non-2xx responses instead of throwing a typed error. */
+  throwOnError?: boolean;
+  /** Skip the auth layer (public endpoints like /_edge/tenant_info). */
+  anonymous?: boolean;
+  allowCrossOrigin?: boolean;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+export interface HttpResponse<T = unknown> {
+  status: number;
+  headers: Headers;
+  /** Final URL (after redirects), for messages; may contain no secret once redacted. */
+  url: string;
+  data: T;
+}
+
+export interface PaginateOptions extends RequestOptions {
+  /** Stop after this many items in total. */
+  limit?: number;
+}
+
+export interface HttpClient {
+  /** The API root with a trailing slash (see Profile.apiBase). */
+  readonly apiBase: URL;
+  request<T = unknown>(options: RequestOptions): Promise<HttpResponse<T>>;
+  /** Iterates `results[]` across v2 cursor pages and v1 start/limit pages. */
+  paginate<T = unknown>(options: PaginateOptions): AsyncIterable<T>;
+}

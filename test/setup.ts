@@ -1,0 +1,19 @@
+// Runs before every test file: nothing in a test may read or write the developer's own config,
+// keychain entries or netrc. Each file gets a private config directory and keychain service name.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const dir = mkdtempSync(join(tmpdir(), "confl-test-"));
+process.env.CONFL_CONFIG_DIR = join(dir, "config");
+process.env.CONFL_KEYCHAIN_SERVICE = `confl-test-${process.pid}`;
+process.env.NETRC = join(dir, "netrc-absent");
+for (const name of Object.keys(process.env)) {
+  if (
+    /^(CONFLUENCE_|ATLASSIAN_|JIRA_)/.test(name) ||
+    name === "CONFL_PROFILE" ||
+    name === "CONFL_PASSPHRASE"
+  ) {
+    delete process.env[name];
+  }
+}

@@ -1,0 +1,153 @@
+/**
+ * The Confluence simulator's programmatic contract. Tests, `npm run demo` and the benchmarks start it
+ * with startSimulator() (test/sim/index.ts) and drive it through these knobs.
+ *
+ * Every origin is a separate loopback HTTP server (separate port), so cross-origin behaviour is real.
+ */
+
+export interface SimOrigins {
+  /** Cloud site, e.g. http://127.0.0.1:41001 — serves /wiki/api/v2/..., /wiki/rest/api/..., /_edge/tenant_info */
+  site: string;
+  /** The API gateway (stands in for https://api.atlassian.com): /ex/confluence/{cloudId}/wiki/..., /oauth/token/accessible-resources */
+  gateway: string;
+  /** The OAuth server (stands in for https://auth.atlassian.com): /authorize, /oauth/token */
+  auth: string;
+  /** Media host for attachment binaries (stands in for api.media.atlassian.com) */
+  media: string;
+  /** Data Center origin, e.g. http://127.0.0.1:41005 */
+  dcOrigin: string;
+  /** Data Center base URL including its context path, e.g. http://127.0.0.1:41005/confluence */
+  dc: string;
+}
+
+export interface SimUser {
+  accountId: string;
+  email: string;
+  displayName: string;
+  /** DC username */
+  username: string;
+  userKey: string;
+}
+
+/** The credentials the simulator accepts out of the box (obvious fakes). */
+export interface SimCredentials {
+  cloud: {
+    email: string;
+    /** classic API token: Basic email:token on the site */
+    apiToken: string;
+    /** scoped API token with granular scopes: Basic email:token only through the gateway */
+    scopedToken: string;
+    scopedTokenScopes: string[];
+    /** scoped token with classic scopes (v1 works, v2 gives scope mismatch) */
+    scopedTokenClassic: string;
+    /** an expired classic token */
+    expiredApiToken: string;
+  };
+  dc: {
+    username: string;
+    password: string;
+    /** personal access token: Bearer only */
+    pat: string;
+    /** a valid session cookie value for JSESSIONID */
+    sessionCookie: string;
+  };
+  oauth: {
+    clientId: string;
+    clientSecret: string;
+    /** callback URLs the client is registered for */
+    redirectUris: string[];
+  };
+}
+
+export interface RequestLogEntry {
+  /** which server: "site" | "gateway" | "auth" | "media" | "dc" */
+  server: keyof Omit<SimOrigins, "dcOrigin">;
+  method: string;
+  origin: string;
+  /** path with query string */
+  path: string;
+  /** request headers, lower-case names, exactly as received (tests assert what was sent where) */
+  headers: Record<string, string>;
+  /** request body as text (bodies over 64 KiB are truncated) */
+  body: string;
+  status: number;
+  at: number;
+}
+
+export interface RateLimitKnob {
+  /** which server(s); default all */
+  server?: RequestLogEntry["server"];
+  /** answer the next N matching requests with 429 (then behave normally) */
+  count?: number;
+  /** or: allow this many requests per second and 429 the rest */
+  requestsPerSecond?: number;
+  /** Retry-After value to send as given ("0", "-5", "99999", an HTTP date); omit for no header */
+  retryAfter?: string;
+  /** add X-RateLimit-* headers (Limit, Remaining, Reset, NearLimit) */
+  rateLimitHeaders?: boolean;
+  /** only requests whose path matches */
+  pathPattern?: RegExp;
+}
+
+export type FaultKind =
+  | { type: "status"; status: number; retryAfter?: string; body?: string; contentType?: string }
+  /** destroy the socket without a response */
+  | { type: "reset" }
+  /** wait this long before answering */
+  | { type: "delay"; ms: number }
+  /** send a 200 with a JSON body cut in half */
+  | { type: "truncated-json" }
+  /** an HTML page (SSO login page or proxy error), status default 200 */
+  | { type: "html"; status?: number; body?: string };
+
+export interface FaultKnob {
+  server?: RequestLogEntry["server"];
+  method?: string;
+  pathPattern?: RegExp;
+  /** how many matching requests get the fault (default 1; Infinity for all) */
+  count?: number;
+  fault: FaultKind;
+}
+
+export interface SimSettings {
+  /** Cloud site allows anonymous access (public site): bad credentials act as anonymous. Default false. */
+  cloudAnonymousAccess: boolean;
+  /** DC allows anonymous access: bad credentials answer 200 anonymous with X-Seraph-LoginReason: AUTHENTICATED_FAILED. */
+  dcAnonymousAccess: boolean;
+  /** failed logins before the CAPTCHA lock-out (AUTHENTICATION_DENIED) on DC; default 3 */
+  captchaAfterFailures: number;
+  /** latency added to every response, ms */
+  latencyMs: number;
+  /** DC context path, default "/confluence" ("" for root) */
+  dcContextPath: string;
+  /** DC rejects X-Atlassian-Token: nocheck with 403 */
+  dcRejectNocheck: boolean;
+  /** OAuth access-token lifetime in seconds (default 3600) */
+  oauthAccessTokenTtl: number;
+  /** Basic auth disabled on the Cloud site by an admin (only OAuth / service accounts work) */
+  cloudBasicAuthDisabled: boolean;
+}
+
+export interface Simulator {
+  origins: SimOrigins;
+  cloudId: string;
+  credentials: SimCredentials;
+  users: { cloud: SimUser; dc: SimUser };
+  settings: SimSettings;
+  /** Every request received by every server, in order. */
+  log: RequestLogEntry[];
+  clearLog(): void;
+  rateLimit(knob: RateLimitKnob): void;
+  fault(knob: FaultKnob): void;
+  /** Remove every rate-limit and fault knob and restore default settings. */
+  reset(): void;
+  /** Revoke or expire a token so later requests with it fail as Atlassian does. */
+  expireToken(token: string): void;
+  stop(): Promise<void>;
+}
+
+export interface SimOptions {
+  /** bind to "127.0.0.1" (default) or "::1" */
+  host?: string;
+  settings?: Partial<SimSettings>;
+}

@@ -1,0 +1,62 @@
+import { PassThrough } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { ConflError, ExitCode, UsageError } from "../../src/errors.js";
+import { createIOStreams } from "../../src/io/streams.js";
+import { main, reportError } from "../../src/main.js";
+import { clearRegisteredSecrets, registerSecret } from "../../src/redact.js";
+
+function bufferedIO() {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const out: string[] = [];
+  const err: string[] = [];
+  stdout.on("data", (c) => out.push(String(c)));
+  stderr.on("data", (c) => err.push(String(c)));
+  const io = createIOStreams({ stdout, stderr, stdin: new PassThrough(), env: {} });
+  return { io, out: () => out.join(""), err: () => err.join("") };
+}
+
+describe("cli skeleton", () => {
+  it("an unknown flag is a usage error (exit 2), never ignored", async () => {
+    const b = bufferedIO();
+    const code = await main(["--bogus"], { io: b.io, env: {} });
+    expect(code).toBe(ExitCode.USAGE);
+    expect(b.err()).toMatch(/confl: unknown option '--bogus'/);
+  });
+
+  it("an unknown command is a usage error with a suggestion", async () => {
+    const b = bufferedIO();
+    const code = await main(["nosuchcommand"], { io: b.io, env: {} });
+    expect(code).toBe(ExitCode.USAGE);
+  });
+
+  it("--help exits 0 and lists the exit codes", async () => {
+    const b = bufferedIO();
+    const code = await main(["--help"], { io: b.io, env: {} });
+    expect(code).toBe(ExitCode.OK);
+    expect(b.out()).toContain("Exit codes: 0 ok, 1 failure, 2 usage or bad input, 4 authentication");
+  });
+
+  it("errors print one line plus a hint, and no stack without --debug", () => {
+    const b = bufferedIO();
+    const code = reportError(new UsageError("bad thing", { hint: "do the other thing" }), b.io, false);
+    expect(code).toBe(2);
+    expect(b.err()).toBe("confl: bad thing\nhint: do the other thing\n");
+  });
+
+  it("a registered secret never reaches an error line", () => {
+    registerSecret("CANARY-very-secret-value");
+    const b = bufferedIO();
+    reportError(new ConflError("server said CANARY-very-secret-value is wrong"), b.io, true);
+    expect(b.err()).not.toContain("CANARY-very-secret-value");
+    expect(b.err()).toContain("server said *** is wrong");
+    clearRegisteredSecrets();
+  });
+
+  it("an unexpected error gets exit 1 and a --debug hint, not a stack", () => {
+    const b = bufferedIO();
+    const code = reportError(new TypeError("boom"), b.io, false);
+    expect(code).toBe(1);
+    expect(b.err()).not.toMatch(/at .*\.ts:\d+/);
+  });
+});
