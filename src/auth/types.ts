@@ -35,3 +35,29 @@ export interface AuthStrategy {
   /** Every secret value held, so debug logs and error messages can redact them. */
   secrets(): readonly string[];
 }
+
+/**
+ * What a SecretStore holds for one profile (serialised as JSON under the profile's name). Only this
+ * object ever carries secret values; the profile in config.json says which store holds it.
+ */
+export type StoredSecret =
+  | { kind: "api-token" | "scoped-token"; token: string }
+  | { kind: "pat"; token: string; cookie?: string }
+  | { kind: "password"; password: string }
+  | { kind: "cookie"; cookie: string; token?: string }
+  | {
+      kind: "oauth";
+      accessToken: string;
+      refreshToken?: string;
+      /** ms since epoch */
+      expiresAt?: number;
+      scopes?: string[];
+      clientSecret?: string;
+    }
+  | {
+      kind: "client-credentials";
+      clientSecret: string;
+      accessToken?: string;
+      expiresAt?: number;
+      scopes?: string[];
+    };

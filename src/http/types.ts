@@ -54,3 +54,29 @@ export interface HttpClient {
   /** Iterates `results[]` across v2 cursor pages and v1 start/limit pages. */
   paginate<T = unknown>(options: PaginateOptions): AsyncIterable<T>;
 }
+
+/**
+ * Options for createHttpClient() in src/http/client.ts. Everything a layer needs comes in here; the
+ * pipeline reads no globals except through `env` (proxy variables, CONFL_CA_FILE, NODE_EXTRA_CA_CERTS).
+ */
+export interface HttpClientOptions {
+  apiBase: string | URL;
+  auth?: import("../auth/types.js").AuthStrategy;
+  tls?: import("../config/types.js").TlsSettings;
+  env?: NodeJS.ProcessEnv;
+  userAgent?: string;
+  /** retries after the first attempt (default 4) */
+  maxRetries?: number;
+  /** per-attempt timeout in ms (default 30 000) */
+  timeoutMs?: number;
+  /** client-side rate limit, requests per second */
+  rateLimit?: number;
+  /** at most this many requests in flight (bulk work) */
+  concurrency?: number;
+  /** --debug sink; receives already-redacted lines */
+  debug?: (line: string) => void;
+  /** user-facing notices (e.g. "rate limited, waiting 5 s"); only called when a person is watching */
+  notice?: (line: string) => void;
+  /** for tests: replace the clock used for backoff waits */
+  sleep?: (ms: number) => Promise<void>;
+}

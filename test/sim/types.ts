@@ -151,3 +151,37 @@ export interface SimOptions {
   host?: string;
   settings?: Partial<SimSettings>;
 }
+
+/** A Bearer token the simulator accepts (issued by the OAuth server module, test/sim/oauth.ts). */
+export interface BearerGrant {
+  token: string;
+  kind: "oauth" | "client-credentials" | "dc-oauth";
+  user: SimUser;
+  scopes: string[];
+  /** ms since epoch */
+  expiresAt: number;
+}
+
+export interface SimTokenRegistry {
+  grant(grant: BearerGrant): void;
+  lookup(token: string): BearerGrant | undefined;
+  revoke(token: string): void;
+}
+
+/** What the simulator hands the OAuth module (test/sim/oauth.ts) when it mounts it. */
+export interface OAuthRouteContext {
+  origins: SimOrigins;
+  settings: SimSettings;
+  credentials: SimCredentials;
+  users: { cloud: SimUser; dc: SimUser };
+  cloudId: string;
+  tokens: SimTokenRegistry;
+}
+
+/** A route handler: resolves true when it answered the request. `body` is the full request body. */
+export type SimHandler = (
+  req: import("node:http").IncomingMessage,
+  res: import("node:http").ServerResponse,
+  url: URL,
+  body: Buffer,
+) => boolean | Promise<boolean>;
