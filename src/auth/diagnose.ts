@@ -1,0 +1,378 @@
+/**
+ * Maps what came back from a verification request (or the error thrown instead) to ONE specific
+ * AuthError with the fix. Protocol facts behind each branch: confluence-api.md §0.5, §1.12, §1.14,
+ * §3.3, §5.3. Callers branch on `code`, never on the message.
+ */
+import type { Deployment } from "../config/types.js";
+import { AuthError, type ConflError } from "../errors.js";
+import type { CredentialKind } from "./types.js";
+
+export const API_TOKEN_URL = "https://id.atlassian.com/manage-profile/security/api-tokens";
+
+export interface ObservedResponse {
+  status: number;
+  headers: Headers;
+  bodyText: string;
+  /** the URL asked for (no secrets in it) */
+  url: string;
+}
+
+export interface DiagnoseContext {
+  kind: CredentialKind;
+  deployment: Deployment;
+  site: string;
+  apiBase: string;
+  /** the request went to the Atlassian API gateway (…/ex/confluence/{cloudId}/…) */
+  onGateway: boolean;
+  /** which verification step: the identity call or the content call */
+  phase: "identity" | "content";
+  profileName?: string;
+}
+
+const loginHint = (d: DiagnoseContext, extra = "") =>
+  `confl auth login${d.profileName && d.profileName !== "default" ? ` --profile ${d.profileName}` : ""}${extra}`;
+
+export function seraphReasons(headers: Headers): string[] {
+  return (headers.get("x-seraph-loginreason") ?? "")
+    .split(",")
+    .map((s) => s.trim().toUpperCase())
+    .filter(Boolean);
+}
+
+function isHtml(res: ObservedResponse): boolean {
+  const type = res.headers.get("content-type") ?? "";
+  return /text\/html|application\/xhtml/i.test(type) || /^\s*<(!doctype|html)/i.test(res.bodyText);
+}
+
+/** Scope names quoted in a gateway body or header (granular `read:page:confluence`, classic `read:confluence-content.all`). */
+export function scopesMentioned(text: string): string[] {
+  const found =
+    text.match(/\b(?:read|write|delete|manage|search|readonly|offline_access)(?::[a-z0-9._-]+)+/gi) ?? [];
+  return [...new Set(found.map((s) => s.replace(/[.,;]+$/, "")))];
+}
+
+/**
+ * The response to a verification request, judged. Returns undefined when it is a real success (the
+ * anonymous check for the identity call is done by verify.ts, which reads the JSON).
+ */
+export function diagnoseResponse(res: ObservedResponse, d: DiagnoseContext): AuthError | undefined {
+  const reasons = seraphReasons(res.headers);
+  const body = res.bodyText.slice(0, 4000);
+  const where = d.onGateway ? "the Atlassian API gateway" : d.site;
+
+  // CAPTCHA lock-out: 401 + AUTHENTICATION_DENIED even with correct credentials (confkb 966681459).
+  if (reasons.includes("AUTHENTICATION_DENIED")) {
+    return new AuthError(`${d.site} locked this account behind a CAPTCHA after too many failed logins`, {
+      code: "auth.captcha",
+      hint: `log in once in a browser at ${d.site} (solving the CAPTCHA), then run ${loginHint(d)} again`,
+    });
+  }
+
+  if (res.status === 401 && /basic authentication with passwords is deprecated/i.test(body)) {
+    return new AuthError(
+      "Confluence Cloud does not accept account passwords: that was a password, not an API token",
+      {
+        code: "auth.password_on_cloud",
+        hint: `create an API token at ${API_TOKEN_URL} and run ${loginHint(d, " --type api-token --with-token")}`,
+      },
+    );
+  }
+
+  if (
+    (res.status === 401 || res.status === 403) &&
+    /basic auth(?:entication)?[^.]{0,40}\b(?:disabled|not allowed|blocked|turned off)|api tokens? (?:are|is) (?:disabled|blocked|not allowed)/i.test(
+      body,
+    )
+  ) {
+    return new AuthError(`an admin has disabled Basic authentication (API tokens) on ${d.site}`, {
+      code: "auth.basic_disabled",
+      hint: `ask for an OAuth 2.0 service account and run ${loginHint(d, " --type client-credentials --client-id <id>")}`,
+    });
+  }
+
+  const scopeCheck =
+    /FAILURE_CLIENT_SCOPE_CHECK/i.test(res.headers.get("x-failure-category") ?? "") ||
+    /scope does not match/i.test(body);
+  if (res.status === 401 && scopeCheck) {
+    if (!d.onGateway) return scopedTokenOnSite(d);
+    const missing = scopesMentioned(`${body} ${res.headers.get("x-missing-scopes") ?? ""}`);
+    const apiVersion = /\/api\/v2\//.test(res.url) ? "v2" : "v1";
+    return new AuthError(
+      missing.length > 0
+        ? `the token lacks the scopes this call needs (${apiVersion} API): ${missing.join(", ")}`
+        : `the token's scopes do not allow this ${apiVersion} API call (the gateway said "scope does not match")`,
+      {
+        code: "auth.scope_mismatch",
+        hint:
+          `create a scoped token with ${missing.length > 0 ? missing.join(", ") : "the scopes listed in the README"} ` +
+          `(granular scopes serve the v2 API, classic scopes the v1 API) at ${API_TOKEN_URL}, then run ${loginHint(d, " --with-token")}`,
+      },
+    );
+  }
+
+  if (res.status >= 200 && res.status < 400 && isHtml(res)) return htmlInsteadOfJson(res, d);
+  if (res.status >= 300 && res.status < 400) {
+    const location = res.headers.get("location") ?? "";
+    if (/login|sso|saml|auth|okta|adfs/i.test(location)) return htmlInsteadOfJson(res, d);
+  }
+
+  if (res.status === 403 && /cannot access Confluence|not permitted to use Confluence/i.test(body)) {
+    if (d.deployment === "cloud") {
+      return new AuthError(
+        `${d.site} rejected the credential: wrong email or API token (or the account has no Confluence access)`,
+        {
+          code: "auth.caller_cannot_access",
+          hint: `check the email is the Atlassian account that created the token; create a new token at ${API_TOKEN_URL} and run ${loginHint(d, " --with-token")}`,
+        },
+      );
+    }
+    return new AuthError(`${d.site} says this account is not permitted to use Confluence`, {
+      code: "auth.not_permitted",
+      hint: "ask a Confluence administrator to grant the account the 'Can use' global permission",
+    });
+  }
+
+  if (res.status === 401) {
+    if (d.deployment === "dc") {
+      if (d.kind === "pat" || (d.kind === "cookie" && isHtml(res))) {
+        return new AuthError(
+          d.kind === "pat"
+            ? `${d.site} rejected the personal access token: wrong, expired or revoked`
+            : `${d.site} rejected the session cookie: it has expired or was never valid`,
+          {
+            code: d.kind === "pat" ? "auth.token_rejected" : "auth.cookie_expired",
+            hint:
+              d.kind === "pat"
+                ? `create a new token in Confluence (Profile → Settings → Personal Access Tokens) and run ${loginHint(d, " --type pat --with-token")}`
+                : `copy a fresh cookie from a logged-in browser and run ${loginHint(d, " --type cookie --with-token")}`,
+          },
+        );
+      }
+      return new AuthError(`${d.site} rejected the username or password`, {
+        code: "auth.wrong_password",
+        hint: `check both and run ${loginHint(d, " --with-token")}; repeated failures trigger a CAPTCHA lock-out, so a personal access token (--type pat) is safer`,
+      });
+    }
+    return new AuthError(`${where} rejected the API token (401): it is wrong, expired or revoked`, {
+      code: "auth.token_rejected",
+      hint: `API tokens live at most a year; create a new one at ${API_TOKEN_URL} and run ${loginHint(d, " --with-token")}`,
+    });
+  }
+
+  if (res.status === 403) {
+    return new AuthError(
+      `${where} answered 403: the account is signed in but may not ${d.phase === "identity" ? "read its own profile" : "list spaces"}`,
+      {
+        code: "auth.forbidden",
+        hint:
+          d.kind === "scoped-token"
+            ? "the scoped token probably lacks a read scope; create one with the scopes listed in the README"
+            : "ask a Confluence administrator for access, or use an account that has it",
+      },
+    );
+  }
+
+  if (res.status === 404) {
+    return new AuthError(
+      `${res.url} answered 404: wrong API address, or (Confluence answers both the same way) no permission`,
+      {
+        code: "auth.not_found",
+        hint: `check the site URL (API root in use: ${d.apiBase}); if it is right, the credential may be ignored or lack access — run confl auth status`,
+      },
+    );
+  }
+
+  if (res.status === 410) {
+    return new AuthError(`${res.url} answered 410 Gone: Atlassian removed this endpoint`, {
+      code: "auth.endpoint_removed",
+      hint: "update confl; Cloud v1 content endpoints are being removed in favour of the v2 API",
+    });
+  }
+
+  if (res.status >= 200 && res.status < 300) return undefined;
+
+  return new AuthError(`${res.url} answered HTTP ${res.status} while verifying the credential`, {
+    code: res.status >= 500 ? "auth.server_error" : "auth.unexpected_status",
+    hint:
+      res.status >= 500
+        ? "the server is failing; try again later or check its status page"
+        : "run again with --debug to see the exchange",
+  });
+}
+
+export function scopedTokenOnSite(d: DiagnoseContext): AuthError {
+  return new AuthError(
+    "a scoped API token only works through the Atlassian API gateway, not on the site URL",
+    {
+      code: "auth.scoped_token_on_site",
+      hint: `run ${loginHint(d, " --type scoped-token --with-token")} (confl finds the cloud id and uses the gateway)`,
+    },
+  );
+}
+
+export function anonymousAnswer(d: DiagnoseContext, failedLogin: boolean): AuthError {
+  if (d.deployment === "dc" || failedLogin) {
+    return new AuthError(
+      `${d.site} ignored the credential and answered as an anonymous user (login failed)`,
+      {
+        code: "auth.anonymous",
+        hint:
+          d.kind === "pat"
+            ? `the personal access token is wrong, expired or revoked; create a new one and run ${loginHint(d, " --type pat --with-token")}`
+            : `check the username and ${d.kind === "password" ? "password" : "secret"}, then run ${loginHint(d, " --with-token")}`,
+      },
+    );
+  }
+  return new AuthError(`${d.site} is public and ignored the credential: requests run as an anonymous user`, {
+    code: "auth.anonymous",
+    hint: `the email or API token is wrong, expired or revoked; create a token at ${API_TOKEN_URL} and run ${loginHint(d, " --with-token")}`,
+  });
+}
+
+function htmlInsteadOfJson(res: ObservedResponse, d: DiagnoseContext): AuthError {
+  return new AuthError(`${res.url} returned an HTML page (an SSO or login page) instead of JSON`, {
+    code: "auth.html_login_page",
+    hint:
+      d.deployment === "dc"
+        ? `an SSO proxy is in front of the API: use a personal access token (--type pat), or a browser session cookie (--type cookie), and check the site URL ${d.site}`
+        : `check the site URL ${d.site}; behind SSO, use an API token (--type api-token) or OAuth (--type oauth)`,
+  });
+}
+
+const TLS_CODES = new Set([
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "CERT_UNTRUSTED",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+  "CERT_HAS_EXPIRED",
+  "EPROTO",
+  "ERR_SSL_WRONG_VERSION_NUMBER",
+]);
+
+/** Every `code` and `name` along an error's cause chain (fetch wraps the socket error in a TypeError). */
+export function errorCodes(error: unknown): { codes: string[]; names: string[]; messages: string[] } {
+  const codes: string[] = [];
+  const names: string[] = [];
+  const messages: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 6; depth++) {
+    const e = current as {
+      code?: unknown;
+      name?: unknown;
+      message?: unknown;
+      cause?: unknown;
+      errors?: unknown;
+    };
+    if (typeof e.code === "string") codes.push(e.code);
+    if (typeof e.name === "string") names.push(e.name);
+    if (typeof e.message === "string") messages.push(e.message);
+    current = e.cause ?? (Array.isArray(e.errors) ? e.errors[0] : undefined);
+  }
+  return { codes, names, messages };
+}
+
+export function isProxyConfigured(env: NodeJS.ProcessEnv): string | undefined {
+  for (const name of ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"]) {
+    if (env[name]) return name;
+  }
+  return undefined;
+}
+
+/** A thrown error (network, TLS, timeout) while verifying, as one AuthError with the fix. */
+export function diagnoseError(error: unknown, d: DiagnoseContext, env: NodeJS.ProcessEnv = {}): ConflError {
+  if (error instanceof AuthError) return error;
+  const { codes, names, messages } = errorCodes(error);
+  const host = safeHost(d.apiBase);
+  const has = (c: string) => codes.includes(c);
+  if (
+    names.includes("TlsError") ||
+    codes.some((c) => TLS_CODES.has(c) || c.startsWith("ERR_TLS") || c.startsWith("ERR_SSL"))
+  ) {
+    const altname = has("ERR_TLS_CERT_ALTNAME_INVALID");
+    const expired = has("CERT_HAS_EXPIRED");
+    return new AuthError(
+      altname
+        ? `the TLS certificate of ${host} is for a different host name`
+        : expired
+          ? `the TLS certificate of ${host} has expired`
+          : `the TLS certificate of ${host} is signed by a CA this machine does not trust`,
+      {
+        code: "auth.tls",
+        hint:
+          altname || expired
+            ? "check the site URL; if the certificate is really wrong, ask the server's admin to fix it"
+            : `run confl auth login again with --ca-file <your-company-ca.pem> (or set CONFL_CA_FILE / NODE_EXTRA_CA_CERTS)`,
+      },
+    );
+  }
+  const proxy = isProxyConfigured(env);
+  if (
+    names.includes("ProxyError") ||
+    (proxy && (has("ECONNREFUSED") || has("UND_ERR_SOCKET") || messages.some((m) => /proxy/i.test(m))))
+  ) {
+    return new AuthError(`could not reach ${host} through the proxy in ${proxy ?? "the proxy settings"}`, {
+      code: "auth.proxy",
+      hint: `check ${proxy ?? "HTTPS_PROXY"} (and NO_PROXY for hosts that must bypass it)`,
+    });
+  }
+  if (has("ENOTFOUND") || has("EAI_AGAIN")) {
+    return new AuthError(`cannot resolve the host name ${host}`, {
+      code: "auth.dns",
+      hint: "check the site URL for typos, and your network or VPN connection",
+    });
+  }
+  if (has("ECONNREFUSED")) {
+    return new AuthError(`${host} refused the connection`, {
+      code: "auth.connection_refused",
+      hint: "check the site URL and port; is the server running, or does it need a VPN?",
+    });
+  }
+  if (
+    names.includes("TimeoutError") ||
+    has("ETIMEDOUT") ||
+    has("UND_ERR_CONNECT_TIMEOUT") ||
+    has("UND_ERR_HEADERS_TIMEOUT")
+  ) {
+    return new AuthError(`${host} did not answer in time`, {
+      code: "auth.timeout",
+      hint: "check your network, VPN or proxy settings (HTTPS_PROXY / NO_PROXY), then try again",
+    });
+  }
+  if (names.includes("InvalidResponseError")) {
+    return new AuthError(`${host} sent something that is not Confluence's JSON (a proxy or SSO page?)`, {
+      code: "auth.html_login_page",
+      hint: `check the site URL ${d.site}; behind SSO use a personal access token or a session cookie`,
+    });
+  }
+  const status = (error as { status?: unknown }).status;
+  if (typeof status === "number") {
+    const headers = (error as { headers?: unknown }).headers;
+    const body = (error as { bodySnippet?: unknown }).bodySnippet;
+    const url = (error as { url?: unknown }).url;
+    const diagnosed = diagnoseResponse(
+      {
+        status,
+        headers: headers instanceof Headers ? headers : new Headers(),
+        bodyText: typeof body === "string" ? body : "",
+        url: typeof url === "string" ? url : d.apiBase,
+      },
+      d,
+    );
+    if (diagnosed) return diagnosed;
+  }
+  return new AuthError(`could not reach ${host}: ${messages[messages.length - 1] ?? String(error)}`, {
+    code: "auth.network",
+    hint: "check the site URL, your network, and proxy settings (HTTPS_PROXY / NO_PROXY)",
+  });
+}
+
+function safeHost(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}

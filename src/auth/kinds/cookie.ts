@@ -1,0 +1,38 @@
+/**
+ * A browser session or SSO cookie header (JSESSIONID, crowd.token_key, an F5/Okta cookie), for sites
+ * where SSO leaves no other way in (peers.md §6 item 6). With a PAT as well, both headers are sent.
+ */
+import { registerSecret } from "../../redact.js";
+import type { AuthStrategy } from "../types.js";
+import { assertSafeTransport } from "./transport.js";
+
+export interface CookieCredential {
+  cookie: string;
+  token?: string;
+}
+
+/** A bare value ("abc123") is taken as a JSESSIONID; a "name=value; name2=value2" header is used as is. */
+export function normaliseCookieHeader(value: string): string {
+  const trimmed = value.trim().replace(/^cookie:\s*/i, "");
+  return trimmed.includes("=") ? trimmed : `JSESSIONID=${trimmed}`;
+}
+
+export function createCookieStrategy(credential: CookieCredential): AuthStrategy {
+  const cookie = normaliseCookieHeader(credential.cookie);
+  registerSecret(credential.cookie);
+  registerSecret(cookie);
+  for (const part of cookie.split(";")) registerSecret(part.split("=").slice(1).join("=").trim());
+  registerSecret(credential.token);
+  return {
+    kind: "cookie",
+    headerNames: credential.token ? ["cookie", "authorization"] : ["cookie"],
+    describe: () =>
+      credential.token ? "session cookie with a personal access token (Bearer)" : "session cookie",
+    async apply(request) {
+      assertSafeTransport(request.url, "a session cookie");
+      request.headers.set("cookie", cookie);
+      if (credential.token) request.headers.set("authorization", `Bearer ${credential.token}`);
+    },
+    secrets: () => (credential.token ? [cookie, credential.token] : [cookie]),
+  };
+}
