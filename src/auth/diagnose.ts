@@ -5,6 +5,7 @@
  */
 import type { Deployment } from "../config/types.js";
 import { AuthError, type ConflError } from "../errors.js";
+import { HttpError, InvalidResponseError, NetworkError, TimeoutError, TlsError } from "../http/errors.js";
 import type { CredentialKind } from "./types.js";
 
 export const API_TOKEN_URL = "https://id.atlassian.com/manage-profile/security/api-tokens";
@@ -285,6 +286,15 @@ export function isProxyConfigured(env: NodeJS.ProcessEnv): string | undefined {
 export function diagnoseError(error: unknown, d: DiagnoseContext, env: NodeJS.ProcessEnv = {}): ConflError {
   if (error instanceof AuthError) return error;
   const { codes, names, messages } = errorCodes(error);
+  // Class names do not survive minification: branch on instanceof and on the fields the HTTP errors carry.
+  if (error instanceof TlsError) names.push("TlsError");
+  if (error instanceof TimeoutError) names.push("TimeoutError");
+  if (error instanceof InvalidResponseError) names.push("InvalidResponseError");
+  if (error instanceof NetworkError && error.networkCode) codes.push(error.networkCode);
+  if (error instanceof TlsError && error.networkCode) codes.push(error.networkCode);
+  if (error instanceof TlsError && error.problem === "expired") codes.push("CERT_HAS_EXPIRED");
+  if (error instanceof TlsError && error.problem === "hostname_mismatch")
+    codes.push("ERR_TLS_CERT_ALTNAME_INVALID");
   const host = safeHost(d.apiBase);
   const has = (c: string) => codes.includes(c);
   if (
@@ -347,18 +357,9 @@ export function diagnoseError(error: unknown, d: DiagnoseContext, env: NodeJS.Pr
       hint: `check the site URL ${d.site}; behind SSO use a personal access token or a session cookie`,
     });
   }
-  const status = (error as { status?: unknown }).status;
-  if (typeof status === "number") {
-    const headers = (error as { headers?: unknown }).headers;
-    const body = (error as { bodySnippet?: unknown }).bodySnippet;
-    const url = (error as { url?: unknown }).url;
+  if (error instanceof HttpError) {
     const diagnosed = diagnoseResponse(
-      {
-        status,
-        headers: headers instanceof Headers ? headers : new Headers(),
-        bodyText: typeof body === "string" ? body : "",
-        url: typeof url === "string" ? url : d.apiBase,
-      },
+      { status: error.status, headers: error.headers, bodyText: error.bodySnippet, url: error.url },
       d,
     );
     if (diagnosed) return diagnosed;
