@@ -1,0 +1,158 @@
+/**
+ * Files that must stay private and whole: the config directory (0700), config.json and the secret
+ * files (0600). Writes go to a temp file opened 0600, are fsynced and renamed over the target, so a
+ * kill at any moment leaves the old file or the new one, never a torn one. Modes are enforced with an
+ * explicit chmod because `fs.writeFile(path, data, { mode })` leaves an existing file's mode alone
+ * (measured: a 0644 file stayed 0644; docs/dependencies.md §3).
+ */
+import { randomBytes } from "node:crypto";
+import { chmod, mkdir, open, readFile, rename, stat, unlink } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import { ConflError } from "../errors.js";
+
+export const PRIVATE_DIR_MODE = 0o700;
+export const PRIVATE_FILE_MODE = 0o600;
+
+const isWindows = process.platform === "win32";
+
+/** Creates the directory (0700) or tightens an existing one to 0700. */
+export async function ensurePrivateDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+    if (isWindows) return;
+    const info = await stat(dir);
+    if (!info.isDirectory()) {
+      throw new ConflError(`${dir} exists and is not a directory`, {
+        hint: "Move it aside, or point CONFL_CONFIG_DIR at a directory.",
+        code: "config.not_a_directory",
+      });
+    }
+    if ((info.mode & 0o777) !== PRIVATE_DIR_MODE) await chmod(dir, PRIVATE_DIR_MODE);
+  } catch (error) {
+    if (error instanceof ConflError) throw error;
+    throw fileError(`cannot create or secure the directory ${dir}`, error);
+  }
+}
+
+/** Tightens an existing file to 0600; a missing file is fine. */
+export async function ensurePrivateFile(path: string): Promise<void> {
+  if (isWindows) return;
+  try {
+    const info = await stat(path);
+    if ((info.mode & 0o777) !== PRIVATE_FILE_MODE) await chmod(path, PRIVATE_FILE_MODE);
+  } catch (error) {
+    if (isErrno(error, "ENOENT")) return;
+    throw fileError(`cannot set permissions 0600 on ${path}`, error);
+  }
+}
+
+/** Writes `data` to `path` atomically with mode 0600, creating the parent directory 0700. */
+export async function writePrivateFileAtomic(path: string, data: string): Promise<void> {
+  const dir = dirname(path);
+  await ensurePrivateDir(dir);
+  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
+  let handle: Awaited<ReturnType<typeof open>> | undefined;
+  try {
+    // "wx": never follow or reuse something an attacker pre-created at the temp name.
+    handle = await open(tmp, "wx", PRIVATE_FILE_MODE);
+    await handle.writeFile(data, "utf8");
+    // The umask can only remove bits, but be explicit: the mode is the point of this function.
+    if (!isWindows) await handle.chmod(PRIVATE_FILE_MODE);
+    await handle.sync();
+    await handle.close();
+    handle = undefined;
+    await rename(tmp, path);
+  } catch (error) {
+    await handle?.close().catch(() => {});
+    await unlink(tmp).catch(() => {});
+    throw fileError(`cannot write ${path}`, error);
+  }
+  await syncDirectory(dir);
+}
+
+/** Reads a file as UTF-8; undefined when it does not exist. */
+export async function readFileIfExists(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, "utf8");
+  } catch (error) {
+    if (isErrno(error, "ENOENT")) return undefined;
+    throw fileError(`cannot read ${path}`, error);
+  }
+}
+
+/**
+ * Runs `fn` while holding an exclusive lock on `path` (a `<path>.lock` directory, proper-lockfile),
+ * so a read-modify-write by one process cannot lose another's update (OAuth refreshes and logins from
+ * several processes may touch the same file). Waits up to ~15 s; a lock left by a killed process is
+ * taken over once it is stale (10 s without an update).
+ */
+export async function withFileLock<T>(path: string, fn: () => Promise<T>): Promise<T> {
+  await ensurePrivateDir(dirname(path));
+  const lockfile = await import("proper-lockfile");
+  let compromised: Error | undefined;
+  let release: () => Promise<void>;
+  try {
+    release = await lockfile.lock(path, {
+      realpath: false,
+      lockfilePath: `${path}.lock`,
+      stale: 10_000,
+      retries: { retries: 300, minTimeout: 5, maxTimeout: 50, factor: 1.2, randomize: true },
+      // The default throws from a timer (an uncaught exception); remember it and fail the operation instead.
+      onCompromised: (error) => {
+        compromised = error;
+      },
+    });
+  } catch (error) {
+    if (isErrno(error, "ELOCKED")) {
+      throw new ConflError(`another confl process is holding the lock on ${path}`, {
+        hint: `Wait for it to finish. If no confl process is running, remove ${path}.lock.`,
+        code: "config.locked",
+        cause: error,
+      });
+    }
+    throw fileError(`cannot lock ${path}`, error);
+  }
+  try {
+    const result = await fn();
+    if (compromised) {
+      throw new ConflError(`lost the lock on ${path} while updating it`, {
+        hint: "Another process took over the lock; run the command again.",
+        code: "config.lock_compromised",
+        cause: compromised,
+      });
+    }
+    return result;
+  } finally {
+    await release().catch(() => {});
+  }
+}
+
+async function syncDirectory(dir: string): Promise<void> {
+  // Makes the rename itself durable. Not possible on Windows; best effort elsewhere.
+  if (isWindows) return;
+  let handle: Awaited<ReturnType<typeof open>> | undefined;
+  try {
+    handle = await open(dir, "r");
+    await handle.sync();
+  } catch {
+    // Some filesystems refuse fsync on a directory; the rename is still atomic.
+  } finally {
+    await handle?.close().catch(() => {});
+  }
+}
+
+export function isErrno(error: unknown, code: string): boolean {
+  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === code;
+}
+
+function fileError(message: string, cause: unknown): ConflError {
+  const code = typeof cause === "object" && cause !== null ? (cause as { code?: unknown }).code : undefined;
+  const reason = typeof code === "string" ? ` (${code})` : "";
+  const hint =
+    code === "EACCES" || code === "EPERM"
+      ? "Check that you own the confl config directory, or set CONFL_CONFIG_DIR to a directory you own."
+      : code === "ENOSPC"
+        ? "The disk is full; free some space and try again."
+        : undefined;
+  return new ConflError(`${message}${reason}`, { hint, code: "config.io", cause });
+}

@@ -1,0 +1,265 @@
+/**
+ * config.json: the profiles and which one is active. It never holds a secret (those live in a
+ * SecretStore keyed by profile name), and this module refuses to write one. A corrupt file is
+ * reported with its path and left alone: confl never overwrites a file it could not read.
+ */
+import { ConflError, UsageError } from "../errors.js";
+import { configFilePath } from "./paths.js";
+import {
+  ensurePrivateFile,
+  readFileIfExists,
+  withFileLock,
+  writePrivateFileAtomic,
+} from "./private-files.js";
+import type { ConfigFile, Profile } from "./types.js";
+
+export const PROFILE_NAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+
+export function emptyConfig(): ConfigFile {
+  return { version: 1, profiles: {} };
+}
+
+/** Throws UsageError (exit 2) unless `name` is 1-64 of A-Z a-z 0-9 . _ - (and not "." or ".."). */
+export function validateProfileName(name: string): void {
+  if (!PROFILE_NAME_PATTERN.test(name) || name === "." || name === "..") {
+    throw new UsageError(`invalid profile name ${JSON.stringify(name)}`, {
+      hint: "Use 1-64 characters from A-Z, a-z, 0-9, '.', '_' and '-', e.g. --profile work.",
+      code: "config.invalid_profile_name",
+    });
+  }
+}
+
+/** Reads config.json; a missing file is an empty config. */
+export async function loadConfig(env: NodeJS.ProcessEnv): Promise<ConfigFile> {
+  const path = configFilePath(env);
+  const text = await readFileIfExists(path);
+  if (text === undefined) return emptyConfig();
+  return parseConfig(text, path);
+}
+
+/** Writes config.json atomically (0600, directory 0700). Prefer updateConfig for read-modify-write. */
+export async function saveConfig(config: ConfigFile, env: NodeJS.ProcessEnv): Promise<void> {
+  const path = configFilePath(env);
+  assertValidConfig(config, path);
+  for (const profile of Object.values(config.profiles)) assertNoSecrets(profile, `profile ${profile.name}`);
+  await writePrivateFileAtomic(path, `${JSON.stringify(config, null, 2)}\n`);
+}
+
+/**
+ * Read-modify-write under an inter-process lock. `fn` may mutate the config in place or return a new
+ * one; it is saved only when `fn` returns without throwing.
+ */
+export async function updateConfig<T = void>(
+  env: NodeJS.ProcessEnv,
+  fn: (config: ConfigFile) => T | Promise<T>,
+): Promise<{ config: ConfigFile; result: T }> {
+  const path = configFilePath(env);
+  return withFileLock(path, async () => {
+    const config = await loadConfig(env);
+    const result = await fn(config);
+    await saveConfig(config, env);
+    return { config, result };
+  });
+}
+
+export async function getProfile(name: string, env: NodeJS.ProcessEnv): Promise<Profile | undefined> {
+  validateProfileName(name);
+  const config = await loadConfig(env);
+  return Object.hasOwn(config.profiles, name) ? config.profiles[name] : undefined;
+}
+
+export async function listProfiles(env: NodeJS.ProcessEnv): Promise<Profile[]> {
+  const config = await loadConfig(env);
+  return Object.values(config.profiles).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * Adds or replaces a profile (re-login replaces). The first profile becomes the active one;
+ * `makeActive` forces it.
+ */
+export async function upsertProfile(
+  profile: Profile,
+  env: NodeJS.ProcessEnv,
+  options: { makeActive?: boolean } = {},
+): Promise<ConfigFile> {
+  validateProfileName(profile.name);
+  assertNoSecrets(profile, `profile ${profile.name}`);
+  const { config } = await updateConfig(env, (config) => {
+    config.profiles[profile.name] = profile;
+    if (options.makeActive || config.activeProfile === undefined) config.activeProfile = profile.name;
+  });
+  return config;
+}
+
+/** Removes a profile; true when it existed. Clears activeProfile when it pointed at it. */
+export async function removeProfile(name: string, env: NodeJS.ProcessEnv): Promise<boolean> {
+  validateProfileName(name);
+  const { result } = await updateConfig(env, (config) => {
+    if (!Object.hasOwn(config.profiles, name)) return false;
+    delete config.profiles[name];
+    if (config.activeProfile === name) {
+      const remaining = Object.keys(config.profiles).sort();
+      config.activeProfile = remaining.length === 1 ? remaining[0] : undefined;
+    }
+    return true;
+  });
+  return result;
+}
+
+/** Makes `name` the active profile; UsageError when there is no such profile. */
+export async function setActiveProfile(name: string, env: NodeJS.ProcessEnv): Promise<void> {
+  validateProfileName(name);
+  await updateConfig(env, (config) => {
+    if (!Object.hasOwn(config.profiles, name)) throw unknownProfileError(name, config, env);
+    config.activeProfile = name;
+  });
+}
+
+/**
+ * The profile a command should use: `requested` (--profile / CONFL_PROFILE) if given, else the
+ * active one. undefined when nothing is configured; UsageError when `requested` does not exist.
+ */
+export function selectProfile(
+  config: ConfigFile,
+  requested: string | undefined,
+  env: NodeJS.ProcessEnv,
+): Profile | undefined {
+  if (requested !== undefined) {
+    validateProfileName(requested);
+    if (!Object.hasOwn(config.profiles, requested)) throw unknownProfileError(requested, config, env);
+    return config.profiles[requested];
+  }
+  const active = config.activeProfile;
+  if (active !== undefined && Object.hasOwn(config.profiles, active)) return config.profiles[active];
+  return undefined;
+}
+
+export function unknownProfileError(name: string, config: ConfigFile, env: NodeJS.ProcessEnv): UsageError {
+  const known = Object.keys(config.profiles).sort();
+  return new UsageError(`no profile named ${JSON.stringify(name)} in ${configFilePath(env)}`, {
+    hint:
+      known.length > 0
+        ? `Known profiles: ${known.join(", ")}. Create one with: confl auth login --profile ${name}`
+        : `No profiles yet. Create one with: confl auth login --profile ${name}`,
+    code: "config.unknown_profile",
+  });
+}
+
+/** Tightens an existing config.json to 0600 without rewriting it. */
+export async function securePermissions(env: NodeJS.ProcessEnv): Promise<void> {
+  await ensurePrivateFile(configFilePath(env));
+}
+
+function parseConfig(text: string, path: string): ConfigFile {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw corruptConfigError(path, `it is not valid JSON (${(error as Error).message})`, error);
+  }
+  assertValidConfig(data, path);
+  for (const profile of Object.values(data.profiles)) {
+    const field = findSecretLikeField(profile);
+    if (field !== undefined) {
+      throw corruptConfigError(path, `profile ${JSON.stringify(profile.name)} holds a secret in ${field}`);
+    }
+  }
+  return data;
+}
+
+function assertValidConfig(data: unknown, path: string): asserts data is ConfigFile {
+  if (!isPlainObject(data)) throw corruptConfigError(path, "the top level is not a JSON object");
+  if (data.version !== 1) {
+    throw corruptConfigError(
+      path,
+      `unsupported version ${JSON.stringify(data.version)} (this confl reads version 1)`,
+    );
+  }
+  if (!isPlainObject(data.profiles)) throw corruptConfigError(path, `"profiles" is not an object`);
+  if (data.activeProfile !== undefined && typeof data.activeProfile !== "string") {
+    throw corruptConfigError(path, `"activeProfile" is not a string`);
+  }
+  for (const [name, profile] of Object.entries(data.profiles)) {
+    if (!isPlainObject(profile))
+      throw corruptConfigError(path, `profile ${JSON.stringify(name)} is not an object`);
+    if (profile.name !== name) {
+      throw corruptConfigError(
+        path,
+        `profile ${JSON.stringify(name)} has name ${JSON.stringify(profile.name)}`,
+      );
+    }
+    if (!PROFILE_NAME_PATTERN.test(name))
+      throw corruptConfigError(path, `invalid profile name ${JSON.stringify(name)}`);
+    for (const field of ["site", "apiBase", "kind", "deployment", "secretStore"] as const) {
+      if (typeof profile[field] !== "string") {
+        throw corruptConfigError(path, `profile ${JSON.stringify(name)} has no string "${field}"`);
+      }
+    }
+  }
+}
+
+function corruptConfigError(path: string, why: string, cause?: unknown): ConflError {
+  return new ConflError(`cannot read ${path}: ${why}`, {
+    hint: `Fix the file by hand, or move it aside (mv ${path} ${path}.bak) and log in again; confl will not overwrite it.`,
+    code: "config.corrupt",
+    cause,
+  });
+}
+
+/** Field names that only a secret would have. `secretStore` (where the secret lives) is not one. */
+const SECRET_FIELD =
+  /(token|password|passwd|secret|cookie|passphrase|credential|authorization|private.?key)/i;
+const ALLOWED_FIELDS = new Set(["secretStore"]);
+/** Values shaped like a credential or a header carrying one. */
+const SECRET_VALUE =
+  /^(basic|bearer)\s+\S+|^(jsessionid|crowd\.token_key|cloud\.session\.token|tenant\.session\.token)=/i;
+
+/**
+ * Throws when an object meant for config.json carries something that looks like a secret. This is a
+ * guard against a programming mistake (a StoredSecret passed where a Profile was meant): the error
+ * names the field, never the value.
+ */
+export function assertNoSecrets(value: unknown, where: string): void {
+  const field = findSecretLikeField(value);
+  if (field === undefined) return;
+  throw new ConflError(`refusing to write ${field} of ${where} to the config file: it looks like a secret`, {
+    hint: "Secrets belong in the secret store, never in config.json; this is a bug in confl, please report it.",
+    code: "config.secret_in_profile",
+  });
+}
+
+/** The path of the first secret-looking field or value ("field \"oauth.clientSecret\""), else undefined. */
+export function findSecretLikeField(value: unknown, path = ""): string | undefined {
+  if (typeof value === "string") {
+    return SECRET_VALUE.test(value.trim()) || value.includes("-----BEGIN")
+      ? `the value of "${path || "(root)"}"`
+      : undefined;
+  }
+  if (Array.isArray(value)) {
+    for (const [index, item] of value.entries()) {
+      const found = findSecretLikeField(item, `${path}[${index}]`);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (!isPlainObject(value)) return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    const fieldPath = path ? `${path}.${key}` : key;
+    if (
+      SECRET_FIELD.test(key) &&
+      !ALLOWED_FIELDS.has(key) &&
+      item !== undefined &&
+      item !== null &&
+      item !== ""
+    ) {
+      return `the field "${fieldPath}"`;
+    }
+    const found = findSecretLikeField(item, fieldPath);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

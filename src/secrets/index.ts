@@ -1,0 +1,115 @@
+/**
+ * Opening a secret store, and choosing one for `auth login`. The rule (issue 4, "Profiles and
+ * storage"): the OS keychain when it works; else a passphrase-encrypted file when a passphrase can be
+ * had (CONFL_PASSPHRASE or a prompt); plain text ONLY when asked for; never a silent downgrade: with
+ * none of these, fail and list the options.
+ */
+import type { SecretStoreKind } from "../config/types.js";
+import type { IOStreams } from "../io/streams.js";
+import { EncryptedFileStore, type PassphrasePrompt, passphraseAvailable } from "./encrypted-file.js";
+import { SecretStoreError } from "./errors.js";
+import { KeychainStore, probeKeychain } from "./keychain.js";
+import { PlainFileStore } from "./plain-file.js";
+import type { SecretStore } from "./types.js";
+
+export { EncryptedFileStore, noPassphraseError, passphraseAvailable } from "./encrypted-file.js";
+export { isSecretStoreError, SecretStoreError, type SecretStoreFailure } from "./errors.js";
+export { KeychainStore, keychainService, probeKeychain } from "./keychain.js";
+export { PLAINTEXT_WARNING, PlainFileStore } from "./plain-file.js";
+export type { SecretStore } from "./types.js";
+
+export type StorableKind = Exclude<SecretStoreKind, "none">;
+
+export interface SecretStoreContext {
+  env: NodeJS.ProcessEnv;
+  io?: Pick<IOStreams, "canPrompt" | "stdin" | "stderr">;
+  /** Replaces the masked passphrase prompt (tests). */
+  promptPassphrase?: PassphrasePrompt;
+}
+
+/** Opens the named store. Nothing is touched until the first get/set/delete. */
+export async function openSecretStore(kind: StorableKind, context: SecretStoreContext): Promise<SecretStore> {
+  switch (kind) {
+    case "keychain":
+      return new KeychainStore(context.env);
+    case "encrypted-file":
+      return new EncryptedFileStore({
+        env: context.env,
+        io: context.io,
+        promptPassphrase: context.promptPassphrase,
+      });
+    case "plaintext":
+      return new PlainFileStore(context.env);
+    default:
+      throw new SecretStoreError(`unknown secret store ${JSON.stringify(kind)}`, {
+        reason: "unknown",
+        hint: "Use keychain, encrypted-file or plaintext.",
+      });
+  }
+}
+
+export interface ChooseStoreOptions extends SecretStoreContext {
+  /** --storage */
+  requested?: StorableKind;
+  /** --insecure-storage: plain text is acceptable. */
+  insecureStorage?: boolean;
+}
+
+export interface ChosenStore {
+  store: SecretStore;
+  kind: StorableKind;
+  /** Print loudly (plain-text storage). */
+  warning?: string;
+  /** Print as a normal notice: why the default keychain was not used. */
+  notice?: string;
+}
+
+export async function chooseDefaultStore(options: ChooseStoreOptions): Promise<ChosenStore> {
+  const { env, io } = options;
+  const open = async (kind: StorableKind) => openSecretStore(kind, options);
+
+  if (options.requested === "plaintext" || (options.requested === undefined && options.insecureStorage)) {
+    const store = new PlainFileStore(env);
+    return { store, kind: "plaintext", warning: store.warning };
+  }
+
+  if (options.requested === "encrypted-file") {
+    const store = await open("encrypted-file");
+    if (!passphraseAvailable(env, io))
+      throw noStoreError("--storage encrypted-file needs a passphrase", undefined);
+    return { store, kind: "encrypted-file" };
+  }
+
+  const probe = await probeKeychain(env);
+  if (probe.ok) return { store: await open("keychain"), kind: "keychain" };
+  if (options.requested === "keychain") {
+    throw new SecretStoreError(probe.error.message, {
+      reason: probe.failure,
+      hint: probe.error.hint,
+      cause: probe.error,
+    });
+  }
+
+  if (passphraseAvailable(env, io)) {
+    return {
+      store: await open("encrypted-file"),
+      kind: "encrypted-file",
+      notice: `The OS keychain is not available (${probe.reason}); using a passphrase-encrypted file instead.`,
+    };
+  }
+  throw noStoreError("no secure place to store the secret", probe.reason);
+}
+
+function noStoreError(what: string, keychainReason: string | undefined): SecretStoreError {
+  const because = keychainReason ? ` (OS keychain: ${keychainReason})` : "";
+  return new SecretStoreError(`${what}${because}`, {
+    reason: "no-store",
+    hint: [
+      "Choose one:",
+      "in CI, store nothing and set CONFLUENCE_API_TOKEN (Cloud, with CONFLUENCE_EMAIL) or CONFLUENCE_PERSONAL_TOKEN (Data Center);",
+      "set CONFL_PASSPHRASE to keep an encrypted file (--storage encrypted-file);",
+      "pass --insecure-storage to keep a plain-text file (0600);",
+      "or start a Secret Service (a desktop session, or gnome-keyring-daemon --unlock in a D-Bus session).",
+    ].join(" "),
+  });
+}
