@@ -79,4 +79,8 @@ export interface HttpClientOptions {
   notice?: (line: string) => void;
   /** for tests: replace the clock used for backoff waits */
   sleep?: (ms: number) => Promise<void>;
+  /** for tests: the clock read for Retry-After dates and pacing (default Date.now) */
+  now?: () => number;
+  /** for tests: the jitter source in [0, 1) (default Math.random) */
+  random?: () => number;
 }

@@ -1,0 +1,213 @@
+/**
+ * createHttpClient: the one way confl talks to Confluence. Composes the layers in pipeline.ts around
+ * a transport (built-in fetch, or undici when a proxy/CA/mTLS is configured), then maps the final
+ * response to data or a typed error.
+ */
+import { registerSecret } from "../redact.js";
+import { USER_AGENT } from "../version.js";
+import { httpErrorFromResponse, InvalidResponseError } from "./errors.js";
+import { iterateItems, iteratePages } from "./paginate.js";
+import {
+  authLayer,
+  compose,
+  redirectLayer,
+  retryLayer,
+  type Send,
+  type WireRequest,
+  wireSend,
+} from "./pipeline.js";
+import { DEFAULT_RETRY_POLICY, IDEMPOTENT_METHODS, type RetryPolicy } from "./retry.js";
+import { Throttle } from "./throttle.js";
+import { createTransport, type Transport } from "./transport.js";
+import type {
+  HttpClient,
+  HttpClientOptions,
+  HttpResponse,
+  PaginateOptions,
+  RequestOptions,
+} from "./types.js";
+import { resolveRequestUrl, toApiBase } from "./url.js";
+
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+export interface ConflHttpClient extends HttpClient {
+  /** Every page's full response (for `api --paginate` and callers that need more than results[]). */
+  pages<T = unknown>(options: RequestOptions): AsyncIterable<HttpResponse<T>>;
+}
+
+export function createHttpClient(options: HttpClientOptions): ConflHttpClient {
+  const apiBase = toApiBase(options.apiBase);
+  const env = options.env ?? {};
+  const auth = options.auth;
+  for (const secret of auth?.secrets() ?? []) registerSecret(secret);
+  const debugSink = options.debug;
+  const debug = (line: string) => debugSink?.(line);
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const policy: RetryPolicy = {
+    ...DEFAULT_RETRY_POLICY,
+    maxRetries: options.maxRetries ?? DEFAULT_RETRY_POLICY.maxRetries,
+    random: options.random ?? Math.random,
+    now,
+  };
+  const throttle = new Throttle({
+    rateLimit: options.rateLimit,
+    concurrency: options.concurrency,
+    sleep,
+    now,
+    debug,
+    maxWaitMs: policy.maxDelayMs,
+  });
+
+  let transport: Promise<Transport> | undefined;
+  const getTransport = () => {
+    transport ??= createTransport({ tls: options.tls, env, notice: options.notice, debug }).then((t) => {
+      debug(`http: using ${t.describe}`);
+      return t;
+    });
+    return transport;
+  };
+  const wire: Send = async (request) => {
+    const t = await getTransport();
+    return wireSend({ fetch: t.fetch, auth, debug, debugEnabled: debugSink !== undefined, now })(request);
+  };
+  const send = compose(
+    [
+      authLayer(auth, debug),
+      retryLayer({ policy, throttle, sleep, debug, notice: options.notice }),
+      redirectLayer(auth, debug),
+    ],
+    wire,
+  );
+
+  async function request<T = unknown>(req: RequestOptions): Promise<HttpResponse<T>> {
+    const method = (req.method ?? "GET").toUpperCase();
+    const url = resolveRequestUrl(apiBase, req.path, {
+      query: req.query,
+      allowCrossOrigin: req.allowCrossOrigin,
+    });
+    const headers = new Headers(req.headers);
+    if (!headers.has("user-agent")) headers.set("user-agent", options.userAgent ?? USER_AGENT);
+    const responseType = req.responseType ?? "json";
+    if (!headers.has("accept") && responseType === "json") headers.set("accept", "application/json");
+    let body: BodyInit | undefined = req.body;
+    if (req.json !== undefined) {
+      body = JSON.stringify(req.json);
+      if (!headers.has("content-type")) headers.set("content-type", "application/json");
+    }
+    const wireRequest: WireRequest = {
+      method,
+      url,
+      headers,
+      body,
+      bodyIsStream: isStreamBody(body),
+      idempotent: req.idempotent === true,
+      followRedirects: req.followRedirects !== false,
+      timeoutMs: req.timeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      signal: req.signal,
+      anonymous: req.anonymous === true,
+    };
+    const response = await send(wireRequest);
+    const finalUrl = response.url || url.href;
+    const isError = response.status >= 400 || response.status < 200;
+    if (isError && req.throwOnError !== false) {
+      const bodyText = await response.text().catch(() => "");
+      const replayable = wireRequest.idempotent || IDEMPOTENT_METHODS.has(method);
+      throw httpErrorFromResponse({
+        status: response.status,
+        method,
+        url: url.href,
+        headers: response.headers,
+        bodyText,
+        notReplayed: response.status >= 500 && !replayable,
+      });
+    }
+    const data = await readBody(response, responseType, method, url.href);
+    return { status: response.status, headers: response.headers, url: finalUrl, data: data as T };
+  }
+
+  return {
+    apiBase,
+    request,
+    paginate<T = unknown>(opts: PaginateOptions): AsyncIterable<T> {
+      const { limit, ...rest } = opts;
+      return iterateItems<T>({ apiBase, request, options: rest, limit });
+    },
+    pages<T = unknown>(opts: RequestOptions): AsyncIterable<HttpResponse<T>> {
+      return iteratePages<T>({ apiBase, request, options: opts });
+    },
+  };
+}
+
+function isStreamBody(body: unknown): boolean {
+  if (body === undefined || body === null || typeof body !== "object") return false;
+  if (typeof ReadableStream !== "undefined" && body instanceof ReadableStream) return true;
+  if (body instanceof Uint8Array || body instanceof ArrayBuffer || body instanceof URLSearchParams)
+    return false;
+  if (typeof FormData !== "undefined" && body instanceof FormData) return false;
+  if (typeof Blob !== "undefined" && body instanceof Blob) return false;
+  return Symbol.asyncIterator in body || typeof (body as { pipe?: unknown }).pipe === "function";
+}
+
+function looksLikeHtml(text: string, contentType: string): boolean {
+  return (
+    /text\/html|application\/xhtml/i.test(contentType) || /^\s*<(!doctype html|html|head|body)\b/i.test(text)
+  );
+}
+
+async function readBody(
+  response: Response,
+  type: NonNullable<RequestOptions["responseType"]>,
+  method: string,
+  url: string,
+): Promise<unknown> {
+  if (type === "stream") return response.body;
+  if (type === "none" || method === "HEAD" || response.status === 204) {
+    await response.body?.cancel().catch(() => {});
+    return undefined;
+  }
+  if (type === "bytes") return new Uint8Array(await readOrThrow(response, url, () => response.arrayBuffer()));
+  const text = await readOrThrow(response, url, () => response.text());
+  if (type === "text") return text;
+  if (text.trim() === "") return undefined;
+  const contentType = response.headers.get("content-type") ?? "";
+  if (looksLikeHtml(text, contentType)) {
+    const title = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(text)?.[1]?.replace(/\s+/g, " ").trim();
+    throw new InvalidResponseError(
+      `expected JSON from ${method} ${url} but got an HTML page${title ? ` ("${title}")` : ""}; this is usually a single sign-on login page or a proxy, not Confluence's API`,
+      {
+        url,
+        status: response.status,
+        hint: "check the site URL, and whether an SSO gateway or proxy requires you to log in; a session cookie or a PAT may be needed",
+      },
+    );
+  }
+  const jsonish = /json/i.test(contentType) || /^\s*[[{]/.test(text);
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    if (!jsonish) return text;
+    throw new InvalidResponseError(
+      `the JSON from ${method} ${url} is truncated or malformed (${text.length} bytes received)`,
+      {
+        url,
+        status: response.status,
+        hint: "the connection may have been cut; try again (a proxy may be truncating responses)",
+        cause: error,
+      },
+    );
+  }
+}
+
+async function readOrThrow<T>(response: Response, url: string, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    throw new InvalidResponseError(`the response body from ${url} was cut off while reading`, {
+      url,
+      status: response.status,
+      hint: "the connection was interrupted; try again",
+      cause: error,
+    });
+  }
+}

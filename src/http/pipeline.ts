@@ -1,0 +1,337 @@
+/**
+ * The request pipeline as layers (the Octokit plugin model): each layer wraps the next `send` and knows
+ * one thing. Order, outermost first: auth → rate limit/retry → redirect policy → wire (with the debug
+ * log). Error mapping happens in the client once the final response is known.
+ */
+import type { AuthStrategy } from "../auth/types.js";
+import type { ConflError } from "../errors.js";
+import { redactText } from "../redact.js";
+import { describeBody, formatHeaders } from "./debug.js";
+import {
+  formatDuration,
+  httpErrorFromResponse,
+  NetworkError,
+  RateLimitError,
+  RedirectError,
+  TimeoutError,
+  UnsafeRequestError,
+} from "./errors.js";
+import { decideRetry, IDEMPOTENT_METHODS, type RetryPolicy } from "./retry.js";
+import type { Throttle } from "./throttle.js";
+import { type FetchLike, mapNetworkError } from "./transport.js";
+import { isLoopbackHost } from "./url.js";
+
+export interface WireRequest {
+  method: string;
+  url: URL;
+  headers: Headers;
+  body: BodyInit | undefined;
+  /** the body is a stream: it can be sent once only */
+  bodyIsStream: boolean;
+  /** the caller said a non-idempotent request is safe to repeat */
+  idempotent: boolean;
+  followRedirects: boolean;
+  timeoutMs: number;
+  signal?: AbortSignal | undefined;
+  anonymous: boolean;
+}
+
+export type Send = (request: WireRequest) => Promise<Response>;
+export type Layer = (next: Send) => Send;
+
+export function compose(layers: Layer[], wire: Send): Send {
+  return layers.reduceRight<Send>((next, layer) => layer(next), wire);
+}
+
+/** Lower-case names of every header that carries a credential and must not cross origins. */
+export function credentialHeaderNames(auth: AuthStrategy | undefined): Set<string> {
+  return new Set([
+    "authorization",
+    "cookie",
+    "proxy-authorization",
+    ...(auth?.headerNames ?? []).map((h) => h.toLowerCase()),
+  ]);
+}
+
+function cloneRequest(request: WireRequest): WireRequest {
+  return { ...request, headers: new Headers(request.headers) };
+}
+
+async function discard(response: Response): Promise<void> {
+  try {
+    await response.body?.cancel();
+  } catch {
+    // the body is being thrown away; a failure to cancel changes nothing
+  }
+}
+
+export function authLayer(auth: AuthStrategy | undefined, debug: (line: string) => void): Layer {
+  return (next) => async (request) => {
+    if (!auth || request.anonymous) return next(request);
+    const first = cloneRequest(request);
+    await auth.apply({ url: first.url, method: first.method, headers: first.headers });
+    const response = await next(first);
+    if (response.status !== 401 || !auth.onUnauthorized || request.bodyIsStream) return response;
+    const changed = await auth.onUnauthorized();
+    if (!changed) return response;
+    debug("auth: 401 received; the credential was refreshed, sending once more");
+    await discard(response);
+    const second = cloneRequest(request);
+    await auth.apply({ url: second.url, method: second.method, headers: second.headers });
+    return next(second);
+  };
+}
+
+export interface RetryLayerOptions {
+  policy: RetryPolicy;
+  throttle: Throttle;
+  sleep: (ms: number) => Promise<void>;
+  debug: (line: string) => void;
+  notice?: ((line: string) => void) | undefined;
+}
+
+export function retryLayer(options: RetryLayerOptions): Layer {
+  const { policy, throttle, sleep, debug, notice } = options;
+  return (next) => async (request) => {
+    const replayable =
+      !request.bodyIsStream && (request.idempotent || IDEMPOTENT_METHODS.has(request.method));
+    const host = request.url.host;
+    for (let attempt = 1; ; attempt++) {
+      const release = await throttle.acquire();
+      let response: Response;
+      try {
+        response = await next(request);
+      } catch (error) {
+        release();
+        const retryable = error instanceof NetworkError || error instanceof TimeoutError;
+        if (!retryable) throw error;
+        const decision = decideRetry({
+          retry: attempt,
+          policy,
+          replayable,
+          bodyReplayable: !request.bodyIsStream,
+          networkError: true,
+        });
+        if (decision.action !== "retry") {
+          if (!replayable) throw notReplayedNetworkError(error, request.method);
+          throw error;
+        }
+        await wait(decision.delayMs, `${error.message}`, attempt);
+        continue;
+      }
+      release();
+      throttle.observe(response.headers);
+      const decision = decideRetry({
+        retry: attempt,
+        policy,
+        replayable,
+        bodyReplayable: !request.bodyIsStream,
+        status: response.status,
+        headers: response.headers,
+      });
+      if (decision.action === "stop") {
+        if (decision.reason !== "not retryable")
+          debug(`retry: not retrying ${response.status} (${decision.reason})`);
+        return response;
+      }
+      if (decision.action === "give-up") {
+        const bodyText = await response.text().catch(() => "");
+        const when = new Date(policy.now() + decision.retryAfterMs).toISOString();
+        debug(
+          `retry: ${host} asked to wait ${formatDuration(decision.retryAfterMs)}; longer than the ${formatDuration(policy.maxDelayMs)} cap, giving up`,
+        );
+        if (response.status === 429) {
+          throw new RateLimitError(
+            {
+              status: 429,
+              method: request.method,
+              url: request.url.href,
+              headers: response.headers,
+              bodyText,
+              retryAfterMs: decision.retryAfterMs,
+            },
+            `rate limited by ${host}: it asks to wait ${formatDuration(decision.retryAfterMs)} (until ${when}), longer than confl waits on its own`,
+          );
+        }
+        throw httpErrorFromResponse({
+          status: response.status,
+          method: request.method,
+          url: request.url.href,
+          headers: response.headers,
+          bodyText,
+          retryAfterMs: decision.retryAfterMs,
+        });
+      }
+      await discard(response);
+      const what =
+        response.status === 429 ? `rate limited by ${host}` : `${host} answered ${response.status}`;
+      await wait(decision.delayMs, what, attempt);
+    }
+
+    async function wait(delayMs: number, what: string, attempt: number) {
+      const total = policy.maxRetries + 1;
+      debug(`retry: ${redactText(what)}; retrying in ${delayMs} ms (attempt ${attempt + 1}/${total})`);
+      if (delayMs > 1000)
+        notice?.(
+          `${redactText(what)}; retrying in ${formatDuration(delayMs)} (attempt ${attempt + 1}/${total})`,
+        );
+      await sleep(delayMs);
+    }
+  };
+}
+
+function notReplayedNetworkError(error: NetworkError | TimeoutError, method: string): ConflError {
+  const message = `${error.message} (${method} is not idempotent, so it was not retried; the request may or may not have been applied)`;
+  if (error instanceof TimeoutError)
+    return new TimeoutError(message, {
+      url: error.url,
+      timeoutMs: error.timeoutMs,
+      hint: "check whether the change was made before running it again",
+      cause: error,
+    });
+  return new NetworkError(message, {
+    url: error.url,
+    method,
+    networkCode: error.networkCode,
+    hint: "check whether the change was made before running it again",
+    cause: error,
+  });
+}
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+export const MAX_REDIRECTS = 5;
+
+export function redirectLayer(auth: AuthStrategy | undefined, debug: (line: string) => void): Layer {
+  const credentialHeaders = credentialHeaderNames(auth);
+  return (next) => async (request) => {
+    let current = request;
+    const origin = request.url.origin;
+    for (let hop = 0; ; hop++) {
+      const response = await next(current);
+      if (!current.followRedirects || !REDIRECT_STATUSES.has(response.status)) return response;
+      const location = response.headers.get("location");
+      if (!location) return response;
+      if (hop >= MAX_REDIRECTS) {
+        await discard(response);
+        throw new RedirectError(
+          `too many redirects (more than ${MAX_REDIRECTS}) starting at ${request.url.href}`,
+          {
+            url: request.url.href,
+            hint: "the server is redirecting in a loop; check the site URL",
+          },
+        );
+      }
+      const target = new URL(location, current.url);
+      if (current.url.protocol === "https:" && target.protocol !== "https:") {
+        await discard(response);
+        throw new RedirectError(
+          `refusing a redirect from https to ${target.protocol} (${redactText(target.href)})`,
+          {
+            url: current.url.href,
+            hint: "the server tried to downgrade the connection to clear text; check the site URL and any proxy in between",
+          },
+        );
+      }
+      const headers = new Headers(current.headers);
+      if (target.origin !== origin) {
+        // Node's fetch drops Authorization and Cookie across origins but forwards custom headers
+        // (dependencies.md §4); the media host must get none of them (confluence-api.md §1.7).
+        for (const name of credentialHeaders) headers.delete(name);
+      }
+      let method = current.method;
+      let body = current.body;
+      if (
+        response.status === 303 ||
+        ((response.status === 301 || response.status === 302) && method === "POST")
+      ) {
+        method = method === "HEAD" ? "HEAD" : "GET";
+        body = undefined;
+        headers.delete("content-type");
+        headers.delete("content-length");
+      } else if (body !== undefined && current.bodyIsStream) {
+        await discard(response);
+        throw new RedirectError(`cannot follow a ${response.status} redirect with a streamed body`, {
+          url: current.url.href,
+          hint: "send the request to the final URL directly",
+        });
+      }
+      debug(
+        `redirect: ${response.status} → ${redactText(target.href)}${target.origin !== origin ? " (other origin: credentials dropped)" : ""}`,
+      );
+      await discard(response);
+      current = {
+        ...current,
+        method,
+        body,
+        url: target,
+        // carried forward, so once off-origin a redirect back cannot regain the credentials
+        headers,
+      };
+    }
+  };
+}
+
+export interface WireOptions {
+  fetch: FetchLike;
+  auth: AuthStrategy | undefined;
+  debug: (line: string) => void;
+  /** debug is on: spend time formatting lines */
+  debugEnabled: boolean;
+  now: () => number;
+}
+
+/** Sends one request: refuses clear-text credentials, applies the timeout, logs, maps network errors. */
+export function wireSend(options: WireOptions): Send {
+  const credentialHeaders = credentialHeaderNames(options.auth);
+  const { debug, debugEnabled } = options;
+  return async (request) => {
+    const url = request.url;
+    const carriesCredential = [...credentialHeaders].some((name) => request.headers.has(name));
+    if (carriesCredential && url.protocol === "http:" && !isLoopbackHost(url.hostname)) {
+      throw new UnsafeRequestError(
+        `refusing to send a credential over plain http:// to ${url.host}`,
+        "use the https:// URL of the site; plain http is only allowed to this machine (localhost)",
+      );
+    }
+    const redactedUrl = redactText(url.href);
+    if (debugEnabled) {
+      debug(`→ ${request.method} ${redactedUrl}`);
+      for (const line of formatHeaders(request.headers, credentialHeaders)) debug(line);
+      const body = describeBody(request.body);
+      if (body !== undefined) debug(`  body: ${body}`);
+    }
+    const timeoutSignal = AbortSignal.timeout(request.timeoutMs);
+    const signal = request.signal ? AbortSignal.any([request.signal, timeoutSignal]) : timeoutSignal;
+    const started = options.now();
+    let response: Response;
+    try {
+      response = await options.fetch(url.href, {
+        method: request.method,
+        headers: request.headers,
+        body: request.body ?? null,
+        // Streams are sent once: with redirect "error" undici does not buffer the whole upload in
+        // memory (dependencies.md §0.3, undici #4058); other requests get redirects to our policy.
+        redirect: request.bodyIsStream ? "error" : "manual",
+        signal,
+        ...(request.bodyIsStream ? { duplex: "half" as const } : {}),
+      });
+    } catch (error) {
+      if (request.signal?.aborted) throw error;
+      const mapped = mapNetworkError(error, {
+        method: request.method,
+        url: redactedUrl,
+        timeoutMs: request.timeoutMs,
+        timedOut: timeoutSignal.aborted,
+      });
+      debug(`✗ ${request.method} ${redactedUrl}: ${mapped.message} (${options.now() - started} ms)`);
+      throw mapped;
+    }
+    if (debugEnabled) {
+      debug(
+        `← ${response.status} ${response.statusText} ${request.method} ${redactedUrl} (${options.now() - started} ms)`,
+      );
+      for (const line of formatHeaders(response.headers, credentialHeaders)) debug(line);
+    }
+    return response;
+  };
+}

@@ -1,0 +1,269 @@
+/**
+ * The wire: one fetch per call, never following redirects itself. Node's built-in fetch ignores
+ * HTTPS_PROXY and cannot take a client certificate (dependencies.md §4), so when a proxy, a CA file,
+ * mTLS or --insecure is configured we load undici lazily and use its fetch with a dispatcher; plain
+ * requests pay nothing for it.
+ */
+import { readFileSync } from "node:fs";
+import { rootCertificates } from "node:tls";
+import type { TlsSettings } from "../config/types.js";
+import { ConflError } from "../errors.js";
+import { NetworkError, TimeoutError, TlsError, type TlsProblem } from "./errors.js";
+
+export type FetchLike = (
+  url: string,
+  init: RequestInit & { dispatcher?: unknown; duplex?: "half" },
+) => Promise<Response>;
+
+export interface TransportOptions {
+  tls?: TlsSettings | undefined;
+  env: NodeJS.ProcessEnv;
+  notice?: ((line: string) => void) | undefined;
+  debug?: ((line: string) => void) | undefined;
+}
+
+export interface Transport {
+  fetch: FetchLike;
+  /** what the transport does, for --debug */
+  describe: string;
+}
+
+function proxyEnv(env: NodeJS.ProcessEnv) {
+  const pick = (lower: string, upper: string) => env[lower] ?? env[upper] ?? "";
+  return {
+    httpProxy: pick("http_proxy", "HTTP_PROXY"),
+    httpsProxy: pick("https_proxy", "HTTPS_PROXY"),
+    noProxy: pick("no_proxy", "NO_PROXY"),
+  };
+}
+
+function readPem(path: string, what: string, hint: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (error) {
+    throw new ConflError(`cannot read ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? "error"}`, {
+      hint,
+      code: "http.tls.file",
+    });
+  }
+}
+
+let insecureWarned = false;
+
+export async function createTransport(options: TransportOptions): Promise<Transport> {
+  const { env } = options;
+  const tls = options.tls ?? {};
+  const caFile = tls.caFile ?? (env.CONFL_CA_FILE || undefined);
+  const proxies = proxyEnv(env);
+  const useProxy = proxies.httpProxy !== "" || proxies.httpsProxy !== "";
+  const needsDispatcher =
+    useProxy || caFile !== undefined || tls.clientCert !== undefined || tls.insecure === true;
+  if (!needsDispatcher) return { fetch: globalThis.fetch as FetchLike, describe: "built-in fetch" };
+
+  const connect: Record<string, unknown> = {};
+  if (caFile !== undefined) {
+    // Passing `ca` replaces Node's roots, so add the bundled roots and NODE_EXTRA_CA_CERTS back: the
+    // file extends what is trusted, it does not narrow it.
+    const extra = env.NODE_EXTRA_CA_CERTS ? [safeRead(env.NODE_EXTRA_CA_CERTS)] : [];
+    connect.ca = [
+      ...rootCertificates,
+      ...extra.filter((s): s is string => s !== undefined),
+      readPem(caFile, "CA file", "check --ca-file / CONFL_CA_FILE points to a PEM file"),
+    ];
+  }
+  if (tls.clientCert !== undefined || tls.clientKey !== undefined) {
+    if (!tls.clientCert || !tls.clientKey)
+      throw new ConflError("mTLS needs both a client certificate and its private key", {
+        hint: "set both tls.clientCert and tls.clientKey (PEM files)",
+        code: "http.tls.file",
+      });
+    connect.cert = readPem(tls.clientCert, "client certificate", "check the client certificate path");
+    connect.key = readPem(tls.clientKey, "client key", "check the client key path");
+  }
+  if (tls.insecure) {
+    connect.rejectUnauthorized = false;
+    if (!insecureWarned) {
+      insecureWarned = true;
+      (options.notice ?? ((line: string) => process.stderr.write(`${line}\n`)))(
+        "warning: --insecure: TLS certificates are NOT verified; anyone on the network path can read your credentials",
+      );
+    }
+  }
+  const undici = await import("undici");
+  const dispatcher = useProxy
+    ? new undici.EnvHttpProxyAgent({ ...proxies, connect, requestTls: connect } as never)
+    : new undici.Agent({ connect });
+  const undiciFetch = undici.fetch as unknown as FetchLike;
+  const parts = [
+    useProxy ? "proxy from environment" : "",
+    caFile ? "extra CA" : "",
+    tls.clientCert ? "mTLS" : "",
+    tls.insecure ? "insecure" : "",
+  ].filter(Boolean);
+  return {
+    fetch: (url, init) => undiciFetch(url, { ...init, dispatcher }),
+    describe: `undici fetch (${parts.join(", ")})`,
+  };
+}
+
+function safeRead(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+/** For tests: the --insecure warning is once per process. */
+export function resetInsecureWarning(): void {
+  insecureWarned = false;
+}
+
+const TLS_UNKNOWN_CA = new Set([
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "CERT_UNTRUSTED",
+]);
+
+function errorCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current && typeof current === "object"; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string" && code !== "UND_ERR_ABORTED") return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+function errorMessages(error: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+    parts.push(current.message);
+    current = current.cause;
+  }
+  return parts.join(": ");
+}
+
+/** Maps what fetch throws to NetworkError / TlsError / TimeoutError with a hint. */
+export function mapNetworkError(
+  error: unknown,
+  init: { method: string; url: string; timeoutMs: number; timedOut: boolean; viaProxy?: boolean },
+): ConflError {
+  if (error instanceof ConflError) return error;
+  const { method, url } = init;
+  const host = safeHost(url);
+  if (init.timedOut || (error instanceof Error && error.name === "TimeoutError")) {
+    return new TimeoutError(`${method} ${url}: no response within ${Math.round(init.timeoutMs / 1000)} s`, {
+      url,
+      timeoutMs: init.timeoutMs,
+      hint: "the server or network is slow; raise --timeout, or check your connection or proxy",
+      cause: error,
+    });
+  }
+  const code = errorCode(error);
+  const detail = errorMessages(error);
+  if (code && TLS_UNKNOWN_CA.has(code)) {
+    return tlsError(
+      `${host}'s certificate is signed by a CA this machine does not trust (${code})`,
+      url,
+      "unknown_ca",
+      code,
+      error,
+      "if your company uses a private CA, pass --ca-file <pem> or set CONFL_CA_FILE (NODE_EXTRA_CA_CERTS also works)",
+    );
+  }
+  if (code === "CERT_HAS_EXPIRED" || code === "CERT_NOT_YET_VALID") {
+    return tlsError(
+      `${host}'s TLS certificate is ${code === "CERT_HAS_EXPIRED" ? "expired" : "not yet valid"}`,
+      url,
+      "expired",
+      code,
+      error,
+      "the server's certificate must be renewed (or this machine's clock is wrong)",
+    );
+  }
+  if (code === "ERR_TLS_CERT_ALTNAME_INVALID" || code === "HOSTNAME_MISMATCH") {
+    return tlsError(
+      `${host}'s TLS certificate is for a different host name`,
+      url,
+      "hostname_mismatch",
+      code,
+      error,
+      "check the site URL (a typo, or an IP address where a name is expected)",
+    );
+  }
+  if (
+    /certificate required|alert number 116|handshake failure|bad certificate|alert 40|alert number 40/i.test(
+      detail,
+    ) ||
+    code === "ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED"
+  ) {
+    return tlsError(
+      `${host} requires a client certificate (mTLS) and refused the connection`,
+      url,
+      "client_certificate",
+      code,
+      error,
+      "configure tls.clientCert and tls.clientKey for this profile",
+    );
+  }
+  if (code?.startsWith("ERR_SSL") || code?.startsWith("ERR_TLS") || /ssl|tls/i.test(code ?? "")) {
+    return tlsError(
+      `TLS connection to ${host} failed (${code})`,
+      url,
+      "other",
+      code,
+      error,
+      "run with --debug for details",
+    );
+  }
+  const proxyFailure = /proxy/i.test(detail);
+  const reasons: Record<string, string> = {
+    ENOTFOUND: `cannot resolve ${host} (DNS)`,
+    EAI_AGAIN: `cannot resolve ${host} (DNS, temporary failure)`,
+    ECONNREFUSED: `connection to ${host} refused`,
+    ECONNRESET: `connection to ${host} was reset`,
+    UND_ERR_SOCKET: `connection to ${host} closed unexpectedly`,
+    UND_ERR_CONNECT_TIMEOUT: `connecting to ${host} timed out`,
+    EHOSTUNREACH: `${host} is unreachable`,
+    ENETUNREACH: `network unreachable for ${host}`,
+    EPIPE: `connection to ${host} was closed while sending`,
+  };
+  const reason = proxyFailure
+    ? `the proxy failed to connect to ${host}: ${detail}`
+    : ((code && reasons[code]) ?? `${method} ${url} failed: ${detail}`);
+  return new NetworkError(`${method} ${url}: ${reason}`, {
+    url,
+    method,
+    networkCode: code,
+    cause: error,
+    hint: proxyFailure
+      ? "check HTTPS_PROXY / NO_PROXY and the proxy's credentials"
+      : code === "ENOTFOUND" || code === "EAI_AGAIN"
+        ? "check the site URL and your network (VPN?)"
+        : "check your network, VPN or proxy (HTTPS_PROXY) and try again",
+  });
+}
+
+function tlsError(
+  message: string,
+  url: string,
+  problem: TlsProblem,
+  code: string | undefined,
+  cause: unknown,
+  hint: string,
+) {
+  return new TlsError(message, { url, problem, networkCode: code, cause, hint });
+}
+
+function safeHost(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
