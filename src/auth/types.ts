@@ -53,6 +53,8 @@ export type StoredSecret =
       expiresAt?: number;
       scopes?: string[];
       clientSecret?: string;
+      /** ms since epoch when the access token was issued (refresh skew scales with its lifetime) */
+      obtainedAt?: number;
     }
   | {
       kind: "client-credentials";
@@ -60,4 +62,5 @@ export type StoredSecret =
       accessToken?: string;
       expiresAt?: number;
       scopes?: string[];
+      obtainedAt?: number;
     };

@@ -1,12 +1,14 @@
 /**
  * The seam between the auth core and OAuth (issue 6). The auth core calls these for the kinds
- * "oauth" and "client-credentials"; the OAuth work replaces the bodies.
+ * "oauth" and "client-credentials": createOAuthStrategy when a stored profile makes requests,
+ * loginOAuth for `confl auth login --type oauth | client-credentials` (it returns what to store).
  */
 import type { Profile } from "../../config/types.js";
 import type { Context } from "../../context.js";
-import { ConflError } from "../../errors.js";
 import type { SecretStore } from "../../secrets/types.js";
-import type { AuthStrategy, StoredSecret } from "../types.js";
+import type { StoredSecret } from "../types.js";
+import { runOAuthLogin } from "./login.js";
+import { createRefreshingStrategy, type RefreshingStrategy } from "./strategy.js";
 
 export interface OAuthStrategyDeps {
   profile: Profile;
@@ -14,10 +16,24 @@ export interface OAuthStrategyDeps {
   /** where the rotated tokens are persisted (under a cross-process lock) */
   store: SecretStore;
   ctx: Context;
+  /** for tests: the clock used for expiry decisions */
+  now?: () => number;
 }
 
-export function createOAuthStrategy(_deps: OAuthStrategyDeps): AuthStrategy {
-  throw new ConflError("OAuth credentials are not supported yet");
+/**
+ * A Bearer strategy that refreshes ahead of expiry and once after a 401, single-flight in the process and
+ * under a file lock across processes, persisting the rotated refresh token before using the new access
+ * token. Bring-your-own tokens (no refresh token) fail with a clear AuthError once expired.
+ */
+export function createOAuthStrategy(deps: OAuthStrategyDeps): RefreshingStrategy {
+  return createRefreshingStrategy({
+    profile: deps.profile,
+    secret: deps.secret,
+    store: deps.store,
+    env: deps.ctx.env,
+    debug: (line) => deps.ctx.debug(line),
+    now: deps.now,
+  });
 }
 
 export interface OAuthLoginOptions {
@@ -32,6 +48,14 @@ export interface OAuthLoginOptions {
   browser: boolean;
   /** bring-your-own access token read from stdin (--with-token) */
   accessToken?: string;
+  /** read the client secret from the first line of stdin (--client-secret-stdin) */
+  clientSecretStdin?: boolean;
+  /** the client secret, when the caller already has it (never from argv) */
+  clientSecret?: string;
+  /** how long the browser flow waits for the callback (default 5 minutes) */
+  callbackTimeoutMs?: number;
+  /** replaces the system browser launcher (tests drive a real Chromium through it) */
+  openBrowser?: (url: string) => Promise<void>;
 }
 
 export interface OAuthLoginResult {
@@ -39,6 +63,9 @@ export interface OAuthLoginResult {
   secret: Extract<StoredSecret, { kind: "oauth" | "client-credentials" }>;
 }
 
-export async function loginOAuth(_options: OAuthLoginOptions, _ctx: Context): Promise<OAuthLoginResult> {
-  throw new ConflError("OAuth login is not supported yet");
+export async function loginOAuth(options: OAuthLoginOptions, ctx: Context): Promise<OAuthLoginResult> {
+  return runOAuthLogin(options, ctx);
 }
+
+export type { RefreshingStrategy } from "./strategy.js";
+export { OAuthTransientError, RefreshTokenInvalidError } from "./token-endpoint.js";

@@ -1,0 +1,599 @@
+/**
+ * `confl auth login --type oauth | client-credentials`: get tokens, find the site, and hand the auth core
+ * a profile and a StoredSecret to save. Nothing here writes config or the secret store.
+ *
+ * Cloud 3LO (confluence-api.md §4): authorize URL with audience/scope/state/PKCE → code (browser + loopback
+ * receiver, or pasted) → token exchange WITH the client secret → accessible resources → the site's cloudId
+ * → gateway API base. Data Center: the same against {base}/rest/oauth2/latest/*, API base = the DC base.
+ * Client credentials: one client_credentials grant; cloudId from the site's /_edge/tenant_info (§3.2).
+ */
+import type { Profile } from "../../config/types.js";
+import type { Context } from "../../context.js";
+import { AuthError, ConflError, InterruptedError, UsageError } from "../../errors.js";
+import { registerSecret } from "../../redact.js";
+import {
+  accessibleResourcesUrl,
+  CLOUD_AUDIENCE,
+  cloudAuthServer,
+  cloudEndpoints,
+  dcEndpoints,
+  gatewayApiBase,
+  type OAuthEndpoints,
+} from "./endpoints.js";
+import {
+  authorizationDenied,
+  CALLBACK_PATH,
+  DEFAULT_CALLBACK_PORT,
+  startLoopbackReceiver,
+} from "./loopback.js";
+import { createPkcePair, createState } from "./pkce.js";
+import { readStdinLine } from "./stdin-lines.js";
+import type { OAuthSecret } from "./strategy.js";
+import { requestToken, type TokenResponse } from "./token-endpoint.js";
+
+/**
+ * Granular scopes for the v2 calls (pages, spaces, attachments, comments, labels) plus the classic ones
+ * the remaining v1 calls need (CQL search, user/current, attachment upload) — an app holding only one
+ * family gets "scope does not match" from the other API version (§3.1, §4.5) — plus offline_access for a
+ * refresh token.
+ */
+export const DEFAULT_CLOUD_SCOPES = [
+  "read:page:confluence",
+  "write:page:confluence",
+  "read:space:confluence",
+  "read:attachment:confluence",
+  "write:attachment:confluence",
+  "read:comment:confluence",
+  "write:comment:confluence",
+  "read:label:confluence",
+  "write:label:confluence",
+  "read:confluence-content.all",
+  "write:confluence-content",
+  "write:confluence-file",
+  "search:confluence",
+  "read:confluence-user",
+  "offline_access",
+];
+
+/** Data Center's provider knows READ, WRITE, ADMIN, SYSTEM_ADMIN; WRITE includes READ. */
+export const DEFAULT_DC_SCOPES = ["WRITE"];
+
+export const DEFAULT_CALLBACK_TIMEOUT_MS = 5 * 60_000;
+
+export interface AccessibleResource {
+  id: string;
+  name?: string;
+  url: string;
+  scopes?: string[];
+}
+
+export interface LoginFlowOptions {
+  type: "oauth" | "client-credentials";
+  profileName: string;
+  site?: string;
+  deployment?: "cloud" | "dc";
+  clientId?: string;
+  clientSecret?: string;
+  clientSecretStdin?: boolean;
+  scopes?: string[];
+  callbackPort?: number;
+  browser: boolean;
+  accessToken?: string;
+  callbackTimeoutMs?: number;
+  openBrowser?: (url: string) => Promise<void>;
+  fetchImpl?: typeof fetch;
+}
+
+export interface LoginFlowResult {
+  profile: Profile;
+  secret: OAuthSecret;
+}
+
+export async function runOAuthLogin(options: LoginFlowOptions, ctx: Context): Promise<LoginFlowResult> {
+  const fetchImpl = options.fetchImpl ?? fetch;
+  if (options.accessToken !== undefined) return loginWithAccessToken(options, ctx, fetchImpl);
+  const clientId = options.clientId?.trim();
+  if (!clientId) {
+    throw new UsageError(`--client-id is required for --type ${options.type}`, {
+      hint: "Create an OAuth 2.0 app at https://developer.atlassian.com/console/myapps and pass its client ID.",
+    });
+  }
+  const clientSecret = await readClientSecret(options, ctx);
+  if (options.type === "client-credentials") {
+    return loginClientCredentials(options, ctx, clientId, clientSecret, fetchImpl);
+  }
+  return loginAuthorizationCode(options, ctx, clientId, clientSecret, fetchImpl);
+}
+
+async function readClientSecret(options: LoginFlowOptions, ctx: Context): Promise<string> {
+  let secret = options.clientSecret;
+  if (secret === undefined && options.clientSecretStdin) {
+    secret = await readStdinLine(ctx.io.stdin);
+    if (secret === undefined) {
+      throw new UsageError("--client-secret-stdin was given but stdin was empty", {
+        hint: 'Pipe the secret in: `printf %s "$SECRET" | confl auth login ... --client-secret-stdin`',
+      });
+    }
+  }
+  if (secret === undefined && ctx.env.CONFL_OAUTH_CLIENT_SECRET) secret = ctx.env.CONFL_OAUTH_CLIENT_SECRET;
+  if (secret === undefined && ctx.io.canPrompt) {
+    const prompts = await import("@clack/prompts");
+    const answer = await prompts.password({
+      message: "OAuth client secret",
+      output: ctx.io.stderr,
+      input: ctx.io.stdin,
+    });
+    if (prompts.isCancel(answer)) throw new InterruptedError();
+    secret = answer;
+  }
+  secret = secret?.trim();
+  if (!secret) {
+    throw new UsageError("the OAuth client secret is required", {
+      hint: "Pass it on stdin with --client-secret-stdin or in CONFL_OAUTH_CLIENT_SECRET (never as an argument); Atlassian requires it even with PKCE.",
+    });
+  }
+  registerSecret(secret);
+  return secret;
+}
+
+function scopesFor(options: LoginFlowOptions, deployment: "cloud" | "dc"): string[] {
+  if (options.scopes && options.scopes.length > 0) return options.scopes;
+  return deployment === "dc" ? DEFAULT_DC_SCOPES : DEFAULT_CLOUD_SCOPES;
+}
+
+function trimBase(site: string): string {
+  return site.trim().replace(/\/+$/, "");
+}
+
+function requireSite(options: LoginFlowOptions, why: string): string {
+  if (!options.site)
+    throw new UsageError(`--site is required ${why}`, {
+      hint: "Pass the site URL, e.g. --site https://dc.example.com/confluence",
+    });
+  let url: URL;
+  try {
+    url = new URL(options.site);
+  } catch {
+    throw new UsageError(`"${options.site}" is not a URL`, {
+      hint: "Pass the full site URL, e.g. https://acme.atlassian.net",
+    });
+  }
+  return trimBase(url.href);
+}
+
+/** Headless when asked, or on Linux without a display (an SSH session, a container). */
+export function shouldUseBrowser(
+  options: { browser: boolean },
+  env: NodeJS.ProcessEnv,
+  platform = process.platform,
+): boolean {
+  if (!options.browser) return false;
+  if (platform === "linux" && !env.DISPLAY && !env.WAYLAND_DISPLAY) return false;
+  return true;
+}
+
+export function buildAuthorizeUrl(
+  endpoints: OAuthEndpoints,
+  deployment: "cloud" | "dc",
+  fields: { clientId: string; redirectUri: string; scopes: string[]; state: string; codeChallenge: string },
+): string {
+  const url = new URL(endpoints.authorize);
+  if (deployment === "cloud") url.searchParams.set("audience", CLOUD_AUDIENCE);
+  url.searchParams.set("client_id", fields.clientId);
+  url.searchParams.set("scope", fields.scopes.join(" "));
+  url.searchParams.set("redirect_uri", fields.redirectUri);
+  url.searchParams.set("state", fields.state);
+  url.searchParams.set("response_type", "code");
+  if (deployment === "cloud") url.searchParams.set("prompt", "consent");
+  url.searchParams.set("code_challenge", fields.codeChallenge);
+  url.searchParams.set("code_challenge_method", "S256");
+  return url.toString();
+}
+
+async function loginAuthorizationCode(
+  options: LoginFlowOptions,
+  ctx: Context,
+  clientId: string,
+  clientSecret: string,
+  fetchImpl: typeof fetch,
+): Promise<LoginFlowResult> {
+  const deployment = options.deployment ?? "cloud";
+  const dcBase =
+    deployment === "dc" ? requireSite(options, "for Data Center OAuth (the instance base URL)") : undefined;
+  const endpoints = dcBase ? dcEndpoints(dcBase) : cloudEndpoints(ctx.env);
+  const scopes = scopesFor(options, deployment);
+  const state = createState();
+  const pkce = createPkcePair();
+  const port = options.callbackPort ?? DEFAULT_CALLBACK_PORT;
+  const useBrowser = options.openBrowser !== undefined || shouldUseBrowser(options, ctx.env);
+
+  let code: string;
+  let redirectUri: string;
+  if (useBrowser) {
+    const receiver = await startLoopbackReceiver(port, state);
+    redirectUri = receiver.redirectUri;
+    try {
+      const url = buildAuthorizeUrl(endpoints, deployment, {
+        clientId,
+        redirectUri,
+        scopes,
+        state,
+        codeChallenge: pkce.challenge,
+      });
+      ctx.io.err("Opening your browser to authorize confl. If it does not open, visit:");
+      ctx.io.err(`  ${url}`);
+      ctx.io.err(`Waiting for the answer on ${redirectUri} ...`);
+      const opener = options.openBrowser ?? openInBrowser(ctx);
+      const waiting = receiver.wait(options.callbackTimeoutMs ?? DEFAULT_CALLBACK_TIMEOUT_MS);
+      await opener(url).catch((error: unknown) => {
+        ctx.debug(
+          `oauth: could not open a browser: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      });
+      code = (await waiting).code;
+    } finally {
+      await receiver.close();
+    }
+  } else {
+    redirectUri = `http://127.0.0.1:${port}${CALLBACK_PATH}`;
+    const url = buildAuthorizeUrl(endpoints, deployment, {
+      clientId,
+      redirectUri,
+      scopes,
+      state,
+      codeChallenge: pkce.challenge,
+    });
+    ctx.io.err("Open this URL in a browser and authorize confl:");
+    ctx.io.err(`  ${url}`);
+    ctx.io.err(
+      "The browser then lands on a page that cannot load. Copy that page's full address (or just the",
+    );
+    ctx.io.err("code= value) and paste it here:");
+    code = await readPastedCode(ctx, state);
+  }
+  registerSecret(code);
+
+  const tokens = await requestToken(
+    endpoints.token,
+    {
+      grant_type: "authorization_code",
+      client_id: clientId,
+      client_secret: clientSecret,
+      code,
+      redirect_uri: redirectUri,
+      code_verifier: pkce.verifier,
+    },
+    { encoding: deployment === "dc" ? "form" : "json", profileName: options.profileName, fetchImpl },
+  );
+  if (!tokens.refreshToken) {
+    ctx.io.err(
+      "warning: no refresh token was issued (add offline_access to --scopes); you will have to log in again when the access token expires",
+    );
+  }
+  const obtainedAt = Date.now();
+  const secret: OAuthSecret = {
+    kind: "oauth",
+    accessToken: tokens.accessToken,
+    refreshToken: tokens.refreshToken,
+    expiresAt: tokens.expiresIn !== undefined ? obtainedAt + tokens.expiresIn * 1000 : undefined,
+    scopes: tokens.scopes ?? scopes,
+    clientSecret,
+    obtainedAt,
+  };
+  const oauth = {
+    clientId,
+    scopes,
+    ...(options.callbackPort !== undefined ? { callbackPort: options.callbackPort } : {}),
+  };
+  if (dcBase) {
+    return {
+      profile: baseProfile(options.profileName, {
+        site: dcBase,
+        deployment: "dc",
+        apiBase: `${dcBase}/`,
+        kind: "oauth",
+        oauth: { ...oauth, authServer: dcBase },
+      }),
+      secret,
+    };
+  }
+  const resource = await pickResource(options, ctx, tokens, fetchImpl);
+  return {
+    profile: baseProfile(options.profileName, {
+      site: trimBase(resource.url),
+      deployment: "cloud",
+      apiBase: gatewayApiBase(ctx.env, resource.id),
+      cloudId: resource.id,
+      kind: "oauth",
+      oauth: { ...oauth, authServer: cloudAuthServer(ctx.env) },
+    }),
+    secret,
+  };
+}
+
+function baseProfile(name: string, fields: Omit<Profile, "name" | "secretStore" | "createdAt">): Profile {
+  // secretStore is decided by the auth core when it saves the secret; "keychain" is its default.
+  return { name, ...fields, secretStore: "keychain", createdAt: new Date().toISOString() };
+}
+
+function openInBrowser(ctx: Context): (url: string) => Promise<void> {
+  return async (url) => {
+    const { default: open } = await import("open");
+    const child = await open(url, { wait: false });
+    // `open` resolves even when xdg-open later fails (dependencies.md §10); the URL is printed anyway.
+    child.on("error", (error) => ctx.debug(`oauth: browser launcher failed: ${error.message}`));
+    child.unref();
+  };
+}
+
+/** Accepts the whole redirected URL (state checked) or a bare code. */
+export function parsePastedAnswer(answer: string, expectedState: string): string {
+  const text = answer.trim();
+  if (text === "")
+    throw new UsageError("nothing was pasted", {
+      hint: "Paste the address the browser landed on after you clicked Accept.",
+    });
+  if (/^[a-z]+:\/\//i.test(text) || text.includes("code=") || text.includes("error=")) {
+    let params: URLSearchParams;
+    try {
+      params = /^[a-z]+:\/\//i.test(text)
+        ? new URL(text).searchParams
+        : new URLSearchParams(text.replace(/^[^?]*\?/, ""));
+    } catch {
+      throw new UsageError("the pasted text is not a URL", {
+        hint: "Paste the full address from the browser's address bar.",
+      });
+    }
+    const error = params.get("error");
+    if (error) throw authorizationDenied(error, params.get("error_description"));
+    const state = params.get("state");
+    if (state !== expectedState) {
+      throw new AuthError("the pasted URL belongs to a different login attempt (state does not match)", {
+        code: "oauth.state_mismatch",
+        hint: "Use the URL printed by this run of `confl auth login`.",
+      });
+    }
+    const code = params.get("code");
+    if (!code)
+      throw new UsageError("the pasted URL carries no code", {
+        hint: "Paste the address the browser landed on after you clicked Accept.",
+      });
+    return code;
+  }
+  if (/\s/.test(text))
+    throw new UsageError("the pasted code contains spaces", {
+      hint: "Paste only the code= value, or the full URL.",
+    });
+  return text;
+}
+
+async function readPastedCode(ctx: Context, state: string): Promise<string> {
+  let answer: string | undefined;
+  if (ctx.io.stdin.isTTY && ctx.io.canPrompt) {
+    const prompts = await import("@clack/prompts");
+    const value = await prompts.text({
+      message: "Redirected URL or code",
+      output: ctx.io.stderr,
+      input: ctx.io.stdin,
+    });
+    if (prompts.isCancel(value)) throw new InterruptedError();
+    answer = value;
+  } else {
+    answer = await readStdinLine(ctx.io.stdin);
+  }
+  if (answer === undefined) {
+    throw new UsageError("no redirected URL or code on stdin", {
+      hint: "Run it in a terminal, or pipe the redirected URL in on stdin.",
+    });
+  }
+  return parsePastedAnswer(answer, state);
+}
+
+async function fetchJson(
+  url: string,
+  headers: Record<string, string>,
+  fetchImpl: typeof fetch,
+  what: string,
+): Promise<{ status: number; data: unknown }> {
+  let response: Response;
+  try {
+    response = await fetchImpl(url, {
+      headers: { accept: "application/json", ...headers },
+      redirect: "error",
+      signal: AbortSignal.timeout(30_000),
+    });
+  } catch (error) {
+    throw new ConflError(`could not reach ${new URL(url).origin} to ${what}`, {
+      code: "network",
+      cause: error,
+      hint: "Check the network connection and proxy settings.",
+    });
+  }
+  const text = await response.text().catch(() => "");
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    data = undefined;
+  }
+  return { status: response.status, data };
+}
+
+export async function listAccessibleResources(
+  env: NodeJS.ProcessEnv,
+  accessToken: string,
+  fetchImpl: typeof fetch,
+): Promise<AccessibleResource[]> {
+  const { status, data } = await fetchJson(
+    accessibleResourcesUrl(env),
+    { authorization: `Bearer ${accessToken}` },
+    fetchImpl,
+    "list the sites this login can reach",
+  );
+  if (status === 401 || status === 403) {
+    throw new AuthError(`the access token was rejected when listing accessible sites (HTTP ${status})`, {
+      code: "auth.oauth_token_rejected",
+      hint: "The token may have expired or been revoked; run `confl auth login` again.",
+    });
+  }
+  if (status !== 200 || !Array.isArray(data)) {
+    throw new ConflError(`listing accessible sites failed (HTTP ${status})`, {
+      code: "oauth.resources_failed",
+      hint: "Try again; if it persists, check CONFL_ATLASSIAN_API_URL.",
+    });
+  }
+  return data
+    .filter(
+      (r): r is AccessibleResource =>
+        !!r &&
+        typeof r === "object" &&
+        typeof (r as AccessibleResource).id === "string" &&
+        typeof (r as AccessibleResource).url === "string",
+    )
+    .map((r) => ({ id: r.id, name: r.name, url: r.url, scopes: r.scopes }));
+}
+
+function sameOrigin(a: string, b: string): boolean {
+  try {
+    return (
+      new URL(a).origin.toLowerCase() === new URL(b.includes("://") ? b : `https://${b}`).origin.toLowerCase()
+    );
+  } catch {
+    return false;
+  }
+}
+
+async function pickResource(
+  options: LoginFlowOptions,
+  ctx: Context,
+  tokens: TokenResponse,
+  fetchImpl: typeof fetch,
+): Promise<AccessibleResource> {
+  const all = await listAccessibleResources(ctx.env, tokens.accessToken, fetchImpl);
+  // A consent that covers Jira too lists Jira-only sites; keep those with a Confluence scope when any has one.
+  const confluence = all.filter((r) => r.scopes?.some((s) => s.includes("confluence")));
+  const resources = confluence.length > 0 ? confluence : all;
+  const list = resources.map((r) => `${r.url}${r.name ? ` (${r.name})` : ""}`).join(", ");
+  if (resources.length === 0) {
+    throw new AuthError("this login can reach no Confluence site", {
+      code: "oauth.no_sites",
+      hint: "Authorize the app for a site with Confluence (guest accounts get an empty list, OAUTH20-2485).",
+    });
+  }
+  if (options.site) {
+    const match = resources.find((r) => sameOrigin(r.url, options.site as string) || r.id === options.site);
+    if (!match)
+      throw new UsageError(`the login cannot reach ${options.site}; it can reach: ${list}`, {
+        hint: "Pass one of those with --site, or authorize the app for that site.",
+      });
+    return match;
+  }
+  if (resources.length === 1) return resources[0] as AccessibleResource;
+  if (!ctx.io.canPrompt) {
+    throw new UsageError(`the login can reach several sites: ${list}`, {
+      hint: "Choose one with --site <url>.",
+    });
+  }
+  const prompts = await import("@clack/prompts");
+  const choice = await prompts.select({
+    message: "Which site?",
+    options: resources.map((r) => ({ value: r.id, label: r.url, hint: r.name })),
+    output: ctx.io.stderr,
+    input: ctx.io.stdin,
+  });
+  if (prompts.isCancel(choice)) throw new InterruptedError();
+  return resources.find((r) => r.id === choice) as AccessibleResource;
+}
+
+async function loginClientCredentials(
+  options: LoginFlowOptions,
+  ctx: Context,
+  clientId: string,
+  clientSecret: string,
+  fetchImpl: typeof fetch,
+): Promise<LoginFlowResult> {
+  const site = requireSite(options, "for client credentials (the cloudId comes from the site)");
+  const origin = new URL(site).origin;
+  const { status, data } = await fetchJson(
+    `${origin}/_edge/tenant_info`,
+    {},
+    fetchImpl,
+    "find the site's cloud id",
+  );
+  const cloudId =
+    status === 200 && data && typeof data === "object" ? (data as { cloudId?: unknown }).cloudId : undefined;
+  if (typeof cloudId !== "string" || cloudId === "") {
+    throw new UsageError(`${origin} did not answer /_edge/tenant_info with a cloudId (HTTP ${status})`, {
+      hint: "Client credentials work with Confluence Cloud sites only; check the site URL.",
+    });
+  }
+  const scopes = options.scopes && options.scopes.length > 0 ? options.scopes : undefined;
+  const tokens = await requestToken(
+    cloudEndpoints(ctx.env).token,
+    {
+      grant_type: "client_credentials",
+      client_id: clientId,
+      client_secret: clientSecret,
+      audience: CLOUD_AUDIENCE,
+      scope: scopes?.join(" "),
+    },
+    { encoding: "json", profileName: options.profileName, fetchImpl },
+  );
+  const obtainedAt = Date.now();
+  return {
+    profile: baseProfile(options.profileName, {
+      site: origin,
+      deployment: "cloud",
+      apiBase: gatewayApiBase(ctx.env, cloudId),
+      cloudId,
+      kind: "client-credentials",
+      oauth: { clientId, ...(scopes ? { scopes } : {}), authServer: cloudAuthServer(ctx.env) },
+    }),
+    secret: {
+      kind: "client-credentials",
+      clientSecret,
+      accessToken: tokens.accessToken,
+      expiresAt: tokens.expiresIn !== undefined ? obtainedAt + tokens.expiresIn * 1000 : undefined,
+      scopes: tokens.scopes ?? scopes,
+      obtainedAt,
+    },
+  };
+}
+
+async function loginWithAccessToken(
+  options: LoginFlowOptions,
+  ctx: Context,
+  fetchImpl: typeof fetch,
+): Promise<LoginFlowResult> {
+  const accessToken = options.accessToken?.trim();
+  if (!accessToken)
+    throw new UsageError("the access token read from stdin is empty", {
+      hint: "Pipe the token in: `confl auth login --type oauth --with-token < token.txt`",
+    });
+  registerSecret(accessToken);
+  const secret: OAuthSecret = { kind: "oauth", accessToken };
+  if (options.deployment === "dc") {
+    const dcBase = requireSite(options, "for a Data Center OAuth token");
+    return {
+      profile: baseProfile(options.profileName, {
+        site: dcBase,
+        deployment: "dc",
+        apiBase: `${dcBase}/`,
+        kind: "oauth",
+      }),
+      secret,
+    };
+  }
+  const resource = await pickResource(options, ctx, { accessToken, tokenType: "Bearer" }, fetchImpl);
+  return {
+    profile: baseProfile(options.profileName, {
+      site: trimBase(resource.url),
+      deployment: "cloud",
+      apiBase: gatewayApiBase(ctx.env, resource.id),
+      cloudId: resource.id,
+      kind: "oauth",
+      ...(options.clientId ? { oauth: { clientId: options.clientId } } : {}),
+    }),
+    secret,
+  };
+}

@@ -1,0 +1,293 @@
+/**
+ * The Bearer strategy for OAuth 3LO (Cloud and Data Center), bring-your-own access tokens and client
+ * credentials, with the refresh discipline Atlassian's rotating refresh tokens demand (confluence-api.md
+ * §4.3: the refresh token used is disabled; presenting it again → 403 invalid_grant):
+ *
+ * - refresh ahead of expiry (60 s, or half the token's lifetime for short-lived tokens), or once after a 401;
+ * - one refresh at a time in this process (a shared promise);
+ * - across processes a lock file in the config dir; after taking it, RE-READ the stored secret, because
+ *   another process may have refreshed already, and refresh only if still needed;
+ * - persist the rotated pair (store.set) BEFORE the new access token is used;
+ * - a network error or 5xx during refresh leaves the stored secret untouched.
+ */
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { configDir } from "../../config/paths.js";
+import type { Profile } from "../../config/types.js";
+import { AuthError, ConflError } from "../../errors.js";
+import { registerSecret } from "../../redact.js";
+import type { SecretStore } from "../../secrets/types.js";
+import type { AuthRequest, AuthStrategy, StoredSecret } from "../types.js";
+import { CLOUD_AUDIENCE, tokenEndpointFor } from "./endpoints.js";
+import { OAuthTransientError, requestToken, type TokenResponse } from "./token-endpoint.js";
+
+export type OAuthSecret = Extract<StoredSecret, { kind: "oauth" | "client-credentials" }>;
+
+/** Refresh this long before expiry at most (confluence.js uses 60 s). */
+export const REFRESH_SKEW_MS = 60_000;
+
+export interface RefreshingStrategyOptions {
+  profile: Profile;
+  secret: OAuthSecret;
+  store: SecretStore;
+  env: NodeJS.ProcessEnv;
+  debug?: (line: string) => void;
+  now?: () => number;
+  fetchImpl?: typeof fetch;
+  /** how long to wait for another process's refresh (default 60 s) */
+  lockWaitMs?: number;
+}
+
+export interface RefreshingStrategy extends AuthStrategy {
+  /** the secret as this process currently holds it */
+  current(): OAuthSecret;
+  /** refresh now (under the lock), whatever the expiry says */
+  refresh(options?: { force?: boolean }): Promise<OAuthSecret>;
+}
+
+export function lockPathFor(profileName: string, env: NodeJS.ProcessEnv): string {
+  return join(configDir(env), "locks", `oauth-${encodeURIComponent(profileName)}`);
+}
+
+export function canRefresh(secret: OAuthSecret): boolean {
+  return (
+    secret.kind === "client-credentials" ||
+    (secret.refreshToken !== undefined && secret.clientSecret !== undefined)
+  );
+}
+
+export function needsRefresh(secret: OAuthSecret, now: number): boolean {
+  if (!secret.accessToken) return true;
+  if (secret.expiresAt === undefined) return false;
+  const lifetime =
+    secret.obtainedAt !== undefined ? secret.expiresAt - secret.obtainedAt : Number.POSITIVE_INFINITY;
+  const skew = Math.min(REFRESH_SKEW_MS, Math.max(0, lifetime / 2));
+  return now >= secret.expiresAt - skew;
+}
+
+export function registerOAuthSecrets(secret: OAuthSecret): void {
+  registerSecret(secret.accessToken);
+  registerSecret(secret.clientSecret);
+  if (secret.kind === "oauth") registerSecret(secret.refreshToken);
+}
+
+export function createRefreshingStrategy(options: RefreshingStrategyOptions): RefreshingStrategy {
+  const { profile, store, env } = options;
+  const now = options.now ?? Date.now;
+  const debug = options.debug ?? (() => {});
+  let secret = options.secret;
+  let inflight: Promise<OAuthSecret> | undefined;
+  registerOAuthSecrets(secret);
+
+  const clientId = profile.oauth?.clientId;
+
+  async function readStored(): Promise<OAuthSecret | undefined> {
+    const text = await store.get(profile.name);
+    if (!text) return undefined;
+    try {
+      const parsed = JSON.parse(text) as StoredSecret;
+      if (parsed.kind !== secret.kind) return undefined;
+      registerOAuthSecrets(parsed as OAuthSecret);
+      return parsed as OAuthSecret;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async function fetchNewTokens(base: OAuthSecret): Promise<TokenResponse> {
+    if (!clientId) {
+      throw new AuthError(`profile ${profile.name} has no OAuth client ID`, {
+        code: "auth.oauth_incomplete",
+        hint: `Run \`confl auth login --profile ${profile.name}\` again.`,
+      });
+    }
+    const tokenUrl = tokenEndpointFor(profile, env);
+    const encoding = profile.deployment === "dc" ? "form" : "json";
+    if (base.kind === "client-credentials") {
+      return requestToken(
+        tokenUrl,
+        {
+          grant_type: "client_credentials",
+          client_id: clientId,
+          client_secret: base.clientSecret,
+          audience: CLOUD_AUDIENCE,
+          scope: profile.oauth?.scopes?.join(" ") || undefined,
+        },
+        { encoding, profileName: profile.name, fetchImpl: options.fetchImpl },
+      );
+    }
+    return requestToken(
+      tokenUrl,
+      {
+        grant_type: "refresh_token",
+        client_id: clientId,
+        client_secret: base.clientSecret,
+        refresh_token: base.refreshToken,
+      },
+      { encoding, profileName: profile.name, fetchImpl: options.fetchImpl },
+    );
+  }
+
+  async function withLock<T>(fn: () => Promise<T>): Promise<T> {
+    const lockfile = await import("proper-lockfile");
+    const path = lockPathFor(profile.name, env);
+    await mkdir(join(configDir(env), "locks"), { recursive: true, mode: 0o700 });
+    const waitMs = options.lockWaitMs ?? 60_000;
+    const started = now();
+    let release: (() => Promise<void>) | undefined;
+    // A process SIGKILLed while holding the lock leaves it behind; proper-lockfile treats a lock whose
+    // mtime stopped being touched for `stale` ms as abandoned and takes it over.
+    for (let attempt = 0; release === undefined; attempt++) {
+      try {
+        release = await lockfile.lock(path, {
+          realpath: false,
+          stale: 10_000,
+          update: 2_000,
+          onCompromised: () => debug("oauth: refresh lock was taken over (this process stalled)"),
+        });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "ELOCKED") throw error;
+        if (now() - started > waitMs) {
+          throw new ConflError(`timed out waiting for another confl process to refresh the OAuth token`, {
+            code: "oauth.lock_timeout",
+            hint: `If no other confl is running, delete ${path}.lock and try again.`,
+          });
+        }
+        await new Promise((resolve) => setTimeout(resolve, Math.min(25 * 1.5 ** Math.min(attempt, 8), 250)));
+      }
+    }
+    try {
+      return await fn();
+    } finally {
+      await release().catch(() => {});
+    }
+  }
+
+  async function refreshUnderLock(
+    force: boolean,
+    failedAccessToken: string | undefined,
+  ): Promise<OAuthSecret> {
+    return withLock(async () => {
+      const stored = (await readStored()) ?? secret;
+      const someoneElseRefreshed =
+        stored.accessToken !== undefined &&
+        stored.accessToken !== failedAccessToken &&
+        stored.accessToken !== secret.accessToken;
+      if (!needsRefresh(stored, now()) && (!force || someoneElseRefreshed)) {
+        debug("oauth: another process already refreshed the token; using it");
+        secret = stored;
+        return secret;
+      }
+      const before = secret;
+      let tokens: TokenResponse;
+      try {
+        tokens = await fetchNewTokens(stored);
+      } catch (error) {
+        // The stored secret stays as it is. A still-valid access token is worth keeping in use.
+        if (error instanceof OAuthTransientError && before.accessToken && !force) {
+          const expired = before.expiresAt !== undefined && now() >= before.expiresAt;
+          if (!expired) {
+            debug("oauth: refresh failed transiently; the current access token is still valid");
+            return before;
+          }
+        }
+        throw error;
+      }
+      const obtainedAt = now();
+      const next: OAuthSecret =
+        stored.kind === "client-credentials"
+          ? {
+              ...stored,
+              accessToken: tokens.accessToken,
+              expiresAt: tokens.expiresIn !== undefined ? obtainedAt + tokens.expiresIn * 1000 : undefined,
+              scopes: tokens.scopes ?? stored.scopes,
+              obtainedAt,
+            }
+          : {
+              ...stored,
+              accessToken: tokens.accessToken,
+              // Rotation: Atlassian always returns a new refresh token; keep the old only if none came back.
+              refreshToken: tokens.refreshToken ?? stored.refreshToken,
+              expiresAt: tokens.expiresIn !== undefined ? obtainedAt + tokens.expiresIn * 1000 : undefined,
+              scopes: tokens.scopes ?? stored.scopes,
+              obtainedAt,
+            };
+      try {
+        await store.set(profile.name, JSON.stringify(next));
+      } catch (error) {
+        throw new ConflError(
+          "the OAuth token was refreshed but could not be saved; the old refresh token is no longer valid",
+          {
+            code: "oauth.persist_failed",
+            hint: `Fix the secret store, then run \`confl auth login --profile ${profile.name}\` again.`,
+            cause: error,
+          },
+        );
+      }
+      debug(`oauth: refreshed the access token for profile ${profile.name}`);
+      secret = next;
+      return secret;
+    });
+  }
+
+  function refresh(force: boolean, failedAccessToken?: string): Promise<OAuthSecret> {
+    if (!inflight) {
+      inflight = refreshUnderLock(force, failedAccessToken).finally(() => {
+        inflight = undefined;
+      });
+    }
+    return inflight;
+  }
+
+  function expiredWithoutRefresh(): AuthError {
+    const when = secret.expiresAt ? ` at ${new Date(secret.expiresAt).toISOString()}` : "";
+    return new AuthError(`the OAuth access token for profile ${profile.name} expired${when}`, {
+      code: "auth.token_expired",
+      hint:
+        "It was supplied with --with-token, so confl cannot refresh it: get a new one and run " +
+        `\`confl auth login --profile ${profile.name} --type oauth --with-token\` again, or log in with --client-id for automatic refresh.`,
+    });
+  }
+
+  const describeKind =
+    secret.kind === "client-credentials"
+      ? "OAuth client credentials (service account)"
+      : canRefresh(secret)
+        ? "OAuth 2.0 (3LO) with refresh"
+        : "OAuth 2.0 access token (no refresh)";
+
+  return {
+    kind: secret.kind,
+    headerNames: ["authorization"],
+    describe() {
+      const where = profile.deployment === "dc" ? profile.site : (profile.cloudId ?? profile.site);
+      return `${describeKind}, client ${clientId ?? "unknown"}, for ${where}`;
+    },
+    secrets() {
+      const values = [secret.accessToken, secret.clientSecret];
+      if (secret.kind === "oauth") values.push(secret.refreshToken);
+      return values.filter((v): v is string => typeof v === "string" && v !== "");
+    },
+    current() {
+      return secret;
+    },
+    async refresh(opts = {}) {
+      if (!canRefresh(secret)) throw expiredWithoutRefresh();
+      return refresh(opts.force ?? true, secret.accessToken);
+    },
+    async apply(request: AuthRequest) {
+      if (needsRefresh(secret, now())) {
+        if (canRefresh(secret)) await refresh(false);
+        else if (secret.expiresAt !== undefined && now() >= secret.expiresAt) throw expiredWithoutRefresh();
+      }
+      if (!secret.accessToken) throw expiredWithoutRefresh();
+      request.headers.set("authorization", `Bearer ${secret.accessToken}`);
+    },
+    async onUnauthorized() {
+      if (!canRefresh(secret)) return false;
+      const failed = secret.accessToken;
+      const next = await refresh(true, failed);
+      return next.accessToken !== failed;
+    },
+  };
+}
