@@ -1,0 +1,204 @@
+/**
+ * resolveClient: the one function every command uses to get an authenticated HttpClient for the
+ * active profile (or for credentials in the environment). Everything auth-related is decided here
+ * and in the modules it calls: which profile, which credential (resolve.ts), where the API lives
+ * (detect.ts), which strategy (kinds/).
+ */
+import { loadConfig } from "../config/store.js";
+import type { Profile, TlsSettings } from "../config/types.js";
+import type { Context } from "../context.js";
+import { AuthError, UsageError } from "../errors.js";
+import { createHttpClient } from "../http/client.js";
+import type { HttpClient, HttpClientOptions } from "../http/types.js";
+import type { SecretStore } from "../secrets/types.js";
+import { apiBaseForKind, type Detection, detectSite, type Probe } from "./detect.js";
+import { createStrategyAsync } from "./kinds/index.js";
+import {
+  type ExplicitCredential,
+  type ResolveDeps,
+  type ResolvedCredential,
+  registerStoredSecret,
+  resolveCredential,
+} from "./resolve.js";
+import { atlassianApiUrl } from "./site-url.js";
+import type { AuthStrategy, StoredSecret } from "./types.js";
+
+export type ClientOverrides = Partial<HttpClientOptions> & { product?: "confluence" | "jira" };
+
+export interface Session {
+  resolved: ResolvedCredential;
+  profile: Profile;
+  strategy: AuthStrategy;
+  /** the store the secret came from (OAuth writes rotated tokens back to it) */
+  store?: SecretStore;
+}
+
+/** The secret store a profile names, opened lazily (nothing is touched before get/set). */
+export async function openProfileStore(profile: Profile, ctx: Context): Promise<SecretStore | undefined> {
+  if (profile.secretStore === "none") return undefined;
+  const { openSecretStore } = await import("../secrets/index.js");
+  return openSecretStore(profile.secretStore, { env: ctx.env, io: ctx.io });
+}
+
+/** Stored secrets are JSON under the profile's name; anything else is a damaged entry. */
+export function parseStoredSecret(raw: string, profileName: string): StoredSecret {
+  try {
+    const value = JSON.parse(raw) as StoredSecret;
+    if (value && typeof value === "object" && typeof value.kind === "string") {
+      registerStoredSecret(value);
+      return value;
+    }
+  } catch {
+    // fall through: never echo the raw value, it is a secret
+  }
+  throw new AuthError(`the stored secret of profile "${profileName}" is damaged`, {
+    code: "auth.secret_damaged",
+    hint: `run: confl auth login --profile ${profileName}`,
+  });
+}
+
+export async function loadStoredSecret(profile: Profile, ctx: Context): Promise<StoredSecret | undefined> {
+  const store = await openProfileStore(profile, ctx);
+  if (!store) return undefined;
+  const raw = await store.get(profile.name);
+  return raw === undefined ? undefined : parseStoredSecret(raw, profile.name);
+}
+
+export function defaultResolveDeps(ctx: Context): ResolveDeps {
+  return {
+    loadSecret: (profile) => loadStoredSecret(profile, ctx),
+    async readNetrc(host) {
+      const { readNetrc } = await import("../config/netrc.js");
+      const entry = await readNetrc(host, ctx.env);
+      if (entry?.insecurePermissions) {
+        ctx.io.err(`warning: ${entry.path} is readable by other users; run: chmod 600 ${entry.path}`);
+      }
+      return entry;
+    },
+  };
+}
+
+function notice(ctx: Context): ((line: string) => void) | undefined {
+  return ctx.io.stderrIsTTY ? (line) => ctx.io.err(line) : undefined;
+}
+
+/** Unauthenticated GETs for detection, through the same pipeline (proxy, CA file, mTLS). */
+export function createProbe(ctx: Context, tls?: TlsSettings): Probe {
+  const clients = new Map<string, HttpClient>();
+  return async (url) => {
+    const origin = new URL(url).origin;
+    let client = clients.get(origin);
+    if (!client) {
+      client = createHttpClient({
+        apiBase: `${origin}/`,
+        env: ctx.env,
+        maxRetries: 1,
+        timeoutMs: 15_000,
+        ...(tls ? { tls } : {}),
+        ...(ctx.globals.debug ? { debug: (line: string) => ctx.debug(line) } : {}),
+      });
+      clients.set(origin, client);
+    }
+    const response = await client.request<string>({
+      path: url,
+      anonymous: true,
+      throwOnError: false,
+      followRedirects: false,
+      responseType: "text",
+      headers: { accept: "application/json" },
+    });
+    return {
+      status: response.status,
+      headers: response.headers,
+      text: typeof response.data === "string" ? response.data : "",
+    };
+  };
+}
+
+/** Applies a detection result to a profile, routing kinds that need the gateway through it. */
+export function applyDetection(profile: Profile, detection: Detection, env: NodeJS.ProcessEnv): Profile {
+  const withDetection: Profile = {
+    ...profile,
+    deployment: detection.deployment,
+    site: detection.site,
+    apiBase: detection.apiBase,
+    ...(detection.cloudId ? { cloudId: detection.cloudId } : {}),
+  };
+  const routed = apiBaseForKind(detection, profile.kind, env);
+  return { ...withDetection, apiBase: routed.apiBase, site: routed.site };
+}
+
+export async function resolveSession(
+  ctx: Context,
+  options: { explicit?: ExplicitCredential; deps?: ResolveDeps } = {},
+): Promise<Session> {
+  const config = await loadConfig(ctx.env);
+  const resolved = await resolveCredential(
+    {
+      env: ctx.env,
+      config,
+      ...(ctx.globals.profile ? { requestedProfile: ctx.globals.profile } : {}),
+      ...(options.explicit ? { explicit: options.explicit } : {}),
+    },
+    options.deps ?? defaultResolveDeps(ctx),
+  );
+  let profile = resolved.profile;
+  if (resolved.needsDetection) {
+    const detection = await detectSite(profile.site, {
+      env: ctx.env,
+      probe: createProbe(ctx, profile.tls),
+      ...(profile.cloudId ? { cloudId: profile.cloudId } : {}),
+      debug: (line) => ctx.debug(line),
+    });
+    profile = applyDetection(profile, detection, ctx.env);
+    resolved.profile = profile;
+  }
+  const store = resolved.sources.secret.type === "store" ? await openProfileStore(profile, ctx) : undefined;
+  const strategy = await createStrategyAsync(profile, resolved.secret, { ctx, ...(store ? { store } : {}) });
+  return { resolved, profile, strategy, ...(store ? { store } : {}) };
+}
+
+/** The API root for a product: Confluence's is the profile's; Jira's is the site (Cloud) or its gateway path. */
+export function productApiBase(
+  profile: Profile,
+  product: "confluence" | "jira",
+  env: NodeJS.ProcessEnv,
+): string {
+  if (product === "confluence") return profile.apiBase;
+  if (profile.deployment !== "cloud") {
+    throw new UsageError("Jira calls are only supported for Atlassian Cloud profiles", {
+      code: "usage.jira_on_dc",
+    });
+  }
+  if (/\/ex\/confluence\//.test(profile.apiBase)) {
+    if (!profile.cloudId)
+      throw new UsageError(`profile "${profile.name}" has no cloud id`, {
+        hint: "run confl auth login again",
+      });
+    return `${atlassianApiUrl(env)}/ex/jira/${encodeURIComponent(profile.cloudId)}/`;
+  }
+  return `${new URL(profile.site).origin}/`;
+}
+
+export function clientForSession(
+  ctx: Context,
+  session: Pick<Session, "profile" | "strategy">,
+  overrides: ClientOverrides = {},
+): HttpClient {
+  const { product = "confluence", ...options } = overrides;
+  const noticeSink = notice(ctx);
+  return createHttpClient({
+    apiBase: productApiBase(session.profile, product, ctx.env),
+    auth: session.strategy,
+    env: ctx.env,
+    ...(session.profile.tls ? { tls: session.profile.tls } : {}),
+    ...(ctx.globals.debug ? { debug: (line: string) => ctx.debug(line) } : {}),
+    ...(noticeSink ? { notice: noticeSink } : {}),
+    ...options,
+  });
+}
+
+export async function resolveClient(ctx: Context, overrides: ClientOverrides = {}): Promise<HttpClient> {
+  const session = await resolveSession(ctx);
+  return clientForSession(ctx, session, overrides);
+}

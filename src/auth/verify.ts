@@ -1,0 +1,160 @@
+/**
+ * "Logged in" means two things (confluence-api.md §0.5, §1.12): `rest/api/user/current` returns a real
+ * user — not `type: anonymous`, with an accountId on Cloud or a username/userKey on DC, and no
+ * `X-Seraph-LoginReason: AUTHENTICATED_FAILED` — AND a content call succeeds (Cloud: v2 spaces; DC:
+ * v1 space list). A 2xx alone proves nothing: public sites serve anonymous callers.
+ */
+import type { Profile } from "../config/types.js";
+import { AuthError } from "../errors.js";
+import type { HttpClient, HttpResponse } from "../http/types.js";
+import {
+  anonymousAnswer,
+  type DiagnoseContext,
+  diagnoseError,
+  diagnoseResponse,
+  type ObservedResponse,
+  seraphReasons,
+} from "./diagnose.js";
+
+export interface Identity {
+  type?: string;
+  displayName?: string;
+  accountId?: string;
+  username?: string;
+  userKey?: string;
+  email?: string;
+}
+
+export interface VerifyResult {
+  identity: Identity;
+  /** the content path that answered */
+  contentPath: string;
+}
+
+export const IDENTITY_PATH = "rest/api/user/current";
+
+export function contentCheckPath(profile: Pick<Profile, "deployment">): string {
+  return profile.deployment === "cloud" ? "api/v2/spaces?limit=1" : "rest/api/space?limit=1";
+}
+
+export function diagnoseContext(profile: Profile, phase: DiagnoseContext["phase"]): DiagnoseContext {
+  return {
+    kind: profile.kind,
+    deployment: profile.deployment,
+    site: profile.site,
+    apiBase: profile.apiBase,
+    onGateway: /\/ex\/confluence\//.test(profile.apiBase),
+    phase,
+    profileName: profile.name,
+  };
+}
+
+/** One GET that never throws for a status: transport failures become the diagnosed AuthError. */
+export async function observe(
+  client: HttpClient,
+  path: string,
+  d: DiagnoseContext,
+  env: NodeJS.ProcessEnv,
+): Promise<ObservedResponse> {
+  const [pathname, search] = path.split("?");
+  const query = Object.fromEntries(new URLSearchParams(search ?? ""));
+  let response: HttpResponse<unknown>;
+  try {
+    response = await client.request<unknown>({
+      path: pathname!,
+      query,
+      responseType: "text",
+      throwOnError: false,
+      followRedirects: false,
+      headers: { accept: "application/json" },
+    });
+  } catch (error) {
+    throw diagnoseError(error, d, env);
+  }
+  const bodyText = typeof response.data === "string" ? response.data : JSON.stringify(response.data ?? "");
+  return {
+    status: response.status,
+    headers: response.headers,
+    bodyText,
+    url: new URL(path, client.apiBase).href,
+  };
+}
+
+export function parseIdentity(bodyText: string): Identity | undefined {
+  try {
+    const value = JSON.parse(bodyText) as Record<string, unknown>;
+    if (!value || typeof value !== "object") return undefined;
+    const pick = (k: string) =>
+      typeof value[k] === "string" && value[k] !== "" ? (value[k] as string) : undefined;
+    const identity: Identity = {};
+    for (const key of ["type", "displayName", "accountId", "username", "userKey", "email"] as const) {
+      const v = pick(key) ?? (key === "displayName" ? pick("publicName") : undefined);
+      if (v !== undefined) identity[key] = v;
+    }
+    return identity;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function checkIdentity(
+  client: HttpClient,
+  profile: Profile,
+  env: NodeJS.ProcessEnv,
+): Promise<Identity> {
+  const d = diagnoseContext(profile, "identity");
+  const res = await observe(client, IDENTITY_PATH, d, env);
+  const failure = diagnoseResponse(res, d);
+  if (failure) throw failure;
+  const identity = parseIdentity(res.bodyText);
+  if (!identity) {
+    throw new AuthError(`${res.url} did not answer with JSON`, {
+      code: "auth.html_login_page",
+      hint: `check the site URL ${profile.site}; a proxy or SSO page may be in the way (run with --debug to see it)`,
+    });
+  }
+  const failedLogin = seraphReasons(res.headers).includes("AUTHENTICATED_FAILED");
+  if (failedLogin || identity.type === "anonymous") throw anonymousAnswer(d, failedLogin);
+  const known = profile.deployment === "cloud" ? identity.accountId : (identity.username ?? identity.userKey);
+  if (!known) {
+    throw new AuthError(
+      `${res.url} answered without a user (${profile.deployment === "cloud" ? "no accountId" : "no username"})`,
+      {
+        code: "auth.anonymous",
+        hint: "the credential was not accepted as a user; check it and run confl auth login again",
+      },
+    );
+  }
+  return identity;
+}
+
+export async function checkContent(
+  client: HttpClient,
+  profile: Profile,
+  env: NodeJS.ProcessEnv,
+): Promise<string> {
+  const d = diagnoseContext(profile, "content");
+  const path = contentCheckPath(profile);
+  const res = await observe(client, path, d, env);
+  const failure = diagnoseResponse(res, d);
+  if (failure) throw failure;
+  try {
+    JSON.parse(res.bodyText);
+  } catch {
+    throw new AuthError(`${res.url} did not answer with JSON`, {
+      code: "auth.html_login_page",
+      hint: `check the site URL ${profile.site}; a proxy or SSO page may be in the way`,
+    });
+  }
+  return path;
+}
+
+export async function verifyProfile(
+  client: HttpClient,
+  profile: Profile,
+  env: NodeJS.ProcessEnv,
+): Promise<VerifyResult> {
+  const identity = await checkIdentity(client, profile, env);
+  const contentPath = await checkContent(client, profile, env);
+  return { identity, contentPath };
+}
