@@ -1,0 +1,213 @@
+import { chmod, mkdir, mkdtemp, readFile, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import {
+  configDir,
+  configFilePath,
+  encryptedSecretsPath,
+  netrcPath,
+  plainSecretsPath,
+} from "../../src/config/paths.js";
+import {
+  getProfile,
+  listProfiles,
+  loadConfig,
+  removeProfile,
+  saveConfig,
+  selectProfile,
+  setActiveProfile,
+  updateConfig,
+  upsertProfile,
+  validateProfileName,
+} from "../../src/config/store.js";
+import type { Profile } from "../../src/config/types.js";
+import { ConflError, ExitCode, UsageError } from "../../src/errors.js";
+
+async function freshEnv(): Promise<NodeJS.ProcessEnv> {
+  const root = await mkdtemp(join(tmpdir(), "confl-store-"));
+  return { CONFL_CONFIG_DIR: join(root, "confl"), HOME: root };
+}
+
+function profile(name: string, extra: Partial<Profile> = {}): Profile {
+  return {
+    name,
+    site: "https://acme.atlassian.net",
+    deployment: "cloud",
+    apiBase: "https://acme.atlassian.net/wiki/",
+    kind: "api-token",
+    email: "alice@example.com",
+    secretStore: "keychain",
+    ...extra,
+  };
+}
+
+const mode = async (path: string) => (await stat(path)).mode & 0o777;
+
+describe("config paths", () => {
+  it("CONFL_CONFIG_DIR, then XDG_CONFIG_HOME/confl, then ~/.config/confl", () => {
+    expect(configDir({ CONFL_CONFIG_DIR: "/x/c", XDG_CONFIG_HOME: "/xdg", HOME: "/h" })).toBe("/x/c");
+    expect(configDir({ XDG_CONFIG_HOME: "/xdg", HOME: "/h" })).toBe("/xdg/confl");
+    expect(configDir({ HOME: "/h" })).toBe("/h/.config/confl");
+    // A relative XDG_CONFIG_HOME is invalid per the XDG spec and ignored.
+    expect(configDir({ XDG_CONFIG_HOME: "rel", HOME: "/h" })).toBe("/h/.config/confl");
+    const env = { CONFL_CONFIG_DIR: "/c" };
+    expect([configFilePath(env), encryptedSecretsPath(env), plainSecretsPath(env)]).toEqual([
+      "/c/config.json",
+      "/c/secrets.enc.json",
+      "/c/secrets.json",
+    ]);
+    expect(netrcPath({ HOME: "/h" })).toBe("/h/.netrc");
+    expect(netrcPath({ HOME: "/h", NETRC: "/n/rc" })).toBe("/n/rc");
+  });
+});
+
+describe("config store", () => {
+  it("a missing file is an empty config", async () => {
+    expect(await loadConfig(await freshEnv())).toEqual({ version: 1, profiles: {} });
+  });
+
+  it("saves and loads profiles with dir 0700 and file 0600", async () => {
+    const env = await freshEnv();
+    await upsertProfile(profile("work"), env);
+    await upsertProfile(
+      profile("dc", { deployment: "dc", kind: "pat", site: "https://dc.example.com/confluence" }),
+      env,
+    );
+    expect(await mode(configDir(env))).toBe(0o700);
+    expect(await mode(configFilePath(env))).toBe(0o600);
+    const config = await loadConfig(env);
+    expect(config.activeProfile).toBe("work");
+    expect(Object.keys(config.profiles).sort()).toEqual(["dc", "work"]);
+    expect((await getProfile("dc", env))?.kind).toBe("pat");
+    expect(await getProfile("nope", env)).toBeUndefined();
+    expect((await listProfiles(env)).map((p) => p.name)).toEqual(["dc", "work"]);
+  });
+
+  it("re-login replaces the profile; makeActive switches", async () => {
+    const env = await freshEnv();
+    await upsertProfile(profile("a"), env);
+    await upsertProfile(profile("b"), env);
+    await upsertProfile(profile("a", { email: "bob@example.com" }), env, { makeActive: false });
+    expect((await getProfile("a", env))?.email).toBe("bob@example.com");
+    expect((await loadConfig(env)).activeProfile).toBe("a");
+    await upsertProfile(profile("b"), env, { makeActive: true });
+    expect((await loadConfig(env)).activeProfile).toBe("b");
+  });
+
+  it("setActiveProfile and removeProfile", async () => {
+    const env = await freshEnv();
+    await upsertProfile(profile("a"), env);
+    await upsertProfile(profile("b"), env);
+    await setActiveProfile("b", env);
+    expect((await loadConfig(env)).activeProfile).toBe("b");
+    await expect(setActiveProfile("zzz", env)).rejects.toMatchObject({
+      exitCode: ExitCode.USAGE,
+      code: "config.unknown_profile",
+    });
+    expect(await removeProfile("b", env)).toBe(true);
+    expect(await removeProfile("b", env)).toBe(false);
+    // The one remaining profile becomes active rather than leaving nothing active.
+    expect((await loadConfig(env)).activeProfile).toBe("a");
+    expect(await removeProfile("a", env)).toBe(true);
+    expect(await loadConfig(env)).toEqual({ version: 1, profiles: {} });
+  });
+
+  it("selectProfile: the requested one, else the active one", async () => {
+    const env = await freshEnv();
+    await upsertProfile(profile("a"), env);
+    await upsertProfile(profile("b"), env);
+    const config = await loadConfig(env);
+    expect(selectProfile(config, undefined, env)?.name).toBe("a");
+    expect(selectProfile(config, "b", env)?.name).toBe("b");
+    expect(() => selectProfile(config, "c", env)).toThrow(UsageError);
+    expect(selectProfile({ version: 1, profiles: {} }, undefined, env)).toBeUndefined();
+  });
+
+  it("validates profile names (UsageError, exit 2)", async () => {
+    for (const good of ["work", "a", "A.b_c-1", "x".repeat(64)])
+      expect(() => validateProfileName(good)).not.toThrow();
+    for (const bad of ["", "..", ".", "a/b", "a b", "x".repeat(65), "é", "../etc"]) {
+      expect(() => validateProfileName(bad)).toThrow(UsageError);
+    }
+    const env = await freshEnv();
+    await expect(upsertProfile(profile("bad/name"), env)).rejects.toBeInstanceOf(UsageError);
+    await expect(getProfile("bad name", env)).rejects.toBeInstanceOf(UsageError);
+  });
+
+  it("refuses to write a secret into config.json, naming the field but not the value", async () => {
+    const env = await freshEnv();
+    const leaky = { ...profile("a"), token: "fake-cloud-api-token-0001" } as Profile;
+    const error = await upsertProfile(leaky, env).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConflError);
+    expect((error as ConflError).code).toBe("config.secret_in_profile");
+    expect((error as Error).message).toContain('"token"');
+    expect((error as Error).message).not.toContain("fake-cloud-api-token-0001");
+    const nested = profile("b", {
+      oauth: { clientId: "cid", clientSecret: "fake-client-secret-0001" } as never,
+    });
+    await expect(upsertProfile(nested, env)).rejects.toMatchObject({ code: "config.secret_in_profile" });
+    const header = profile("c", { identity: { displayName: "Bearer fake-pat-0001" } });
+    await expect(upsertProfile(header, env)).rejects.toMatchObject({ code: "config.secret_in_profile" });
+    // The secretStore field (where the secret lives) is not itself a secret.
+    await expect(upsertProfile(profile("d", { secretStore: "plaintext" }), env)).resolves.toBeDefined();
+    await expect(readFile(configFilePath(env), "utf8")).resolves.not.toContain("fake-");
+  });
+
+  it("a corrupt file is an error naming the path with a hint, and is never overwritten", async () => {
+    const env = await freshEnv();
+    await mkdir(configDir(env), { recursive: true });
+    const garbage = '{"version": 1, "profiles": {';
+    await writeFile(configFilePath(env), garbage);
+    const error = await loadConfig(env).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConflError);
+    expect((error as ConflError).code).toBe("config.corrupt");
+    expect((error as ConflError).message).toContain(configFilePath(env));
+    expect((error as ConflError).hint).toMatch(/move it aside/);
+    await expect(upsertProfile(profile("a"), env)).rejects.toMatchObject({ code: "config.corrupt" });
+    await expect(updateConfig(env, () => {})).rejects.toMatchObject({ code: "config.corrupt" });
+    expect(await readFile(configFilePath(env), "utf8")).toBe(garbage);
+  });
+
+  it("rejects a wrong shape or version as corrupt", async () => {
+    const env = await freshEnv();
+    await mkdir(configDir(env), { recursive: true });
+    for (const text of [
+      "[]",
+      '{"version": 2, "profiles": {}}',
+      '{"version": 1}',
+      '{"version": 1, "profiles": {"a": {"name": "b", "site": "s", "apiBase": "x", "kind": "pat", "deployment": "dc", "secretStore": "none"}}}',
+      '{"version": 1, "profiles": {"a": {"name": "a", "site": "s", "apiBase": "x", "kind": "pat", "deployment": "dc", "secretStore": "none", "password": "fake-pw-1234"}}}',
+    ]) {
+      await writeFile(configFilePath(env), text);
+      const error = await loadConfig(env).catch((e: unknown) => e);
+      expect(error, text).toMatchObject({ code: "config.corrupt" });
+      expect((error as Error).message).not.toContain("fake-pw-1234");
+    }
+  });
+
+  it("tightens an existing 0644 file to 0600 and a 0755 directory to 0700 on save", async () => {
+    const env = await freshEnv();
+    await mkdir(configDir(env), { recursive: true });
+    await chmod(configDir(env), 0o755);
+    await writeFile(configFilePath(env), JSON.stringify({ version: 1, profiles: {} }));
+    await chmod(configFilePath(env), 0o644);
+    expect(await mode(configFilePath(env))).toBe(0o644);
+    await saveConfig({ version: 1, profiles: { a: profile("a") } }, env);
+    expect(await mode(configFilePath(env))).toBe(0o600);
+    expect(await mode(configDir(env))).toBe(0o700);
+  });
+
+  it("updateConfig saves nothing when the callback throws", async () => {
+    const env = await freshEnv();
+    await upsertProfile(profile("a"), env);
+    const before = await readFile(configFilePath(env), "utf8");
+    await expect(
+      updateConfig(env, (config) => {
+        delete config.profiles.a;
+        throw new Error("changed my mind");
+      }),
+    ).rejects.toThrow("changed my mind");
+    expect(await readFile(configFilePath(env), "utf8")).toBe(before);
+  });
+});
