@@ -20,7 +20,7 @@ export interface ThrottleOptions {
 }
 
 export class Throttle {
-  private nextSlotAt = 0;
+  private lastStartAt = Number.NEGATIVE_INFINITY;
   private inFlight = 0;
   private readonly waiters: Array<() => void> = [];
   /** set while the server reports it is near its limit */
@@ -59,9 +59,10 @@ export class Throttle {
     const rateInterval = rateLimit && rateLimit > 0 ? 1000 / rateLimit : 0;
     const interval = Math.max(rateInterval, this.slowIntervalMs);
     const current = now();
-    let startAt = Math.max(current, this.nextSlotAt, this.pausedUntil);
-    if (interval === 0) startAt = Math.max(current, this.pausedUntil);
-    this.nextSlotAt = startAt + interval;
+    // The next start is measured from the previous start, so an interval learned from a response
+    // (near-limit) applies to the very next request.
+    const startAt = Math.max(current, this.lastStartAt + interval, this.pausedUntil);
+    this.lastStartAt = startAt;
     const wait = startAt - current;
     if (wait > 0) {
       this.options.debug?.(`throttle: waiting ${Math.round(wait)} ms before the next request`);
