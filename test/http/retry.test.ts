@@ -46,7 +46,8 @@ describe("Retry-After parsing and clamping", () => {
   });
 
   it("backoff doubles from 2 s with 0.7–1.3 jitter and a 60 s cap", () => {
-    const at = (r: number) => (retry: number) => backoffDelay(retry, { ...DEFAULT_RETRY_POLICY, random: () => r });
+    const at = (r: number) => (retry: number) =>
+      backoffDelay(retry, { ...DEFAULT_RETRY_POLICY, random: () => r });
     expect([1, 2, 3, 4].map(at(0.5))).toEqual([2000, 4000, 8000, 16000]);
     expect(at(0)(1)).toBe(1400);
     expect(at(0.9999999)(1)).toBe(2600);
@@ -239,7 +240,12 @@ describe("client-side pacing", () => {
 
   it("X-RateLimit-NearLimit: true slows the next requests before a 429", async () => {
     server = await startServer((_r, res, _b, n) =>
-      json(res, 200, {}, n === 1 ? { "x-ratelimit-nearlimit": "true" } : { "x-ratelimit-nearlimit": "false" }),
+      json(
+        res,
+        200,
+        {},
+        n === 1 ? { "x-ratelimit-nearlimit": "true" } : { "x-ratelimit-nearlimit": "false" },
+      ),
     );
     const clock = fakeClock();
     const { c } = client(server.url, clock);
