@@ -65,6 +65,16 @@ export interface OAuthSimControls {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** Classic Confluence scopes (confluence-api.md §4.5) a service account holds besides the granular ones. */
+const CLASSIC_SCOPES = [
+  "read:confluence-content.all",
+  "read:confluence-content.summary",
+  "write:confluence-content",
+  "read:confluence-space.summary",
+  "write:confluence-file",
+  "search:confluence",
+  "read:confluence-user",
+];
 export const REFRESH_IDLE_MS = 90 * DAY_MS;
 export const REFRESH_ABSOLUTE_MS = 365 * DAY_MS;
 const CODE_TTL_MS = 10 * 60 * 1000;
@@ -369,7 +379,13 @@ export function createOAuthRoutes(context: OAuthRouteContext): OAuthRoutes {
         return true;
       }
       counters.clientCredentials++;
-      const scopes = (params.scope ?? "").split(/\s+/).filter(Boolean);
+      // A service account's credential carries the scopes chosen when it was created; with none asked
+      // for, it gets all of them (granular for v2, classic for the v1 calls).
+      const requested = (params.scope ?? "").split(/\s+/).filter(Boolean);
+      const scopes =
+        requested.length > 0
+          ? requested
+          : [...context.credentials.cloud.scopedTokenScopes, ...CLASSIC_SCOPES];
       sendJsonBody(
         res,
         200,
