@@ -1,0 +1,621 @@
+/**
+ * `confl auth login`: interactive on a TTY (URL → detection → kind → masked secret → verification), or
+ * fully by flags with the secret on stdin (`--with-token`). A secret is never taken from argv.
+ */
+import { access } from "node:fs/promises";
+import { resolve as resolvePath } from "node:path";
+import type { Command } from "@commander-js/extra-typings";
+import { Option } from "@commander-js/extra-typings";
+import { type Detection, detectSite, type Probe } from "../../auth/detect.js";
+import {
+  createStrategyAsync,
+  KIND_EXPLANATIONS,
+  kindNeedsSecret,
+  parseCredentialKind,
+} from "../../auth/kinds/index.js";
+import { registerStoredSecret, secretForKind } from "../../auth/resolve.js";
+import { applyDetection, clientForSession, createProbe, openProfileStore } from "../../auth/session.js";
+import { gatewayApiBase } from "../../auth/site-url.js";
+import type { CredentialKind, StoredSecret } from "../../auth/types.js";
+import { type Identity, verifyProfile } from "../../auth/verify.js";
+import type { Deployment, Profile, SecretStoreKind, TlsSettings } from "../../config/types.js";
+import type { Context } from "../../context.js";
+import { AuthError, UsageError } from "../../errors.js";
+import { registerSecret } from "../../redact.js";
+import type { ContextFactory } from "../index.js";
+import { clackPrompter, type KindChoice, type LoginPrompter } from "./prompts.js";
+
+export interface LoginOptions {
+  site?: string;
+  type?: string;
+  email?: string;
+  username?: string;
+  withToken?: boolean;
+  cloudId?: string;
+  deployment?: string;
+  storage?: string;
+  insecureStorage?: boolean;
+  caFile?: string;
+  clientCert?: string;
+  clientKey?: string;
+  /** false with --no-verify */
+  verify?: boolean;
+  clientId?: string;
+  scopes?: string;
+  callbackPort?: string | number;
+  /** false with --no-browser */
+  browser?: boolean;
+}
+
+export interface LoginDeps {
+  prompter?: LoginPrompter;
+  readStdin?: () => Promise<string>;
+  probe?: Probe;
+}
+
+export interface LoginResult {
+  profile: Profile;
+  identity?: Identity;
+  storage: SecretStoreKind;
+  /** why the profile was routed differently from what was asked */
+  rerouted?: string;
+}
+
+const MAX_STDIN_BYTES = 1024 * 1024;
+
+export async function readAllStdin(stdin: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stdin) {
+    const buffer = typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer);
+    size += buffer.length;
+    if (size > MAX_STDIN_BYTES) throw new UsageError("standard input is larger than 1 MiB; expected a token");
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function profileNameFor(ctx: Context): string {
+  return ctx.globals.profile ?? "default";
+}
+
+async function tlsSettings(options: LoginOptions): Promise<TlsSettings | undefined> {
+  const tls: TlsSettings = {};
+  for (const [flag, key] of [
+    ["--ca-file", "caFile"],
+    ["--client-cert", "clientCert"],
+    ["--client-key", "clientKey"],
+  ] as const) {
+    const value = options[key];
+    if (!value) continue;
+    const path = resolvePath(value);
+    try {
+      await access(path);
+    } catch {
+      throw new UsageError(`${flag} ${value}: no such file`, { hint: "give the path of a PEM file" });
+    }
+    tls[key] = path;
+  }
+  if (Boolean(tls.clientCert) !== Boolean(tls.clientKey)) {
+    throw new UsageError("--client-cert and --client-key go together", {
+      hint: "give both PEM files for mTLS",
+    });
+  }
+  return Object.keys(tls).length > 0 ? tls : undefined;
+}
+
+function parseDeployment(value: string | undefined): Deployment | undefined {
+  if (value === undefined) return undefined;
+  if (value === "cloud" || value === "dc") return value;
+  if (value === "server" || value === "datacenter" || value === "data-center") return "dc";
+  throw new UsageError(`--deployment ${value}: expected cloud or dc`);
+}
+
+function parseStorage(value: string | undefined): Exclude<SecretStoreKind, "none"> | undefined {
+  if (value === undefined) return undefined;
+  if (value === "keychain" || value === "encrypted-file" || value === "plaintext") return value;
+  throw new UsageError(`--storage ${value}: expected keychain, encrypted-file or plaintext`);
+}
+
+function describeDetection(d: Detection): string {
+  const what = d.deployment === "cloud" ? "Confluence Cloud" : "Confluence Data Center";
+  return `${what} at ${d.site} (from ${d.evidence})${d.cloudId ? `, cloud id ${d.cloudId}` : ""}`;
+}
+
+function defaultKind(detection: Detection, identity: { email?: string; username?: string }): CredentialKind {
+  if (detection.deployment === "cloud")
+    return detection.apiBase.includes("/ex/confluence/") ? "scoped-token" : "api-token";
+  return identity.username || identity.email ? "password" : "pat";
+}
+
+function kindChoices(deployment: Deployment): KindChoice[] {
+  const order: CredentialKind[] =
+    deployment === "cloud"
+      ? ["api-token", "scoped-token", "oauth", "client-credentials", "none"]
+      : ["pat", "password", "cookie", "oauth", "none"];
+  return order.map((kind) => ({ kind, label: kind, hint: KIND_EXPLANATIONS[kind] }));
+}
+
+/** Splits what --with-token read: the first line is the secret; for pat/cookie a second line is the other half. */
+function secretFromInput(kind: CredentialKind, input: string): StoredSecret {
+  const lines = input
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== "");
+  const first = lines[0];
+  if (!first)
+    throw new UsageError("no secret on standard input", {
+      hint: "pipe the token in: confl auth login ... --with-token < token.txt",
+    });
+  for (const line of lines) registerSecret(line);
+  if (kind === "pat") return lines[1] ? { kind, token: first, cookie: lines[1] } : { kind, token: first };
+  if (kind === "cookie") return lines[1] ? { kind, cookie: first, token: lines[1] } : { kind, cookie: first };
+  const secret = secretForKind(kind, first);
+  if (!secret) throw new UsageError(`--type ${kind} takes no secret on standard input`);
+  return secret;
+}
+
+function secretValue(secret: StoredSecret): string {
+  switch (secret.kind) {
+    case "api-token":
+    case "scoped-token":
+    case "pat":
+      return secret.token;
+    case "password":
+      return secret.password;
+    case "cookie":
+      return secret.cookie;
+    case "oauth":
+      return secret.accessToken;
+    case "client-credentials":
+      return secret.clientSecret;
+  }
+}
+
+async function verifyOnce(
+  ctx: Context,
+  profile: Profile,
+  secret: StoredSecret | undefined,
+): Promise<Identity> {
+  const strategy = await createStrategyAsync(profile, secret, { ctx });
+  const client = clientForSession(ctx, { profile, strategy }, { maxRetries: 1 });
+  const result = await verifyProfile(client, profile, ctx.env);
+  return result.identity;
+}
+
+const SITE_REJECTION_CODES = new Set([
+  "auth.token_rejected",
+  "auth.scoped_token_on_site",
+  "auth.caller_cannot_access",
+  "auth.anonymous",
+]);
+const DC_BASIC_REJECTION_CODES = new Set(["auth.wrong_password", "auth.anonymous", "auth.token_rejected"]);
+
+/**
+ * Verification with the two recoveries a person would try: a Cloud token the site rejects may be a
+ * scoped token (it only works through the gateway: route the profile there and say why,
+ * confluence-api.md §3.3); a DC secret rejected as Basic may be a PAT (Bearer only, §5.2).
+ */
+export async function verifyLogin(
+  ctx: Context,
+  profile: Profile,
+  secret: StoredSecret | undefined,
+): Promise<{ profile: Profile; identity: Identity; rerouted?: string }> {
+  try {
+    return { profile, identity: await verifyOnce(ctx, profile, secret) };
+  } catch (error) {
+    if (!(error instanceof AuthError) || !secret) throw error;
+    if (
+      profile.deployment === "cloud" &&
+      profile.kind === "api-token" &&
+      profile.cloudId &&
+      SITE_REJECTION_CODES.has(error.code)
+    ) {
+      const viaGateway: Profile = {
+        ...profile,
+        kind: "scoped-token",
+        apiBase: gatewayApiBase(ctx.env, profile.cloudId),
+      };
+      const token = secretValue(secret);
+      let identity: Identity;
+      try {
+        identity = await verifyOnce(ctx, viaGateway, { kind: "scoped-token", token });
+      } catch (gatewayError) {
+        // The gateway took the token but its scopes fall short: that is the more useful thing to say.
+        if (gatewayError instanceof AuthError && gatewayError.code === "auth.scope_mismatch")
+          throw gatewayError;
+        throw error;
+      }
+      return {
+        profile: viaGateway,
+        identity,
+        rerouted:
+          "the site rejected this token but the Atlassian API gateway accepted it: it is a scoped API token, which only works " +
+          `through the gateway, so profile "${profile.name}" now uses ${viaGateway.apiBase} (kind scoped-token)`,
+      };
+    }
+    if (
+      profile.deployment === "dc" &&
+      (profile.kind === "password" || profile.kind === "api-token") &&
+      DC_BASIC_REJECTION_CODES.has(error.code)
+    ) {
+      const asPat: Profile = { ...profile, kind: "pat" };
+      delete asPat.email;
+      try {
+        await verifyOnce(ctx, asPat, { kind: "pat", token: secretValue(secret) });
+      } catch {
+        throw error;
+      }
+      throw new AuthError(
+        "that secret is a personal access token: Data Center accepts it only as Bearer, without an email or username",
+        {
+          code: "auth.pat_as_basic",
+          hint: `run: confl auth login${profile.name !== "default" ? ` --profile ${profile.name}` : ""} --site ${profile.site} --type pat --with-token   (no --email/--username)`,
+        },
+      );
+    }
+    throw error;
+  }
+}
+
+export async function run(options: LoginOptions, ctx: Context, deps: LoginDeps = {}): Promise<LoginResult> {
+  const profileName = profileNameFor(ctx);
+  const { validateProfileName, upsertProfile, getProfile } = await import("../../config/store.js");
+  validateProfileName(profileName);
+  let kind = options.type ? parseCredentialKind(options.type) : undefined;
+  const deployment = parseDeployment(options.deployment);
+  const requestedStorage = parseStorage(options.storage);
+  if (kind === "pat" && (options.email || options.username)) {
+    throw new UsageError(
+      "a personal access token is sent alone (Bearer): it takes no --email or --username",
+      {
+        code: "usage.pat_with_identity",
+        hint: "drop --email/--username, or use --type password for a username and password",
+      },
+    );
+  }
+  const tls = await tlsSettings(options);
+  const interactive = ctx.io.canPrompt && !options.withToken;
+  const prompter = interactive ? (deps.prompter ?? clackPrompter(ctx)) : undefined;
+  const readStdin = deps.readStdin ?? (() => readAllStdin(ctx.io.stdin));
+
+  if (kind === "oauth" || kind === "client-credentials") {
+    return loginWithOAuth(kind, options, ctx, { profileName, deployment, tls, requestedStorage, readStdin });
+  }
+
+  let site = options.site;
+  if (!site) {
+    if (!prompter)
+      throw new UsageError("--site is required without a terminal", {
+        hint: "confl auth login --site https://acme.atlassian.net --type api-token --email you@example.com --with-token < token.txt",
+      });
+    site = await prompter.site();
+  }
+  const probe = deps.probe ?? createProbe(ctx, tls);
+  let detection: Detection;
+  try {
+    detection = await detectSite(site, {
+      env: ctx.env,
+      probe,
+      ...(deployment ? { deployment } : {}),
+      ...(options.cloudId ? { cloudId: options.cloudId } : {}),
+      debug: (line) => ctx.debug(line),
+    });
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof AuthError) throw error;
+    const { diagnoseError } = await import("../../auth/diagnose.js");
+    throw diagnoseError(
+      error,
+      {
+        kind: kind ?? "none",
+        deployment: deployment ?? "dc",
+        site,
+        apiBase: site,
+        onGateway: false,
+        phase: "identity",
+      },
+      ctx.env,
+    );
+  }
+  ctx.io.err(`Detected ${describeDetection(detection)}`);
+
+  if (!kind) {
+    const initial = defaultKind(detection, options);
+    kind = prompter ? await prompter.kind(kindChoices(detection.deployment), initial) : initial;
+    if (kind === "oauth" || kind === "client-credentials") {
+      return loginWithOAuth(kind, { ...options, site }, ctx, {
+        profileName,
+        deployment: detection.deployment,
+        tls,
+        requestedStorage,
+        readStdin,
+      });
+    }
+  }
+  if (detection.deployment === "dc" && kind === "scoped-token") {
+    throw new UsageError("scoped API tokens exist only on Atlassian Cloud", {
+      hint: "on Data Center use --type pat",
+    });
+  }
+
+  let email = options.email;
+  let username = options.username;
+  if ((kind === "api-token" || kind === "scoped-token") && !email) {
+    if (!prompter)
+      throw new UsageError(`--type ${kind} needs --email (the Atlassian account that created the token)`);
+    email = await prompter.identity("Email of your Atlassian account");
+  }
+  if (kind === "password" && !username) {
+    username = email;
+    if (!username) {
+      if (!prompter) throw new UsageError("--type password needs --username");
+      username = await prompter.identity("Username");
+    }
+  }
+
+  let secret: StoredSecret | undefined;
+  if (kindNeedsSecret(kind)) {
+    if (options.withToken) {
+      secret = secretFromInput(kind, await readStdin());
+    } else if (prompter) {
+      const label =
+        kind === "password"
+          ? "Password"
+          : kind === "cookie"
+            ? "Cookie header (name=value; …)"
+            : kind === "pat"
+              ? "Personal access token"
+              : "API token";
+      secret = secretFromInput(kind, await prompter.secret(label));
+    } else {
+      throw new UsageError(`--type ${kind} needs a secret: pass --with-token and pipe it on standard input`, {
+        code: "usage.no_secret",
+        hint: `printf '%s' "$TOKEN" | confl auth login --site ${site} --type ${kind}${email ? ` --email ${email}` : ""} --with-token`,
+      });
+    }
+  }
+  registerStoredSecret(secret);
+
+  const previous = await getProfile(profileName, ctx.env);
+  let profile: Profile = applyDetection(
+    {
+      name: profileName,
+      site: detection.site,
+      deployment: detection.deployment,
+      apiBase: detection.apiBase,
+      kind,
+      secretStore: "none",
+      ...(kind === "api-token" || kind === "scoped-token" ? { email: email! } : {}),
+      ...(kind === "password" ? { username: username! } : {}),
+      ...(tls ? { tls } : {}),
+      createdAt: previous?.createdAt ?? new Date().toISOString(),
+    },
+    detection,
+    ctx.env,
+  );
+
+  let identity: Identity | undefined;
+  let rerouted: string | undefined;
+  if (options.verify !== false) {
+    const verified = await verifyLogin(ctx, profile, secret);
+    profile = verified.profile;
+    identity = verified.identity;
+    rerouted = verified.rerouted;
+    if (rerouted) ctx.io.err(`note: ${rerouted}`);
+    if (
+      secret &&
+      (secret.kind === "api-token" || secret.kind === "scoped-token") &&
+      secret.kind !== profile.kind
+    ) {
+      secret = { kind: profile.kind as "api-token" | "scoped-token", token: secret.token };
+    }
+    profile.identity = {
+      ...(identity.displayName ? { displayName: identity.displayName } : {}),
+      ...(identity.accountId ? { accountId: identity.accountId } : {}),
+      ...(identity.username ? { username: identity.username } : {}),
+      verifiedAt: new Date().toISOString(),
+    };
+    if (profile.kind === "pat" && identity.username) profile.username = identity.username;
+  }
+
+  const storage = await storeSecret(ctx, profile, secret, previous, {
+    requestedStorage,
+    insecureStorage: options.insecureStorage === true,
+  });
+  profile.secretStore = storage;
+  await upsertProfile(profile, ctx.env);
+  report(
+    ctx,
+    { profile, storage, ...(identity ? { identity } : {}), ...(rerouted ? { rerouted } : {}) },
+    options.verify !== false,
+  );
+  return { profile, storage, ...(identity ? { identity } : {}), ...(rerouted ? { rerouted } : {}) };
+}
+
+/** Writes the secret (replacing any old one, also in a different store) and returns where it went. */
+async function storeSecret(
+  ctx: Context,
+  profile: Profile,
+  secret: StoredSecret | undefined,
+  previous: Profile | undefined,
+  choice: { requestedStorage?: Exclude<SecretStoreKind, "none">; insecureStorage: boolean },
+): Promise<SecretStoreKind> {
+  let storage: SecretStoreKind = "none";
+  if (secret) {
+    const { chooseDefaultStore } = await import("../../secrets/index.js");
+    const chosen = await chooseDefaultStore({
+      env: ctx.env,
+      io: ctx.io,
+      ...(choice.requestedStorage ? { requested: choice.requestedStorage } : {}),
+      insecureStorage: choice.insecureStorage,
+    });
+    if (chosen.notice) ctx.io.err(`note: ${chosen.notice}`);
+    if (chosen.warning) ctx.io.err(`WARNING: ${chosen.warning}`);
+    await chosen.store.set(profile.name, JSON.stringify(secret));
+    storage = chosen.kind;
+  }
+  if (previous && previous.secretStore !== "none" && previous.secretStore !== storage) {
+    try {
+      await (await openProfileStore(previous, ctx))?.delete(previous.name);
+    } catch (error) {
+      ctx.io.err(
+        `warning: could not remove the old secret from the ${previous.secretStore} store: ${(error as Error).message}`,
+      );
+    }
+  }
+  return storage;
+}
+
+function storageLabel(storage: SecretStoreKind): string {
+  return storage === "keychain"
+    ? "the OS keychain"
+    : storage === "encrypted-file"
+      ? "an encrypted file"
+      : storage === "plaintext"
+        ? "a PLAINTEXT file"
+        : "nowhere (no secret)";
+}
+
+function report(ctx: Context, result: LoginResult, verified: boolean): void {
+  const { profile, identity, storage } = result;
+  if (ctx.globals.json) {
+    ctx.io.out(
+      JSON.stringify({
+        profile: profile.name,
+        site: profile.site,
+        deployment: profile.deployment,
+        kind: profile.kind,
+        apiBase: profile.apiBase,
+        ...(profile.cloudId ? { cloudId: profile.cloudId } : {}),
+        storage,
+        verified,
+        ...(identity ? { identity } : {}),
+        ...(result.rerouted ? { rerouted: result.rerouted } : {}),
+      }),
+    );
+    return;
+  }
+  const who = identity
+    ? ` as ${identity.displayName ?? identity.username ?? identity.accountId}${identity.accountId ? ` (${identity.accountId})` : identity.username ? ` (${identity.username})` : ""}`
+    : "";
+  ctx.io.err(
+    verified
+      ? `✓ Logged in to ${profile.site}${who}`
+      : `✓ Saved profile for ${profile.site} (not verified: --no-verify)`,
+  );
+  ctx.io.err(`  profile ${profile.name}, ${profile.kind}, secret in ${storageLabel(storage)}`);
+}
+
+async function loginWithOAuth(
+  kind: "oauth" | "client-credentials",
+  options: LoginOptions,
+  ctx: Context,
+  extra: {
+    profileName: string;
+    deployment: Deployment | undefined;
+    tls: TlsSettings | undefined;
+    requestedStorage: Exclude<SecretStoreKind, "none"> | undefined;
+    readStdin: () => Promise<string>;
+  },
+): Promise<LoginResult> {
+  const { loginOAuth } = await import("../../auth/oauth/index.js");
+  const { upsertProfile, getProfile } = await import("../../config/store.js");
+  const callbackPort = options.callbackPort === undefined ? undefined : Number(options.callbackPort);
+  if (
+    callbackPort !== undefined &&
+    !(Number.isInteger(callbackPort) && callbackPort > 0 && callbackPort < 65536)
+  ) {
+    throw new UsageError(`--callback-port ${options.callbackPort}: expected a port number`);
+  }
+  let accessToken: string | undefined;
+  if (options.withToken) {
+    accessToken = (await extra.readStdin()).split(/\r?\n/)[0]?.trim();
+    registerSecret(accessToken);
+  }
+  const result = await loginOAuth(
+    {
+      type: kind,
+      profileName: extra.profileName,
+      ...(options.site ? { site: options.site } : {}),
+      ...(extra.deployment ? { deployment: extra.deployment } : {}),
+      ...(options.clientId ? { clientId: options.clientId } : {}),
+      ...(options.scopes ? { scopes: options.scopes.split(/[\s,]+/).filter(Boolean) } : {}),
+      ...(callbackPort !== undefined ? { callbackPort } : {}),
+      browser: options.browser !== false,
+      ...(accessToken ? { accessToken } : {}),
+    },
+    ctx,
+  );
+  registerStoredSecret(result.secret);
+  const previous = await getProfile(extra.profileName, ctx.env);
+  const profile: Profile = {
+    ...result.profile,
+    name: extra.profileName,
+    ...(extra.tls ? { tls: extra.tls } : {}),
+  };
+  const storage = await storeSecret(ctx, profile, result.secret, previous, {
+    ...(extra.requestedStorage ? { requestedStorage: extra.requestedStorage } : {}),
+    insecureStorage: options.insecureStorage === true,
+  });
+  profile.secretStore = storage;
+  await upsertProfile(profile, ctx.env);
+  const identity: Identity | undefined = profile.identity
+    ? {
+        ...(profile.identity.displayName ? { displayName: profile.identity.displayName } : {}),
+        ...(profile.identity.accountId ? { accountId: profile.identity.accountId } : {}),
+      }
+    : undefined;
+  report(ctx, { profile, storage, ...(identity ? { identity } : {}) }, true);
+  return { profile, storage, ...(identity ? { identity } : {}) };
+}
+
+export function register(auth: Command, getContext: ContextFactory): void {
+  auth
+    .command("login")
+    .description("Log in to a Confluence site and store the credential securely")
+    .option("--site <url>", "the site: any Confluence URL (a page URL works too)")
+    .addOption(
+      new Option(
+        "--type <kind>",
+        "credential kind: api-token, scoped-token, pat, password, cookie, none, oauth, client-credentials",
+      ),
+    )
+    .option("--email <email>", "Cloud: the Atlassian account email (for api-token / scoped-token)")
+    .option("--username <name>", "Data Center: the username (for password)")
+    .option("--with-token", "read the secret from standard input (never give it as an argument)")
+    .option("--cloud-id <id>", "Cloud: the site's cloud id (default: discovered from /_edge/tenant_info)")
+    .addOption(new Option("--deployment <where>", "skip detection").choices(["cloud", "dc"]))
+    .addOption(
+      new Option("--storage <store>", "where to keep the secret").choices([
+        "keychain",
+        "encrypted-file",
+        "plaintext",
+      ]),
+    )
+    .option("--insecure-storage", "allow storing the secret in a plain-text file")
+    .option("--ca-file <pem>", "trust this CA bundle (self-signed or company CA)")
+    .option("--client-cert <pem>", "client certificate for mTLS")
+    .option("--client-key <pem>", "client private key for mTLS")
+    .option("--no-verify", "save without checking the credential against the server")
+    .option("--client-id <id>", "OAuth: the app's client id")
+    .option("--scopes <scopes>", "OAuth: scopes, space- or comma-separated")
+    .option("--callback-port <port>", "OAuth: local port for the browser redirect")
+    .option("--no-browser", "OAuth: print the URL instead of opening a browser")
+    .addHelpText(
+      "after",
+      `
+Kinds:
+${Object.entries(KIND_EXPLANATIONS)
+  .map(([k, v]) => `  ${k.padEnd(19)}${v}`)
+  .join("\n")}
+
+Examples:
+  $ confl auth login                                    # interactive
+  $ printf '%s' "$TOKEN" | confl auth login --site acme.atlassian.net --type api-token --email me@acme.com --with-token
+  $ confl auth login --site https://wiki.corp.example/confluence --type pat --with-token < pat.txt
+  $ confl auth login --profile ci --site https://wiki.corp.example --type password --username svc --with-token --storage encrypted-file`,
+    )
+    .action(async (opts, cmd) => {
+      await run(opts as LoginOptions, getContext(cmd as unknown as Command));
+    });
+}

@@ -1,0 +1,48 @@
+/** `confl auth logout`: removes the profile's secret from its store and the profile from config.json. */
+import type { Command } from "@commander-js/extra-typings";
+import { environmentSecret } from "../../auth/resolve.js";
+import { openProfileStore } from "../../auth/session.js";
+import type { Context } from "../../context.js";
+import { UsageError } from "../../errors.js";
+import type { ContextFactory } from "../index.js";
+
+export type LogoutOptions = Record<string, never>;
+
+export interface LogoutResult {
+  profile: string;
+  secretRemoved: boolean;
+}
+
+export async function run(_options: LogoutOptions, ctx: Context): Promise<LogoutResult> {
+  const { loadConfig, removeProfile } = await import("../../config/store.js");
+  const config = await loadConfig(ctx.env);
+  const name = ctx.globals.profile ?? config.activeProfile;
+  if (!name)
+    throw new UsageError("not logged in: there is no profile to log out of", { hint: "confl auth status" });
+  const profile = config.profiles[name];
+  if (!profile || !Object.hasOwn(config.profiles, name)) {
+    const known = Object.keys(config.profiles).sort();
+    throw new UsageError(`no profile named "${name}"`, {
+      hint: known.length ? `known profiles: ${known.join(", ")}` : "confl auth status",
+    });
+  }
+  let secretRemoved = false;
+  const store = await openProfileStore(profile, ctx);
+  if (store) secretRemoved = await store.delete(name);
+  await removeProfile(name, ctx.env);
+  ctx.io.err(
+    `✓ Logged out of ${profile.site} (profile ${name})${secretRemoved ? `; removed its secret from the ${profile.secretStore} store` : ""}`,
+  );
+  const env = environmentSecret(ctx.env);
+  if (env) ctx.io.err(`note: ${env.variable} is still set in the environment and will keep being used`);
+  return { profile: name, secretRemoved };
+}
+
+export function register(auth: Command, getContext: ContextFactory): void {
+  auth
+    .command("logout")
+    .description("Remove the active profile (or --profile NAME) and its stored secret")
+    .action(async (_opts, cmd) => {
+      await run({}, getContext(cmd as unknown as Command));
+    });
+}

@@ -1,0 +1,68 @@
+/**
+ * The interactive half of `auth login`, behind an interface so tests can answer it. The real one uses
+ * @clack/prompts on stderr (stdout stays clean for --json), loaded only when a person is prompted.
+ */
+import type { CredentialKind } from "../../auth/types.js";
+import type { Context } from "../../context.js";
+import { InterruptedError } from "../../errors.js";
+
+export interface KindChoice {
+  kind: CredentialKind;
+  label: string;
+  hint: string;
+}
+
+export interface LoginPrompter {
+  site(): Promise<string>;
+  kind(choices: KindChoice[], initial: CredentialKind): Promise<CredentialKind>;
+  identity(message: string): Promise<string>;
+  /** masked */
+  secret(message: string): Promise<string>;
+  note(line: string): void;
+}
+
+export function clackPrompter(ctx: Context): LoginPrompter {
+  const streams = { input: ctx.io.stdin, output: ctx.io.stderr };
+  const load = () => import("@clack/prompts");
+  const answer = async <T>(value: T | symbol): Promise<Exclude<T, symbol>> => {
+    const { isCancel } = await load();
+    if (isCancel(value) || typeof value === "symbol") throw new InterruptedError("login cancelled");
+    return value as Exclude<T, symbol>;
+  };
+  const required = (v: string | undefined) => (v === undefined || v.trim() === "" ? "required" : undefined);
+  return {
+    async site() {
+      const { text } = await load();
+      return answer(
+        await text({
+          message: "Confluence URL (paste any page URL or the site address)",
+          placeholder: "https://acme.atlassian.net",
+          validate: required,
+          ...streams,
+        }),
+      );
+    },
+    async kind(choices, initial) {
+      const { select } = await load();
+      return answer(
+        await select<CredentialKind>({
+          message: "How do you want to authenticate?",
+          options: choices.map((c) => ({ value: c.kind, label: c.label, hint: c.hint })),
+          initialValue: initial,
+          ...streams,
+        }),
+      );
+    },
+    async identity(message) {
+      const { text } = await load();
+      return answer(await text({ message, validate: required, ...streams }));
+    },
+    async secret(message) {
+      const { password } = await load();
+      return answer(await password({ message, mask: "•", validate: required, ...streams }));
+    },
+    note(line) {
+      ctx.io.err(line);
+    },
+  };
+}

@@ -1,0 +1,276 @@
+/**
+ * `confl auth status`: every profile (and credentials from the environment) with where each piece
+ * comes from, and a live verification. Exit 4 when the profile commands would use does not work.
+ */
+import type { Command } from "@commander-js/extra-typings";
+import { detectSite } from "../../auth/detect.js";
+import { createStrategyAsync } from "../../auth/kinds/index.js";
+import {
+  type CredentialSource,
+  describeSource,
+  ENVIRONMENT_PROFILE_NAME,
+  environmentSecret,
+  type ResolvedCredential,
+  resolveCredential,
+} from "../../auth/resolve.js";
+import {
+  applyDetection,
+  clientForSession,
+  createProbe,
+  defaultResolveDeps,
+  openProfileStore,
+} from "../../auth/session.js";
+import type { StoredSecret } from "../../auth/types.js";
+import { type Identity, verifyProfile } from "../../auth/verify.js";
+import type { ConfigFile } from "../../config/types.js";
+import type { Context } from "../../context.js";
+import { AuthError, ConflError } from "../../errors.js";
+import { redactText } from "../../redact.js";
+import type { ContextFactory } from "../index.js";
+
+export interface StatusOptions {
+  /** false with --no-verify: skip the live check */
+  verify?: boolean;
+}
+
+export interface ProfileStatus {
+  name: string;
+  /** the profile a command would use now */
+  active: boolean;
+  site?: string;
+  deployment?: string;
+  kind?: string;
+  apiBase?: string;
+  cloudId?: string;
+  email?: string;
+  username?: string;
+  /** where the secret comes from: "OS keychain", "environment variable CONFLUENCE_API_TOKEN", ... */
+  secretSource?: string;
+  secretSourceType?: CredentialSource["type"];
+  identitySource?: string;
+  plaintext?: boolean;
+  expiresAt?: string;
+  scopes?: string[];
+  identity?: Identity;
+  verified?: boolean;
+  error?: { code: string; message: string; hint?: string };
+  /** set on a stored profile that environment credentials currently override */
+  overriddenBy?: string;
+}
+
+export interface StatusResult {
+  profiles: ProfileStatus[];
+  activeName?: string;
+}
+
+const CREDENTIAL_ENV_PATTERN =
+  /^(CONFLUENCE_(URL|EMAIL|USERNAME|API_TOKEN|PERSONAL_TOKEN|PASSWORD|COOKIE)|ATLASSIAN_(API_TOKEN|EMAIL)|JIRA_API_TOKEN)$/;
+
+function withoutCredentialEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !CREDENTIAL_ENV_PATTERN.test(name)));
+}
+
+function expiry(secret: StoredSecret | undefined): { expiresAt?: string; scopes?: string[] } {
+  if (!secret || (secret.kind !== "oauth" && secret.kind !== "client-credentials")) return {};
+  return {
+    ...(secret.expiresAt ? { expiresAt: new Date(secret.expiresAt).toISOString() } : {}),
+    ...(secret.scopes ? { scopes: secret.scopes } : {}),
+  };
+}
+
+function errorInfo(error: unknown): ProfileStatus["error"] {
+  if (error instanceof ConflError) {
+    return {
+      code: error.code,
+      message: redactText(error.message),
+      ...(error.hint ? { hint: redactText(error.hint) } : {}),
+    };
+  }
+  return { code: "error", message: redactText(error instanceof Error ? error.message : String(error)) };
+}
+
+async function check(ctx: Context, resolved: ResolvedCredential, verify: boolean): Promise<ProfileStatus> {
+  let profile = resolved.profile;
+  const status: ProfileStatus = {
+    name: profile.name,
+    active: false,
+    site: profile.site,
+    deployment: profile.deployment,
+    kind: profile.kind,
+    apiBase: profile.apiBase,
+    ...(profile.cloudId ? { cloudId: profile.cloudId } : {}),
+    ...(profile.email ? { email: profile.email } : {}),
+    ...(profile.username ? { username: profile.username } : {}),
+    secretSource: describeSource(resolved.sources.secret),
+    secretSourceType: resolved.sources.secret.type,
+    ...(resolved.sources.identity ? { identitySource: describeSource(resolved.sources.identity) } : {}),
+    plaintext: resolved.sources.secret.type === "store" && resolved.sources.secret.store === "plaintext",
+    ...expiry(resolved.secret),
+    ...(profile.identity ? { identity: profile.identity } : {}),
+  };
+  if (!verify) return status;
+  try {
+    if (resolved.needsDetection) {
+      const detection = await detectSite(profile.site, {
+        env: ctx.env,
+        probe: createProbe(ctx, profile.tls),
+      });
+      profile = applyDetection(profile, detection, ctx.env);
+      Object.assign(status, { deployment: profile.deployment, apiBase: profile.apiBase, site: profile.site });
+    }
+    const store = resolved.sources.secret.type === "store" ? await openProfileStore(profile, ctx) : undefined;
+    const strategy = await createStrategyAsync(profile, resolved.secret, {
+      ctx,
+      ...(store ? { store } : {}),
+    });
+    const client = clientForSession(ctx, { profile, strategy }, { maxRetries: 1 });
+    const result = await verifyProfile(client, profile, ctx.env);
+    status.identity = result.identity;
+    status.verified = true;
+  } catch (error) {
+    status.verified = false;
+    status.error = errorInfo(error);
+  }
+  return status;
+}
+
+export async function run(options: StatusOptions, ctx: Context): Promise<StatusResult> {
+  const { loadConfig } = await import("../../config/store.js");
+  const config: ConfigFile = await loadConfig(ctx.env);
+  const verify = options.verify !== false;
+  const deps = defaultResolveDeps(ctx);
+  const storedEnv = withoutCredentialEnv(ctx.env);
+  const requested = ctx.globals.profile;
+  const effectiveName = requested ?? config.activeProfile;
+  const envSecret = environmentSecret(ctx.env);
+  const profiles: ProfileStatus[] = [];
+
+  for (const name of Object.keys(config.profiles).sort()) {
+    let status: ProfileStatus;
+    try {
+      const resolved = await resolveCredential({ env: storedEnv, config, requestedProfile: name }, deps);
+      status = await check(ctx, resolved, verify);
+    } catch (error) {
+      const p = config.profiles[name]!;
+      status = {
+        name,
+        active: false,
+        site: p.site,
+        deployment: p.deployment,
+        kind: p.kind,
+        apiBase: p.apiBase,
+        secretSource: p.secretStore,
+        plaintext: p.secretStore === "plaintext",
+        verified: false,
+        error: errorInfo(error),
+      };
+    }
+    status.active = name === effectiveName && !envSecret;
+    if (name === effectiveName && envSecret) status.overriddenBy = envSecret.variable;
+    profiles.push(status);
+  }
+
+  if (envSecret) {
+    try {
+      const resolved = await resolveCredential(
+        { env: ctx.env, config, ...(requested ? { requestedProfile: requested } : {}) },
+        deps,
+      );
+      const status = await check(ctx, resolved, verify);
+      status.name = ENVIRONMENT_PROFILE_NAME;
+      status.active = true;
+      profiles.unshift(status);
+    } catch (error) {
+      profiles.unshift({
+        name: ENVIRONMENT_PROFILE_NAME,
+        active: true,
+        secretSource: `environment variable ${envSecret.variable}`,
+        verified: false,
+        error: errorInfo(error),
+      });
+    }
+  }
+
+  if (profiles.length === 0) {
+    throw new AuthError("not logged in: no profile, and no credential in the environment", {
+      code: "auth.not_logged_in",
+      hint: "run: confl auth login",
+    });
+  }
+  const active = profiles.find((p) => p.active);
+  print(ctx, profiles, verify);
+  if (active && verify && active.verified === false) {
+    throw new AuthError(
+      `the active profile "${active.name}" does not work: ${active.error?.message ?? "verification failed"}`,
+      {
+        code: active.error?.code ?? "auth.failed",
+        ...(active.error?.hint ? { hint: active.error.hint } : {}),
+      },
+    );
+  }
+  return { profiles, ...(active ? { activeName: active.name } : {}) };
+}
+
+function relative(iso: string): string {
+  const ms = Date.parse(iso) - Date.now();
+  const minutes = Math.round(Math.abs(ms) / 60_000);
+  const span =
+    minutes < 120
+      ? `${minutes} min`
+      : minutes < 2880
+        ? `${Math.round(minutes / 60)} h`
+        : `${Math.round(minutes / 1440)} days`;
+  return ms >= 0 ? `in ${span}` : `${span} ago (refreshed on next use if possible)`;
+}
+
+function print(ctx: Context, profiles: ProfileStatus[], verify: boolean): void {
+  for (const p of profiles.filter((x) => x.plaintext)) {
+    ctx.io.err(
+      `WARNING: profile "${p.name}" keeps its secret in a PLAINTEXT file; move it with: confl auth login --profile ${p.name} (keychain or --storage encrypted-file)`,
+    );
+  }
+  if (ctx.globals.json) {
+    ctx.io.out(JSON.stringify({ profiles }, null, 2));
+    return;
+  }
+  const lines: string[] = [];
+  for (const p of profiles) {
+    lines.push(
+      `${p.active ? "* " : "  "}${p.name}${p.active ? " (active)" : ""}${p.overriddenBy ? ` (overridden by ${p.overriddenBy})` : ""}`,
+    );
+    const row = (label: string, value: string) => lines.push(`    ${label.padEnd(11)}${value}`);
+    if (p.site) row("site:", `${p.site} (${p.deployment === "cloud" ? "Cloud" : "Data Center"})`);
+    if (p.apiBase && p.apiBase !== `${p.site}/` && p.apiBase !== `${p.site}/wiki/`) row("api:", p.apiBase);
+    if (p.kind)
+      row("kind:", `${p.kind}${p.email ? ` for ${p.email}` : p.username ? ` for ${p.username}` : ""}`);
+    if (p.secretSource) row("secret:", `${p.secretSource}${p.plaintext ? "  ← WARNING: not encrypted" : ""}`);
+    if (p.identitySource && p.identitySource !== `profile ${p.name}`)
+      row("identity:", `from ${p.identitySource}`);
+    if (p.expiresAt) row("expires:", `${p.expiresAt} (${relative(p.expiresAt)})`);
+    if (p.scopes) row("scopes:", p.scopes.join(" "));
+    if (p.identity && (p.identity.displayName || p.identity.accountId || p.identity.username)) {
+      const id = p.identity.accountId ?? p.identity.username;
+      row("user:", `${p.identity.displayName ?? id}${id && p.identity.displayName ? ` (${id})` : ""}`);
+    }
+    if (!verify) row("status:", "not checked (--no-verify)");
+    else if (p.verified) row("status:", "✓ working (user and content call verified)");
+    else {
+      row("status:", `✗ ${p.error?.message ?? "not working"}`);
+      if (p.error?.hint) row("", `hint: ${p.error.hint}`);
+    }
+  }
+  ctx.io.out(lines.join("\n"));
+}
+
+export function register(auth: Command, getContext: ContextFactory): void {
+  auth
+    .command("status")
+    .description("Show every profile, where its credential comes from, and whether it works")
+    .option("--no-verify", "do not contact the servers")
+    .option("--json", "print machine-readable JSON")
+    .action(async (opts, cmd) => {
+      const ctx = getContext(cmd as unknown as Command);
+      if ((opts as { json?: boolean }).json) ctx.globals.json = true;
+      await run(opts as StatusOptions, ctx);
+    });
+}

@@ -1,0 +1,29 @@
+/** `confl auth switch <profile>`: makes another stored profile the active one. */
+import type { Command } from "@commander-js/extra-typings";
+import { environmentSecret } from "../../auth/resolve.js";
+import type { Context } from "../../context.js";
+import type { ContextFactory } from "../index.js";
+
+export interface SwitchOptions {
+  profile: string;
+}
+
+export async function run(options: SwitchOptions, ctx: Context): Promise<void> {
+  const { setActiveProfile, getProfile } = await import("../../config/store.js");
+  await setActiveProfile(options.profile, ctx.env);
+  const profile = await getProfile(options.profile, ctx.env);
+  ctx.io.err(`✓ Active profile: ${options.profile}${profile ? ` (${profile.site})` : ""}`);
+  const env = environmentSecret(ctx.env);
+  if (env)
+    ctx.io.err(`note: ${env.variable} is set in the environment and takes precedence over stored profiles`);
+}
+
+export function register(auth: Command, getContext: ContextFactory): void {
+  auth
+    .command("switch")
+    .description("Make another profile the active one")
+    .argument("<profile>", "profile name (see confl auth status)")
+    .action(async (profile, _opts, cmd) => {
+      await run({ profile }, getContext(cmd as unknown as Command));
+    });
+}
