@@ -42,6 +42,8 @@ export interface SimCredentials {
     scopedTokenClassic: string;
     /** an expired classic token */
     expiredApiToken: string;
+    /** the account's password: Basic with it gets "Basic authentication with passwords is deprecated" (401) */
+    accountPassword?: string;
   };
   dc: {
     username: string;
@@ -136,10 +138,15 @@ export interface Simulator {
   settings: SimSettings;
   /** Every request received by every server, in order. */
   log: RequestLogEntry[];
+  /** The Bearer-token registry (shared with test/sim/oauth.ts); tests may grant tokens directly. */
+  tokens: SimTokenRegistry;
   clearLog(): void;
   rateLimit(knob: RateLimitKnob): void;
   fault(knob: FaultKnob): void;
-  /** Remove every rate-limit and fault knob and restore default settings. */
+  /**
+   * Remove every rate-limit and fault knob and restore the settings given at start; also re-seed the content,
+   * clear the request log, expired tokens and DC failed-login counts. The Bearer registry is kept.
+   */
   reset(): void;
   /** Revoke or expire a token so later requests with it fail as Atlassian does. */
   expireToken(token: string): void;

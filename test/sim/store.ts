@@ -1,0 +1,177 @@
+/**
+ * The simulator's in-memory Confluence: one instance per simulator, seeded from fixtures.ts, shared by the
+ * Cloud site, the gateway and Data Center (which see the same pages through different API flavours).
+ */
+import { randomUUID } from "node:crypto";
+import {
+  type AttachmentRecord,
+  type CommentRecord,
+  createSeed,
+  type LabelRecord,
+  type PageRecord,
+  type SpaceRecord,
+} from "./fixtures.js";
+
+export interface MediaFile {
+  fileId: string;
+  title: string;
+  mediaType: string;
+  bytes: Buffer;
+}
+
+export class ContentStore {
+  spaces: SpaceRecord[] = [];
+  pages: PageRecord[] = [];
+  attachments: AttachmentRecord[] = [];
+  comments: CommentRecord[] = [];
+  labels: LabelRecord[] = [];
+  /** every binary ever uploaded, by media fileId (each attachment version gets its own fileId) */
+  media = new Map<string, MediaFile>();
+  private nextNumber = 300000;
+
+  constructor() {
+    this.load();
+  }
+
+  load(): void {
+    const seed = createSeed();
+    this.spaces = seed.spaces;
+    this.pages = seed.pages;
+    this.attachments = seed.attachments;
+    this.comments = seed.comments;
+    this.labels = seed.labels;
+    this.media.clear();
+    for (const attachment of this.attachments) this.rememberMedia(attachment);
+    this.nextNumber = 300000;
+  }
+
+  newId(): string {
+    return String(this.nextNumber++);
+  }
+
+  now(): string {
+    return new Date().toISOString();
+  }
+
+  rememberMedia(attachment: AttachmentRecord): void {
+    this.media.set(attachment.fileId, {
+      fileId: attachment.fileId,
+      title: attachment.title,
+      mediaType: attachment.mediaType,
+      bytes: attachment.bytes,
+    });
+  }
+
+  newFileId(): string {
+    return randomUUID();
+  }
+
+  spaceById(id: string): SpaceRecord | undefined {
+    return this.spaces.find((space) => space.id === id);
+  }
+
+  spaceByKey(key: string): SpaceRecord | undefined {
+    return this.spaces.find((space) => space.key === key);
+  }
+
+  page(id: string): PageRecord | undefined {
+    return this.pages.find((page) => page.id === id);
+  }
+
+  livePage(id: string): PageRecord | undefined {
+    const page = this.page(id);
+    return page && page.status !== "trashed" ? page : undefined;
+  }
+
+  pagesInSpace(spaceId: string): PageRecord[] {
+    return this.pages.filter((page) => page.spaceId === spaceId && page.status !== "trashed");
+  }
+
+  children(pageId: string): PageRecord[] {
+    return this.pages
+      .filter((page) => page.parentId === pageId && page.status !== "trashed")
+      .sort((a, b) => a.position - b.position);
+  }
+
+  /** root first, like v2 /ancestors and v1 expand=ancestors */
+  ancestors(page: PageRecord): PageRecord[] {
+    const chain: PageRecord[] = [];
+    let parentId = page.parentId;
+    for (let guard = 0; parentId !== null && guard < 100; guard++) {
+      const parent = this.page(parentId);
+      if (!parent) break;
+      chain.unshift(parent);
+      parentId = parent.parentId;
+    }
+    return chain;
+  }
+
+  titleTaken(spaceId: string, title: string, exceptId?: string): boolean {
+    return this.pages.some(
+      (page) =>
+        page.spaceId === spaceId && page.title === title && page.status !== "trashed" && page.id !== exceptId,
+    );
+  }
+
+  attachmentsOf(pageId: string): AttachmentRecord[] {
+    return this.attachments.filter((attachment) => attachment.pageId === pageId);
+  }
+
+  attachment(id: string): AttachmentRecord | undefined {
+    const normalised = id.startsWith("att") ? id : `att${id}`;
+    return this.attachments.find((attachment) => attachment.id === normalised);
+  }
+
+  labelsOf(page: PageRecord): LabelRecord[] {
+    return page.labels.map((name) => this.labelNamed(name));
+  }
+
+  labelNamed(name: string): LabelRecord {
+    let label = this.labels.find((candidate) => candidate.name === name);
+    if (!label) {
+      label = { id: this.newId(), name, prefix: "global" };
+      this.labels.push(label);
+    }
+    return label;
+  }
+
+  commentsOf(pageId: string): CommentRecord[] {
+    return this.comments.filter((comment) => comment.pageId === pageId);
+  }
+}
+
+/** Crude storage → view rendering: enough for `body-format=view` to differ from storage. */
+export function storageToView(storage: string): string {
+  return storage
+    .replace(/<ac:plain-text-body><!\[CDATA\[([\s\S]*?)\]\]><\/ac:plain-text-body>/g, (_m, code: string) => {
+      const text = code.replace(/\]\]\]\]><!\[CDATA\[>/g, "]]>");
+      return `<pre>${escapeHtml(text)}</pre>`;
+    })
+    .replace(/<ac:parameter[^>]*>[\s\S]*?<\/ac:parameter>/g, "")
+    .replace(/<\/?(ac|ri):[^>]*>/g, "");
+}
+
+export function storageToText(storage: string): string {
+  return storageToView(storage)
+    .replace(/<[^>]+>/g, " ")
+    .replace(/&nbsp;/g, " ")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&")
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+/** atlas_doc_format: the value is a JSON document serialised as a string (spec-v2 BodyType.value). */
+export function storageToAdf(storage: string): string {
+  const text = storageToText(storage);
+  return JSON.stringify({
+    type: "doc",
+    version: 1,
+    content: [{ type: "paragraph", content: text ? [{ type: "text", text }] : [] }],
+  });
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
