@@ -29,7 +29,10 @@ describe("redirect policy", () => {
       const c = createHttpClient({ apiBase: `${site.url}wiki/`, auth: fakeAuth() });
       const res = await c.request({
         path: "rest/api/content/1/child/attachment/att2/download",
-        headers: { cookie: "JSESSIONID=fake-session-cookie-0005", "proxy-authorization": "Basic fake-proxy-0006" },
+        headers: {
+          cookie: "JSESSIONID=fake-session-cookie-0005",
+          "proxy-authorization": "Basic fake-proxy-0006",
+        },
       });
       expect(res.status).toBe(200);
       // the site got the credentials
@@ -51,7 +54,9 @@ describe("redirect policy", () => {
   it("a same-origin redirect keeps the credentials", async () => {
     const { site } = await pair(302, true);
     const c = createHttpClient({ apiBase: `${site.url}wiki/`, auth: fakeAuth() });
-    const res = await c.request<{ landed: string }>({ path: "rest/api/content/1/child/attachment/att2/download" });
+    const res = await c.request<{ landed: string }>({
+      path: "rest/api/content/1/child/attachment/att2/download",
+    });
     expect(res.data.landed).toBe("/wiki/landing");
     expect(site.log[1]?.headers.authorization).toMatch(/^Basic /);
     expect(site.log[1]?.headers["x-sso-session"]).toBeDefined();
@@ -65,9 +70,17 @@ describe("redirect policy", () => {
     });
     servers.push(target, origin);
     const c = createHttpClient({ apiBase: origin.url });
-    const a = await c.request<{ method: string; body: string }>({ method: "POST", path: "see-other", json: { a: 1 } });
+    const a = await c.request<{ method: string; body: string }>({
+      method: "POST",
+      path: "see-other",
+      json: { a: 1 },
+    });
     expect(a.data).toEqual({ method: "GET", body: "" });
-    const b = await c.request<{ method: string; body: string }>({ method: "POST", path: "temp", json: { a: 1 } });
+    const b = await c.request<{ method: string; body: string }>({
+      method: "POST",
+      path: "temp",
+      json: { a: 1 },
+    });
     expect(b.data).toEqual({ method: "POST", body: '{"a":1}' });
   });
 
@@ -86,7 +99,11 @@ describe("redirect policy", () => {
   it("followRedirects: false returns the 302 itself", async () => {
     const { site, media } = await pair(302);
     const c = createHttpClient({ apiBase: `${site.url}wiki/`, auth: fakeAuth() });
-    const res = await c.request({ path: "rest/api/content/1/child/attachment/att2/download", followRedirects: false, responseType: "none" });
+    const res = await c.request({
+      path: "rest/api/content/1/child/attachment/att2/download",
+      followRedirects: false,
+      responseType: "none",
+    });
     expect(res.status).toBe(302);
     expect(res.headers.get("location")).toContain(media.origin);
     expect(media.log).toHaveLength(0);
