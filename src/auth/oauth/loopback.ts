@@ -48,7 +48,11 @@ export async function startLoopbackReceiver(port: number, expectedState: string)
     }
     const send = (status: number, title: string, text: string) => {
       const body = pageHtml(title, text);
-      res.writeHead(status, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
+      res.writeHead(status, {
+        "content-type": "text/html; charset=utf-8",
+        "cache-control": "no-store",
+        connection: "close",
+      });
       res.end(body);
     };
     const state = url.searchParams.get("state");
@@ -131,9 +135,15 @@ export async function startLoopbackReceiver(port: number, expectedState: string)
       });
     },
     close() {
+      // Let the "you can close this tab" page finish sending; cut whatever is still open after a second.
       return new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
+        const force = setTimeout(() => server.closeAllConnections(), 1000);
+        force.unref();
+        server.close(() => {
+          clearTimeout(force);
+          resolve();
+        });
+        server.closeIdleConnections();
       });
     },
   };
