@@ -138,7 +138,7 @@ export async function detectSite(input: string | NormalisedSite, options: Detect
   };
 
   const cloudId = await attempt(() => fetchCloudId(site.origin, options));
-  if (cloudId) return cloud("tenant_info (Cloud on a custom domain)", cloudId);
+  if (cloudId) return cloud("/_edge/tenant_info, Cloud on a custom domain", cloudId);
 
   for (const root of site.candidateApiRoots) {
     const evidence = await attempt(() => probeDataCenter(root, options));

@@ -267,10 +267,7 @@ export function register(auth: Command, getContext: ContextFactory): void {
     .command("status")
     .description("Show every profile, where its credential comes from, and whether it works")
     .option("--no-verify", "do not contact the servers")
-    .option("--json", "print machine-readable JSON")
     .action(async (opts, cmd) => {
-      const ctx = getContext(cmd as unknown as Command);
-      if ((opts as { json?: boolean }).json) ctx.globals.json = true;
-      await run(opts as StatusOptions, ctx);
+      await run(opts as StatusOptions, getContext(cmd as unknown as Command));
     });
 }
