@@ -204,3 +204,27 @@ export async function startProxy(): Promise<TestProxy> {
       }),
   };
 }
+
+export function basicAuth(user: string, secret: string): AuthStrategy {
+  return {
+    kind: "api-token",
+    describe: () => `Basic for ${user}`,
+    apply: async (r) => {
+      r.headers.set("authorization", `Basic ${Buffer.from(`${user}:${secret}`).toString("base64")}`);
+    },
+    headerNames: ["authorization"],
+    secrets: () => [secret],
+  };
+}
+
+export function bearerAuth(token: string): AuthStrategy {
+  return {
+    kind: "pat",
+    describe: () => "PAT",
+    apply: async (r) => {
+      r.headers.set("authorization", `Bearer ${token}`);
+    },
+    headerNames: ["authorization"],
+    secrets: () => [token],
+  };
+}

@@ -1,34 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { AuthStrategy } from "../../src/auth/types.js";
 import { createHttpClient } from "../../src/http/client.js";
 import { linkHeaderNext, nextPageRequest } from "../../src/http/paginate.js";
 import { startSimulator } from "../sim/index.js";
 import type { Simulator } from "../sim/types.js";
-import { json, startServer } from "./helpers.js";
-
-export function basicAuth(user: string, secret: string): AuthStrategy {
-  return {
-    kind: "api-token",
-    describe: () => `Basic for ${user}`,
-    apply: async (r) => {
-      r.headers.set("authorization", `Basic ${Buffer.from(`${user}:${secret}`).toString("base64")}`);
-    },
-    headerNames: ["authorization"],
-    secrets: () => [secret],
-  };
-}
-
-export function bearerAuth(token: string): AuthStrategy {
-  return {
-    kind: "pat",
-    describe: () => "PAT",
-    apply: async (r) => {
-      r.headers.set("authorization", `Bearer ${token}`);
-    },
-    headerNames: ["authorization"],
-    secrets: () => [token],
-  };
-}
+import { basicAuth, bearerAuth, json, startServer } from "./helpers.js";
 
 let sim: Simulator;
 beforeAll(async () => {
