@@ -4,6 +4,7 @@
  */
 import type { Command } from "@commander-js/extra-typings";
 import type { Context } from "../context.js";
+import { registerApi } from "./api/index.js";
 import { registerAuth } from "./auth/index.js";
 
 export type ContextFactory = (cmd: Command) => Context;
@@ -11,4 +12,5 @@ export type ContextFactory = (cmd: Command) => Context;
 export function registerCommands(_program: Command, _getContext: ContextFactory): void {
   // Nouns are added here as they are built: auth, api, space, page, ...
   registerAuth(_program, _getContext);
+  registerApi(_program, _getContext);
 }
