@@ -25,11 +25,14 @@ export interface CloudExtra {
   /** the signed media URL a download redirects to */
   mediaUrl(attachment: AttachmentRecord): string;
   via: "site" | "gateway";
+  cloudId: string;
 }
 
 export interface CloudRoute extends RouteDefinition<CloudExtra> {
   /** which spec documents it: cloud v2, cloud v1 (2026) or the 2023 v1 file (deprecated routes) */
   spec: "v2" | "v1" | "v1-2023";
+  /** the spec's own template when it differs (e.g. child/{type} for child/page) */
+  specTemplate?: string;
   /** removed v1 route: 200 + deprecation headers on the site, 410 through the gateway (§1.13) */
   deprecated?: boolean;
   scopes: { current: string[]; beta?: string[] };
@@ -118,8 +121,8 @@ function pageJson(request: CloudRequest, page: PageRecord, format: string | null
     status: page.status,
     title: page.title,
     spaceId: page.spaceId,
-    parentId: page.parentId,
-    parentType: page.parentId === null ? null : "page",
+    // root pages carry no parent (spec-v2 types both as plain strings)
+    ...(page.parentId === null ? {} : { parentId: page.parentId, parentType: "page" }),
     position: page.position,
     authorId: page.authorId,
     ownerId: page.authorId,
@@ -132,6 +135,7 @@ function pageJson(request: CloudRequest, page: PageRecord, format: string | null
 }
 
 function spaceJson(request: CloudRequest, space: SpaceRecord, single: boolean) {
+  const descriptionFormat = request.url.searchParams.get("description-format");
   return {
     id: space.id,
     key: space.key,
@@ -141,8 +145,14 @@ function spaceJson(request: CloudRequest, space: SpaceRecord, single: boolean) {
     authorId: space.authorId,
     createdAt: space.createdAt,
     homepageId: space.homepageId,
-    description: null,
-    icon: null,
+    // description only when asked for (description-format=plain|view); spec-v2 types it as an object
+    ...(descriptionFormat === "plain" || descriptionFormat === "view"
+      ? {
+          description: {
+            [descriptionFormat]: { representation: descriptionFormat, value: space.description },
+          },
+        }
+      : {}),
     _links: single
       ? { webui: `/spaces/${space.key}`, base: `${request.siteOrigin}/wiki` }
       : { webui: `/spaces/${space.key}` },
@@ -615,7 +625,7 @@ export const cloudRoutes: CloudRoute[] = [
       return {
         status: 200,
         json: {
-          cloudId: request.url.pathname.startsWith("/ex/") ? request.url.pathname.split("/")[3] : undefined,
+          cloudId: request.cloudId,
           commitHash: "0123456789abcdef0123456789abcdef01234567",
           baseUrl: `${request.siteOrigin}/wiki`,
           fallbackBaseUrl: `${request.siteOrigin}/wiki`,
@@ -741,6 +751,7 @@ export const cloudRoutes: CloudRoute[] = [
   {
     method: "GET",
     template: "/wiki/rest/api/content/{id}/child/page",
+    specTemplate: "/wiki/rest/api/content/{id}/child/{type}",
     spec: "v1-2023",
     deprecated: true,
     scopes: { current: ["read:confluence-content.summary"], beta: granular("read:content-details") },

@@ -367,7 +367,14 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
       }
       if (route.deprecated) return sendJson(res, 410, goneBody, extraHeaders);
     }
-    const extra: CloudExtra = { store, flavor: cloudFlavor, siteOrigin: origins.site, mediaUrl, via };
+    const extra: CloudExtra = {
+      store,
+      flavor: cloudFlavor,
+      siteOrigin: origins.site,
+      mediaUrl,
+      via,
+      cloudId,
+    };
     const result = await route.handle({
       method,
       url,
