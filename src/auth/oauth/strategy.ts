@@ -45,6 +45,12 @@ export interface RefreshingStrategy extends AuthStrategy {
   refresh(options?: { force?: boolean }): Promise<OAuthSecret>;
 }
 
+/**
+ * A refresh is one HTTP round trip; a lock untouched for this long belongs to a dead process. The holder
+ * touches it every quarter of this, so only a process stalled for several seconds loses it.
+ */
+export const LOCK_STALE_MS = 6_000;
+
 export function lockPathFor(profileName: string, env: NodeJS.ProcessEnv): string {
   return join(configDir(env), "locks", `oauth-${encodeURIComponent(profileName)}`);
 }
@@ -141,8 +147,8 @@ export function createRefreshingStrategy(options: RefreshingStrategyOptions): Re
       try {
         release = await lockfile.lock(path, {
           realpath: false,
-          stale: 10_000,
-          update: 2_000,
+          stale: LOCK_STALE_MS,
+          update: LOCK_STALE_MS / 4,
           onCompromised: () => debug("oauth: refresh lock was taken over (this process stalled)"),
         });
       } catch (error) {
