@@ -2,6 +2,7 @@
  * Typed HTTP errors. Callers (the auth core's diagnoses, commands) branch on the class or `kind`, never
  * on message text. Every message is one line and already redacted; `hint` says what to do about it.
  */
+import { STATUS_CODES } from "node:http";
 import { ConflError, ExitCode, type ExitCodeValue } from "../errors.js";
 import { redactText } from "../redact.js";
 
@@ -347,25 +348,8 @@ function truncate(s: string, n: number): string {
   return s.length > n ? `${s.slice(0, n - 1)}…` : s;
 }
 
-const STATUS_TEXT: Record<number, string> = {
-  400: "Bad Request",
-  401: "Unauthorized",
-  403: "Forbidden",
-  404: "Not Found",
-  405: "Method Not Allowed",
-  409: "Conflict",
-  410: "Gone",
-  413: "Payload Too Large",
-  415: "Unsupported Media Type",
-  429: "Too Many Requests",
-  500: "Internal Server Error",
-  502: "Bad Gateway",
-  503: "Service Unavailable",
-  504: "Gateway Timeout",
-};
-
 export function statusText(status: number): string {
-  return STATUS_TEXT[status] ?? "";
+  return STATUS_CODES[status] ?? "";
 }
 
 export function formatDuration(ms: number): string {

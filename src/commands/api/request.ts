@@ -53,9 +53,9 @@ export async function run(options: ApiOptions, ctx: Context, deps: ApiDeps): Pro
   const headers = parseHeaders(options.headers ?? []);
   const fields = await parseFields(options.rawFields ?? [], options.fields ?? [], read, stdin);
   const hasFields = Object.keys(fields).length > 0;
-  const method = (
-    options.method ?? (hasFields || options.input !== undefined ? "POST" : "GET")
-  ).toUpperCase();
+  // gh's rule: POST once there is something to send; --paginate implies GET (lists are read with GET).
+  const defaultMethod = !options.paginate && (hasFields || options.input !== undefined) ? "POST" : "GET";
+  const method = (options.method ?? defaultMethod).toUpperCase();
   if (!/^[A-Z]+$/.test(method)) throw new UsageError(`invalid method "${options.method}"`);
   if (options.paginate && method !== "GET")
     throw new UsageError("--paginate works with GET requests only", { hint: "drop -X, or drop --paginate" });
