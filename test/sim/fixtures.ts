@@ -213,7 +213,7 @@ export const seedIds = {
   notesAttachment: "att131074",
 } as const;
 
-/** Fresh seed content: DOC has 61 pages (v2 limit 25 → three pages of results), ENG and a personal space. */
+/** Fresh seed content: DOC has 63 pages (v2 limit 25 → three pages of results), ENG and a personal space. */
 export function createSeed(): Seed {
   const author = cloudUser.accountId;
   const spaces: SpaceRecord[] = [
