@@ -92,7 +92,8 @@ export function createProbe(ctx: Context, tls?: TlsSettings): Probe {
       client = createHttpClient({
         apiBase: `${origin}/`,
         env: ctx.env,
-        maxRetries: 1,
+        // A probe that cannot connect says enough; retrying it only delays the diagnosis.
+        maxRetries: 0,
         timeoutMs: 15_000,
         ...(tls ? { tls } : {}),
         ...(ctx.globals.debug ? { debug: (line: string) => ctx.debug(line) } : {}),
