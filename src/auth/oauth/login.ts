@@ -263,7 +263,12 @@ async function loginAuthorizationCode(
       redirect_uri: redirectUri,
       code_verifier: pkce.verifier,
     },
-    { encoding: deployment === "dc" ? "form" : "json", profileName: options.profileName, fetchImpl },
+    {
+      encoding: deployment === "dc" ? "form" : "json",
+      profileName: options.profileName,
+      fetchImpl,
+      debug: (line) => ctx.debug(line),
+    },
   );
   if (!tokens.refreshToken) {
     ctx.io.err(
@@ -537,7 +542,7 @@ async function loginClientCredentials(
       audience: CLOUD_AUDIENCE,
       scope: scopes?.join(" "),
     },
-    { encoding: "json", profileName: options.profileName, fetchImpl },
+    { encoding: "json", profileName: options.profileName, fetchImpl, debug: (line) => ctx.debug(line) },
   );
   const obtainedAt = Date.now();
   return {

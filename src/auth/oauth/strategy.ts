@@ -119,7 +119,7 @@ export function createRefreshingStrategy(options: RefreshingStrategyOptions): Re
           audience: CLOUD_AUDIENCE,
           scope: profile.oauth?.scopes?.join(" ") || undefined,
         },
-        { encoding, profileName: profile.name, fetchImpl: options.fetchImpl },
+        { encoding, profileName: profile.name, fetchImpl: options.fetchImpl, debug },
       );
     }
     return requestToken(
@@ -130,7 +130,7 @@ export function createRefreshingStrategy(options: RefreshingStrategyOptions): Re
         client_secret: base.clientSecret,
         refresh_token: base.refreshToken,
       },
-      { encoding, profileName: profile.name, fetchImpl: options.fetchImpl },
+      { encoding, profileName: profile.name, fetchImpl: options.fetchImpl, debug },
     );
   }
 

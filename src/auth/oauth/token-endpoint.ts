@@ -51,6 +51,8 @@ export interface TokenRequestOptions {
   profileName?: string;
   timeoutMs?: number;
   fetchImpl?: typeof fetch;
+  /** --debug sink: gets the endpoint, grant type and status, never a value of the body */
+  debug?: (line: string) => void;
 }
 
 export async function requestToken(
@@ -64,6 +66,11 @@ export async function requestToken(
   >;
   const body = options.encoding === "json" ? JSON.stringify(fields) : new URLSearchParams(fields).toString();
   const fetchImpl = options.fetchImpl ?? fetch;
+  const debug = options.debug ?? (() => {});
+  const started = Date.now();
+  debug(
+    `oauth: POST ${tokenUrl} grant_type=${fields.grant_type ?? "?"} (${options.encoding} body: ${Object.keys(fields).join(", ")})`,
+  );
   let response: Response;
   try {
     response = await fetchImpl(tokenUrl, {
@@ -78,12 +85,16 @@ export async function requestToken(
       signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
     });
   } catch (error) {
+    debug(
+      `oauth: token request failed after ${Date.now() - started} ms: ${error instanceof Error ? error.message : String(error)}`,
+    );
     throw new OAuthTransientError(
       `could not reach the OAuth token endpoint ${new URL(tokenUrl).origin}`,
       error,
     );
   }
   const text = await response.text().catch(() => "");
+  debug(`oauth: token endpoint answered ${response.status} in ${Date.now() - started} ms`);
   let data: Record<string, unknown> = {};
   try {
     const parsed: unknown = JSON.parse(text);
