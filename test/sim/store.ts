@@ -140,15 +140,30 @@ export class ContentStore {
   }
 }
 
-/** Crude storage → view rendering: enough for `body-format=view` to differ from storage. */
+/** Crude storage → view rendering: enough for `body-format=view` to differ from storage and read like HTML. */
 export function storageToView(storage: string): string {
   return storage
     .replace(/<ac:plain-text-body><!\[CDATA\[([\s\S]*?)\]\]><\/ac:plain-text-body>/g, (_m, code: string) => {
       const text = code.replace(/\]\]\]\]><!\[CDATA\[>/g, "]]>");
-      return `<pre>${escapeHtml(text)}</pre>`;
+      return `<pre>${escapeText(text)}</pre>`;
     })
+    .replace(
+      /<ac:plain-text-link-body><!\[CDATA\[([\s\S]*?)\]\]><\/ac:plain-text-link-body>/g,
+      (_m, text: string) => escapeText(text),
+    )
+    .replace(/<ac:image[^>]*><ri:attachment ri:filename="([^"]*)"\s*\/><\/ac:image>/g, '<img alt="$1" />')
+    .replace(/<ac:task-list>/g, '<ul class="inline-task-list">')
+    .replace(/<\/ac:task-list>/g, "</ul>")
+    .replace(/<ac:task-id>[^<]*<\/ac:task-id>/g, "")
+    .replace(/<ac:task-status>([^<]*)<\/ac:task-status>/g, '<span data-status="$1"></span>')
+    .replace(/<ac:task>/g, "<li>")
+    .replace(/<\/ac:task>/g, "</li>")
     .replace(/<ac:parameter[^>]*>[\s\S]*?<\/ac:parameter>/g, "")
     .replace(/<\/?(ac|ri):[^>]*>/g, "");
+}
+
+function escapeText(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
 export function storageToText(storage: string): string {
