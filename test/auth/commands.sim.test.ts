@@ -1,0 +1,234 @@
+/** auth status / token / logout / switch, run in-process against the simulator. */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { run as login } from "../../src/commands/auth/login.js";
+import { run as logout } from "../../src/commands/auth/logout.js";
+import { run as status } from "../../src/commands/auth/status.js";
+import { run as switchProfile } from "../../src/commands/auth/switch.js";
+import { run as token } from "../../src/commands/auth/token.js";
+import { AuthError, UsageError } from "../../src/errors.js";
+import { makeContext, type Sim, simEnv, startSim } from "./helpers.js";
+
+let sim: Sim;
+beforeAll(async () => {
+  sim = await startSim();
+});
+afterAll(async () => sim.stop());
+beforeEach(() => sim.reset());
+
+async function twoProfiles(env: NodeJS.ProcessEnv) {
+  await login(
+    {
+      site: sim.origins.site,
+      type: "api-token",
+      email: sim.credentials.cloud.email,
+      withToken: true,
+      insecureStorage: true,
+    },
+    makeContext(env, { stdin: sim.credentials.cloud.apiToken }).ctx,
+  );
+  await login(
+    { site: sim.origins.dc, type: "pat", withToken: true, storage: "encrypted-file" },
+    makeContext({ ...env }, { stdin: sim.credentials.dc.pat, profile: "dc" }).ctx,
+  );
+}
+
+describe("auth status", () => {
+  it("lists every profile with the active mark, kind, source, identity and a live check", async () => {
+    const env = simEnv(sim, { CONFL_PASSPHRASE: "fake-passphrase-0001" });
+    await twoProfiles(env);
+    const t = makeContext(env);
+    const result = await status({}, t.ctx);
+    expect(result.activeName).toBe("default");
+    const [dc, def] = result.profiles;
+    expect(def).toMatchObject({
+      name: "default",
+      active: true,
+      kind: "api-token",
+      secretSource: "PLAINTEXT file (insecure)",
+      verified: true,
+    });
+    expect(def?.identity?.accountId).toBe(sim.users.cloud.accountId);
+    expect(dc).toMatchObject({
+      name: "dc",
+      active: false,
+      kind: "pat",
+      secretSource: "encrypted file",
+      verified: true,
+      deployment: "dc",
+    });
+    expect(t.out()).toMatch(/\* default \(active\)/);
+    expect(t.out()).toMatch(/user:\s+Grace Hopper \(grace\)/);
+    // the plain-text warning comes on every status, not only at login
+    expect(t.err()).toMatch(/WARNING: profile "default" keeps its secret in a PLAINTEXT file/);
+    expect(t.out() + t.err()).not.toContain(sim.credentials.cloud.apiToken);
+    expect(t.out() + t.err()).not.toContain(sim.credentials.dc.pat);
+  });
+
+  it("--json is machine-readable", async () => {
+    const env = simEnv(sim, { CONFL_PASSPHRASE: "fake-passphrase-0001" });
+    await twoProfiles(env);
+    const t = makeContext(env, { json: true });
+    await status({}, t.ctx);
+    const parsed = JSON.parse(t.out());
+    expect(parsed.profiles.map((p: { name: string }) => p.name)).toEqual(["dc", "default"]);
+    expect(parsed.profiles[1].verified).toBe(true);
+  });
+
+  it("exits 4 when the active profile no longer works, and says why", async () => {
+    const env = simEnv(sim);
+    await login(
+      {
+        site: sim.origins.site,
+        type: "api-token",
+        email: sim.credentials.cloud.email,
+        withToken: true,
+        insecureStorage: true,
+      },
+      makeContext(env, { stdin: sim.credentials.cloud.apiToken }).ctx,
+    );
+    sim.expireToken(sim.credentials.cloud.apiToken);
+    const t = makeContext(env);
+    const error = await status({}, t.ctx).catch((e) => e);
+    expect(error).toBeInstanceOf(AuthError);
+    expect(error.exitCode).toBe(4);
+    expect(error.code).toBe("auth.token_rejected");
+    expect(t.out()).toMatch(/status:\s+✗/);
+  });
+
+  it("shows environment credentials as an (environment) pseudo-profile that overrides the stored one", async () => {
+    const env = simEnv(sim);
+    await login(
+      { site: sim.origins.dc, type: "pat", withToken: true, insecureStorage: true },
+      makeContext(env, { stdin: sim.credentials.dc.pat }).ctx,
+    );
+    const withEnv = {
+      ...env,
+      CONFLUENCE_URL: sim.origins.dc,
+      CONFLUENCE_USERNAME: "grace",
+      CONFLUENCE_PASSWORD: sim.credentials.dc.password,
+    };
+    const t = makeContext(withEnv);
+    const result = await status({}, t.ctx);
+    expect(result.profiles[0]).toMatchObject({
+      name: "(environment)",
+      active: true,
+      secretSource: "environment variable CONFLUENCE_PASSWORD",
+      verified: true,
+    });
+    expect(result.profiles[1]).toMatchObject({
+      name: "default",
+      active: false,
+      overriddenBy: "CONFLUENCE_PASSWORD",
+    });
+    expect(t.out()).toMatch(/overridden by CONFLUENCE_PASSWORD/);
+  });
+
+  it("with nothing configured: not logged in, exit 4", async () => {
+    await expect(status({}, makeContext(simEnv(sim)).ctx)).rejects.toMatchObject({
+      code: "auth.not_logged_in",
+      exitCode: 4,
+    });
+  });
+});
+
+describe("auth token, switch, logout", () => {
+  it("token prints the active secret (and only that) on stdout", async () => {
+    const env = simEnv(sim, { CONFL_PASSPHRASE: "fake-passphrase-0001" });
+    await twoProfiles(env);
+    const t = makeContext(env);
+    await token({}, t.ctx);
+    expect(t.out()).toBe(`${sim.credentials.cloud.apiToken}\n`);
+    expect(t.err()).toBe("");
+    const dc = makeContext(env, { profile: "dc" });
+    await token({}, dc.ctx);
+    expect(dc.out()).toBe(`${sim.credentials.dc.pat}\n`);
+  });
+
+  it("switch changes the active profile; an unknown one is a usage error", async () => {
+    const env = simEnv(sim, { CONFL_PASSPHRASE: "fake-passphrase-0001" });
+    await twoProfiles(env);
+    await switchProfile({ profile: "dc" }, makeContext(env).ctx);
+    const t = makeContext(env);
+    await token({}, t.ctx);
+    expect(t.out()).toBe(`${sim.credentials.dc.pat}\n`);
+    await expect(switchProfile({ profile: "nope" }, makeContext(env).ctx)).rejects.toBeInstanceOf(UsageError);
+  });
+
+  it("logout removes the stored secret and the profile", async () => {
+    const env = simEnv(sim, { CONFL_PASSPHRASE: "fake-passphrase-0001" });
+    await twoProfiles(env);
+    const plain = join(env.CONFL_CONFIG_DIR!, "secrets.json");
+    expect(readFileSync(plain, "utf8")).toContain(sim.credentials.cloud.apiToken);
+    const result = await logout({}, makeContext(env).ctx);
+    expect(result).toEqual({ profile: "default", secretRemoved: true });
+    expect(existsSync(plain) ? readFileSync(plain, "utf8") : "").not.toContain(
+      sim.credentials.cloud.apiToken,
+    );
+    const config = JSON.parse(readFileSync(join(env.CONFL_CONFIG_DIR!, "config.json"), "utf8"));
+    expect(Object.keys(config.profiles)).toEqual(["dc"]);
+    expect(config.activeProfile).toBe("dc");
+    await logout({}, makeContext(env, { profile: "dc" }).ctx);
+    await expect(token({}, makeContext(env).ctx)).rejects.toMatchObject({ code: "auth.not_logged_in" });
+  });
+
+  it("re-login replaces the secret, also when it moves to another store", async () => {
+    const env = simEnv(sim, { CONFL_PASSPHRASE: "fake-passphrase-0001" });
+    await login(
+      {
+        site: sim.origins.dc,
+        type: "password",
+        username: "grace",
+        withToken: true,
+        insecureStorage: true,
+        verify: false,
+      },
+      makeContext(env, { stdin: "fake-old-password-0001" }).ctx,
+    );
+    await login(
+      { site: sim.origins.dc, type: "pat", withToken: true, storage: "encrypted-file" },
+      makeContext(env, { stdin: sim.credentials.dc.pat }).ctx,
+    );
+    expect(readFileSync(join(env.CONFL_CONFIG_DIR!, "secrets.json"), "utf8")).not.toContain(
+      "fake-old-password-0001",
+    );
+    const t = makeContext(env);
+    await token({}, t.ctx);
+    expect(t.out()).toBe(`${sim.credentials.dc.pat}\n`);
+  });
+
+  it("login without a terminal and without --with-token is a usage error naming --with-token", async () => {
+    const env = simEnv(sim);
+    const error = await login({ site: sim.origins.dc, type: "pat" }, makeContext(env).ctx).catch((e) => e);
+    expect(error).toBeInstanceOf(UsageError);
+    expect(error.message).toMatch(/--with-token/);
+  });
+
+  it("interactive login asks for URL, kind and a masked secret (prompter answered by the test)", async () => {
+    const env = simEnv(sim);
+    const asked: string[] = [];
+    const t = makeContext(env);
+    Object.defineProperty(t.ctx.io, "canPrompt", { value: true });
+    const result = await login({ insecureStorage: true }, t.ctx, {
+      prompter: {
+        site: async () => (asked.push("site"), `${sim.origins.dc}/display/DOC`),
+        kind: async (choices, initial) => {
+          asked.push(`kind:${initial}:${choices.map((c) => c.kind).join(",")}`);
+          expect(choices.every((c) => c.hint.length > 10)).toBe(true);
+          return "pat";
+        },
+        identity: async () => (asked.push("identity"), "unused"),
+        secret: async (message) => (asked.push(`secret:${message}`), sim.credentials.dc.pat),
+        note: () => {},
+      },
+    });
+    expect(asked).toEqual([
+      "site",
+      "kind:pat:pat,password,cookie,oauth,none",
+      "secret:Personal access token",
+    ]);
+    expect(result.profile.kind).toBe("pat");
+    expect(t.err()).toMatch(/Detected Confluence Data Center/);
+  });
+});
