@@ -5,7 +5,7 @@
  */
 import type { AuthStrategy } from "../auth/types.js";
 import type { ConflError } from "../errors.js";
-import { redactText } from "../redact.js";
+import { redactText, registerSecret } from "../redact.js";
 import { describeBody, formatHeaders } from "./debug.js";
 import {
   formatDuration,
@@ -65,11 +65,32 @@ async function discard(response: Response): Promise<void> {
   }
 }
 
+/**
+ * Registers what the strategy just wrote: its secrets (which change on refresh) and the header values
+ * themselves, because a server that echoes `Basic <base64(user:token)>` back would otherwise leak a
+ * form of the token that registering the bare token does not cover.
+ */
+function registerApplied(auth: AuthStrategy, headers: Headers): void {
+  for (const secret of auth.secrets()) registerSecret(secret);
+  for (const name of credentialHeaderNames(auth)) {
+    const value = headers.get(name);
+    if (!value) continue;
+    registerSecret(value);
+    const credential = /^\S+\s+(\S+)$/.exec(value)?.[1];
+    if (credential) registerSecret(credential);
+  }
+}
+
+async function applyAuth(auth: AuthStrategy, request: WireRequest): Promise<void> {
+  await auth.apply({ url: request.url, method: request.method, headers: request.headers });
+  registerApplied(auth, request.headers);
+}
+
 export function authLayer(auth: AuthStrategy | undefined, debug: (line: string) => void): Layer {
   return (next) => async (request) => {
     if (!auth || request.anonymous) return next(request);
     const first = cloneRequest(request);
-    await auth.apply({ url: first.url, method: first.method, headers: first.headers });
+    await applyAuth(auth, first);
     const response = await next(first);
     if (response.status !== 401 || !auth.onUnauthorized || request.bodyIsStream) return response;
     const changed = await auth.onUnauthorized();
@@ -77,7 +98,7 @@ export function authLayer(auth: AuthStrategy | undefined, debug: (line: string) 
     debug("auth: 401 received; the credential was refreshed, sending once more");
     await discard(response);
     const second = cloneRequest(request);
-    await auth.apply({ url: second.url, method: second.method, headers: second.headers });
+    await applyAuth(auth, second);
     return next(second);
   };
 }
