@@ -1,0 +1,92 @@
+/**
+ * End-to-end: the built bundle (dist/confl.mjs) run as a child process against the simulator, with
+ * credentials from the environment, as a script in CI would use it.
+ */
+import { execFile, execFileSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startSimulator } from "../sim/index.js";
+import type { Simulator } from "../sim/types.js";
+
+const root = resolve(import.meta.dirname, "../..");
+const bundle = join(root, "dist/confl.mjs");
+let sim: Simulator;
+
+beforeAll(async () => {
+  execFileSync(process.execPath, ["scripts/build.mjs"], { cwd: root, stdio: "pipe" });
+  sim = await startSimulator();
+}, 60_000);
+afterAll(async () => {
+  await sim?.stop();
+});
+beforeEach(() => {
+  sim.reset();
+  sim.clearLog();
+});
+
+function confl(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  const configDir = mkdtempSync(join(tmpdir(), "confl-e2e-"));
+  return new Promise((done) => {
+    execFile(
+      process.execPath,
+      [bundle, ...args],
+      {
+        env: { PATH: process.env.PATH ?? "", CONFL_CONFIG_DIR: configDir, CONFL_NO_INPUT: "1", ...env },
+        timeout: 30_000,
+      },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+        done({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+const cloudEnv = () => ({
+  CONFLUENCE_URL: sim.origins.site,
+  CONFLUENCE_EMAIL: sim.credentials.cloud.email,
+  CONFLUENCE_API_TOKEN: sim.credentials.cloud.apiToken,
+});
+const dcEnv = () => ({ CONFLUENCE_URL: sim.origins.dc, CONFLUENCE_PERSONAL_TOKEN: sim.credentials.dc.pat });
+
+describe("confl api (built bundle)", () => {
+  it("Cloud site: GET rest/api/user/current exits 0 with the user's JSON", async () => {
+    const r = await confl(["api", "rest/api/user/current"], cloudEnv());
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).email).toBe(sim.credentials.cloud.email);
+  });
+
+  it("DC: --debug --paginate v1 merges pages, and stderr has no secret", async () => {
+    const r = await confl(["--debug", "api", "rest/api/content", "-f", "spaceKey=DOC", "-F", "limit=25", "--paginate"], dcEnv());
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).length).toBeGreaterThan(50);
+    expect(r.stderr).toContain("authorization: Bearer ***");
+    expect(r.stderr).not.toContain(sim.credentials.dc.pat);
+    expect(sim.log.filter((e) => e.path.startsWith("/confluence/rest/api/content?")).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it("v2 --paginate on the Cloud site", async () => {
+    const r = await confl(["api", "api/v2/spaces", "-F", "limit=1", "--paginate"], cloudEnv());
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).map((s: { key: string }) => s.key)).toContain("DOC");
+  });
+
+  it("a URL on another origin exits 2 before any request to it", async () => {
+    const r = await confl(["api", `${sim.origins.media}/file/x`], cloudEnv());
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^confl: refusing to send this profile's credentials to/m);
+    expect(sim.log.filter((e) => e.server === "media")).toHaveLength(0);
+  });
+
+  it("bad flags exit 2; a rejected token exits 4 without echoing it", async () => {
+    expect((await confl(["api", "x", "--rate-limit", "0"], cloudEnv())).code).toBe(2);
+    expect((await confl(["api", "x", "--product", "svn"], cloudEnv())).code).toBe(2);
+    const wrong = { ...cloudEnv(), CONFLUENCE_API_TOKEN: "fake-wrong-api-token-0110" };
+    const r = await confl(["api", "rest/api/user/current"], wrong);
+    expect(r.code).toBe(4);
+    expect(r.stderr + r.stdout).not.toContain("fake-wrong-api-token-0110");
+  });
+});
