@@ -3,7 +3,7 @@
  * "oauth" and "client-credentials": createOAuthStrategy when a stored profile makes requests,
  * loginOAuth for `confl auth login --type oauth | client-credentials` (it returns what to store).
  */
-import type { Profile } from "../../config/types.js";
+import type { Profile, TlsSettings } from "../../config/types.js";
 import type { Context } from "../../context.js";
 import type { SecretStore } from "../../secrets/types.js";
 import type { StoredSecret } from "../types.js";
@@ -54,6 +54,8 @@ export interface OAuthLoginOptions {
   clientSecret?: string;
   /** how long the browser flow waits for the callback (default 5 minutes) */
   callbackTimeoutMs?: number;
+  /** --ca-file / --client-cert / --insecure: used for the token endpoint and accessible resources too */
+  tls?: TlsSettings;
   /** replaces the system browser launcher (tests drive a real Chromium through it) */
   openBrowser?: (url: string) => Promise<void>;
 }

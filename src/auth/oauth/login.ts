@@ -7,7 +7,7 @@
  * → gateway API base. Data Center: the same against {base}/rest/oauth2/latest/*, API base = the DC base.
  * Client credentials: one client_credentials grant; cloudId from the site's /_edge/tenant_info (§3.2).
  */
-import type { Profile } from "../../config/types.js";
+import type { Profile, TlsSettings } from "../../config/types.js";
 import type { Context } from "../../context.js";
 import { AuthError, ConflError, InterruptedError, UsageError } from "../../errors.js";
 import { registerSecret } from "../../redact.js";
@@ -82,6 +82,7 @@ export interface LoginFlowOptions {
   callbackTimeoutMs?: number;
   openBrowser?: (url: string) => Promise<void>;
   fetchImpl?: typeof fetch;
+  tls?: TlsSettings;
 }
 
 export interface LoginFlowResult {
@@ -90,7 +91,12 @@ export interface LoginFlowResult {
 }
 
 export async function runOAuthLogin(options: LoginFlowOptions, ctx: Context): Promise<LoginFlowResult> {
-  const fetchImpl = options.fetchImpl ?? fetch;
+  // Token endpoint, accessible resources and tenant_info go through the API transport: proxy, CA, mTLS.
+  const { createTransport } = await import("../../http/transport.js");
+  const fetchImpl =
+    options.fetchImpl ??
+    ((await createTransport({ tls: options.tls, env: ctx.env, debug: (line) => ctx.debug(line) }))
+      .fetch as typeof fetch);
   if (options.accessToken !== undefined) return loginWithAccessToken(options, ctx, fetchImpl);
   const clientId = options.clientId?.trim();
   if (!clientId) {

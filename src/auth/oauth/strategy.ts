@@ -86,6 +86,16 @@ export function createRefreshingStrategy(options: RefreshingStrategyOptions): Re
   registerOAuthSecrets(secret);
 
   const clientId = profile.oauth?.clientId;
+  let transportFetch: Promise<typeof fetch> | undefined;
+  /** The token endpoint goes through the same transport as API calls: proxy, private CA, mTLS. */
+  function tokenFetch(): Promise<typeof fetch> {
+    if (options.fetchImpl) return Promise.resolve(options.fetchImpl);
+    transportFetch ??= import("../../http/transport.js").then(
+      async ({ createTransport }) =>
+        (await createTransport({ tls: profile.tls, env, debug })).fetch as typeof fetch,
+    );
+    return transportFetch;
+  }
 
   async function readStored(): Promise<OAuthSecret | undefined> {
     const text = await store.get(profile.name);
@@ -119,7 +129,7 @@ export function createRefreshingStrategy(options: RefreshingStrategyOptions): Re
           audience: CLOUD_AUDIENCE,
           scope: profile.oauth?.scopes?.join(" ") || undefined,
         },
-        { encoding, profileName: profile.name, fetchImpl: options.fetchImpl, debug },
+        { encoding, profileName: profile.name, fetchImpl: await tokenFetch(), debug },
       );
     }
     return requestToken(
@@ -130,7 +140,7 @@ export function createRefreshingStrategy(options: RefreshingStrategyOptions): Re
         client_secret: base.clientSecret,
         refresh_token: base.refreshToken,
       },
-      { encoding, profileName: profile.name, fetchImpl: options.fetchImpl, debug },
+      { encoding, profileName: profile.name, fetchImpl: await tokenFetch(), debug },
     );
   }
 

@@ -85,13 +85,18 @@ export async function requestToken(
       signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
     });
   } catch (error) {
-    debug(
-      `oauth: token request failed after ${Date.now() - started} ms: ${error instanceof Error ? error.message : String(error)}`,
-    );
-    throw new OAuthTransientError(
-      `could not reach the OAuth token endpoint ${new URL(tokenUrl).origin}`,
-      error,
-    );
+    const { mapNetworkError } = await import("../../http/transport.js");
+    const { TlsError } = await import("../../http/errors.js");
+    const mapped = mapNetworkError(error, {
+      method: "POST",
+      url: tokenUrl,
+      timeoutMs: options.timeoutMs ?? 30_000,
+      timedOut: false,
+    });
+    debug(`oauth: token request failed after ${Date.now() - started} ms: ${mapped.message}`);
+    // A certificate problem will not go away by itself: say so (the stored login is untouched either way).
+    if (mapped instanceof TlsError) throw mapped;
+    throw new OAuthTransientError(`could not reach the OAuth token endpoint (${mapped.message})`, error);
   }
   const text = await response.text().catch(() => "");
   debug(`oauth: token endpoint answered ${response.status} in ${Date.now() - started} ms`);
