@@ -26,7 +26,10 @@ beforeEach(() => {
   sim.clearLog();
 });
 
-function confl(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+function confl(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const configDir = mkdtempSync(join(tmpdir(), "confl-e2e-"));
   return new Promise((done) => {
     execFile(
@@ -60,12 +63,17 @@ describe("confl api (built bundle)", () => {
   });
 
   it("DC: --debug --paginate v1 merges pages, and stderr has no secret", async () => {
-    const r = await confl(["--debug", "api", "rest/api/content", "-f", "spaceKey=DOC", "-F", "limit=25", "--paginate"], dcEnv());
+    const r = await confl(
+      ["--debug", "api", "rest/api/content", "-f", "spaceKey=DOC", "-F", "limit=25", "--paginate"],
+      dcEnv(),
+    );
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).length).toBeGreaterThan(50);
     expect(r.stderr).toContain("authorization: Bearer ***");
     expect(r.stderr).not.toContain(sim.credentials.dc.pat);
-    expect(sim.log.filter((e) => e.path.startsWith("/confluence/rest/api/content?")).length).toBeGreaterThanOrEqual(3);
+    expect(
+      sim.log.filter((e) => e.path.startsWith("/confluence/rest/api/content?")).length,
+    ).toBeGreaterThanOrEqual(3);
   });
 
   it("v2 --paginate on the Cloud site", async () => {

@@ -48,6 +48,15 @@ describe("custom CA", () => {
     await expect(c.request({ path: "x" })).rejects.toBeInstanceOf(TlsError);
   });
 
+  it("NODE_EXTRA_CA_CERTS stays trusted when a CA file is also given (passing `ca` would drop it)", async () => {
+    const c = createHttpClient({
+      apiBase: https.url,
+      env: { CONFL_CA_FILE: pki.otherCaFile, NODE_EXTRA_CA_CERTS: pki.caFile },
+      maxRetries: 0,
+    });
+    expect((await c.request({ path: "x" })).status).toBe(200);
+  });
+
   it("an expired certificate and a host-name mismatch are told apart", async () => {
     const expired = await startHttpsServer(pki.expired, (_r, res) => json(res, 200, {}));
     const wrong = await startHttpsServer(pki.wrongHost, (_r, res) => json(res, 200, {}));
