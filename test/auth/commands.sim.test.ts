@@ -212,14 +212,23 @@ describe("auth token, switch, logout", () => {
     Object.defineProperty(t.ctx.io, "canPrompt", { value: true });
     const result = await login({ insecureStorage: true }, t.ctx, {
       prompter: {
-        site: async () => (asked.push("site"), `${sim.origins.dc}/display/DOC`),
+        site: async () => {
+          asked.push("site");
+          return `${sim.origins.dc}/display/DOC`;
+        },
         kind: async (choices, initial) => {
           asked.push(`kind:${initial}:${choices.map((c) => c.kind).join(",")}`);
           expect(choices.every((c) => c.hint.length > 10)).toBe(true);
           return "pat";
         },
-        identity: async () => (asked.push("identity"), "unused"),
-        secret: async (message) => (asked.push(`secret:${message}`), sim.credentials.dc.pat),
+        identity: async () => {
+          asked.push("identity");
+          return "unused";
+        },
+        secret: async (message) => {
+          asked.push(`secret:${message}`);
+          return sim.credentials.dc.pat;
+        },
         note: () => {},
       },
     });

@@ -170,24 +170,35 @@ export async function run(options: StatusOptions, ctx: Context): Promise<StatusR
     profiles.push(status);
   }
 
-  if (envSecret) {
+  // Credentials from the environment (or CONFLUENCE_URL + .netrc) form an "(environment)" pseudo-profile.
+  if (envSecret || ctx.env.CONFLUENCE_URL?.trim()) {
     try {
       const resolved = await resolveCredential(
         { env: ctx.env, config, ...(requested ? { requestedProfile: requested } : {}) },
         deps,
       );
-      const status = await check(ctx, resolved, verify);
-      status.name = ENVIRONMENT_PROFILE_NAME;
-      status.active = true;
-      profiles.unshift(status);
+      if (envSecret || resolved.fromEnvironment) {
+        const status = await check(ctx, resolved, verify);
+        status.name = ENVIRONMENT_PROFILE_NAME;
+        status.active = true;
+        for (const p of profiles) {
+          if (p.active) {
+            p.active = false;
+            p.overriddenBy = envSecret?.variable ?? "CONFLUENCE_URL";
+          }
+        }
+        profiles.unshift(status);
+      }
     } catch (error) {
-      profiles.unshift({
-        name: ENVIRONMENT_PROFILE_NAME,
-        active: true,
-        secretSource: `environment variable ${envSecret.variable}`,
-        verified: false,
-        error: errorInfo(error),
-      });
+      if (envSecret) {
+        profiles.unshift({
+          name: ENVIRONMENT_PROFILE_NAME,
+          active: true,
+          secretSource: `environment variable ${envSecret.variable}`,
+          verified: false,
+          error: errorInfo(error),
+        });
+      }
     }
   }
 

@@ -1,0 +1,351 @@
+/**
+ * The built CLI, spawned as users run it: login with the secret on stdin, status, token, logout —
+ * and the CANARY: a token given through every input (stdin, env, keychain, encrypted file, plain
+ * file, netrc) never shows up in stdout (except `auth token`), stderr, --debug output, the process's
+ * argv, or any file in the config dir other than the secret stores.
+ */
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeContext, type Sim, simEnv, startSim } from "./helpers.js";
+
+const ROOT = join(import.meta.dirname, "..", "..");
+const CLI = join(ROOT, "dist", "confl.mjs");
+const CANARY = "fake-canary-token-7f3a9c2e51";
+const keychainAvailable = process.env.CONFL_TEST_KEYCHAIN === "1";
+
+let sim: Sim;
+beforeAll(async () => {
+  execFileSync(process.execPath, ["scripts/build.mjs"], { cwd: ROOT, stdio: "pipe" });
+  sim = await startSim();
+}, 60_000);
+afterAll(async () => sim?.stop());
+
+interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** /proc/<pid>/cmdline of the confl process while it ran */
+  cmdline: string;
+}
+
+function cli(args: string[], env: NodeJS.ProcessEnv, stdin = ""): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { PATH: process.env.PATH, ...env, NO_COLOR: "1" },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let cmdline = "";
+    try {
+      cmdline = readFileSync(`/proc/${child.pid}/cmdline`, "utf8").replaceAll("\0", " ");
+    } catch {
+      cmdline = "(unreadable)";
+    }
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on("data", (c) => out.push(c));
+    child.stderr.on("data", (c) => err.push(c));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({
+        code,
+        stdout: Buffer.concat(out).toString(),
+        stderr: Buffer.concat(err).toString(),
+        cmdline,
+      });
+    });
+    child.stdin.end(stdin);
+  });
+}
+
+/** The canary and every encoding a careless log line could carry it in. */
+function canaryForms(user?: string): string[] {
+  const forms = [
+    CANARY,
+    Buffer.from(CANARY).toString("base64").replace(/=+$/, ""),
+    encodeURIComponent(CANARY),
+  ];
+  if (user) forms.push(Buffer.from(`${user}:${CANARY}`).toString("base64").replace(/=+$/, ""));
+  return forms;
+}
+
+function expectNoCanary(where: string, text: string, user?: string) {
+  for (const form of canaryForms(user)) {
+    expect(text.includes(form), `${where} contains the canary (${form})`).toBe(false);
+  }
+}
+
+const SECRET_STORE_FILES = new Set(["secrets.json", "secrets.enc.json"]);
+
+function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+function expectConfigDirClean(env: NodeJS.ProcessEnv, user?: string) {
+  for (const file of filesUnder(env.CONFL_CONFIG_DIR!)) {
+    if (SECRET_STORE_FILES.has(file.split("/").pop()!)) continue;
+    expectNoCanary(file, readFileSync(file, "latin1"), user);
+  }
+}
+
+function grantCanaryPat() {
+  // The simulator's DC accepts registered Bearer grants; the canary becomes a working PAT.
+  sim.tokens.grant({
+    token: CANARY,
+    kind: "dc-oauth",
+    user: sim.users.dc,
+    scopes: ["WRITE"],
+    expiresAt: Date.now() + 3_600_000,
+  });
+}
+
+async function expectRunsClean(runs: CliRun[], env: NodeJS.ProcessEnv, user?: string) {
+  for (const [i, r] of runs.entries()) {
+    expectNoCanary(`run ${i} stdout`, r.stdout, user);
+    expectNoCanary(`run ${i} stderr`, r.stderr, user);
+    expectNoCanary(`run ${i} argv`, r.cmdline, user);
+    expect(r.cmdline).toContain("confl.mjs");
+  }
+  expectConfigDirClean(env, user);
+}
+
+describe("confl auth, end to end through the built CLI", () => {
+  it("login (token on stdin) → status → token → logout", async () => {
+    const env = simEnv(sim);
+    const loginRun = await cli(
+      [
+        "auth",
+        "login",
+        "--site",
+        sim.origins.site,
+        "--type",
+        "api-token",
+        "--email",
+        sim.credentials.cloud.email,
+        "--with-token",
+        "--insecure-storage",
+      ],
+      env,
+      `${sim.credentials.cloud.apiToken}\n`,
+    );
+    expect(loginRun.stderr).toMatch(/Logged in to/);
+    expect(loginRun.code).toBe(0);
+    const statusRun = await cli(["auth", "status"], env);
+    expect(statusRun.code).toBe(0);
+    expect(statusRun.stdout).toMatch(/\* default \(active\)/);
+    expect(statusRun.stdout).toMatch(/✓ working/);
+    const tokenRun = await cli(["auth", "token"], env);
+    expect(tokenRun.stdout).toBe(`${sim.credentials.cloud.apiToken}\n`);
+    const json = await cli(["auth", "status", "--json"], env);
+    expect(JSON.parse(json.stdout).profiles[0].verified).toBe(true);
+    expect((await cli(["auth", "logout"], env)).code).toBe(0);
+    const after = await cli(["auth", "status"], env);
+    expect(after.code).toBe(4);
+    expect(after.stderr).toMatch(/^confl: not logged in/m);
+  });
+
+  it("exit codes: a refused kind is 2 with its explanation; a bad token is 4; no secret without a TTY is 2", async () => {
+    const env = simEnv(sim);
+    const jwt = await cli(["auth", "login", "--site", sim.origins.site, "--type", "jwt"], env);
+    expect(jwt.code).toBe(2);
+    expect(jwt.stderr).toMatch(/Connect JWT/);
+    const bad = await cli(
+      [
+        "auth",
+        "login",
+        "--site",
+        sim.origins.site,
+        "--type",
+        "api-token",
+        "--email",
+        sim.credentials.cloud.email,
+        "--with-token",
+        "--insecure-storage",
+      ],
+      env,
+      "fake-wrong-token-0001",
+    );
+    expect(bad.code).toBe(4);
+    expect(bad.stderr).toMatch(/^hint: /m);
+    expect(bad.stderr).not.toMatch(/\n\s+at /);
+    const noSecret = await cli(["auth", "login", "--site", sim.origins.dc, "--type", "pat"], env);
+    expect(noSecret.code).toBe(2);
+    expect(noSecret.stderr).toMatch(/--with-token/);
+  });
+
+  describe("CANARY: the secret never leaks, whatever the input", () => {
+    it("stdin → plaintext store, with --debug on every command", async () => {
+      grantCanaryPat();
+      const env = simEnv(sim);
+      const runs = [
+        await cli(
+          [
+            "auth",
+            "login",
+            "--debug",
+            "--site",
+            sim.origins.dc,
+            "--type",
+            "pat",
+            "--with-token",
+            "--storage",
+            "plaintext",
+          ],
+          env,
+          `${CANARY}\n`,
+        ),
+        await cli(["auth", "status", "--debug"], env),
+        await cli(["auth", "status", "--json", "--debug"], env),
+      ];
+      expect(runs.map((r) => r.code)).toEqual([0, 0, 0]);
+      expect(runs[0]!.stderr).toMatch(/\[debug\]/);
+      expect(runs[0]!.stderr).toMatch(/authorization: Bearer \*\*\*|authorization/i);
+      await expectRunsClean(runs, env);
+      // the one place it may be: the plain secret file (and `auth token`)
+      expect(readFileSync(join(env.CONFL_CONFIG_DIR!, "secrets.json"), "utf8")).toContain(CANARY);
+      expect((await cli(["auth", "token"], env)).stdout).toBe(`${CANARY}\n`);
+    });
+
+    it("stdin → encrypted file", async () => {
+      grantCanaryPat();
+      const env = simEnv(sim, { CONFL_PASSPHRASE: "fake-passphrase-0001" });
+      const runs = [
+        await cli(
+          [
+            "auth",
+            "login",
+            "--debug",
+            "--site",
+            sim.origins.dc,
+            "--type",
+            "pat",
+            "--with-token",
+            "--storage",
+            "encrypted-file",
+          ],
+          env,
+          CANARY,
+        ),
+        await cli(["auth", "status", "--debug"], env),
+      ];
+      expect(runs.map((r) => r.code)).toEqual([0, 0]);
+      await expectRunsClean(runs, env);
+      expectNoCanary(
+        "secrets.enc.json",
+        readFileSync(join(env.CONFL_CONFIG_DIR!, "secrets.enc.json"), "latin1"),
+      );
+    });
+
+    it("environment variable (never stored)", async () => {
+      grantCanaryPat();
+      const env = simEnv(sim, { CONFLUENCE_URL: sim.origins.dc, CONFLUENCE_PERSONAL_TOKEN: CANARY });
+      const runs = [
+        await cli(["auth", "status", "--debug"], env),
+        await cli(["auth", "status", "--json"], env),
+      ];
+      expect(runs[0]!.code).toBe(0);
+      expect(runs[0]!.stdout).toMatch(/\(environment\)/);
+      await expectRunsClean(runs, env);
+      expect(existsSync(join(env.CONFL_CONFIG_DIR!, "secrets.json"))).toBe(false);
+    });
+
+    it("a rejected canary (wrong token) stays out of error messages too", async () => {
+      const env = simEnv(sim);
+      const runs = [
+        await cli(
+          [
+            "auth",
+            "login",
+            "--debug",
+            "--site",
+            sim.origins.site,
+            "--type",
+            "api-token",
+            "--email",
+            sim.credentials.cloud.email,
+            "--with-token",
+            "--insecure-storage",
+          ],
+          env,
+          CANARY,
+        ),
+        await cli(["auth", "status", "--debug"], {
+          ...env,
+          CONFLUENCE_URL: sim.origins.site,
+          CONFLUENCE_EMAIL: "x@example.com",
+          CONFLUENCE_API_TOKEN: CANARY,
+        }),
+      ];
+      expect(runs.map((r) => r.code)).toEqual([4, 4]);
+      await expectRunsClean(runs, env, sim.credentials.cloud.email);
+      await expectRunsClean(runs, env, "x@example.com");
+    });
+
+    it(".netrc (machine = host)", async () => {
+      grantCanaryPat();
+      const env = simEnv(sim);
+      writeFileSync(env.NETRC!, `machine 127.0.0.1\n  login grace\n  password ${CANARY}\n`, { mode: 0o600 });
+      // A PAT profile with no stored secret takes the netrc password as its token.
+      const login = await cli(["auth", "login", "--site", sim.origins.dc, "--type", "none"], env);
+      expect(login.code).not.toBe(0); // none cannot verify on a site that wants a credential
+      const runs = [
+        login,
+        await cli(["auth", "status", "--debug"], { ...env, CONFLUENCE_URL: sim.origins.dc }),
+      ];
+      expect(runs[1]!.stdout).toMatch(/netrc/);
+      await expectRunsClean(runs, env, "grace");
+    });
+
+    it.skipIf(!keychainAvailable)("OS keychain (real Secret Service, CONFL_TEST_KEYCHAIN=1)", async () => {
+      grantCanaryPat();
+      const env = simEnv(sim, {
+        DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS,
+        XDG_DATA_HOME: process.env.XDG_DATA_HOME,
+      });
+      const runs = [
+        await cli(
+          [
+            "auth",
+            "login",
+            "--debug",
+            "--site",
+            sim.origins.dc,
+            "--type",
+            "pat",
+            "--with-token",
+            "--storage",
+            "keychain",
+          ],
+          env,
+          CANARY,
+        ),
+        await cli(["auth", "status", "--debug"], env),
+      ];
+      expect(runs.map((r) => r.code)).toEqual([0, 0]);
+      expect(runs[1]!.stdout).toMatch(/secret:\s+OS keychain/);
+      await expectRunsClean(runs, env);
+      expect(existsSync(join(env.CONFL_CONFIG_DIR!, "secrets.json"))).toBe(false);
+      expect((await cli(["auth", "token"], env)).stdout).toBe(`${CANARY}\n`);
+      // logout removes the keychain entry, not just the profile
+      expect((await cli(["auth", "logout"], env)).code).toBe(0);
+      const { KeychainStore } = await import("../../src/secrets/keychain.js");
+      expect(await new KeychainStore(env).get("default")).toBeUndefined();
+    });
+  });
+});
+
+describe("in-process helpers stay honest", () => {
+  it("makeContext buffers stdout and stderr separately", () => {
+    const t = makeContext({});
+    t.ctx.io.out("a");
+    t.ctx.io.err("b");
+    expect([t.out(), t.err()]).toEqual(["a\n", "b\n"]);
+  });
+});
