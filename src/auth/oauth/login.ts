@@ -231,6 +231,8 @@ async function loginAuthorizationCode(
       ctx.io.err(`Waiting for the answer on ${redirectUri} ...`);
       const opener = options.openBrowser ?? openInBrowser(ctx);
       const waiting = receiver.wait(options.callbackTimeoutMs ?? DEFAULT_CALLBACK_TIMEOUT_MS);
+      // The answer may come (or fail) while the browser launcher is still starting: handled below.
+      waiting.catch(() => {});
       await opener(url).catch((error: unknown) => {
         ctx.debug(
           `oauth: could not open a browser: ${error instanceof Error ? error.message : String(error)}`,
