@@ -310,7 +310,7 @@ describe("v1 on the site", () => {
 describe("attachments: upload and download", () => {
   const form = (name: string, bytes: Buffer, type = "application/octet-stream", minorEdit = true) => {
     const data = new FormData();
-    data.append("file", new Blob([bytes], { type }), name);
+    data.append("file", new Blob([new Uint8Array(bytes)], { type }), name);
     if (minorEdit) data.append("minorEdit", "true");
     return data;
   };

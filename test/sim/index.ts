@@ -72,7 +72,7 @@ interface FaultState {
   remaining: number;
 }
 
-function sleep(ms: number): Promise<void> {
+function realSleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
@@ -124,6 +124,8 @@ function send(res: ServerResponse, result: RouteResult, extraHeaders: Record<str
 /** Start every origin on loopback (ports chosen by the OS) and resolve once all listen. */
 export async function startSimulator(options: SimOptions = {}): Promise<Simulator & SimulatorExtras> {
   const host = options.host ?? "127.0.0.1";
+  const sleep = options.sleep ?? realSleep;
+  const now = options.now ?? (() => Date.now());
   const initialSettings: SimSettings = { ...defaultSettings, ...options.settings };
   const settings: SimSettings = { ...initialSettings };
   const credentials = createCredentials();
@@ -144,7 +146,7 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
     tokens,
     expired: new Set(),
     dcFailures: new Map(),
-    now: () => Date.now(),
+    now,
   };
   let rateLimits: RateLimitState[] = [];
   let faults: FaultState[] = [];
@@ -205,7 +207,7 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
   }
 
   function mediaUrl(attachment: AttachmentRecord): string {
-    const expiresAt = Date.now() + 15 * 60_000;
+    const expiresAt = now() + 15 * 60_000;
     const token = `${expiresAt}.${signMedia(attachment.fileId, expiresAt)}`;
     return `${origins.media}/file/${attachment.fileId}/binary?token=${token}&client=${mediaClientId}&name=${encodeURIComponent(attachment.title)}`;
   }
@@ -225,15 +227,15 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
   }
 
   function takeRateLimit(server: ServerName, path: string): RateLimitKnob | undefined {
-    const now = Date.now();
+    const at = now();
     for (const state of rateLimits) {
       const knob = state.knob;
       if (knob.server && knob.server !== server) continue;
       if (knob.pathPattern && !knob.pathPattern.test(path)) continue;
       if (knob.requestsPerSecond !== undefined) {
-        state.hits = state.hits.filter((hit) => now - hit < 1000);
+        state.hits = state.hits.filter((hit) => at - hit < 1000);
         if (state.hits.length >= knob.requestsPerSecond) return knob;
-        state.hits.push(now);
+        state.hits.push(at);
         continue;
       }
       if (state.remaining > 0) {
@@ -248,7 +250,7 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
     const headers: Record<string, string> = {};
     if (knob.retryAfter !== undefined) headers["retry-after"] = knob.retryAfter;
     if (knob.rateLimitHeaders) {
-      const reset = new Date(Math.ceil((Date.now() + 1) / 60_000) * 60_000).toISOString();
+      const reset = new Date(Math.ceil((now() + 1) / 60_000) * 60_000).toISOString();
       headers["x-ratelimit-limit"] = String(knob.requestsPerSecond ?? 100);
       headers["x-ratelimit-remaining"] = "0";
       // yyyy-MM-ddTHH:mmZ (JRACLOUD-69262, §2)
@@ -318,7 +320,7 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
           headers: receivedHeaders(req),
           body: body.subarray(0, LOG_BODY_LIMIT).toString("utf8"),
           status: 0,
-          at: Date.now(),
+          at: now(),
         };
         log.push(entry);
         res.on("finish", () => {
@@ -488,7 +490,7 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
     const given = Buffer.from(signature);
     const valid =
       Number.isFinite(expiresAt) &&
-      expiresAt > Date.now() &&
+      expiresAt > now() &&
       given.length === expected.length &&
       timingSafeEqual(given, expected);
     if (!valid) return sendJson(res, 401, { error: "Unauthorized", message: "Invalid or expired token" });
@@ -605,7 +607,7 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
     expireToken(token) {
       authState.expired.add(token);
       const grant = grants.get(token);
-      if (grant) grant.expiresAt = Math.min(grant.expiresAt, Date.now() - 1);
+      if (grant) grant.expiresAt = Math.min(grant.expiresAt, now() - 1);
     },
     async stop() {
       await Promise.all(

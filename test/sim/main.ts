@@ -36,11 +36,12 @@ function fail(message: string): never {
 }
 
 const simulator = await startSimulator(parseArgs(process.argv.slice(2)));
-process.stdout.write(
-  `${JSON.stringify({ origins: simulator.origins, cloudId: simulator.cloudId, credentials: simulator.credentials })}\n`,
-);
 const shutdown = (): void => {
   void simulator.stop().then(() => process.exit(0));
 };
+// Handlers go in before the JSON line: a parent may signal as soon as it reads it.
 process.once("SIGINT", shutdown);
 process.once("SIGTERM", shutdown);
+process.stdout.write(
+  `${JSON.stringify({ origins: simulator.origins, cloudId: simulator.cloudId, credentials: simulator.credentials })}\n`,
+);

@@ -157,6 +157,10 @@ export interface SimOptions {
   /** bind to "127.0.0.1" (default) or "::1" */
   host?: string;
   settings?: Partial<SimSettings>;
+  /** how the simulator waits (latencyMs, delay faults); tests inject a recorder instead of real time */
+  sleep?: (ms: number) => Promise<void>;
+  /** the simulator's clock in ms (requestsPerSecond windows, Bearer expiry, media-token expiry) */
+  now?: () => number;
 }
 
 /** A Bearer token the simulator accepts (issued by the OAuth server module, test/sim/oauth.ts). */
