@@ -1,0 +1,138 @@
+#!/usr/bin/env node
+// `npm run demo`: logs in to the simulator with the built CLI and shows `auth status`. Everything
+// happens in a throw-away config directory with an encrypted secret file (CONFL_PASSPHRASE), so the
+// demo never touches your own profiles or keychain. Each command is printed before it runs.
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const cli = join(root, "dist", "confl.mjs");
+const simScript = join(root, "build", "sim.mjs");
+for (const file of [cli, simScript]) {
+  if (!existsSync(file)) {
+    process.stderr.write(`demo: ${file} is missing; run npm run build first\n`);
+    process.exit(1);
+  }
+}
+
+function startSim() {
+  const child = spawn(process.execPath, [simScript], { stdio: ["ignore", "pipe", "inherit"] });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("the simulator did not start within 15 s")), 15_000);
+    const lines = createInterface({ input: child.stdout });
+    lines.once("line", (line) => {
+      clearTimeout(timer);
+      resolve({ child, info: JSON.parse(line) });
+    });
+    child.once("exit", (code) => reject(new Error(`the simulator exited (${code})`)));
+  });
+}
+
+function run(args, env, { stdin, stdinLabel } = {}) {
+  const shown = args.map((a) => (/\s/.test(a) ? `'${a}'` : a)).join(" ");
+  process.stdout.write(`\n$ ${stdinLabel ? `${stdinLabel} | ` : ""}confl ${shown}\n`);
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cli, ...args], { env, stdio: ["pipe", "inherit", "inherit"] });
+    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      resolve(code ?? 1);
+    });
+    child.stdin.end(stdin ?? "");
+  });
+}
+
+const work = mkdtempSync(join(tmpdir(), "confl-demo-"));
+let sim;
+let failed = false;
+try {
+  sim = await startSim();
+  const { origins, credentials } = sim.info;
+  const env = {
+    PATH: process.env.PATH,
+    HOME: work,
+    CONFL_CONFIG_DIR: join(work, "config"),
+    CONFL_KEYCHAIN_SERVICE: "confl-demo",
+    CONFL_PASSPHRASE: "confl-demo-passphrase",
+    CONFL_ATLASSIAN_API_URL: origins.gateway,
+    CONFL_ATLASSIAN_AUTH_URL: origins.auth,
+    NETRC: join(work, "no-netrc"),
+    ...(process.env.NO_COLOR ? { NO_COLOR: process.env.NO_COLOR } : {}),
+  };
+  process.stdout.write(
+    `Simulator: Cloud site ${origins.site}, gateway ${origins.gateway}, Data Center ${origins.dc}\n`,
+  );
+  process.stdout.write(
+    `Config dir: ${env.CONFL_CONFIG_DIR} (secrets in an encrypted file; your keychain is not touched)\n`,
+  );
+
+  const steps = [
+    [
+      [
+        "auth",
+        "login",
+        "--site",
+        `${origins.site}/wiki/spaces/DOC/overview`,
+        "--type",
+        "api-token",
+        "--email",
+        credentials.cloud.email,
+        "--with-token",
+        "--storage",
+        "encrypted-file",
+      ],
+      { stdin: `${credentials.cloud.apiToken}\n`, stdinLabel: "printf '%s' \"$API_TOKEN\"" },
+    ],
+    [
+      [
+        "auth",
+        "login",
+        "--profile",
+        "dc",
+        "--site",
+        `${origins.dc}/display/DOC/Home`,
+        "--type",
+        "pat",
+        "--with-token",
+        "--storage",
+        "encrypted-file",
+      ],
+      { stdin: `${credentials.dc.pat}\n`, stdinLabel: "printf '%s' \"$PAT\"" },
+    ],
+    [["auth", "status"], {}],
+  ];
+  for (const [args, options] of steps) {
+    const code = await run(args, env, options);
+    if (code !== 0) {
+      process.stderr.write(`demo: step failed (exit ${code}): confl ${args.join(" ")}\n`);
+      failed = true;
+      break;
+    }
+  }
+  if (!failed) {
+    const hasApi = await new Promise((resolve) => {
+      const probe = spawn(process.execPath, [cli, "api", "--help"], { env, stdio: "ignore" });
+      probe.once("exit", (code) => resolve(code === 0));
+    });
+    if (hasApi) {
+      const code = await run(["api", "rest/api/user/current"], env);
+      if (code !== 0) failed = true;
+    } else {
+      process.stdout.write(
+        "\n(the api command is not built yet; skipping `confl api rest/api/user/current`)\n",
+      );
+    }
+  }
+} catch (error) {
+  process.stderr.write(`demo: ${error.message}\n`);
+  failed = true;
+} finally {
+  sim?.child.kill("SIGTERM");
+  rmSync(work, { recursive: true, force: true });
+}
+process.stdout.write(failed ? "\ndemo: FAILED\n" : "\ndemo: ok\n");
+process.exit(failed ? 1 : 0);
