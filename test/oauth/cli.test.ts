@@ -153,6 +153,13 @@ describe("confl auth login --type oauth (bundle)", () => {
     expect(token.code, token.stderr).toBe(0);
     expect(token.stdout.trim()).toBe(stored.accessToken);
 
+    const call = await confl(["--debug", "--profile", "work", "api", "rest/api/user/current"], env);
+    expect(call.code, call.stderr).toBe(0);
+    expect(JSON.parse(call.stdout).accountId).toBe(sim.users.cloud.accountId);
+    expect(call.stderr).toMatch(/\[debug\].*\/ex\/confluence\//);
+    expectNoLeak(env, [call], [stored.accessToken, stored.refreshToken, sim.credentials.oauth.clientSecret]);
+    expect(call.stdout).not.toContain(stored.accessToken);
+
     const refresh = await confl(["--debug", "auth", "refresh", "--profile", "work"], env);
     const runs = [login, token, refresh];
     if (refresh.code === 0) {
@@ -206,6 +213,48 @@ describe("confl auth login --type oauth (bundle)", () => {
     sim.settings.oauthAccessTokenTtl = 3600;
   });
 
+  it("8 confl processes, 4 `confl api` calls each, across access-token expiries: 0 invalid_grant", async () => {
+    sim.settings.oauthAccessTokenTtl = 1;
+    const env = newEnv({ CONFL_OAUTH_CLIENT_SECRET: sim.credentials.oauth.clientSecret });
+    const login = await confl(
+      [
+        "auth",
+        "login",
+        "--profile",
+        "work",
+        "--type",
+        "oauth",
+        "--client-id",
+        sim.credentials.oauth.clientId,
+        "--no-browser",
+        "--storage",
+        "plaintext",
+        "--insecure-storage",
+      ],
+      env,
+      pasteAfterConsent,
+    );
+    expect(login.code, login.stderr).toBe(0);
+    const controls = oauthControls(sim);
+    const invalidBefore = controls.counters.invalidGrant;
+    const refreshesBefore = controls.counters.refreshes;
+    const lane = async () => {
+      const runs: Run[] = [];
+      for (let i = 0; i < 4; i++) {
+        runs.push(await confl(["--profile", "work", "api", "rest/api/user/current"], env));
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      return runs;
+    };
+    const runs = (await Promise.all(Array.from({ length: 8 }, lane))).flat();
+    for (const r of runs) expect(r.code, r.stderr).toBe(0);
+    expect(controls.counters.invalidGrant).toBe(invalidBefore);
+    expect(controls.counters.refreshes - refreshesBefore).toBeGreaterThanOrEqual(1);
+    sim.settings.oauthAccessTokenTtl = 3600;
+    const after = await confl(["--profile", "work", "api", "rest/api/user/current"], env);
+    expect(after.code, after.stderr).toBe(0);
+  }, 120_000);
+
   it("client credentials log in with the site and get a gateway token", async () => {
     const env = newEnv({ CONFL_OAUTH_CLIENT_SECRET: sim.credentials.oauth.clientSecret });
     const login = await confl(
@@ -231,7 +280,10 @@ describe("confl auth login --type oauth (bundle)", () => {
     const config = JSON.parse(readFileSync(join(env.CONFL_CONFIG_DIR as string, "config.json"), "utf8"));
     expect(config.profiles.svc).toMatchObject({ kind: "client-credentials", cloudId: sim.cloudId });
     const stored = JSON.parse(secretsJson(env).svc as string);
-    expectNoLeak(env, [login], [stored.accessToken, sim.credentials.oauth.clientSecret]);
+    const call = await confl(["--debug", "--profile", "svc", "api", "api/v2/spaces"], env);
+    expect(call.code, call.stderr).toBe(0);
+    expect(Array.isArray(JSON.parse(call.stdout).results)).toBe(true);
+    expectNoLeak(env, [login, call], [stored.accessToken, sim.credentials.oauth.clientSecret]);
   });
 
   it("Data Center OAuth logs in against the DC base", async () => {
@@ -267,7 +319,14 @@ describe("confl auth login --type oauth (bundle)", () => {
       apiBase: `${sim.origins.dc}/`,
     });
     const stored = JSON.parse(secretsJson(env).dc as string);
-    expectNoLeak(env, [login], [stored.accessToken, stored.refreshToken, sim.credentials.oauth.clientSecret]);
+    const call = await confl(["--debug", "--profile", "dc", "api", "rest/api/user/current"], env);
+    expect(call.code, call.stderr).toBe(0);
+    expect(JSON.parse(call.stdout).username).toBe(sim.users.dc.username);
+    expectNoLeak(
+      env,
+      [login, call],
+      [stored.accessToken, stored.refreshToken, sim.credentials.oauth.clientSecret],
+    );
   });
 
   it("a wrong client secret exits 4 with a one-line reason and a hint, and never echoes the secret", async () => {
