@@ -3,6 +3,7 @@ import type { Command } from "@commander-js/extra-typings";
 import type { ContextFactory } from "../index.js";
 import { register as registerLogin } from "./login.js";
 import { register as registerLogout } from "./logout.js";
+import { registerRefresh } from "./refresh.js";
 import { register as registerStatus } from "./status.js";
 import { register as registerSwitch } from "./switch.js";
 import { register as registerToken } from "./token.js";
@@ -14,4 +15,6 @@ export function registerAuth(program: Command, getContext: ContextFactory): void
   registerToken(auth, getContext);
   registerLogout(auth, getContext);
   registerSwitch(auth, getContext);
+  // refresh.ts (OAuth work) only pulls in modules start-up already loads, so a static import costs nothing.
+  registerRefresh(auth, getContext);
 }
