@@ -5,7 +5,7 @@
  */
 import { registerSecret } from "../redact.js";
 import { USER_AGENT } from "../version.js";
-import { httpErrorFromResponse, InvalidResponseError } from "./errors.js";
+import { httpErrorFromResponse, InvalidResponseError, TimeoutError } from "./errors.js";
 import { iterateItems, iteratePages } from "./paginate.js";
 import {
   authLayer,
@@ -104,6 +104,7 @@ export function createHttpClient(options: HttpClientOptions): ConflHttpClient {
       idempotent: req.idempotent === true,
       followRedirects: req.followRedirects !== false,
       timeoutMs: req.timeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      streamResponse: responseType === "stream",
       signal: req.signal,
       anonymous: req.anonymous === true,
     };
@@ -203,6 +204,13 @@ async function readOrThrow<T>(response: Response, url: string, read: () => Promi
   try {
     return await read();
   } catch (error) {
+    if (error instanceof Error && error.name === "TimeoutError")
+      throw new TimeoutError(`${url}: the response body did not arrive in time`, {
+        url,
+        timeoutMs: 0,
+        hint: "raise --timeout, or check your connection or proxy",
+        cause: error,
+      });
     throw new InvalidResponseError(`the response body from ${url} was cut off while reading`, {
       url,
       status: response.status,

@@ -32,6 +32,8 @@ export interface WireRequest {
   idempotent: boolean;
   followRedirects: boolean;
   timeoutMs: number;
+  /** the caller reads the body as a stream: the timeout stops at the headers */
+  streamResponse?: boolean;
   signal?: AbortSignal | undefined;
   anonymous: boolean;
 }
@@ -321,7 +323,15 @@ export function wireSend(options: WireOptions): Send {
       const body = describeBody(request.body);
       if (body !== undefined) debug(`  body: ${body}`);
     }
-    const timeoutSignal = AbortSignal.timeout(request.timeoutMs);
+    // The per-attempt timeout covers the headers and, for bodies read whole, the body too; a body the
+    // caller streams (a large download) is not cut off once the headers have arrived.
+    const timeout = new AbortController();
+    const timer = setTimeout(
+      () => timeout.abort(new DOMException("timed out", "TimeoutError")),
+      request.timeoutMs,
+    );
+    timer.unref?.();
+    const timeoutSignal = timeout.signal;
     const signal = request.signal ? AbortSignal.any([request.signal, timeoutSignal]) : timeoutSignal;
     const started = options.now();
     let response: Response;
@@ -337,6 +347,7 @@ export function wireSend(options: WireOptions): Send {
         ...(request.bodyIsStream ? { duplex: "half" as const } : {}),
       });
     } catch (error) {
+      clearTimeout(timer);
       if (request.signal?.aborted) throw error;
       const mapped = mapNetworkError(error, {
         method: request.method,
@@ -347,6 +358,7 @@ export function wireSend(options: WireOptions): Send {
       debug(`✗ ${request.method} ${redactedUrl}: ${mapped.message} (${options.now() - started} ms)`);
       throw mapped;
     }
+    if (request.streamResponse) clearTimeout(timer);
     if (debugEnabled) {
       debug(
         `← ${response.status} ${response.statusText} ${request.method} ${redactedUrl} (${options.now() - started} ms)`,

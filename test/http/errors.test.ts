@@ -14,6 +14,7 @@ import {
   parseAtlassianError,
   RateLimitError,
   ServerError,
+  TimeoutError,
   UnauthorizedError,
 } from "../../src/http/errors.js";
 import { fakeClock, startServer, type TestServer } from "./helpers.js";
@@ -238,6 +239,18 @@ describe("bodies that are not what we asked for", () => {
     expect(error).toBeInstanceOf(NetworkError);
     expect(error.networkCode).toBe("ECONNREFUSED");
     expect(error.message).toMatch(/connection to 127\.0\.0\.1:\d+ refused/);
+  });
+
+  it("the timeout covers a whole JSON body, but not a streamed body once headers arrived", async () => {
+    server = await startServer((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.write('{"part":');
+      setTimeout(() => res.end('"done"}'), 400);
+    });
+    const c = createHttpClient({ apiBase: server.url, timeoutMs: 150, maxRetries: 0 });
+    await expect(c.request({ path: "x" })).rejects.toBeInstanceOf(TimeoutError);
+    const streamed = await c.request<ReadableStream<Uint8Array>>({ path: "x", responseType: "stream" });
+    expect(await new Response(streamed.data).text()).toBe('{"part":"done"}');
   });
 
   it("a non-JSON text body on 200 falls back to text", async () => {
