@@ -33,6 +33,34 @@ describe("DC: layout", () => {
     expect(sim.origins.dc).toBe(sim.origins.dcOrigin);
     const answer = await call(`${sim.origins.dcOrigin}/rest/api/user/current`, { headers: pat });
     expect(answer.status).toBe(200);
+    expect((await call(`${sim.origins.dcOrigin}/status`)).json).toEqual({ state: "RUNNING" });
+  });
+
+  it("answers Cloud probes with a 404 HTML page, credential or not", async () => {
+    for (const path of [
+      "/_edge/tenant_info",
+      "/wiki/api/v2/spaces",
+      "/confluence/wiki/rest/api/user/current",
+    ]) {
+      const answer = await call(`${sim.origins.dcOrigin}${path}`, { headers: pat });
+      expect(answer.status, path).toBe(404);
+      expect(answer.headers.get("content-type"), path).toContain("text/html");
+    }
+    sim.settings.dcContextPath = "";
+    const rootProbe = await call(`${sim.origins.dcOrigin}/_edge/tenant_info`);
+    expect(rootProbe.status).toBe(404);
+  });
+
+  it("a private DC answers an unauthenticated REST call with 401; an anonymous-access DC serves it as anonymous", async () => {
+    const refused = await call(me());
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get("x-seraph-loginreason")).toBeNull();
+    sim.settings.dcAnonymousAccess = true;
+    const anonymous = await call(me());
+    expect(anonymous.status).toBe(200);
+    expect((anonymous.json as Json).type).toBe("anonymous");
+    const content = (await call(`${sim.origins.dc}/rest/api/content?spaceKey=DOC`)).json as Json;
+    expect(content.results).toEqual([]);
   });
 
   it("server-information is 401 unauthenticated and 200 with a credential", async () => {

@@ -517,6 +517,11 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
         sendText(res, 404, notFoundHtml(), "text/html;charset=utf-8");
       return;
     }
+    // Only REST and the download servlet need a login; anything else (a Cloud probe such as
+    // /_edge/tenant_info or /wiki/api/v2/...) is a plain 404 page, as on a real DC.
+    if (!sub.startsWith("/rest/") && !sub.startsWith("/download/attachments/")) {
+      return sendText(res, 404, notFoundHtml(), "text/html;charset=utf-8");
+    }
     const outcome = authenticateDc(req, authState, dcOrigin);
     const username =
       "principal" in outcome && outcome.principal.kind === "user"
