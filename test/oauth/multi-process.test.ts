@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loginOAuth } from "../../src/auth/oauth/index.js";
 import { lockPathFor } from "../../src/auth/oauth/strategy.js";
 import { upsertProfile } from "../../src/config/store.js";
+import { EncryptedFileStore } from "../../src/secrets/encrypted-file.js";
 import { PlainFileStore } from "../../src/secrets/plain-file.js";
 import { startSimulator } from "../sim/index.js";
 import { oauthControls } from "../sim/oauth.js";
@@ -38,6 +39,7 @@ beforeAll(async () => {
     CONFL_CONFIG_DIR: mkdtempSync(join(tmpdir(), "confl-oauth-mp-")),
     CONFL_ATLASSIAN_AUTH_URL: sim.origins.auth,
     CONFL_ATLASSIAN_API_URL: sim.origins.gateway,
+    CONFL_PASSPHRASE: "fake-passphrase-0001",
   };
   // A real login (headless paste), saved the way `auth login --storage plaintext` saves it.
   const t = testContext({ ...env, CONFL_OAUTH_CLIENT_SECRET: sim.credentials.oauth.clientSecret });
@@ -50,6 +52,17 @@ beforeAll(async () => {
   const result = await login;
   await upsertProfile({ ...result.profile, secretStore: "plaintext" }, env);
   await new PlainFileStore(env).set("work", JSON.stringify(result.secret));
+  // A second login kept in the passphrase-encrypted store.
+  const t2 = testContext({ ...env, CONFL_OAUTH_CLIENT_SECRET: sim.credentials.oauth.clientSecret });
+  const login2 = loginOAuth(
+    { type: "oauth", profileName: "enc", browser: false, clientId: sim.credentials.oauth.clientId },
+    t2.ctx,
+  );
+  const [, url2] = await t2.waitForStderr(/^ {2}(http\S+\/authorize\?\S+)$/m);
+  t2.stdin.write(`${await submitConsent(url2 as string, "accept")}\n`);
+  const result2 = await login2;
+  await upsertProfile({ ...result2.profile, secretStore: "encrypted-file" }, env);
+  await new EncryptedFileStore({ env }).set("enc", JSON.stringify(result2.secret));
 }, 60_000);
 
 afterAll(async () => {
@@ -114,6 +127,21 @@ describe("cross-process refresh", () => {
     const after = await startWorker(["work", "2", "0", "fresh"]).done;
     expect(after).toEqual({ ok: 2, failures: [] });
     expect(controls.counters.invalidGrant).toBe(0);
+  }, 120_000);
+
+  it("the same with the passphrase-encrypted store: 4 processes × 10 calls, 0 invalid_grant", async () => {
+    const controls = oauthControls(sim);
+    controls.resetCounters();
+    const workers = Array.from({ length: 4 }, (_, i) =>
+      startWorker(["enc", "10", "150", i % 2 === 0 ? "shared" : "fresh"]),
+    );
+    const results = await Promise.all(workers.map((w) => w.done));
+    for (const [i, result] of results.entries())
+      expect(result, `worker ${i}`).toEqual({ ok: 10, failures: [] });
+    expect(controls.counters.invalidGrant).toBe(0);
+    expect(controls.counters.refreshes).toBeGreaterThanOrEqual(1);
+    const stored = JSON.parse((await new EncryptedFileStore({ env }).get("enc")) as string);
+    expect(controls.liveRefreshTokens()).toContain(stored.refreshToken);
   }, 120_000);
 
   it("a process SIGKILLed in the middle of a refresh leaves a profile the next run can use", async () => {
