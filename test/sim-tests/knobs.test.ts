@@ -152,6 +152,25 @@ describe("fault", () => {
     expect(proxy.text).toBe("<html>proxy error</html>");
   });
 
+  it("every fault kind works on every server", async () => {
+    for (const server of servers) {
+      sim.fault({ server, fault: { type: "reset" } });
+      await expect(call(urlFor(server)), server).rejects.toThrow();
+      sim.fault({ server, fault: { type: "truncated-json" } });
+      const truncated = await call(urlFor(server));
+      expect(truncated.status, server).toBe(200);
+      expect(truncated.json, server).toBeUndefined();
+      sim.fault({ server, fault: { type: "html", status: 502 } });
+      const html = await call(urlFor(server));
+      expect(html.status, server).toBe(502);
+      expect(html.headers.get("content-type"), server).toContain("text/html");
+      sleeps.length = 0;
+      sim.fault({ server, fault: { type: "delay", ms: 10 } });
+      await call(urlFor(server));
+      expect(sleeps, server).toEqual([10]);
+    }
+  });
+
   it("count Infinity keeps failing until reset(); works on every server", async () => {
     sim.fault({ fault: { type: "status", status: 500 }, count: Number.POSITIVE_INFINITY });
     for (let i = 0; i < 3; i++) expect((await me()).status).toBe(500);
@@ -165,11 +184,10 @@ describe("fault", () => {
 });
 
 describe("latency and settings", () => {
-  it("latencyMs waits before every answer", async () => {
+  it("latencyMs waits before every answer, on every server", async () => {
     sim.settings.latencyMs = 250;
-    await me();
-    await call(`${sim.origins.dc}/status`);
-    expect(sleeps).toEqual([250, 250]);
+    for (const server of servers) await call(urlFor(server));
+    expect(sleeps).toEqual([250, 250, 250, 250, 250]);
   });
 
   it("reset() restores the settings given at start", async () => {

@@ -25,6 +25,15 @@ describe("Cloud site: public endpoints", () => {
   });
 });
 
+describe("Cloud site: response headers", () => {
+  it("stamps atl-traceid on every Cloud answer", async () => {
+    const answer = await call(`${sim.origins.site}/wiki/rest/api/user/current`, { headers: auth });
+    expect(answer.headers.get("atl-traceid")).toMatch(/^[0-9a-f]{32}$/);
+    const refused = await call(`${sim.origins.site}/wiki/rest/api/user/current`);
+    expect(refused.headers.get("atl-traceid")).toMatch(/^[0-9a-f]{32}$/);
+  });
+});
+
 describe("Cloud site: auth rules", () => {
   it("accepts a classic API token as Basic email:token", async () => {
     const answer = await call(`${sim.origins.site}/wiki/rest/api/user/current`, { headers: auth });

@@ -332,6 +332,11 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
         const limit = takeRateLimit(name, path);
         if (limit) return rateLimited(res, limit);
         const url = new URL(path, origin);
+        if (name === "site" || name === "gateway") {
+          // Atlassian's edge stamps every Cloud answer; clients quote atl-traceid to support (§1.14)
+          res.setHeader("atl-traceid", randomBytes(16).toString("hex"));
+          res.setHeader("x-arequestid", randomUUID());
+        }
         await handler(req, res, url, body);
       })().catch((error: unknown) => {
         if (!res.headersSent) {
