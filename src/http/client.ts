@@ -69,7 +69,14 @@ export function createHttpClient(options: HttpClientOptions): ConflHttpClient {
   };
   const wire: Send = async (request) => {
     const t = await getTransport();
-    return wireSend({ fetch: t.fetch, auth, debug, debugEnabled: debugSink !== undefined, now })(request);
+    return wireSend({
+      fetch: t.fetch,
+      auth,
+      debug,
+      debugEnabled: debugSink !== undefined,
+      now,
+      hasClientCert: options.tls?.clientCert !== undefined,
+    })(request);
   };
   const send = compose(
     [

@@ -301,6 +301,8 @@ export interface WireOptions {
   /** debug is on: spend time formatting lines */
   debugEnabled: boolean;
   now: () => number;
+  /** mTLS is configured (changes the hint for a connection closed during the handshake) */
+  hasClientCert?: boolean;
 }
 
 /** Sends one request: refuses clear-text credentials, applies the timeout, logs, maps network errors. */
@@ -354,6 +356,7 @@ export function wireSend(options: WireOptions): Send {
         url: redactedUrl,
         timeoutMs: request.timeoutMs,
         timedOut: timeoutSignal.aborted,
+        hasClientCert: options.hasClientCert === true,
       });
       debug(`✗ ${request.method} ${redactedUrl}: ${mapped.message} (${options.now() - started} ms)`);
       throw mapped;

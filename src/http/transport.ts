@@ -151,7 +151,7 @@ function errorMessages(error: unknown): string {
 /** Maps what fetch throws to NetworkError / TlsError / TimeoutError with a hint. */
 export function mapNetworkError(
   error: unknown,
-  init: { method: string; url: string; timeoutMs: number; timedOut: boolean; viaProxy?: boolean },
+  init: { method: string; url: string; timeoutMs: number; timedOut: boolean; hasClientCert?: boolean },
 ): ConflError {
   if (error instanceof ConflError) return error;
   const { method, url } = init;
@@ -245,7 +245,13 @@ export function mapNetworkError(
       ? "check HTTPS_PROXY / NO_PROXY and the proxy's credentials"
       : code === "ENOTFOUND" || code === "EAI_AGAIN"
         ? "check the site URL and your network (VPN?)"
-        : "check your network, VPN or proxy (HTTPS_PROXY) and try again",
+        : // Under TLS 1.3 a server that demands a client certificate closes the connection after the
+          // handshake, which reaches us as a plain socket close (measured against a requestCert server).
+          url.startsWith("https:") &&
+            !init.hasClientCert &&
+            (code === "UND_ERR_SOCKET" || code === "ECONNRESET")
+          ? "check your network, VPN or proxy; if the server requires a client certificate (mTLS), set tls.clientCert and tls.clientKey"
+          : "check your network, VPN or proxy (HTTPS_PROXY) and try again",
   });
 }
 
