@@ -125,6 +125,61 @@ describe("auth status", () => {
     expect(t.out()).toMatch(/overridden by CONFLUENCE_PASSWORD/);
   });
 
+  it("shows an OAuth profile's expiry and scopes from the stored secret, and verifies it", async () => {
+    const env = simEnv(sim);
+    const expiresAt = Date.now() + 3_600_000;
+    const scopes = [
+      "read:confluence-user",
+      "read:space:confluence",
+      "read:content-details:confluence",
+      "offline_access",
+    ];
+    sim.tokens.grant({
+      token: "fake-oauth-access-0001",
+      kind: "oauth",
+      user: sim.users.cloud,
+      scopes,
+      expiresAt,
+    });
+    const { PlainFileStore } = await import("../../src/secrets/plain-file.js");
+    const { upsertProfile } = await import("../../src/config/store.js");
+    await new PlainFileStore(env).set(
+      "work",
+      JSON.stringify({
+        kind: "oauth",
+        accessToken: "fake-oauth-access-0001",
+        refreshToken: "fake-oauth-refresh-0001",
+        expiresAt,
+        scopes,
+      }),
+    );
+    await upsertProfile(
+      {
+        name: "work",
+        site: sim.origins.site,
+        deployment: "cloud",
+        apiBase: `${sim.origins.gateway}/ex/confluence/${sim.cloudId}/wiki/`,
+        cloudId: sim.cloudId,
+        kind: "oauth",
+        oauth: { clientId: sim.credentials.oauth.clientId },
+        secretStore: "plaintext",
+      },
+      env,
+    );
+    const t = makeContext(env);
+    const result = await status({}, t.ctx);
+    expect(result.profiles[0]).toMatchObject({
+      name: "work",
+      kind: "oauth",
+      expiresAt: new Date(expiresAt).toISOString(),
+      scopes,
+      verified: true,
+    });
+    expect(t.out()).toMatch(/expires:\s+\S+ \(in (59|60) min\)/);
+    expect(t.out()).toMatch(/scopes:\s+read:confluence-user/);
+    expect(t.out() + t.err()).not.toContain("fake-oauth-access-0001");
+  });
+
   it("with nothing configured: not logged in, exit 4", async () => {
     await expect(status({}, makeContext(simEnv(sim)).ctx)).rejects.toMatchObject({
       code: "auth.not_logged_in",

@@ -45,6 +45,8 @@ export interface LoginOptions {
   callbackPort?: string | number;
   /** false with --no-browser */
   browser?: boolean;
+  /** OAuth: read the app's client secret from the first line of stdin */
+  clientSecretStdin?: boolean;
 }
 
 export interface LoginDeps {
@@ -543,6 +545,8 @@ async function loginWithOAuth(
       ...(callbackPort !== undefined ? { callbackPort } : {}),
       browser: options.browser !== false,
       ...(accessToken ? { accessToken } : {}),
+      ...(options.clientSecretStdin ? { clientSecretStdin: true } : {}),
+      ...(extra.tls ? { tls: extra.tls } : {}),
     },
     ctx,
   );
@@ -601,6 +605,10 @@ export function register(auth: Command, getContext: ContextFactory): void {
     .option("--scopes <scopes>", "OAuth: scopes, space- or comma-separated")
     .option("--callback-port <port>", "OAuth: local port for the browser redirect")
     .option("--no-browser", "OAuth: print the URL instead of opening a browser")
+    .option(
+      "--client-secret-stdin",
+      "OAuth: read the app's client secret from standard input (or set CONFL_OAUTH_CLIENT_SECRET)",
+    )
     .addHelpText(
       "after",
       `
