@@ -16,7 +16,7 @@ import {
   type WireRequest,
   wireSend,
 } from "./pipeline.js";
-import { DEFAULT_RETRY_POLICY, IDEMPOTENT_METHODS, type RetryPolicy } from "./retry.js";
+import { DEFAULT_RETRY_POLICY, IDEMPOTENT_METHODS, parseRetryAfter, type RetryPolicy } from "./retry.js";
 import { Throttle } from "./throttle.js";
 import { createTransport, type Transport } from "./transport.js";
 import type {
@@ -128,6 +128,7 @@ export function createHttpClient(options: HttpClientOptions): ConflHttpClient {
         headers: response.headers,
         bodyText,
         notReplayed: response.status >= 500 && !replayable,
+        retryAfterMs: parseRetryAfter(response.headers.get("retry-after"), now()),
       });
     }
     const data = await readBody(response, responseType, method, url.href);

@@ -154,7 +154,10 @@ describe("429 handling against a loopback server", () => {
     const s = await failingServer(100, 429, { "retry-after": "1" });
     const clock = fakeClock();
     const { c } = client(s.url, clock, { maxRetries: 0 });
-    await expect(c.request({ path: "x" })).rejects.toBeInstanceOf(RateLimitError);
+    const error = await c.request({ path: "x" }).catch((e) => e);
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect(error.retryAfterMs).toBe(1000);
+    expect(error.hint).toMatch(/^retry in 1 s/);
     expect(s.log).toHaveLength(1);
   });
 });
