@@ -301,6 +301,8 @@ describe("v1 on the site", () => {
       "gamma",
     ]);
     expect((await call(`${url}/beta`, { method: "DELETE", headers: auth })).status).toBe(204);
+    expect((await call(`${url}/a%2Fb`, { method: "DELETE", headers: auth })).status).toBe(400);
+    expect((await call(`${url}/never-added`, { method: "DELETE", headers: auth })).status).toBe(404);
     expect((await call(`${url}?name=gamma`, { method: "DELETE", headers: auth })).status).toBe(204);
     const v2 = (await call(`${wiki}/api/v2/pages/65537/labels`, { headers: auth })).json as Json;
     expect(v2.results.map((l: Json) => l.name)).toEqual(["guide", "alpha"]);

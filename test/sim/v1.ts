@@ -713,9 +713,12 @@ export function removeLabel(flavor: V1Flavor, request: RouteRequest): RouteResul
   const id = request.params.id!;
   const page = canRead(request.principal) ? flavor.store.livePage(id) : undefined;
   if (!page) return contentNotFound(id);
-  const name = request.params.label ?? request.url.searchParams.get("name");
-  if (name === null || name === undefined) return v1Error(400, "The name query parameter is required");
-  if (name.includes("/")) return v1Error(400, "Label names cannot contain '/'; use DELETE ...?name= instead");
+  const fromPath = request.params.label;
+  // the path form cannot carry a '/' (spec-v1: 400); the ?name= form exists for exactly that case
+  if (fromPath?.includes("/"))
+    return v1Error(400, "Label names with '/' must be removed with DELETE ...label?name=");
+  const name = fromPath ?? request.url.searchParams.get("name");
+  if (name === null) return v1Error(400, "The name query parameter is required");
   if (!page.labels.includes(name)) return v1Error(404, `Label not found: ${name}`);
   page.labels = page.labels.filter((label) => label !== name);
   return { status: 204 };
