@@ -1,7 +1,19 @@
 /** The `api` command: flags → ApiOptions, then run() with a client from the auth session. */
-import { type Command, Option } from "@commander-js/extra-typings";
+import { type Command, InvalidArgumentError, Option } from "@commander-js/extra-typings";
 import type { ContextFactory } from "../index.js";
-import { parsePositiveNumber, parseRetries, run } from "./request.js";
+
+/** commander argParsers: bad numbers are usage errors (exit 2) with commander's own message. */
+export function parsePositiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError("expected a positive number");
+  return n;
+}
+
+export function parseRetries(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("expected a whole number ≥ 0");
+  return n;
+}
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -54,7 +66,11 @@ Examples:
     )
     .action(async (endpoint, opts, cmd) => {
       const ctx = getContext(cmd as unknown as Command);
-      const { resolveClient } = await import("../../auth/session.js");
+      // Loaded on use so `confl --help` and other commands do not pay for the HTTP modules.
+      const [{ resolveClient }, { run }] = await Promise.all([
+        import("../../auth/session.js"),
+        import("./request.js"),
+      ]);
       await run(
         {
           endpoint,

@@ -4,7 +4,6 @@
  * site, through the gateway and on Data Center.
  */
 import { readFile } from "node:fs/promises";
-import { InvalidArgumentError } from "@commander-js/extra-typings";
 import type { Context } from "../../context.js";
 import { UsageError } from "../../errors.js";
 import { maskHeaderValue } from "../../http/debug.js";
@@ -330,17 +329,4 @@ async function paginateAll(
   if (options.silent) return;
   const output = pages === 1 && single !== undefined ? single : merged;
   ctx.io.out(ctx.io.stdoutIsTTY ? JSON.stringify(output, null, 2) : JSON.stringify(output));
-}
-
-/** commander argParsers: bad numbers are usage errors (exit 2) with commander's own message. */
-export function parsePositiveNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError("expected a positive number");
-  return n;
-}
-
-export function parseRetries(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("expected a whole number ≥ 0");
-  return n;
 }
