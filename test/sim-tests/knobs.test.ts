@@ -64,6 +64,15 @@ describe("rateLimit", () => {
     expect(rich.headers.get("ratelimit-reason")).toBeTruthy();
   });
 
+  it("DC sends its token-bucket headers instead", async () => {
+    sim.rateLimit({ count: 1, server: "dc", rateLimitHeaders: true, retryAfter: "1" });
+    const answer = await call(`${sim.origins.dc}/status`);
+    expect(answer.status).toBe(429);
+    expect(answer.headers.get("x-ratelimit-interval-seconds")).toBe("1");
+    expect(answer.headers.get("x-ratelimit-fillrate")).toMatch(/^\d+$/);
+    expect(answer.headers.get("x-ratelimit-nearlimit")).toBeNull();
+  });
+
   it("limits requests per second on the simulator's clock", async () => {
     sim.rateLimit({ requestsPerSecond: 2, retryAfter: "1" });
     expect((await me()).status).toBe(200);

@@ -764,6 +764,46 @@ describe("Data Center routes validate against the DC spec", () => {
   }
 });
 
+const gatewayCases: Case[] = [
+  {
+    spec: "v2",
+    method: "GET",
+    template: "/wiki/api/v2/pages",
+    status: 200,
+    path: "/wiki/api/v2/pages?limit=30",
+  },
+  {
+    spec: "v2",
+    method: "GET",
+    template: "/wiki/api/v2/spaces/{id}",
+    status: 200,
+    path: "/wiki/api/v2/spaces/98306",
+  },
+  {
+    spec: "v1",
+    method: "GET",
+    template: "/wiki/rest/api/search",
+    status: 200,
+    path: "/wiki/rest/api/search?cql=label%3Drelease",
+  },
+  {
+    spec: "v1",
+    method: "GET",
+    template: "/wiki/rest/api/user/current",
+    status: 200,
+    path: "/wiki/rest/api/user/current",
+  },
+];
+
+describe("gateway answers validate too (same content, gateway credentials)", () => {
+  for (const testCase of gatewayCases) {
+    it(`gateway ${testCase.method} ${testCase.path} → ${testCase.status}`, async () => {
+      const authorization = basic(sim.credentials.cloud.email, sim.credentials.cloud.scopedToken);
+      await run(testCase, `${sim.origins.gateway}/ex/confluence/${sim.cloudId}`, authorization);
+    });
+  }
+});
+
 describe("coverage and scope table", () => {
   it("calls every route the simulator serves at least once", () => {
     const called = new Set([...cloudCases, ...dcCases].map((c) => `${c.method} ${c.template}`));

@@ -246,10 +246,16 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
     return undefined;
   }
 
-  function rateLimited(res: ServerResponse, knob: RateLimitKnob): void {
+  function rateLimited(res: ServerResponse, knob: RateLimitKnob, server: ServerName): void {
     const headers: Record<string, string> = {};
     if (knob.retryAfter !== undefined) headers["retry-after"] = knob.retryAfter;
-    if (knob.rateLimitHeaders) {
+    if (knob.rateLimitHeaders && server === "dc") {
+      // DC's admin-configured token bucket (confluence.atlassian.com _ratelimiting_httpheaders, §2)
+      headers["x-ratelimit-limit"] = String(knob.requestsPerSecond ?? 100);
+      headers["x-ratelimit-remaining"] = "0";
+      headers["x-ratelimit-interval-seconds"] = "1";
+      headers["x-ratelimit-fillrate"] = String(knob.requestsPerSecond ?? 10);
+    } else if (knob.rateLimitHeaders) {
       const reset = new Date(Math.ceil((now() + 1) / 60_000) * 60_000).toISOString();
       headers["x-ratelimit-limit"] = String(knob.requestsPerSecond ?? 100);
       headers["x-ratelimit-remaining"] = "0";
@@ -330,7 +336,7 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
         const fault = takeFault(name, method, path);
         if (fault && (await applyFault(fault, req, res, entry))) return;
         const limit = takeRateLimit(name, path);
-        if (limit) return rateLimited(res, limit);
+        if (limit) return rateLimited(res, limit, name);
         const url = new URL(path, origin);
         if (name === "site" || name === "gateway") {
           // Atlassian's edge stamps every Cloud answer; clients quote atl-traceid to support (§1.14)
