@@ -3,15 +3,14 @@
  * returns the caller (a user or anonymous) or the exact refusal Atlassian sends.
  */
 import type { IncomingMessage } from "node:http";
-import type { SimCredentialsWithExtras } from "./fixtures.js";
 import { classicScopes } from "./fixtures.js";
 import { tomcatHtml, v1ErrorBody } from "./respond.js";
 import type { Principal, RouteResult } from "./router.js";
-import type { SimSettings, SimTokenRegistry, SimUser } from "./types.js";
+import type { SimCredentials, SimSettings, SimTokenRegistry, SimUser } from "./types.js";
 
 export interface AuthState {
   settings: SimSettings;
-  credentials: SimCredentialsWithExtras;
+  credentials: SimCredentials;
   users: { cloud: SimUser; dc: SimUser };
   tokens: SimTokenRegistry;
   /** tokens made invalid by expireToken() */

@@ -49,10 +49,7 @@ export const classicScopes = [
   "read:confluence-user",
 ];
 
-/** Kept as a name for readability: the contract now carries accountPassword itself. */
-export type SimCredentialsWithExtras = SimCredentials;
-
-export function createCredentials(): SimCredentialsWithExtras {
+export function createCredentials(): SimCredentials & { cloud: { accountPassword: string } } {
   return {
     cloud: {
       email: cloudUser.email,

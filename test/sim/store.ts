@@ -186,7 +186,3 @@ export function storageToAdf(storage: string): string {
     content: [{ type: "paragraph", content: text ? [{ type: "text", text }] : [] }],
   });
 }
-
-export function escapeHtml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-}
