@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { Ajv, type ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { cloudRoutes } from "../sim/cloud.js";
 import { dcRoutes } from "../sim/dc.js";
 import { startSimulator } from "../sim/index.js";
@@ -146,6 +146,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await sim.stop();
 });
+beforeEach(() => sim.reset());
 
 const upload = () => {
   const form = new FormData();
@@ -664,7 +665,7 @@ const dcCases: Case[] = [
     method: "DELETE",
     template: "/rest/api/content/{id}/label",
     status: 204,
-    path: "/rest/api/content/65538/label?name=dc-label",
+    path: "/rest/api/content/65601/label?name=architecture",
   },
   {
     spec: "dc",

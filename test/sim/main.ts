@@ -18,6 +18,13 @@ function parseArgs(argv: string[]): { host?: string; settings?: Partial<SimSetti
       if (next === undefined) fail(`${flag} needs a value`);
       return next;
     };
+    if (flag === "--help" || flag === "-h") {
+      process.stdout.write(
+        "usage: sim [--host 127.0.0.1|::1] [--settings '<json SimSettings>']\n" +
+          "Prints one JSON line {origins, cloudId, credentials}; runs until SIGINT/SIGTERM.\n",
+      );
+      process.exit(0);
+    }
     if (flag === "--host") options.host = value();
     else if (flag === "--settings") {
       try {
