@@ -238,10 +238,17 @@ describe("v1 on the site", () => {
     expect(await titles("label=release")).toEqual(["Release checklist"]);
     expect(await titles('text~"green build"')).toEqual(["Release checklist"]);
     expect(await titles("type=page AND space=~ada")).toEqual(["Ada's notes"]);
-    const bad = await call(`${wiki}/rest/api/search?cql=${encodeURIComponent("creator in (x)")}`, {
-      headers: auth,
-    });
-    expect(bad.status).toBe(400);
+    expect(await titles('space in ("ENG", "~ada") AND type in (page, blogpost) ORDER BY title DESC')).toEqual(
+      ["On-call runbook", "Engineering Home", "Architecture", "Ada's notes"],
+    );
+    expect(await titles("parent=65600 order by title")).toEqual(["Architecture", "On-call runbook"]);
+    expect((await titles("ancestor=65539")).length).toBe(11);
+    expect(await titles('id=65538 AND title!="Other"')).toEqual(["Release checklist"]);
+    for (const cql of ["creator in (x)", "title ~", "space in ()", 'space="DOC" OR space="ENG"']) {
+      const bad = await call(`${wiki}/rest/api/search?cql=${encodeURIComponent(cql)}`, { headers: auth });
+      expect(bad.status, cql).toBe(400);
+      expect((bad.json as Json).message, cql).toContain("Could not parse cql");
+    }
   });
 
   it("negative limit → 400 'limit cannot be less than zero'", async () => {

@@ -265,9 +265,9 @@ const missingCqlBody = {
 function searchedPages(flavor: V1Flavor, request: RouteRequest): PageRecord[] | RouteResult {
   const cql = request.url.searchParams.get("cql");
   if (cql === null || cql.trim() === "") return { status: 400, json: missingCqlBody };
-  const clauses = parseCql(cql);
-  if ("error" in clauses) return v1Error(400, clauses.error);
-  return canRead(request.principal) ? runCql(flavor.store, clauses) : [];
+  const query = parseCql(cql);
+  if ("error" in query) return v1Error(400, query.error);
+  return canRead(request.principal) ? runCql(flavor.store, query) : [];
 }
 
 export function search(flavor: V1Flavor, request: RouteRequest): RouteResult {
