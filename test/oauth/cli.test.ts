@@ -50,9 +50,11 @@ function confl(
   args: string[],
   env: NodeJS.ProcessEnv,
   onStderr?: (stderr: string) => Promise<string | undefined>,
+  firstStdinLine?: string,
 ): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CONFL, ...args], { env, stdio: ["pipe", "pipe", "pipe"] });
+    if (firstStdinLine !== undefined) child.stdin.write(`${firstStdinLine}\n`);
     let stdout = "";
     let stderr = "";
     let answered = false;
@@ -177,6 +179,34 @@ describe("confl auth login --type oauth (bundle)", () => {
       [stored.accessToken, stored.refreshToken, sim.credentials.oauth.clientSecret],
     );
     expectNoLeak(env, [token], [stored.refreshToken, sim.credentials.oauth.clientSecret]);
+  });
+
+  it("--client-secret-stdin: the secret on the first stdin line, the pasted URL on the next", async () => {
+    const env = newEnv();
+    const login = await confl(
+      [
+        "auth",
+        "login",
+        "--profile",
+        "work",
+        "--type",
+        "oauth",
+        "--client-id",
+        sim.credentials.oauth.clientId,
+        "--client-secret-stdin",
+        "--no-browser",
+        "--storage",
+        "plaintext",
+        "--insecure-storage",
+      ],
+      env,
+      pasteAfterConsent,
+      sim.credentials.oauth.clientSecret,
+    );
+    expect(login.code, login.stderr).toBe(0);
+    const stored = JSON.parse(secretsJson(env).work as string);
+    expect(stored.clientSecret).toBe(sim.credentials.oauth.clientSecret);
+    expectNoLeak(env, [login], [stored.accessToken, stored.refreshToken, sim.credentials.oauth.clientSecret]);
   });
 
   it("refreshes automatically once the access token has expired", async () => {
