@@ -283,6 +283,60 @@ describe("confl auth login --type oauth (bundle)", () => {
     expect(after.code, after.stderr).toBe(0);
   }, 120_000);
 
+  it("--with-token (bring your own access token): works until the server rejects it, then exit 4 with a hint", async () => {
+    const source = newEnv({ CONFL_OAUTH_CLIENT_SECRET: sim.credentials.oauth.clientSecret });
+    const login = await confl(
+      [
+        "auth",
+        "login",
+        "--profile",
+        "work",
+        "--type",
+        "oauth",
+        "--client-id",
+        sim.credentials.oauth.clientId,
+        "--no-browser",
+        "--storage",
+        "plaintext",
+        "--insecure-storage",
+      ],
+      source,
+      pasteAfterConsent,
+    );
+    expect(login.code, login.stderr).toBe(0);
+    const accessToken = JSON.parse(secretsJson(source).work as string).accessToken as string;
+
+    const env = newEnv();
+    const byo = await confl(
+      [
+        "auth",
+        "login",
+        "--profile",
+        "byo",
+        "--type",
+        "oauth",
+        "--with-token",
+        "--storage",
+        "plaintext",
+        "--insecure-storage",
+      ],
+      env,
+      undefined,
+      accessToken,
+    );
+    expect(byo.code, byo.stderr).toBe(0);
+    expect(JSON.parse(secretsJson(env).byo as string)).toEqual({ kind: "oauth", accessToken });
+    const ok = await confl(["--profile", "byo", "api", "rest/api/user/current"], env);
+    expect(ok.code, ok.stderr).toBe(0);
+
+    sim.expireToken(accessToken);
+    const expired = await confl(["--profile", "byo", "api", "rest/api/user/current"], env);
+    expect(expired.code).toBe(4);
+    expect(expired.stderr).toMatch(/^confl: /m);
+    expect(expired.stderr).toMatch(/^hint: /m);
+    expectNoLeak(env, [byo, ok, expired], [accessToken]);
+  });
+
   it("client credentials log in with the site and get a gateway token", async () => {
     const env = newEnv({ CONFL_OAUTH_CLIENT_SECRET: sim.credentials.oauth.clientSecret });
     const login = await confl(

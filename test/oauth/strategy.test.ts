@@ -262,6 +262,36 @@ describe("Cloud 3LO refresh", () => {
   });
 });
 
+describe("bring-your-own JWT access tokens", () => {
+  it("reads exp from a JWT, so an expired token fails before it is sent", async () => {
+    const { jwtExpiry } = await import("../../src/auth/oauth/login.js");
+    const payload = Buffer.from(JSON.stringify({ exp: 1_900_000_000, sub: "fake" })).toString("base64url");
+    const jwt = `eyJhbGciOiJub25lIn0.${payload}.fake-signature-0001`;
+    expect(jwtExpiry(jwt)).toBe(1_900_000_000_000);
+    expect(jwtExpiry("fake-opaque-token-0001")).toBeUndefined();
+    expect(jwtExpiry("a.not-base64-json.c")).toBeUndefined();
+    const store = new MemoryStore();
+    const strategy = createRefreshingStrategy({
+      profile: profile(),
+      secret: { kind: "oauth", accessToken: jwt, expiresAt: jwtExpiry(jwt) },
+      store,
+      env,
+      now: () => 1_900_000_000_001,
+    });
+    await expect(applied(strategy)).rejects.toThrow(/expired at 2030-/);
+    const stillValid = createRefreshingStrategy({
+      profile: profile(),
+      secret: { kind: "oauth", accessToken: jwt, expiresAt: jwtExpiry(jwt) },
+      store,
+      env,
+      now: () => 1_899_999_000_000,
+    });
+    expect(await applied(stillValid)).toBe(`Bearer ${jwt}`);
+    // a 401 before exp: no claim that it expired (it may be a scope mismatch)
+    expect(await stillValid.onUnauthorized?.()).toBe(false);
+  });
+});
+
 describe("client credentials and Data Center", () => {
   it("client credentials re-fetches the token when it expires", async () => {
     const store = new MemoryStore();

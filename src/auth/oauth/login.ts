@@ -584,7 +584,12 @@ async function loginWithAccessToken(
       hint: "Pipe the token in: `confl auth login --type oauth --with-token < token.txt`",
     });
   registerSecret(accessToken);
-  const secret: OAuthSecret = { kind: "oauth", accessToken };
+  const expiresAt = jwtExpiry(accessToken);
+  const secret: OAuthSecret = {
+    kind: "oauth",
+    accessToken,
+    ...(expiresAt !== undefined ? { expiresAt } : {}),
+  };
   if (options.deployment === "dc") {
     const dcBase = requireSite(options, "for a Data Center OAuth token");
     return {
@@ -609,4 +614,20 @@ async function loginWithAccessToken(
     }),
     secret,
   };
+}
+
+/**
+ * Atlassian's 3LO access tokens are JWTs ("eyJ…", confluence-api.md §4.2) whose `exp` claim says when they
+ * expire. Reading it (without verifying: only the server can) lets a bring-your-own token fail with
+ * "expired" before it is sent. Anything that is not a JWT with a numeric exp → undefined.
+ */
+export function jwtExpiry(token: string): number | undefined {
+  const parts = token.split(".");
+  if (parts.length !== 3 || !parts[1]) return undefined;
+  try {
+    const payload = JSON.parse(Buffer.from(parts[1], "base64url").toString("utf8")) as { exp?: unknown };
+    return typeof payload.exp === "number" && Number.isFinite(payload.exp) ? payload.exp * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -300,7 +300,11 @@ export function createRefreshingStrategy(options: RefreshingStrategyOptions): Re
       request.headers.set("authorization", `Bearer ${secret.accessToken}`);
     },
     async onUnauthorized() {
-      if (!canRefresh(secret)) return false;
+      if (!canRefresh(secret)) {
+        // Say "expired" only when we know it: a 401 can also be a scope mismatch (confluence-api.md §3.1).
+        if (secret.expiresAt !== undefined && now() >= secret.expiresAt) throw expiredWithoutRefresh();
+        return false;
+      }
       const failed = secret.accessToken;
       const next = await refresh(true, failed);
       return next.accessToken !== failed;
