@@ -368,6 +368,37 @@ describe("confl auth login --type oauth (bundle)", () => {
     expectNoLeak(env, [login, call], [stored.accessToken, sim.credentials.oauth.clientSecret]);
   });
 
+  it("Data Center client credentials (service account) log in and call content", async () => {
+    const env = newEnv({ CONFL_OAUTH_CLIENT_SECRET: sim.credentials.oauth.clientSecret });
+    const login = await confl(
+      [
+        "--debug",
+        "auth",
+        "login",
+        "--profile",
+        "dcsvc",
+        "--type",
+        "client-credentials",
+        "--deployment",
+        "dc",
+        "--site",
+        sim.origins.dc,
+        "--client-id",
+        sim.credentials.oauth.clientId,
+        "--storage",
+        "plaintext",
+        "--insecure-storage",
+      ],
+      env,
+    );
+    expect(login.code, login.stderr).toBe(0);
+    const call = await confl(["--debug", "--profile", "dcsvc", "api", "rest/api/user/current"], env);
+    expect(call.code, call.stderr).toBe(0);
+    expect(JSON.parse(call.stdout).username).toBe(sim.users.dc.username);
+    const stored = JSON.parse(secretsJson(env).dcsvc as string);
+    expectNoLeak(env, [login, call], [stored.accessToken, sim.credentials.oauth.clientSecret]);
+  });
+
   it("Data Center OAuth logs in against the DC base", async () => {
     const env = newEnv({ CONFL_OAUTH_CLIENT_SECRET: sim.credentials.oauth.clientSecret });
     const login = await confl(

@@ -214,6 +214,35 @@ describe("client credentials", () => {
 });
 
 describe("Data Center OAuth 2.0", () => {
+  it("client credentials (DC service account): form grant at {dc}/rest/oauth2/latest/token, Bearer to the DC base, re-fetched after expiry", async () => {
+    const t = testContext({ ...env, CONFL_OAUTH_CLIENT_SECRET: sim.credentials.oauth.clientSecret });
+    const result = await loginOAuth(
+      {
+        type: "client-credentials",
+        profileName: "dcsvc",
+        deployment: "dc",
+        site: sim.origins.dc,
+        browser: false,
+        clientId: sim.credentials.oauth.clientId,
+      },
+      t.ctx,
+    );
+    expect(result.profile).toMatchObject({
+      kind: "client-credentials",
+      deployment: "dc",
+      apiBase: `${sim.origins.dc}/`,
+    });
+    const tokenRequest = sim.log.find((e) => e.path.endsWith("/rest/oauth2/latest/token"));
+    expect(tokenRequest?.headers["content-type"]).toBe("application/x-www-form-urlencoded");
+    expect(new URLSearchParams(tokenRequest?.body).get("audience")).toBeNull();
+    const { response, auth } = await callAs(result, "rest/api/user/current");
+    expect(response.data.username).toBe(sim.users.dc.username);
+    sim.expireToken(result.secret.accessToken as string);
+    const client = createHttpClient({ apiBase: result.profile.apiBase, auth, env, maxRetries: 0 });
+    expect((await client.request({ path: "rest/api/user/current" })).status).toBe(200);
+    expect(oauthControls(sim).counters.clientCredentials).toBe(2);
+  });
+
   it("logs in against {dc}/rest/oauth2/latest with PKCE, calls content with Bearer, and refreshes", async () => {
     sim.settings.oauthAccessTokenTtl = 1;
     const t = testContext({ ...env, CONFL_OAUTH_CLIENT_SECRET: sim.credentials.oauth.clientSecret });

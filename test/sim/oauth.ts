@@ -393,6 +393,26 @@ export function createOAuthRoutes(context: OAuthRouteContext): OAuthRoutes {
       );
       return true;
     }
+    if (grantType === "client_credentials" && flavour === "dc") {
+      // DC service accounts: form body, no refresh token, new token on expiry (Atlassian "Service accounts
+      // overview", Data Center).
+      counters.clientCredentials++;
+      const requested = (params.scope ?? "").split(/\s+/).filter(Boolean);
+      sendJsonBody(
+        res,
+        200,
+        issueTokens(
+          flavour,
+          "dc-oauth",
+          clientId,
+          context.users.dc,
+          requested.length > 0 ? requested : ["WRITE"],
+          false,
+          simNow(),
+        ),
+      );
+      return true;
+    }
     sendJsonBody(res, 400, {
       error: "unsupported_grant_type",
       error_description: `Unsupported grant type: ${grantType}`,

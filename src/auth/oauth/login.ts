@@ -518,6 +518,49 @@ async function pickResource(
   return resources.find((r) => r.id === choice) as AccessibleResource;
 }
 
+/**
+ * Data Center service accounts (Atlassian, "Service accounts overview"): client_credentials against
+ * {base}/rest/oauth2/latest/token, form body, no refresh token; requests go to the DC base with Bearer.
+ */
+async function loginDcClientCredentials(
+  options: LoginFlowOptions,
+  ctx: Context,
+  clientId: string,
+  clientSecret: string,
+  fetchImpl: typeof fetch,
+): Promise<LoginFlowResult> {
+  const dcBase = requireSite(options, "for Data Center client credentials (the instance base URL)");
+  const scopes = options.scopes && options.scopes.length > 0 ? options.scopes : undefined;
+  const tokens = await requestToken(
+    dcEndpoints(dcBase).token,
+    {
+      grant_type: "client_credentials",
+      client_id: clientId,
+      client_secret: clientSecret,
+      scope: scopes?.join(" "),
+    },
+    { encoding: "form", profileName: options.profileName, fetchImpl, debug: (line) => ctx.debug(line) },
+  );
+  const obtainedAt = Date.now();
+  return {
+    profile: baseProfile(options.profileName, {
+      site: dcBase,
+      deployment: "dc",
+      apiBase: `${dcBase}/`,
+      kind: "client-credentials",
+      oauth: { clientId, ...(scopes ? { scopes } : {}), authServer: dcBase },
+    }),
+    secret: {
+      kind: "client-credentials",
+      clientSecret,
+      accessToken: tokens.accessToken,
+      expiresAt: tokens.expiresIn !== undefined ? obtainedAt + tokens.expiresIn * 1000 : undefined,
+      scopes: tokens.scopes ?? scopes,
+      obtainedAt,
+    },
+  };
+}
+
 async function loginClientCredentials(
   options: LoginFlowOptions,
   ctx: Context,
@@ -525,6 +568,8 @@ async function loginClientCredentials(
   clientSecret: string,
   fetchImpl: typeof fetch,
 ): Promise<LoginFlowResult> {
+  if (options.deployment === "dc")
+    return loginDcClientCredentials(options, ctx, clientId, clientSecret, fetchImpl);
   const site = requireSite(options, "for client credentials (the cloudId comes from the site)");
   const origin = new URL(site).origin;
   const { status, data } = await fetchJson(

@@ -126,7 +126,7 @@ export function createRefreshingStrategy(options: RefreshingStrategyOptions): Re
           grant_type: "client_credentials",
           client_id: clientId,
           client_secret: base.clientSecret,
-          audience: CLOUD_AUDIENCE,
+          audience: profile.deployment === "dc" ? undefined : CLOUD_AUDIENCE,
           scope: profile.oauth?.scopes?.join(" ") || undefined,
         },
         { encoding, profileName: profile.name, fetchImpl: await tokenFetch(), debug },
