@@ -251,6 +251,12 @@ async function loginAuthorizationCode(
       state,
       codeChallenge: pkce.challenge,
     });
+    if (options.browser && options.openBrowser === undefined) {
+      ctx.io.err(
+        "No display found (DISPLAY and WAYLAND_DISPLAY are unset), so confl will not open a browser.",
+      );
+    }
+    ctx.io.err(`The app's callback URL must be ${redirectUri} (--callback-port changes the port).`);
     ctx.io.err("Open this URL in a browser and authorize confl:");
     ctx.io.err(`  ${url}`);
     ctx.io.err(
