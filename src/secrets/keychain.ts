@@ -13,21 +13,118 @@ import type { SecretStore } from "./types.js";
 export const DEFAULT_KEYCHAIN_SERVICE = "confl";
 export const DEFAULT_KEYCHAIN_TIMEOUT_MS = 3_000;
 
-type KeyringModule = typeof import("@napi-rs/keyring");
-type AsyncEntry = InstanceType<KeyringModule["AsyncEntry"]>;
+/**
+ * Runs in a short-lived child process (`node -e`, CommonJS). The request, including any secret, comes
+ * in on stdin, never in argv; results go out on stdout as one JSON document.
+ */
+const KEYCHAIN_CHILD_SOURCE = `
+const chunks = [];
+process.stdin.on("data", (chunk) => chunks.push(chunk));
+process.stdin.on("end", async () => {
+  const request = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+  const results = [];
+  try {
+    const { AsyncEntry } = require(request.modulePath);
+    for (const op of request.ops) {
+      const entry = new AsyncEntry(request.service, op.key, { linux: { store: "secret-service" } });
+      if (op.op === "get") results.push({ value: await entry.getPassword() });
+      else if (op.op === "set") { await entry.setPassword(op.value); results.push({}); }
+      else results.push({ deleted: await entry.deletePassword() });
+    }
+    process.stdout.write(JSON.stringify({ ok: true, results }));
+  } catch (error) {
+    const message = error && error.message ? String(error.message) : String(error);
+    process.stdout.write(JSON.stringify({ ok: false, failedOp: results.length, message, code: error && error.code }));
+  }
+});
+`;
 
-let keyringModule: Promise<KeyringModule> | undefined;
+type KeychainOp =
+  | { op: "get"; key: string }
+  | { op: "set"; key: string; value: string }
+  | { op: "delete"; key: string };
+type KeychainOpResult = { value?: string | null; deleted?: boolean };
 
-function loadKeyring(): Promise<KeyringModule> {
-  keyringModule ??= import("@napi-rs/keyring").catch((error: unknown) => {
-    keyringModule = undefined;
-    throw new SecretStoreError("the OS keychain library could not be loaded on this platform", {
+let keyringModulePath: string | undefined;
+
+async function resolveKeyringModule(): Promise<string> {
+  if (keyringModulePath) return keyringModulePath;
+  try {
+    const { createRequire } = await import("node:module");
+    keyringModulePath = createRequire(import.meta.url).resolve("@napi-rs/keyring");
+    return keyringModulePath;
+  } catch (error) {
+    throw new SecretStoreError("the OS keychain library (@napi-rs/keyring) could not be found", {
       reason: "no-provider",
-      hint: "Use an encrypted file instead: set CONFL_PASSPHRASE (or answer the prompt) and pass --storage encrypted-file.",
+      hint: "Reinstall confl, or store the secret elsewhere: set CONFL_PASSPHRASE and pass --storage encrypted-file.",
       cause: error,
     });
+  }
+}
+
+/**
+ * Runs keyring operations in a child process killed after `timeoutMs`. Not in-process and not in a
+ * worker thread: on Linux, constructing an entry connects to D-Bus and opens a Secret Service session
+ * SYNCHRONOUSLY on the calling thread. Measured here: with DBUS_SESSION_BUS_ADDRESS pointing at a
+ * socket that accepts but never answers, `new AsyncEntry(...)` blocked the main thread (no timer could
+ * fire) until killed at 8 s; in a worker thread the timeout fired but the stuck thread then kept even
+ * `process.exit()` from returning. A child process can always be killed.
+ */
+async function runKeychainOps(
+  env: NodeJS.ProcessEnv,
+  service: string,
+  ops: KeychainOp[],
+  timeoutMs: number,
+): Promise<KeychainOpResult[]> {
+  const modulePath = await resolveKeyringModule();
+  const { spawn } = await import("node:child_process");
+  return new Promise<KeychainOpResult[]>((resolve, reject) => {
+    const child = spawn(process.execPath, ["-e", KEYCHAIN_CHILD_SOURCE], {
+      env,
+      stdio: ["pipe", "pipe", "pipe"],
+      windowsHide: true,
+    });
+    let stdout = "";
+    let stderr = "";
+    let settled = false;
+    const finish = (action: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      action();
+    };
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      finish(() => reject(new KeychainTimeout()));
+    }, timeoutMs);
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+      if (stderr.length < 4096) stderr += chunk;
+    });
+    child.on("error", (error) => finish(() => reject(error)));
+    child.on("close", (code, signal) => {
+      finish(() => {
+        let reply: { ok: boolean; results?: KeychainOpResult[]; message?: string } | undefined;
+        try {
+          reply = JSON.parse(stdout);
+        } catch {
+          reply = undefined;
+        }
+        if (reply?.ok && Array.isArray(reply.results)) return resolve(reply.results);
+        if (reply && !reply.ok) return reject(new Error(reply.message ?? "unknown keychain error"));
+        const why = signal ? `signal ${signal}` : `exit code ${code}`;
+        reject(
+          new Error(
+            `keychain helper process failed (${why})${stderr ? `: ${stderr.trim().split("\n")[0]}` : ""}`,
+          ),
+        );
+      });
+    });
+    child.stdin.on("error", () => {});
+    child.stdin.end(JSON.stringify({ modulePath, service, ops }));
   });
-  return keyringModule;
 }
 
 export function keychainService(env: NodeJS.ProcessEnv): string {
@@ -53,8 +150,15 @@ export class KeychainStore implements SecretStore {
     this.timeoutMs = keychainTimeoutMs(env);
   }
 
+  /**
+   * undefined when there is no entry. Caution (measured with gnome-keyring started without --unlock):
+   * a Secret Service with no unlocked collection answers a read with "not found", not an error. When a
+   * profile says its secret is in the keychain and this returns undefined, call probeKeychain to tell
+   * "locked" from "deleted".
+   */
   async get(key: string): Promise<string | undefined> {
-    const value = await this.call("read", key, (entry, signal) => entry.getPassword(signal));
+    const [result] = await this.run("read", [{ op: "get", key }]);
+    const value = result?.value;
     if (value === null || value === undefined) return undefined;
     registerSecret(value);
     return value;
@@ -62,38 +166,20 @@ export class KeychainStore implements SecretStore {
 
   async set(key: string, value: string): Promise<void> {
     registerSecret(value);
-    await this.call("save", key, (entry, signal) => entry.setPassword(value, signal));
+    await this.run("save", [{ op: "set", key, value }]);
   }
 
   async delete(key: string): Promise<boolean> {
-    return this.call("delete", key, (entry, signal) => entry.deletePassword(signal));
+    const [result] = await this.run("delete", [{ op: "delete", key }]);
+    return result?.deleted === true;
   }
 
-  private async call<T>(
-    action: "read" | "save" | "delete",
-    key: string,
-    operation: (entry: AsyncEntry, signal: AbortSignal) => Promise<T>,
-  ): Promise<T> {
-    const keyring = await loadKeyring();
-    const controller = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        controller.abort();
-        reject(new KeychainTimeout());
-      }, this.timeoutMs);
-    });
+  /** Several operations in one helper process (one time limit for all): used by probeKeychain. */
+  async run(action: "read" | "save" | "delete" | "probe", ops: KeychainOp[]): Promise<KeychainOpResult[]> {
     try {
-      // Construction itself talks to D-Bus on Linux and throws when there is no session bus.
-      const run = async () => {
-        const entry = new keyring.AsyncEntry(this.service, key, { linux: { store: "secret-service" } });
-        return operation(entry, controller.signal);
-      };
-      return await Promise.race([run(), timeout]);
+      return await runKeychainOps(this.env, this.service, ops, this.timeoutMs);
     } catch (error) {
       throw keychainError(error, action, this.env, this.timeoutMs);
-    } finally {
-      clearTimeout(timer);
     }
   }
 }
@@ -199,10 +285,12 @@ export async function probeKeychain(
   const key = `confl-probe-${process.pid}-${randomBytes(4).toString("hex")}`;
   const value = `probe-${randomBytes(8).toString("hex")}`;
   try {
-    await store.set(key, value);
-    const read = await store.get(key);
-    await store.delete(key);
-    if (read !== value) {
+    const results = await store.run("probe", [
+      { op: "set", key, value },
+      { op: "get", key },
+      { op: "delete", key },
+    ]);
+    if (results[1]?.value !== value || results[2]?.deleted !== true) {
       const error = new SecretStoreError("the OS keychain did not return what was just saved in it", {
         reason: "unknown",
         hint: "The keyring may be misbehaving; use --storage encrypted-file or --insecure-storage.",
