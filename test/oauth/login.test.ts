@@ -38,7 +38,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
   sim.reset();
-  oauthControls(sim).resetCounters();
+  oauthControls(sim).reset();
   env = {
     CONFL_CONFIG_DIR: mkdtempSync(join(tmpdir(), "confl-oauth-login-")),
     CONFL_ATLASSIAN_AUTH_URL: sim.origins.auth,

@@ -62,6 +62,8 @@ export interface OAuthSimControls {
   /** the access tokens issued so far, newest last */
   issuedAccessTokens: string[];
   resetCounters(): void;
+  /** counters to zero, no delay, no pending failures, the simulated clock back to now */
+  reset(): void;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -146,6 +148,12 @@ export function createOAuthRoutes(context: OAuthRouteContext): OAuthRoutes {
     issuedAccessTokens: [],
     resetCounters() {
       for (const key of Object.keys(counters) as (keyof OAuthCounters)[]) counters[key] = 0;
+    },
+    reset() {
+      controls.resetCounters();
+      controls.tokenDelayMs = 0;
+      failures = { remaining: 0, status: 503 };
+      clockOffset = 0;
     },
   };
   registry.set(context.origins.auth, controls);
