@@ -6,7 +6,7 @@
  * (measured: a 0644 file stayed 0644; docs/dependencies.md §3).
  */
 import { randomBytes } from "node:crypto";
-import { chmod, mkdir, open, readFile, rename, stat, unlink } from "node:fs/promises";
+import { chmod, mkdir, open, readdir, readFile, rename, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { ConflError } from "../errors.js";
 
@@ -68,6 +68,40 @@ export async function writePrivateFileAtomic(path: string, data: string): Promis
     throw fileError(`cannot write ${path}`, error);
   }
   await syncDirectory(dir);
+  await removeAbandonedTempFiles(dir, basename(path));
+}
+
+/**
+ * A process killed between creating its temp file and renaming it leaves `.name.<pid>.<hex>.tmp`
+ * behind, possibly holding a secret. Remove those whose writer is gone; never another live
+ * process's file, which may be about to be renamed.
+ */
+async function removeAbandonedTempFiles(dir: string, base: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return;
+  }
+  const prefix = `.${base}.`;
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith(".tmp")) continue;
+    const match = /^(\d+)\.[0-9a-f]+\.tmp$/.exec(name.slice(prefix.length));
+    if (!match) continue;
+    const pid = Number(match[1]);
+    if (pid === process.pid || isProcessAlive(pid)) continue;
+    await unlink(join(dir, name)).catch(() => {});
+  }
+}
+
+function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return isErrno(error, "EPERM");
+  }
 }
 
 /** Reads a file as UTF-8; undefined when it does not exist. */

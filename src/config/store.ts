@@ -34,7 +34,10 @@ export async function loadConfig(env: NodeJS.ProcessEnv): Promise<ConfigFile> {
   const path = configFilePath(env);
   const text = await readFileIfExists(path);
   if (text === undefined) return emptyConfig();
-  return parseConfig(text, path);
+  const config = parseConfig(text, path);
+  // A file someone loosened (or copied in with 0644) is tightened on sight; best effort on read.
+  await ensurePrivateFile(path).catch(() => {});
+  return config;
 }
 
 /** Writes config.json atomically (0600, directory 0700). Prefer updateConfig for read-modify-write. */

@@ -1,4 +1,5 @@
-import { chmod, mkdir, mkdtemp, readFile, stat, writeFile } from "node:fs/promises";
+import { spawnSync } from "node:child_process";
+import { chmod, mkdir, mkdtemp, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -209,5 +210,30 @@ describe("config store", () => {
       }),
     ).rejects.toThrow("changed my mind");
     expect(await readFile(configFilePath(env), "utf8")).toBe(before);
+  });
+});
+
+describe("atomic writes", () => {
+  it("remove temp files abandoned by a killed writer, but not a live process's", async () => {
+    const env = await freshEnv();
+    await saveConfig({ version: 1, profiles: {} }, env);
+    const dead = spawnSync(process.execPath, ["-e", ""]).pid;
+    const abandoned = join(configDir(env), `.config.json.${dead}.abcdef.tmp`);
+    const live = join(configDir(env), `.config.json.${process.ppid}.abcdef.tmp`);
+    const unrelated = join(configDir(env), ".other.json.1.abcdef.tmp");
+    for (const path of [abandoned, live, unrelated]) await writeFile(path, "partial");
+    await saveConfig({ version: 1, profiles: {} }, env);
+    const names = await readdir(configDir(env));
+    expect(names).not.toContain(`.config.json.${dead}.abcdef.tmp`);
+    expect(names).toContain(`.config.json.${process.ppid}.abcdef.tmp`);
+    expect(names).toContain(".other.json.1.abcdef.tmp");
+  });
+
+  it("loading tightens a loosened config.json to 0600", async () => {
+    const env = await freshEnv();
+    await saveConfig({ version: 1, profiles: {} }, env);
+    await chmod(configFilePath(env), 0o644);
+    await loadConfig(env);
+    expect(await mode(configFilePath(env))).toBe(0o600);
   });
 });
