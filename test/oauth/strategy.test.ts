@@ -239,6 +239,18 @@ describe("Cloud 3LO refresh", () => {
     expect(await applied(strategy)).toBe(`Bearer ${tokens.access}`);
   });
 
+  it("never resurrects a profile logged out meanwhile: a refresh finding no stored entry stops", async () => {
+    const tokens = await issue();
+    const store = new MemoryStore();
+    const secret = oauthSecret(tokens, Date.now() - 1);
+    const strategy = createRefreshingStrategy({ profile: profile(), secret, store, env });
+    const error = await applied(strategy).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AuthError);
+    expect((error as AuthError).code).toBe("auth.no_secret");
+    expect(store.sets).toBe(0);
+    expect(h.routes.controls.counters.refreshes).toBe(0);
+  });
+
   it("a bring-your-own token without refresh fails clearly once expired, and onUnauthorized gives up", async () => {
     const store = new MemoryStore();
     const secret: OAuthSecret = {

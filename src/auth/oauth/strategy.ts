@@ -97,17 +97,42 @@ export function createRefreshingStrategy(options: RefreshingStrategyOptions): Re
     return transportFetch;
   }
 
-  async function readStored(): Promise<OAuthSecret | undefined> {
+  /**
+   * The stored secret, read under the lock. Missing or replaced by another kind means the profile was
+   * logged out or logged in again elsewhere: refreshing would resurrect or overwrite that, so stop.
+   */
+  async function readStored(): Promise<OAuthSecret> {
     const text = await store.get(profile.name);
-    if (!text) return undefined;
-    try {
-      const parsed = JSON.parse(text) as StoredSecret;
-      if (parsed.kind !== secret.kind) return undefined;
-      registerOAuthSecrets(parsed as OAuthSecret);
-      return parsed as OAuthSecret;
-    } catch {
-      return undefined;
+    const loginAgain = `Run \`confl auth login --profile ${profile.name}\` again.`;
+    if (!text) {
+      throw new AuthError(
+        `the OAuth tokens of profile ${profile.name} are no longer stored (logged out meanwhile?)`,
+        {
+          code: "auth.no_secret",
+          hint: loginAgain,
+        },
+      );
     }
+    let parsed: StoredSecret;
+    try {
+      parsed = JSON.parse(text) as StoredSecret;
+    } catch {
+      throw new AuthError(`the stored secret of profile ${profile.name} is damaged`, {
+        code: "auth.secret_damaged",
+        hint: loginAgain,
+      });
+    }
+    if (parsed.kind !== secret.kind) {
+      throw new AuthError(
+        `profile ${profile.name} was logged in again with another credential kind (${parsed.kind})`,
+        {
+          code: "auth.secret_replaced",
+          hint: "Run the command again.",
+        },
+      );
+    }
+    registerOAuthSecrets(parsed as OAuthSecret);
+    return parsed as OAuthSecret;
   }
 
   async function fetchNewTokens(base: OAuthSecret): Promise<TokenResponse> {
@@ -184,7 +209,7 @@ export function createRefreshingStrategy(options: RefreshingStrategyOptions): Re
     failedAccessToken: string | undefined,
   ): Promise<OAuthSecret> {
     return withLock(async () => {
-      const stored = (await readStored()) ?? secret;
+      const stored = await readStored();
       const someoneElseRefreshed =
         stored.accessToken !== undefined &&
         stored.accessToken !== failedAccessToken &&
