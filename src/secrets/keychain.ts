@@ -79,8 +79,10 @@ async function runKeychainOps(
   const modulePath = await resolveKeyringModule();
   const { spawn } = await import("node:child_process");
   return new Promise<KeychainOpResult[]>((resolve, reject) => {
+    // NODE_OPTIONS could make the helper open an inspector port or preload code meant for confl itself.
+    const { NODE_OPTIONS: _ignored, ...childEnv } = env;
     const child = spawn(process.execPath, ["-e", KEYCHAIN_CHILD_SOURCE], {
-      env,
+      env: childEnv,
       stdio: ["pipe", "pipe", "pipe"],
       windowsHide: true,
     });

@@ -3,7 +3,7 @@
 // and no keychain it FAILS rather than skips. The failure modes (no bus, a bus that never answers, a
 // locked keyring) run on any Linux machine because each gets its own environment.
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
@@ -112,11 +112,25 @@ describe.runIf(process.platform === "linux")("keychain failures are clear errors
       await new Promise((done) => server?.close(done));
     });
 
-    it("times out at CONFL_KEYCHAIN_TIMEOUT_MS instead of hanging", async () => {
+    it("times out at CONFL_KEYCHAIN_TIMEOUT_MS instead of hanging, with the secret in no argv", async () => {
       const dir = await mkdtemp(join(tmpdir(), "confl-silent-bus-"));
       const path = join(dir, "bus");
+      // While the helper process is stuck on the silent bus, look at every process's argv: the helper
+      // must be visible (so the scan can fail) and the secret must not be in anyone's argv.
+      let helperArgvSeen = false;
+      let secretInArgv = false;
       server = createServer((socket) => {
         sockets.push(socket);
+        for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+          let argv = "";
+          try {
+            argv = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+          } catch {
+            continue;
+          }
+          if (argv.includes("AsyncEntry")) helperArgvSeen = true;
+          if (argv.includes("fake-cloud-api-token-0004")) secretInArgv = true;
+        }
       });
       await new Promise<void>((done) => server.listen(path, done));
       const env = {
@@ -131,6 +145,8 @@ describe.runIf(process.platform === "linux")("keychain failures are clear errors
       expect(error).toMatchObject({ reason: "timeout" });
       expect((error as Error).message).toBe("the OS keychain did not answer within 400 ms");
       expect(sockets.length).toBeGreaterThan(0);
+      expect(helperArgvSeen).toBe(true);
+      expect(secretInArgv).toBe(false);
     });
   });
 
