@@ -298,6 +298,81 @@ describe("Data Center OAuth 2.0", () => {
   });
 });
 
+describe("choosing the site among accessible resources", () => {
+  const resources = [
+    {
+      id: "fake-cloud-id-a",
+      name: "Alpha",
+      url: "https://alpha.example.net",
+      scopes: ["read:page:confluence"],
+    },
+    {
+      id: "fake-cloud-id-b",
+      name: "Beta",
+      url: "https://beta.example.net",
+      scopes: ["read:page:confluence"],
+    },
+    { id: "fake-cloud-id-j", name: "Jira only", url: "https://jira.example.net", scopes: ["read:jira-work"] },
+  ];
+  const fakeFetch = (async (url: string | URL | Request) => {
+    expect(String(url)).toBe(`${sim.origins.gateway}/oauth/token/accessible-resources`);
+    return new Response(JSON.stringify(resources), {
+      status: 200,
+      headers: { "content-type": "application/json" },
+    });
+  }) as typeof fetch;
+
+  it("several sites and nobody to ask: a usage error listing the Confluence ones", async () => {
+    const { runOAuthLogin } = await import("../../src/auth/oauth/login.js");
+    const error = await runOAuthLogin(
+      {
+        type: "oauth",
+        profileName: "w",
+        browser: false,
+        accessToken: "fake-byo-access-0003",
+        fetchImpl: fakeFetch,
+      },
+      testContext(env).ctx,
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as UsageError).message).toContain("https://alpha.example.net (Alpha)");
+    expect((error as UsageError).message).toContain("https://beta.example.net (Beta)");
+    expect((error as UsageError).message).not.toContain("jira.example.net");
+    expect((error as UsageError).hint).toContain("--site");
+  });
+
+  it("--site picks one (by URL, trailing path ignored), and an unknown --site lists what is reachable", async () => {
+    const { runOAuthLogin } = await import("../../src/auth/oauth/login.js");
+    const picked = await runOAuthLogin(
+      {
+        type: "oauth",
+        profileName: "w",
+        browser: false,
+        accessToken: "fake-byo-access-0003",
+        site: "https://beta.example.net/wiki/spaces",
+        fetchImpl: fakeFetch,
+      },
+      testContext(env).ctx,
+    );
+    expect(picked.profile.cloudId).toBe("fake-cloud-id-b");
+    expect(picked.profile.apiBase).toBe(`${sim.origins.gateway}/ex/confluence/fake-cloud-id-b/wiki/`);
+    const error = await runOAuthLogin(
+      {
+        type: "oauth",
+        profileName: "w",
+        browser: false,
+        accessToken: "fake-byo-access-0003",
+        site: "https://gamma.example.net",
+        fetchImpl: fakeFetch,
+      },
+      testContext(env).ctx,
+    ).catch((e: unknown) => e);
+    expect((error as UsageError).message).toMatch(
+      /cannot reach https:\/\/gamma.example.net; it can reach: https:\/\/alpha/,
+    );
+  });
+});
+
 describe("bring-your-own access token", () => {
   it("finds the site from accessible resources and stores no refresh token", async () => {
     const t = testContext({ ...env, CONFL_OAUTH_CLIENT_SECRET: sim.credentials.oauth.clientSecret });
