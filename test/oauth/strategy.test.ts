@@ -191,6 +191,22 @@ describe("Cloud 3LO refresh", () => {
     expect(await applied(second)).toBe(await applied(first));
   });
 
+  it("if a refresh slipped past the lock (stalled holder, lockless client), the loser adopts the stored rotation", async () => {
+    const tokens = await issue();
+    const store = new MemoryStore();
+    const secret = oauthSecret(tokens, Date.now() - 1);
+    store.values.set("work", JSON.stringify(secret));
+    // two lock directories: nothing keeps these two apart
+    const otherEnv = { ...env, CONFL_CONFIG_DIR: mkdtempSync(join(tmpdir(), "confl-oauth-")) };
+    const a = createRefreshingStrategy({ profile: profile(), secret, store, env });
+    const b = createRefreshingStrategy({ profile: profile(), secret, store, env: otherEnv });
+    const [ha, hb] = await Promise.all([applied(a), applied(b)]);
+    expect(h.routes.controls.counters.refreshes).toBe(1);
+    expect(h.routes.controls.counters.invalidGrant).toBe(1);
+    expect(ha).toBe(hb);
+    expect(ha).toBe(`Bearer ${JSON.parse(store.values.get("work") as string).accessToken}`);
+  });
+
   it("a dead refresh token is an AuthError (exit 4) telling to log in again, and the stored secret is kept", async () => {
     const tokens = await issue();
     h.routes.controls.expireRefreshToken(tokens.refresh);

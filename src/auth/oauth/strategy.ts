@@ -19,7 +19,12 @@ import { registerSecret } from "../../redact.js";
 import type { SecretStore } from "../../secrets/types.js";
 import type { AuthRequest, AuthStrategy, StoredSecret } from "../types.js";
 import { CLOUD_AUDIENCE, tokenEndpointFor } from "./endpoints.js";
-import { OAuthTransientError, requestToken, type TokenResponse } from "./token-endpoint.js";
+import {
+  OAuthTransientError,
+  RefreshTokenInvalidError,
+  requestToken,
+  type TokenResponse,
+} from "./token-endpoint.js";
 
 export type OAuthSecret = Extract<StoredSecret, { kind: "oauth" | "client-credentials" }>;
 
@@ -224,6 +229,14 @@ export function createRefreshingStrategy(options: RefreshingStrategyOptions): Re
       try {
         tokens = await fetchNewTokens(stored);
       } catch (error) {
+        if (error instanceof RefreshTokenInvalidError && stored.kind === "oauth") {
+          const rotated = await rotatedElsewhere(stored.refreshToken);
+          if (rotated) {
+            debug("oauth: our refresh token was already rotated by someone else; using the stored one");
+            secret = rotated;
+            return secret;
+          }
+        }
         // The stored secret stays as it is. A still-valid access token is worth keeping in use.
         if (error instanceof OAuthTransientError && before.accessToken && !force) {
           const expired = before.expiresAt !== undefined && now() >= before.expiresAt;
@@ -269,6 +282,26 @@ export function createRefreshingStrategy(options: RefreshingStrategyOptions): Re
       secret = next;
       return secret;
     });
+  }
+
+  /**
+   * After invalid_grant: did a refresh we did not wait for (a stalled lock taken over, a confl without
+   * the lock) rotate the token and store the new pair? It may still be writing, so look a few times.
+   */
+  async function rotatedElsewhere(presented: string | undefined): Promise<OAuthSecret | undefined> {
+    for (const delay of [0, 250, 1000]) {
+      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+      const latest = await readStored().catch(() => undefined);
+      if (
+        latest?.kind === "oauth" &&
+        latest.refreshToken &&
+        latest.refreshToken !== presented &&
+        latest.accessToken
+      ) {
+        return latest;
+      }
+    }
+    return undefined;
   }
 
   function refresh(force: boolean, failedAccessToken?: string): Promise<OAuthSecret> {
