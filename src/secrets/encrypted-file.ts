@@ -133,37 +133,33 @@ export class EncryptedFileStore implements SecretStore {
 
   /** Derives the key and checks it against the verifier; for a new file, creates the verifier. */
   private async unlock(file: EncryptedSecretsFile, isNew: boolean): Promise<Buffer> {
-    const passphrase = await this.getPassphrase(isNew);
-    const cacheKey = `${file.kdf.salt}:${file.kdf.N}:${file.kdf.r}:${file.kdf.p}`;
-    let key = this.keys.get(cacheKey);
-    if (!key) {
-      key = await deriveKey(passphrase, file.kdf);
-      this.keys.set(cacheKey, key);
-    }
-    const aad = verifierAad(file);
-    if (isNew) {
-      file.verifier = seal(VERIFIER_PLAINTEXT, key, aad);
-      return key;
-    }
-    let verified = false;
-    try {
-      const plain = Buffer.from(unseal(file.verifier, key, aad), "utf8");
-      const expected = Buffer.from(VERIFIER_PLAINTEXT, "utf8");
-      verified = plain.length === expected.length && timingSafeEqual(plain, expected);
-    } catch {
-      verified = false;
-    }
-    if (!verified) {
+    // A person at a prompt gets three tries; a passphrase from the environment gets one.
+    const attempts = this.passphraseFromEnv() === undefined ? 3 : 1;
+    for (let attempt = 1; ; attempt++) {
+      const passphrase = await this.getPassphrase(isNew, attempt > 1);
+      const cacheKey = `${file.kdf.salt}:${file.kdf.N}:${file.kdf.r}:${file.kdf.p}`;
+      let key = this.keys.get(cacheKey);
+      if (!key) {
+        key = await deriveKey(passphrase, file.kdf);
+        this.keys.set(cacheKey, key);
+      }
+      const aad = verifierAad(file);
+      if (isNew) {
+        file.verifier = seal(VERIFIER_PLAINTEXT, key, aad);
+        return key;
+      }
+      if (verifies(file.verifier, key, aad)) return key;
       this.keys.delete(cacheKey);
       this.passphrase = undefined;
-      throw new SecretStoreError(`wrong passphrase for ${this.path}`, {
-        reason: "wrong-passphrase",
-        hint:
-          "Check CONFL_PASSPHRASE (or what you typed). If the passphrase is lost, delete the file and log in again; " +
-          "if you are sure it is right, the file header was altered.",
-      });
+      if (attempt >= attempts) {
+        throw new SecretStoreError(`wrong passphrase for ${this.path}`, {
+          reason: "wrong-passphrase",
+          hint:
+            "Check CONFL_PASSPHRASE (or what you typed). If the passphrase is lost, delete the file and log in again; " +
+            "if you are sure it is right, the file header was altered.",
+        });
+      }
     }
-    return key;
   }
 
   private open(sealed: Sealed, key: Buffer, name: string): string {
@@ -180,10 +176,15 @@ export class EncryptedFileStore implements SecretStore {
     }
   }
 
-  private async getPassphrase(isNew: boolean): Promise<string> {
-    if (this.passphrase !== undefined) return this.passphrase;
+  private passphraseFromEnv(): string | undefined {
     const fromEnv = this.options.env.CONFL_PASSPHRASE;
-    if (fromEnv !== undefined && fromEnv !== "") {
+    return fromEnv === undefined || fromEnv === "" ? undefined : fromEnv;
+  }
+
+  private async getPassphrase(isNew: boolean, retry: boolean): Promise<string> {
+    if (this.passphrase !== undefined) return this.passphrase;
+    const fromEnv = this.passphraseFromEnv();
+    if (fromEnv !== undefined) {
       registerSecret(fromEnv);
       this.passphrase = fromEnv;
       return fromEnv;
@@ -192,7 +193,11 @@ export class EncryptedFileStore implements SecretStore {
     if (!io?.canPrompt) throw noPassphraseError(this.path);
     const prompt = this.options.promptPassphrase ?? ((message: string) => maskedPrompt(message, io));
     const first = await prompt(
-      isNew ? `New passphrase to encrypt ${this.path}` : `Passphrase for ${this.path}`,
+      isNew
+        ? `New passphrase to encrypt ${this.path}`
+        : retry
+          ? `Wrong passphrase; try again (${this.path})`
+          : `Passphrase for ${this.path}`,
     );
     if (first === "") {
       throw new UsageError("the passphrase is empty", {
@@ -287,6 +292,16 @@ function verifierAad(file: Pick<EncryptedSecretsFile, "format" | "version" | "kd
     `\u0000verifier\u0000${file.format}\u0000${file.version}\u0000${file.cipher}\u0000scrypt:${kdf.N}:${kdf.r}:${kdf.p}:${kdf.keyLength}:${kdf.salt}`,
     "utf8",
   );
+}
+
+function verifies(verifier: Sealed, key: Buffer, aad: Buffer): boolean {
+  try {
+    const plain = Buffer.from(unseal(verifier, key, aad), "utf8");
+    const expected = Buffer.from(VERIFIER_PLAINTEXT, "utf8");
+    return plain.length === expected.length && timingSafeEqual(plain, expected);
+  } catch {
+    return false;
+  }
 }
 
 function deriveKey(passphrase: string, kdf: KdfParams): Promise<Buffer> {

@@ -4,11 +4,12 @@
  * had (CONFL_PASSPHRASE or a prompt); plain text ONLY when asked for; never a silent downgrade: with
  * none of these, fail and list the options.
  */
+import { encryptedSecretsPath, plainSecretsPath } from "../config/paths.js";
 import type { SecretStoreKind } from "../config/types.js";
 import type { IOStreams } from "../io/streams.js";
 import { EncryptedFileStore, type PassphrasePrompt, passphraseAvailable } from "./encrypted-file.js";
 import { SecretStoreError } from "./errors.js";
-import { KeychainStore, probeKeychain } from "./keychain.js";
+import { KeychainStore, keychainService, probeKeychain } from "./keychain.js";
 import { PlainFileStore } from "./plain-file.js";
 import type { SecretStore } from "./types.js";
 
@@ -98,6 +99,30 @@ export async function chooseDefaultStore(options: ChooseStoreOptions): Promise<C
     };
   }
   throw noStoreError("no secure place to store the secret", probe.reason);
+}
+
+/**
+ * Where a profile's secret lives, for people (`auth status`): never the secret, and "INSECURE" for
+ * plain text so the warning shows up in every status.
+ */
+export function describeSecretStore(kind: SecretStoreKind, env: NodeJS.ProcessEnv): string {
+  switch (kind) {
+    case "keychain": {
+      const name =
+        process.platform === "darwin"
+          ? "macOS Keychain"
+          : process.platform === "win32"
+            ? "Windows Credential Manager"
+            : "Secret Service keyring";
+      return `OS keychain (${name}, service "${keychainService(env)}")`;
+    }
+    case "encrypted-file":
+      return `encrypted file ${encryptedSecretsPath(env)}`;
+    case "plaintext":
+      return `plain-text file ${plainSecretsPath(env)} (INSECURE: not encrypted)`;
+    default:
+      return "no stored secret";
+  }
 }
 
 function noStoreError(what: string, keychainReason: string | undefined): SecretStoreError {

@@ -4,7 +4,12 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { plainSecretsPath } from "../../src/config/paths.js";
 import { ExitCode } from "../../src/errors.js";
-import { chooseDefaultStore, openSecretStore, SecretStoreError } from "../../src/secrets/index.js";
+import {
+  chooseDefaultStore,
+  describeSecretStore,
+  openSecretStore,
+  SecretStoreError,
+} from "../../src/secrets/index.js";
 
 // No DBUS_SESSION_BUS_ADDRESS: the keychain is unavailable (a fast "no-dbus" failure on Linux).
 async function noKeychainEnv(extra: NodeJS.ProcessEnv = {}): Promise<NodeJS.ProcessEnv> {
@@ -105,5 +110,17 @@ describe("openSecretStore", () => {
       expect((await openSecretStore(kind, { env, io: noTTY })).kind).toBe(kind);
     }
     await expect(openSecretStore("bogus" as never, { env })).rejects.toBeInstanceOf(SecretStoreError);
+  });
+});
+
+describe("describeSecretStore", () => {
+  it("names the place and flags plain text as insecure", () => {
+    const env = { CONFL_CONFIG_DIR: "/c", CONFL_KEYCHAIN_SERVICE: "svc" };
+    expect(describeSecretStore("keychain", env)).toMatch(/^OS keychain \(.*service "svc"\)$/);
+    expect(describeSecretStore("encrypted-file", env)).toBe("encrypted file /c/secrets.enc.json");
+    expect(describeSecretStore("plaintext", env)).toBe(
+      "plain-text file /c/secrets.json (INSECURE: not encrypted)",
+    );
+    expect(describeSecretStore("none", env)).toBe("no stored secret");
   });
 });

@@ -174,6 +174,23 @@ describe("encrypted file store", () => {
     });
     expect(await fromEnv.get("work")).toBe(SECRET);
 
+    // A wrong passphrase at the prompt is asked again, up to three times.
+    const answers = ["fake-wrong-1", "fake-wrong-2", "fake-typed-passphrase"];
+    asked.length = 0;
+    const retrying = async (message: string) => {
+      asked.push(message);
+      return answers.shift() ?? "";
+    };
+    expect(await new EncryptedFileStore({ env, io: tty, promptPassphrase: retrying }).get("work")).toBe(
+      SECRET,
+    );
+    expect(asked).toHaveLength(3);
+    expect(asked[1]).toMatch(/Wrong passphrase; try again/);
+    const alwaysWrong = async () => "fake-wrong-always";
+    await expect(
+      new EncryptedFileStore({ env, io: tty, promptPassphrase: alwaysWrong }).get("work"),
+    ).rejects.toMatchObject({ reason: "wrong-passphrase" });
+
     const other = await freshEnv();
     let n = 0;
     const mismatch = async () => (n++ === 0 ? "fake-first" : "fake-second");
