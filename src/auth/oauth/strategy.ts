@@ -266,8 +266,11 @@ export function createRefreshingStrategy(options: RefreshingStrategyOptions): Re
               scopes: tokens.scopes ?? stored.scopes,
               obtainedAt,
             };
+      // The old refresh token is already disabled: losing this write loses the login, so try twice.
       try {
-        await store.set(profile.name, JSON.stringify(next));
+        await store
+          .set(profile.name, JSON.stringify(next))
+          .catch(() => store.set(profile.name, JSON.stringify(next)));
       } catch (error) {
         throw new ConflError(
           "the OAuth token was refreshed but could not be saved; the old refresh token is no longer valid",
