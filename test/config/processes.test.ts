@@ -55,6 +55,30 @@ describe("concurrent writers", () => {
     expect(await mode(configFilePath(env))).toBe(0o600);
   }, 90_000);
 
+  it("4 processes x 10 sets into the plain and encrypted secret files lose no entry", async () => {
+    const env = await freshEnv();
+    const runs = Array.from({ length: 4 }, (_, id) => {
+      const child = spawn(process.execPath, [writer, "secrets", String(id), "10"], {
+        env,
+        stdio: ["ignore", "ignore", "pipe"],
+      });
+      let stderr = "";
+      child.stderr?.on("data", (chunk) => {
+        stderr += chunk;
+      });
+      return exited(child).then((result) => ({ ...result, stderr }));
+    });
+    for (const result of await Promise.all(runs)) expect(result, result.stderr).toMatchObject({ code: 0 });
+    const plain = new PlainFileStore(env);
+    const encrypted = new EncryptedFileStore({ env });
+    for (let id = 0; id < 4; id++) {
+      for (let i = 0; i < 10; i++) {
+        expect(await plain.get(`s${id}-${i}`)).toBe(`fake-plain-${id}-${i}`);
+        expect(await encrypted.get(`s${id}-${i}`)).toBe(`fake-enc-${id}-${i}`);
+      }
+    }
+  }, 90_000);
+
   it("a lock left behind by a killed process is taken over once stale", async () => {
     const env = await freshEnv();
     await updateConfig(env, () => {});

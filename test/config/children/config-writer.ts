@@ -1,5 +1,6 @@
 // Child process for the kill and concurrency tests. Modes:
 //   count <id> <n>  add profiles p<id>-0 .. p<id>-<n-1> through updateConfig, one update each
+//   secrets <id> <n> set entries s<id>-0 .. s<id>-<n-1> in both secret files, one locked update each
 //   churn           rewrite config.json, secrets.json and secrets.enc.json in a tight loop forever,
 //                   printing "ready" once each file exists (the parent SIGKILLs it at a random moment)
 import { updateConfig } from "../../../src/config/store.js";
@@ -28,6 +29,14 @@ if (mode === "count") {
     await updateConfig(env, (config) => {
       config.profiles[`p${id}-${i}`] = profile(`p${id}-${i}`);
     });
+  }
+} else if (mode === "secrets") {
+  const [id, n] = args;
+  const plain = new PlainFileStore(env);
+  const encrypted = new EncryptedFileStore({ env });
+  for (let i = 0; i < Number(n); i++) {
+    await plain.set(`s${id}-${i}`, `fake-plain-${id}-${i}`);
+    await encrypted.set(`s${id}-${i}`, `fake-enc-${id}-${i}`);
   }
 } else if (mode === "churn") {
   const plain = new PlainFileStore(env);
