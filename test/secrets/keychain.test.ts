@@ -3,7 +3,7 @@
 // and no keychain it FAILS rather than skips. The failure modes (no bus, a bus that never answers, a
 // locked keyring) run on any Linux machine because each gets its own environment.
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
@@ -148,6 +148,60 @@ describe.runIf(process.platform === "linux")("keychain failures are clear errors
       expect(helperArgvSeen).toBe(true);
       expect(secretInArgv).toBe(false);
     });
+  });
+
+  describe("a session bus with no Secret Service provider", () => {
+    let bus: ChildProcess | undefined;
+    afterAll(async () => {
+      if (bus && bus.exitCode === null && bus.signalCode === null) {
+        const exited = new Promise((done) => bus!.once("exit", done));
+        bus.kill("SIGTERM");
+        await exited;
+      }
+    });
+
+    it.runIf(hasCommand("dbus-daemon") || inCI)(
+      "is a clear 'no-provider' error for reads and writes",
+      async () => {
+        const dir = await mkdtemp(join(tmpdir(), "confl-bare-bus-"));
+        // A bus with no service directories, so nothing can be activated as org.freedesktop.secrets
+        // (a stock session bus would start gnome-keyring on demand).
+        const config = join(dir, "bus.conf");
+        writeFileSync(
+          config,
+          `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:path=${join(dir, "bus")}</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default"><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/><allow own="*"/></policy>
+</busconfig>
+`,
+        );
+        bus = spawn("dbus-daemon", [`--config-file=${config}`, "--nofork", "--print-address"], {
+          stdio: ["ignore", "pipe", "ignore"],
+        });
+        const address = await new Promise<string>((resolve, reject) => {
+          let out = "";
+          bus!.stdout!.on("data", (chunk) => {
+            out += chunk;
+            if (out.includes("\n")) resolve(out.trim());
+          });
+          bus!.once("exit", (code) => reject(new Error(`dbus-daemon exited (${code})`)));
+        });
+        const store = new KeychainStore({ ...base(), DBUS_SESSION_BUS_ADDRESS: address });
+        for (const attempt of [
+          () => store.set("work", "fake-cloud-api-token-0006"),
+          () => store.get("work"),
+        ]) {
+          const error = await attempt().catch((e: unknown) => e);
+          expect(error).toBeInstanceOf(SecretStoreError);
+          expect(error).toMatchObject({ reason: "no-provider" });
+          expect((error as SecretStoreError).hint).toMatch(/gnome-keyring, KeePassXC/);
+        }
+      },
+    );
   });
 
   const canStartKeyring = hasCommand("dbus-run-session") && hasCommand("gnome-keyring-daemon");
