@@ -158,7 +158,11 @@ function parseConfig(text: string, path: string): ConfigFile {
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw corruptConfigError(path, `it is not valid JSON (${(error as Error).message})`, error);
+    // V8's message quotes a piece of the file ('"{"a": tok"... is not valid JSON'); a hand-edited file
+    // could hold a secret, so keep only the position.
+    const position = /position (\d+)/.exec((error as Error).message)?.[1];
+    const where = position === undefined ? "" : ` (at ${lineAndColumn(text, Number(position))})`;
+    throw corruptConfigError(path, `it is not valid JSON${where}`);
   }
   assertValidConfig(data, path);
   for (const profile of Object.values(data.profiles)) {
@@ -168,6 +172,11 @@ function parseConfig(text: string, path: string): ConfigFile {
     }
   }
   return data;
+}
+
+function lineAndColumn(text: string, offset: number): string {
+  const before = text.slice(0, offset).split("\n");
+  return `line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1}`;
 }
 
 function assertValidConfig(data: unknown, path: string): asserts data is ConfigFile {

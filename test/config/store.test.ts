@@ -170,6 +170,22 @@ describe("config store", () => {
     expect(await readFile(configFilePath(env), "utf8")).toBe(garbage);
   });
 
+  it("a parse error never quotes the file (it might hold a pasted secret)", async () => {
+    const env = await freshEnv();
+    await mkdir(configDir(env), { recursive: true });
+    for (const text of ['{"version": 1,\n "x": fake-cloud-api-token-0012}', "fake-cloud-api-token-0012"]) {
+      await writeFile(configFilePath(env), text);
+      const error = await loadConfig(env).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: "config.corrupt" });
+      expect((error as Error).message).not.toContain("fake-cloud");
+      expect((error as Error).message).not.toContain("fake-c");
+      expect(String((error as Error).cause ?? "")).not.toContain("fake-c");
+    }
+    await writeFile(configFilePath(env), '{"version": 1,\n "x": 1 2}');
+    const error = await loadConfig(env).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/not valid JSON \(at line 2, column 9\)$/);
+  });
+
   it("rejects a wrong shape or version as corrupt", async () => {
     const env = await freshEnv();
     await mkdir(configDir(env), { recursive: true });
