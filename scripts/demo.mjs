@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm run demo`: logs in to the simulator with the built CLI and shows `auth status`. Everything
+// `npm run demo`: logs in to the simulator with the built CLI, shows `auth status`, lists spaces and
+// reads a page through `confl api` (Markdown export joins when the converter exists). Everything
 // happens in a throw-away config directory with an encrypted secret file (CONFL_PASSPHRASE), so the
 // demo never touches your own profiles or keychain. Each command is printed before it runs.
 import { spawn } from "node:child_process";
@@ -114,17 +115,20 @@ try {
     }
   }
   if (!failed) {
-    const hasApi = await new Promise((resolve) => {
-      const probe = spawn(process.execPath, [cli, "api", "--help"], { env, stdio: "ignore" });
-      probe.once("exit", (code) => resolve(code === 0));
-    });
-    if (hasApi) {
-      const code = await run(["api", "rest/api/user/current"], env);
-      if (code !== 0) failed = true;
-    } else {
-      process.stdout.write(
-        "\n(the api command is not built yet; skipping `confl api rest/api/user/current`)\n",
-      );
+    const reads = [
+      // the active (Cloud) profile: list spaces with the v2 API, read a page in storage format
+      ["api", "api/v2/spaces?limit=3"],
+      ["api", "api/v2/pages/65536?body-format=storage"],
+      // the same credential machinery on Data Center, through the v1 API under the /confluence context path
+      ["--profile", "dc", "api", "rest/api/space?limit=2"],
+    ];
+    for (const args of reads) {
+      const code = await run(args, env);
+      if (code !== 0) {
+        process.stderr.write(`demo: step failed (exit ${code}): confl ${args.join(" ")}\n`);
+        failed = true;
+        break;
+      }
     }
   }
 } catch (error) {
