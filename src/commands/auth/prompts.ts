@@ -44,10 +44,13 @@ export function clackPrompter(ctx: Context): LoginPrompter {
     },
     async kind(choices, initial) {
       const { select } = await load();
+      const width = Math.max(...choices.map((c) => c.label.length));
       return answer(
         await select<CredentialKind>({
           message: "How do you want to authenticate?",
-          options: choices.map((c) => ({ value: c.kind, label: c.label, hint: c.hint })),
+          // Every kind's explanation on its own line, not clack's hint (shown only for the focused option):
+          // someone choosing needs to compare them all at once.
+          options: choices.map((c) => ({ value: c.kind, label: `${c.label.padEnd(width)}  ${c.hint}` })),
           initialValue: initial,
           ...streams,
         }),

@@ -1,0 +1,119 @@
+/**
+ * Interactive `auth login` through the REAL prompts (@clack/prompts) on fake terminal streams: keys are
+ * typed into a TTY-flagged stdin and the screen (stderr) is read back. Pins what a person sees: the
+ * detection, every kind with its one-line explanation, a masked secret, then the verification.
+ */
+import { PassThrough } from "node:stream";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { KIND_EXPLANATIONS } from "../../src/auth/kinds/index.js";
+import { run as login } from "../../src/commands/auth/login.js";
+import type { Context } from "../../src/context.js";
+import { createIOStreams } from "../../src/io/streams.js";
+import { type Sim, simEnv, startSim } from "./helpers.js";
+
+let sim: Sim;
+beforeAll(async () => {
+  sim = await startSim();
+});
+afterAll(async () => sim.stop());
+beforeEach(() => {
+  sim.reset();
+  sim.clearLog();
+});
+
+interface Terminal {
+  ctx: Context;
+  screen(): string;
+  /** types `keys` once `prompt` is on the screen (after everything seen so far) */
+  answer(prompt: string, keys: string): Promise<void>;
+}
+
+const ANSI = /\u001b\[[0-9;?]*[A-Za-z]/g;
+
+function terminal(env: NodeJS.ProcessEnv): Terminal {
+  const stdin = Object.assign(new PassThrough(), { isTTY: true, setRawMode: () => stdin });
+  const stderr = Object.assign(new PassThrough(), { isTTY: true, columns: 200, rows: 50 });
+  const stdout = new PassThrough();
+  let screen = "";
+  let consumed = 0;
+  stderr.on("data", (c) => {
+    screen += String(c);
+  });
+  stdout.resume();
+  const io = createIOStreams({ stdin, stdout, stderr, env: {} });
+  const ctx: Context = {
+    io,
+    env,
+    globals: { json: false, debug: false, color: false, input: true },
+    debug() {},
+  };
+  return {
+    ctx,
+    screen: () => screen.replace(ANSI, ""),
+    async answer(prompt, keys) {
+      for (let i = 0; i < 500; i++) {
+        const at = screen.replace(ANSI, "").indexOf(prompt, consumed);
+        if (at >= 0) {
+          consumed = at + prompt.length;
+          // one key at a time, as a terminal in raw mode delivers them
+          for (const key of keys) stdin.write(key);
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      throw new Error(`prompt "${prompt}" never appeared; screen:\n${screen.replace(ANSI, "")}`);
+    },
+  };
+}
+
+describe("interactive auth login on a terminal", () => {
+  it("URL → detection → every kind explained → masked secret → verified", async () => {
+    const env = simEnv(sim);
+    const t = terminal(env);
+    const done = login({ insecureStorage: true }, t.ctx);
+    await t.answer("Confluence URL", `${sim.origins.dc}/display/DOC/Home\r`);
+    // the initial choice for a DC site without a username is a PAT: Enter takes it
+    await t.answer("How do you want to authenticate?", "\r");
+    await t.answer("Personal access token", `${sim.credentials.dc.pat}\r`);
+    const result = await done;
+
+    expect(result.profile).toMatchObject({ kind: "pat", deployment: "dc" });
+    expect(result.identity?.username).toBe("grace");
+    const screen = t.screen();
+    const detected = screen.indexOf("Detected Confluence Data Center");
+    const kinds = screen.indexOf("How do you want to authenticate?");
+    expect(detected).toBeGreaterThan(screen.indexOf("Confluence URL"));
+    expect(kinds).toBeGreaterThan(detected);
+    // every Data Center kind is on screen with its explanation, not only the focused one
+    for (const kind of ["pat", "password", "cookie", "oauth", "none"] as const) {
+      expect(screen).toContain(KIND_EXPLANATIONS[kind]);
+    }
+    expect(screen).not.toContain(KIND_EXPLANATIONS["scoped-token"]);
+    // the secret is masked while typed and never echoed
+    expect(screen).toContain("•".repeat(8));
+    expect(screen).not.toContain(sim.credentials.dc.pat);
+    expect(screen).toMatch(/✓ Logged in to .* as Grace Hopper/);
+    // verified with the secret that was typed
+    expect(sim.log.some((e) => e.headers.authorization === `Bearer ${sim.credentials.dc.pat}`)).toBe(true);
+  });
+
+  it("on Cloud: the email is asked, and moving down the kind list picks another kind", async () => {
+    const env = simEnv(sim);
+    const t = terminal(env);
+    const done = login({ insecureStorage: true }, t.ctx);
+    await t.answer("Confluence URL", `${sim.origins.site}/wiki/spaces/DOC\r`);
+    // Cloud order: api-token, scoped-token, ...; the initial choice is api-token, one down is scoped-token
+    await t.answer("How do you want to authenticate?", "\u001b[B\r");
+    await t.answer("Email of your Atlassian account", `${sim.credentials.cloud.email}\r`);
+    await t.answer("API token", `${sim.credentials.cloud.scopedToken}\r`);
+    const result = await done;
+    expect(result.profile.kind).toBe("scoped-token");
+    expect(result.profile.apiBase).toBe(`${sim.origins.gateway}/ex/confluence/${sim.cloudId}/wiki/`);
+    const screen = t.screen();
+    for (const kind of ["api-token", "scoped-token", "oauth", "client-credentials", "none"] as const) {
+      expect(screen).toContain(KIND_EXPLANATIONS[kind]);
+    }
+    expect(screen).toContain("Detected Confluence Cloud");
+    expect(screen).not.toContain(sim.credentials.cloud.scopedToken);
+  });
+});
