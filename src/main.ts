@@ -28,7 +28,6 @@ export function buildProgram(getContext: (cmd: Command) => Context): Command {
     .option("--no-color", "disable colour (also NO_COLOR)")
     .option("--no-input", "never prompt; fail instead (also CONFL_NO_INPUT=1)")
     .showSuggestionAfterError(true)
-    .showHelpAfterError("(run with --help for usage)")
     .allowExcessArguments(false)
     .exitOverride()
     .addHelpText(
@@ -84,11 +83,20 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     debug = ctx.globals.debug;
     return ctx;
   });
-  program.configureOutput({
-    writeOut: (s) => (io ?? createIOStreams({ env })).stdout.write(s),
-    writeErr: (s) => (io ?? createIOStreams({ env })).stderr.write(s),
-    outputError: (s, write) => write(s.startsWith("error:") ? `confl: ${s.slice(7)}` : s),
-  });
+  // Subcommands hold their own copy of the output settings, so every command in the tree gets them,
+  // each with its own path for the "see --help" hint.
+  const configure = (
+    cmd: Command<unknown[], Record<string, unknown>, Record<string, unknown>>,
+    path: string,
+  ) => {
+    cmd.configureOutput({
+      writeOut: (s) => (io ?? createIOStreams({ env })).stdout.write(s),
+      writeErr: (s) => (io ?? createIOStreams({ env })).stderr.write(s),
+      outputError: (s, write) => write(formatUsageError(s, path)),
+    });
+    for (const sub of cmd.commands) configure(sub as never, `${path} ${sub.name()}`);
+  };
+  configure(program as never, "confl");
 
   const onSigint = () => {
     errStream().err("confl: interrupted");
@@ -103,6 +111,23 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
   } finally {
     process.removeListener("SIGINT", onSigint);
   }
+}
+
+/**
+ * Commander's usage errors in confl's shape: `confl: <message>` and one hint line, either its
+ * "did you mean" suggestion or where to read the usage.
+ */
+export function formatUsageError(text: string, commandPath: string): string {
+  const lines = text.trimEnd().split("\n");
+  const message = (lines[0] ?? "").replace(/^error:\s*/, "");
+  const suggestion = lines
+    .slice(1)
+    .join(" ")
+    .match(/\(Did you mean (.+?)\?\)/);
+  const hint = suggestion
+    ? `did you mean ${suggestion[1]}? (see '${commandPath} --help')`
+    : `see '${commandPath} --help' for usage`;
+  return `confl: ${message}\nhint: ${hint}\n`;
 }
 
 /** One line `confl: <what went wrong>`, a hint line where there is a fix; a stack only with --debug. */

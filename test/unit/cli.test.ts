@@ -24,10 +24,28 @@ describe("cli skeleton", () => {
     expect(b.err()).toMatch(/confl: unknown option '--bogus'/);
   });
 
-  it("an unknown command is a usage error with a suggestion", async () => {
+  it("an unknown command is a usage error in confl's shape", async () => {
     const b = bufferedIO();
     const code = await main(["nosuchcommand"], { io: b.io, env: {} });
     expect(code).toBe(ExitCode.USAGE);
+    expect(b.err()).toBe("confl: unknown command 'nosuchcommand'\nhint: see 'confl --help' for usage\n");
+  });
+
+  it("a typo in a subcommand gets one hint line with the suggestion and that command's help", async () => {
+    const b = bufferedIO();
+    const code = await main(["auth", "stauts"], { io: b.io, env: {} });
+    expect(code).toBe(ExitCode.USAGE);
+    expect(b.err()).toBe(
+      "confl: unknown command 'stauts'\nhint: did you mean status? (see 'confl auth --help')\n",
+    );
+  });
+
+  it("an unknown flag on a subcommand names that subcommand's help, and nothing runs", async () => {
+    const b = bufferedIO();
+    const code = await main(["auth", "switch", "--bogus", "x"], { io: b.io, env: {} });
+    expect(code).toBe(ExitCode.USAGE);
+    expect(b.err()).toBe("confl: unknown option '--bogus'\nhint: see 'confl auth switch --help' for usage\n");
+    expect(b.out()).toBe("");
   });
 
   it("--help exits 0 and lists the exit codes", async () => {
