@@ -23,6 +23,10 @@ import {
 import { atlassianApiUrl } from "./site-url.js";
 import type { AuthStrategy, StoredSecret } from "./types.js";
 
+/**
+ * What a command changes about its client. `tls` here means the command's flags (--ca-file, --insecure):
+ * merged field by field over CONFL_CA_FILE and the profile's stored settings, never replacing them.
+ */
 export type ClientOverrides = Partial<HttpClientOptions> & { product?: "confluence" | "jira" };
 
 export interface Session {
@@ -82,8 +86,32 @@ function notice(ctx: Context): ((line: string) => void) | undefined {
   return ctx.io.stderrIsTTY ? (line) => ctx.io.err(line) : undefined;
 }
 
-/** Unauthenticated GETs for detection, through the same pipeline (proxy, CA file, mTLS). */
-export function createProbe(ctx: Context, tls?: TlsSettings): Probe {
+const warnSinks = new WeakMap<Context["io"], (line: string) => void>();
+
+/**
+ * Warnings (--insecure) go to the command's stderr whether or not it is a TTY. One sink per command
+ * run, because the transport warns once per sink however many clients the command builds.
+ */
+function warnSink(ctx: Context): (line: string) => void {
+  let sink = warnSinks.get(ctx.io);
+  if (!sink) {
+    sink = (line) => ctx.io.err(line);
+    warnSinks.set(ctx.io, sink);
+  }
+  return sink;
+}
+
+/** A command's TLS flags, whichever of the two override fields carried them. */
+function flagTls(overrides: Pick<ClientOverrides, "tls" | "tlsOverrides">): TlsSettings | undefined {
+  if (!overrides.tls && !overrides.tlsOverrides) return undefined;
+  return { ...overrides.tlsOverrides, ...overrides.tls };
+}
+
+/**
+ * Unauthenticated GETs for detection, through the same pipeline (proxy, CA file, mTLS). `tls` is the
+ * profile's stored settings, `flags` the command's --ca-file/--insecure (they win, then CONFL_CA_FILE).
+ */
+export function createProbe(ctx: Context, tls?: TlsSettings, flags?: TlsSettings): Probe {
   const clients = new Map<string, HttpClient>();
   return async (url) => {
     const origin = new URL(url).origin;
@@ -96,6 +124,8 @@ export function createProbe(ctx: Context, tls?: TlsSettings): Probe {
         maxRetries: 0,
         timeoutMs: 15_000,
         ...(tls ? { tls } : {}),
+        ...(flags ? { tlsOverrides: flags } : {}),
+        warn: warnSink(ctx),
         ...(ctx.globals.debug ? { debug: (line: string) => ctx.debug(line) } : {}),
       });
       clients.set(origin, client);
@@ -131,7 +161,12 @@ export function applyDetection(profile: Profile, detection: Detection, env: Node
 
 export async function resolveSession(
   ctx: Context,
-  options: { explicit?: ExplicitCredential; deps?: ResolveDeps } = {},
+  options: {
+    explicit?: ExplicitCredential;
+    deps?: ResolveDeps;
+    /** the command's --ca-file/--insecure, so detecting the site honours them too */
+    tlsOverrides?: TlsSettings;
+  } = {},
 ): Promise<Session> {
   const config = await loadConfig(ctx.env);
   const resolved = await resolveCredential(
@@ -147,7 +182,7 @@ export async function resolveSession(
   if (resolved.needsDetection) {
     const detection = await detectSite(profile.site, {
       env: ctx.env,
-      probe: createProbe(ctx, profile.tls),
+      probe: createProbe(ctx, profile.tls, options.tlsOverrides),
       ...(profile.cloudId ? { cloudId: profile.cloudId } : {}),
       debug: (line) => ctx.debug(line),
     });
@@ -186,13 +221,17 @@ export function clientForSession(
   session: Pick<Session, "profile" | "strategy">,
   overrides: ClientOverrides = {},
 ): HttpClient {
-  const { product = "confluence", ...options } = overrides;
+  const { product = "confluence", tls: _flagTls, tlsOverrides: _flags, ...options } = overrides;
+  const flags = flagTls(overrides);
   const noticeSink = notice(ctx);
   return createHttpClient({
     apiBase: productApiBase(session.profile, product, ctx.env),
     auth: session.strategy,
     env: ctx.env,
+    // stored settings and flags stay apart: the transport merges them field by field (flag → env → profile)
     ...(session.profile.tls ? { tls: session.profile.tls } : {}),
+    ...(flags ? { tlsOverrides: flags } : {}),
+    warn: warnSink(ctx),
     ...(ctx.globals.debug ? { debug: (line: string) => ctx.debug(line) } : {}),
     ...(noticeSink ? { notice: noticeSink } : {}),
     ...options,
@@ -200,6 +239,7 @@ export function clientForSession(
 }
 
 export async function resolveClient(ctx: Context, overrides: ClientOverrides = {}): Promise<HttpClient> {
-  const session = await resolveSession(ctx);
+  const flags = flagTls(overrides);
+  const session = await resolveSession(ctx, flags ? { tlsOverrides: flags } : {});
   return clientForSession(ctx, session, overrides);
 }

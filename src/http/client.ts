@@ -5,7 +5,15 @@
  */
 import { registerSecret } from "../redact.js";
 import { USER_AGENT } from "../version.js";
-import { httpErrorFromResponse, InvalidResponseError, TimeoutError } from "./errors.js";
+import {
+  formatDuration,
+  type HttpError,
+  type HttpErrorDetails,
+  httpErrorFromResponse,
+  InvalidResponseError,
+  RateLimitError,
+  TimeoutError,
+} from "./errors.js";
 import { iterateItems, iteratePages } from "./paginate.js";
 import {
   authLayer,
@@ -16,9 +24,15 @@ import {
   type WireRequest,
   wireSend,
 } from "./pipeline.js";
-import { DEFAULT_RETRY_POLICY, IDEMPOTENT_METHODS, parseRetryAfter, type RetryPolicy } from "./retry.js";
+import {
+  DEFAULT_RETRY_POLICY,
+  IDEMPOTENT_METHODS,
+  parseRateLimitReset,
+  parseRetryAfter,
+  type RetryPolicy,
+} from "./retry.js";
 import { Throttle } from "./throttle.js";
-import { createTransport, type Transport } from "./transport.js";
+import { createTransport, effectiveTlsSettings, type Transport } from "./transport.js";
 import type {
   HttpClient,
   HttpClientOptions,
@@ -59,9 +73,17 @@ export function createHttpClient(options: HttpClientOptions): ConflHttpClient {
     maxWaitMs: policy.maxDelayMs,
   });
 
+  const tlsInForce = effectiveTlsSettings(options.tls, env, options.tlsOverrides);
   let transport: Promise<Transport> | undefined;
   const getTransport = () => {
-    transport ??= createTransport({ tls: options.tls, env, notice: options.notice, debug }).then((t) => {
+    transport ??= createTransport({
+      tls: options.tls,
+      tlsOverrides: options.tlsOverrides,
+      env,
+      warn: options.warn,
+      notice: options.notice,
+      debug,
+    }).then((t) => {
       debug(`http: using ${t.describe}`);
       return t;
     });
@@ -75,7 +97,7 @@ export function createHttpClient(options: HttpClientOptions): ConflHttpClient {
       debug,
       debugEnabled: debugSink !== undefined,
       now,
-      hasClientCert: options.tls?.clientCert !== undefined,
+      hasClientCert: tlsInForce.clientCert !== undefined,
     })(request);
   };
   const send = compose(
@@ -121,17 +143,18 @@ export function createHttpClient(options: HttpClientOptions): ConflHttpClient {
     if (isError && req.throwOnError !== false) {
       const bodyText = await response.text().catch(() => "");
       const replayable = wireRequest.idempotent || IDEMPOTENT_METHODS.has(method);
-      throw httpErrorFromResponse({
+      throw errorForResponse({
         status: response.status,
         method,
-        url: url.href,
+        url: finalUrl,
         headers: response.headers,
         bodyText,
         notReplayed: response.status >= 500 && !replayable,
-        retryAfterMs: parseRetryAfter(response.headers.get("retry-after"), now()),
+        now: now(),
+        maxWaitMs: policy.maxDelayMs,
       });
     }
-    const data = await readBody(response, responseType, method, url.href);
+    const data = await readBody(response, responseType, method, url.href, wireRequest.timeoutMs);
     return { status: response.status, headers: response.headers, url: finalUrl, data: data as T };
   }
 
@@ -146,6 +169,42 @@ export function createHttpClient(options: HttpClientOptions): ConflHttpClient {
       return iteratePages<T>({ apiBase, request, options: opts });
     },
   };
+}
+
+/**
+ * The typed error for a final non-2xx response. A 429 whose requested wait is longer than confl waits on
+ * its own (the retry layer hands it back instead of sleeping) says until when.
+ */
+export function errorForResponse(
+  init: Omit<HttpErrorDetails, "retryAfterMs"> & { now: number; maxWaitMs?: number },
+): HttpError {
+  const { now, maxWaitMs = DEFAULT_RETRY_POLICY.maxDelayMs, ...rest } = init;
+  const retryAfterMs = serverWaitMs(init.status, init.headers, now);
+  const details: HttpErrorDetails = { ...rest, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+  if (init.status === 429 && retryAfterMs !== undefined && retryAfterMs > maxWaitMs) {
+    const host = safeHost(init.url);
+    const until = new Date(now + retryAfterMs).toISOString();
+    return new RateLimitError(
+      details,
+      `rate limited by ${host}: it asks to wait ${formatDuration(retryAfterMs)} (until ${until}), longer than confl waits on its own`,
+    );
+  }
+  return httpErrorFromResponse(details);
+}
+
+function safeHost(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+/** How long the server asked us to wait: Retry-After, else (on a 429) the gateway's X-RateLimit-Reset. */
+function serverWaitMs(status: number, headers: Headers, now: number): number | undefined {
+  const retryAfter = parseRetryAfter(headers.get("retry-after"), now);
+  if (retryAfter !== undefined || status !== 429) return retryAfter;
+  return parseRateLimitReset(headers.get("x-ratelimit-reset"), now);
 }
 
 function isStreamBody(body: unknown): boolean {
@@ -169,14 +228,16 @@ async function readBody(
   type: NonNullable<RequestOptions["responseType"]>,
   method: string,
   url: string,
+  timeoutMs: number,
 ): Promise<unknown> {
   if (type === "stream") return response.body;
   if (type === "none" || method === "HEAD" || response.status === 204) {
     await response.body?.cancel().catch(() => {});
     return undefined;
   }
-  if (type === "bytes") return new Uint8Array(await readOrThrow(response, url, () => response.arrayBuffer()));
-  const text = await readOrThrow(response, url, () => response.text());
+  if (type === "bytes")
+    return new Uint8Array(await readOrThrow(response, url, timeoutMs, () => response.arrayBuffer()));
+  const text = await readOrThrow(response, url, timeoutMs, () => response.text());
   if (type === "text") return text;
   if (text.trim() === "") return undefined;
   const contentType = response.headers.get("content-type") ?? "";
@@ -208,14 +269,19 @@ async function readBody(
   }
 }
 
-async function readOrThrow<T>(response: Response, url: string, read: () => Promise<T>): Promise<T> {
+async function readOrThrow<T>(
+  response: Response,
+  url: string,
+  timeoutMs: number,
+  read: () => Promise<T>,
+): Promise<T> {
   try {
     return await read();
   } catch (error) {
     if (error instanceof Error && error.name === "TimeoutError")
-      throw new TimeoutError(`${url}: the response body did not arrive in time`, {
+      throw new TimeoutError(`${url}: the response body did not arrive within ${formatDuration(timeoutMs)}`, {
         url,
-        timeoutMs: 0,
+        timeoutMs,
         hint: "raise --timeout, or check your connection or proxy",
         cause: error,
       });

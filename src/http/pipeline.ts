@@ -7,15 +7,7 @@ import type { AuthStrategy } from "../auth/types.js";
 import type { ConflError } from "../errors.js";
 import { redactText, registerSecret } from "../redact.js";
 import { describeBody, formatHeaders } from "./debug.js";
-import {
-  formatDuration,
-  httpErrorFromResponse,
-  NetworkError,
-  RateLimitError,
-  RedirectError,
-  TimeoutError,
-  UnsafeRequestError,
-} from "./errors.js";
+import { formatDuration, NetworkError, RedirectError, TimeoutError, UnsafeRequestError } from "./errors.js";
 import { decideRetry, IDEMPOTENT_METHODS, type RetryPolicy } from "./retry.js";
 import type { Throttle } from "./throttle.js";
 import { type FetchLike, mapNetworkError } from "./transport.js";
@@ -158,32 +150,12 @@ export function retryLayer(options: RetryLayerOptions): Layer {
         return response;
       }
       if (decision.action === "give-up") {
-        const bodyText = await response.text().catch(() => "");
-        const when = new Date(policy.now() + decision.retryAfterMs).toISOString();
+        // Returned, not thrown: the client maps it to a RateLimitError saying when to come back, unless
+        // the caller asked for error responses (throwOnError: false), who then gets the 429 itself.
         debug(
           `retry: ${host} asked to wait ${formatDuration(decision.retryAfterMs)}; longer than the ${formatDuration(policy.maxDelayMs)} cap, giving up`,
         );
-        if (response.status === 429) {
-          throw new RateLimitError(
-            {
-              status: 429,
-              method: request.method,
-              url: request.url.href,
-              headers: response.headers,
-              bodyText,
-              retryAfterMs: decision.retryAfterMs,
-            },
-            `rate limited by ${host}: it asks to wait ${formatDuration(decision.retryAfterMs)} (until ${when}), longer than confl waits on its own`,
-          );
-        }
-        throw httpErrorFromResponse({
-          status: response.status,
-          method: request.method,
-          url: request.url.href,
-          headers: response.headers,
-          bodyText,
-          retryAfterMs: decision.retryAfterMs,
-        });
+        return response;
       }
       await discard(response);
       const what =

@@ -16,10 +16,33 @@ export type FetchLike = (
 ) => Promise<Response>;
 
 export interface TransportOptions {
+  /** the profile's stored settings */
   tls?: TlsSettings | undefined;
+  /** from command-line flags (--ca-file, --insecure): each field set here wins (effectiveTlsSettings) */
+  tlsOverrides?: TlsSettings | undefined;
   env: NodeJS.ProcessEnv;
+  /** where the --insecure warning goes (the command's stderr); without one it is not printed */
+  warn?: ((line: string) => void) | undefined;
+  /** used for the --insecure warning when no `warn` sink is given */
   notice?: ((line: string) => void) | undefined;
   debug?: ((line: string) => void) | undefined;
+}
+
+/**
+ * The TLS settings in force, field by field: a flag beats CONFL_CA_FILE, which beats the profile's
+ * stored value, so `--insecure` or `--ca-file` never drops the profile's client certificate and key.
+ */
+export function effectiveTlsSettings(
+  stored: TlsSettings | undefined,
+  env: NodeJS.ProcessEnv,
+  flags: TlsSettings | undefined,
+): TlsSettings {
+  const merged: TlsSettings = { ...stored };
+  if (env.CONFL_CA_FILE) merged.caFile = env.CONFL_CA_FILE;
+  for (const [key, value] of Object.entries(flags ?? {}) as Array<[keyof TlsSettings, never]>) {
+    if (value !== undefined) merged[key] = value;
+  }
+  return merged;
 }
 
 export interface Transport {
@@ -48,12 +71,13 @@ function readPem(path: string, what: string, hint: string): string {
   }
 }
 
-let insecureWarned = false;
+/** Sinks already warned about --insecure: once per command run (a run reuses its sink), not per client. */
+let insecureWarned = new WeakSet<(line: string) => void>();
 
 export async function createTransport(options: TransportOptions): Promise<Transport> {
   const { env } = options;
-  const tls = options.tls ?? {};
-  const caFile = tls.caFile ?? (env.CONFL_CA_FILE || undefined);
+  const tls = effectiveTlsSettings(options.tls, env, options.tlsOverrides);
+  const caFile = tls.caFile;
   const proxies = proxyEnv(env);
   const useProxy = proxies.httpProxy !== "" || proxies.httpsProxy !== "";
   const needsDispatcher =
@@ -82,9 +106,10 @@ export async function createTransport(options: TransportOptions): Promise<Transp
   }
   if (tls.insecure) {
     connect.rejectUnauthorized = false;
-    if (!insecureWarned) {
-      insecureWarned = true;
-      (options.notice ?? ((line: string) => process.stderr.write(`${line}\n`)))(
+    const warn = options.warn ?? options.notice;
+    if (warn && !insecureWarned.has(warn)) {
+      insecureWarned.add(warn);
+      warn(
         "warning: --insecure: TLS certificates are NOT verified; anyone on the network path can read your credentials",
       );
     }
@@ -114,9 +139,9 @@ function safeRead(path: string): string | undefined {
   }
 }
 
-/** For tests: the --insecure warning is once per process. */
+/** For tests: forget which sinks were warned about --insecure. */
 export function resetInsecureWarning(): void {
-  insecureWarned = false;
+  insecureWarned = new WeakSet();
 }
 
 const TLS_UNKNOWN_CA = new Set([

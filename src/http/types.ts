@@ -62,7 +62,13 @@ export interface HttpClient {
 export interface HttpClientOptions {
   apiBase: string | URL;
   auth?: import("../auth/types.js").AuthStrategy;
+  /** the profile's stored TLS settings */
   tls?: import("../config/types.js").TlsSettings;
+  /**
+   * TLS settings from command-line flags (--ca-file, --insecure). Merged field by field: a flag beats
+   * CONFL_CA_FILE in `env`, which beats `tls` (effectiveTlsSettings in transport.ts).
+   */
+  tlsOverrides?: import("../config/types.js").TlsSettings;
   env?: NodeJS.ProcessEnv;
   userAgent?: string;
   /** retries after the first attempt (default 4) */
@@ -77,6 +83,11 @@ export interface HttpClientOptions {
   debug?: (line: string) => void;
   /** user-facing notices (e.g. "rate limited, waiting 5 s"); only called when a person is watching */
   notice?: (line: string) => void;
+  /**
+   * warnings that must be seen even when nobody watches (the --insecure warning): the command's stderr.
+   * Without it (and without `notice`) the pipeline prints nothing itself.
+   */
+  warn?: (line: string) => void;
   /** for tests: replace the clock used for backoff waits */
   sleep?: (ms: number) => Promise<void>;
   /** for tests: the clock read for Retry-After dates and pacing (default Date.now) */

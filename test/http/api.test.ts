@@ -266,12 +266,12 @@ describe("confl api on site, gateway and DC", () => {
       rateLimit: 5,
       maxRetries: 1,
       timeoutMs: 7500,
-      env: { CONFL_CA_FILE: "/nonexistent/ca.pem" },
+      tlsOverrides: { caFile: "/nonexistent/ca.pem" },
     });
     // the CA file is really used: it cannot be read, so the request fails before reaching the server
     expect(r.error?.message).toMatch(/cannot read CA file/);
     const insecure = await api("site", { endpoint: "rest/api/user/current", insecure: true });
-    expect(insecure.seen[0]?.overrides.tls).toEqual({ insecure: true });
+    expect(insecure.seen[0]?.overrides.tlsOverrides).toEqual({ insecure: true });
   });
 
   it("--max-retries 0 stops after one 429", async () => {

@@ -253,6 +253,21 @@ describe("bodies that are not what we asked for", () => {
     expect(await new Response(streamed.data).text()).toBe('{"part":"done"}');
   });
 
+  it("a body-read timeout carries the configured timeout (not 0) in the TimeoutError", async () => {
+    server = await startServer((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.write('{"part":');
+      // the rest never comes
+    });
+    const c = createHttpClient({ apiBase: server.url, timeoutMs: 150, maxRetries: 0 });
+    const error = await c.request({ path: "x" }).catch((e) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error.timeoutMs).toBe(150);
+    expect(error.message).toMatch(/body did not arrive within 150 ms/);
+    const perRequest = await c.request({ path: "y", timeoutMs: 120 }).catch((e) => e);
+    expect(perRequest.timeoutMs).toBe(120);
+  });
+
   it("a non-JSON text body on 200 falls back to text", async () => {
     server = await startServer((_req, res) => {
       res.writeHead(200, { "content-type": "text/plain" });

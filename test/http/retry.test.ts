@@ -118,6 +118,32 @@ describe("429 handling against a loopback server", () => {
     expect(clock.sleeps).toEqual([]);
   });
 
+  it("a huge Retry-After with throwOnError: false resolves with the 429 (one attempt, no wait)", async () => {
+    const s = await failingServer(5, 429, { "retry-after": "99999" });
+    const clock = fakeClock();
+    const { c, debug } = client(s.url, clock);
+    const res = await c.request<{ message: string }>({ path: "rest/api/space", throwOnError: false });
+    expect(res.status).toBe(429);
+    expect(res.headers.get("retry-after")).toBe("99999");
+    expect(res.data.message).toBe("Rate limit exceeded.");
+    expect(s.log).toHaveLength(1);
+    expect(clock.sleeps).toEqual([]);
+    expect(debug.some((l) => /longer than the 60 s cap, giving up/.test(l))).toBe(true);
+  });
+
+  it("a 503 on GET with a huge Retry-After: typed ServerError by default, the response with throwOnError: false", async () => {
+    const s = await failingServer(5, 503, { "retry-after": "99999" });
+    const clock = fakeClock();
+    const { c } = client(s.url, clock);
+    const error = await c.request({ path: "api/v2/spaces" }).catch((e) => e);
+    expect(error).toBeInstanceOf(ServerError);
+    expect(error.status).toBe(503);
+    const res = await c.request({ path: "api/v2/spaces", throwOnError: false });
+    expect(res.status).toBe(503);
+    expect(s.log).toHaveLength(2);
+    expect(clock.sleeps).toEqual([]);
+  });
+
   it("Retry-After as an HTTP date is honoured relative to the clock", async () => {
     const clock = fakeClock(Date.parse("2026-11-23T10:00:00Z"));
     const s = await failingServer(1, 429, { "retry-after": "Mon, 23 Nov 2026 10:00:20 GMT" });

@@ -6,9 +6,11 @@
 import { readFile } from "node:fs/promises";
 import type { Context } from "../../context.js";
 import { UsageError } from "../../errors.js";
+import { errorForResponse } from "../../http/client.js";
 import { maskHeaderValue } from "../../http/debug.js";
-import { httpErrorFromResponse, statusText } from "../../http/errors.js";
+import { statusText } from "../../http/errors.js";
 import { iteratePages, pageItems } from "../../http/paginate.js";
+import { IDEMPOTENT_METHODS } from "../../http/retry.js";
 import type { HttpClient, HttpClientOptions, HttpResponse, QueryValue } from "../../http/types.js";
 
 export type Product = "confluence" | "jira";
@@ -60,7 +62,7 @@ export async function run(options: ApiOptions, ctx: Context, deps: ApiDeps): Pro
     throw new UsageError("--paginate works with GET requests only", { hint: "drop -X, or drop --paginate" });
 
   const product = options.product ?? "confluence";
-  const client = await deps.client(product, clientOverrides(options, ctx));
+  const client = await deps.client(product, clientOverrides(options));
   checkSameOrigin(options.endpoint, client.apiBase);
 
   let query: Record<string, QueryValue> | undefined;
@@ -95,12 +97,14 @@ export async function run(options: ApiOptions, ctx: Context, deps: ApiDeps): Pro
   if (options.include) printHead(response, ctx);
   if (!options.silent) printBody(response, ctx);
   if (response.status >= 400) {
-    throw httpErrorFromResponse({
+    throw errorForResponse({
       status: response.status,
       method,
       url: new URL(response.url || client.apiBase.href).href,
       headers: response.headers,
       bodyText: new TextDecoder().decode(response.data ?? new Uint8Array()),
+      notReplayed: response.status >= 500 && !IDEMPOTENT_METHODS.has(method),
+      now: Date.now(),
     });
   }
 }
@@ -119,14 +123,16 @@ function validate(options: ApiOptions): void {
     throw new UsageError("stdin can feed either --input - or one -F key=@-, not both");
 }
 
-function clientOverrides(options: ApiOptions, ctx: Context): Partial<HttpClientOptions> {
+function clientOverrides(options: ApiOptions): Partial<HttpClientOptions> {
   const overrides: Partial<HttpClientOptions> = {};
   if (options.rateLimit !== undefined) overrides.rateLimit = options.rateLimit;
   if (options.maxRetries !== undefined) overrides.maxRetries = options.maxRetries;
   if (options.timeout !== undefined) overrides.timeoutMs = Math.round(options.timeout * 1000);
-  // --ca-file goes through the environment so a profile's mTLS settings still apply.
-  if (options.caFile !== undefined) overrides.env = { ...ctx.env, CONFL_CA_FILE: options.caFile };
-  if (options.insecure) overrides.tls = { insecure: true };
+  // Flags, merged field by field over CONFL_CA_FILE and the profile's tls (a profile's mTLS stays).
+  const tlsFlags: NonNullable<HttpClientOptions["tlsOverrides"]> = {};
+  if (options.caFile !== undefined) tlsFlags.caFile = options.caFile;
+  if (options.insecure) tlsFlags.insecure = true;
+  if (Object.keys(tlsFlags).length > 0) overrides.tlsOverrides = tlsFlags;
   return overrides;
 }
 
