@@ -153,10 +153,10 @@ export class KeychainStore implements SecretStore {
   }
 
   /**
-   * undefined when there is no entry. Caution (measured with gnome-keyring started without --unlock):
-   * a Secret Service with no unlocked collection answers a read with "not found", not an error. When a
-   * profile says its secret is in the keychain and this returns undefined, call probeKeychain to tell
-   * "locked" from "deleted".
+   * undefined when there is no entry. Measured with gnome-keyring on a private bus: an entry saved and
+   * then locked fails the read (the unlock prompt cannot show: "unlock prompt was dismissed"), which
+   * becomes a "locked" SecretStoreError with the unlock fix (test/secrets/keychain-locked.test.ts); a
+   * key that was never saved reads as undefined whether or not the keyring is locked.
    */
   async get(key: string): Promise<string | undefined> {
     const [result] = await this.run("read", [{ op: "get", key }]);

@@ -8,7 +8,9 @@ import { execFileSync, spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPki, type Pki } from "../http/pki.js";
 import { makeContext, type Sim, simEnv, startSim } from "./helpers.js";
+import { type ReverseProxy, startTlsReverseProxy } from "./proxy.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const CLI = join(ROOT, "dist", "confl.mjs");
@@ -337,6 +339,190 @@ describe("confl auth, end to end through the built CLI", () => {
       expect((await cli(["auth", "logout"], env)).code).toBe(0);
       const { KeychainStore } = await import("../../src/secrets/keychain.js");
       expect(await new KeychainStore(env).get("default")).toBeUndefined();
+    });
+  });
+});
+
+describe("auth login flags, parsed by the real CLI and honoured", () => {
+  const LOGIN = ["auth", "login", "--with-token", "--insecure-storage"];
+  const probed = (path: RegExp) => sim.log.filter((e) => !e.headers.authorization && path.test(e.path));
+  const config = (env: NodeJS.ProcessEnv) =>
+    JSON.parse(readFileSync(join(env.CONFL_CONFIG_DIR!, "config.json"), "utf8"));
+
+  it("--deployment dc skips detection; --username names the Basic user", async () => {
+    sim.reset();
+    const env = simEnv(sim);
+    const run = await cli(
+      [...LOGIN, "--site", sim.origins.dc, "--deployment", "dc", "--type", "password", "--username", "grace"],
+      env,
+      sim.credentials.dc.password,
+    );
+    expect(run.stderr).toMatch(/Logged in to .* as Grace Hopper/);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/Detected Confluence Data Center .*from --deployment/);
+    expect(probed(/server-information|\/status$|tenant_info/)).toEqual([]);
+    const basic = `Basic ${Buffer.from(`grace:${sim.credentials.dc.password}`).toString("base64")}`;
+    expect(sim.log.some((e) => e.headers.authorization === basic)).toBe(true);
+    expect(config(env).profiles.default).toMatchObject({
+      kind: "password",
+      username: "grace",
+      deployment: "dc",
+    });
+    const bad = await cli([...LOGIN, "--site", sim.origins.dc, "--deployment", "server2"], env, "x");
+    expect(bad.code).toBe(2);
+  });
+
+  it("--deployment cloud --cloud-id: no tenant_info probe, the gateway path uses the given id", async () => {
+    sim.reset();
+    const env = simEnv(sim);
+    const run = await cli(
+      [
+        ...LOGIN,
+        "--site",
+        sim.origins.site,
+        "--deployment",
+        "cloud",
+        "--cloud-id",
+        sim.cloudId,
+        "--type",
+        "scoped-token",
+        "--email",
+        sim.credentials.cloud.email,
+      ],
+      env,
+      sim.credentials.cloud.scopedToken,
+    );
+    expect(run.stderr).toMatch(/Logged in to/);
+    expect(run.code).toBe(0);
+    expect(probed(/tenant_info|server-information/)).toEqual([]);
+    expect(config(env).profiles.default).toMatchObject({
+      cloudId: sim.cloudId,
+      apiBase: `${sim.origins.gateway}/ex/confluence/${sim.cloudId}/wiki/`,
+    });
+    // a wrong --cloud-id is used as given (so the gateway, not detection, refuses it): exit 4
+    const wrong = await cli(
+      [
+        ...LOGIN,
+        "--site",
+        sim.origins.site,
+        "--deployment",
+        "cloud",
+        "--cloud-id",
+        "00000000-0000-4000-8000-00000000dead",
+        "--type",
+        "scoped-token",
+        "--email",
+        sim.credentials.cloud.email,
+      ],
+      simEnv(sim),
+      sim.credentials.cloud.scopedToken,
+    );
+    expect(wrong.code).toBe(4);
+    expect(sim.log.some((e) => e.path.includes("/ex/confluence/00000000-0000-4000-8000-00000000dead/"))).toBe(
+      true,
+    );
+  });
+
+  it("--no-verify saves without sending the credential; auth status then finds it does not work (exit 4)", async () => {
+    sim.reset();
+    const env = simEnv(sim);
+    const run = await cli(
+      [...LOGIN, "--site", sim.origins.dc, "--type", "pat", "--no-verify"],
+      env,
+      "fake-unchecked-pat-0001",
+    );
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/not verified: --no-verify/);
+    expect(run.stderr).toMatch(/WARNING: secrets are stored UNENCRYPTED/);
+    expect(sim.log.filter((e) => e.headers.authorization)).toEqual([]);
+    expect(config(env).profiles.default.kind).toBe("pat");
+    const status = await cli(["auth", "status"], env);
+    expect(status.code).toBe(4);
+    // the plain-text warning again, on every status
+    expect(status.stderr).toMatch(/WARNING: profile "default" keeps its secret in a PLAINTEXT file/);
+    expect(status.stdout).toMatch(/status:\s+✗/);
+  });
+
+  it("with no keychain, no passphrase and no terminal, login fails listing the options and saves nothing", async () => {
+    sim.reset();
+    const env = simEnv(sim, { DBUS_SESSION_BUS_ADDRESS: "unix:path=/nonexistent/confl-test-bus" });
+    const run = await cli(
+      ["auth", "login", "--with-token", "--site", sim.origins.dc, "--type", "pat"],
+      env,
+      sim.credentials.dc.pat,
+    );
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toMatch(/no secure place to store the secret/);
+    for (const option of [
+      "CONFLUENCE_PERSONAL_TOKEN",
+      "CONFL_PASSPHRASE",
+      "--insecure-storage",
+      "Secret Service",
+    ])
+      expect(run.stderr).toContain(option);
+    expect(existsSync(join(env.CONFL_CONFIG_DIR!, "config.json"))).toBe(false);
+    expect(existsSync(join(env.CONFL_CONFIG_DIR!, "secrets.json"))).toBe(false);
+  });
+
+  describe("--ca-file, --client-cert, --client-key (mTLS)", () => {
+    let pki: Pki;
+    let proxy: ReverseProxy;
+    beforeAll(async () => {
+      pki = createPki();
+      const tls = { ...pki.server, ca: pki.ca, requestCert: true, rejectUnauthorized: true };
+      proxy = await startTlsReverseProxy(sim.origins.dcOrigin, tls);
+    });
+    afterAll(async () => proxy?.stop());
+
+    it("are stored in the profile and used by later commands; without the client certificate the server refuses", async () => {
+      sim.reset();
+      const site = `${proxy.url}/confluence`;
+      const env = simEnv(sim);
+      const noCert = await cli(
+        [...LOGIN, "--site", site, "--type", "pat", "--ca-file", pki.caFile],
+        env,
+        "x",
+      );
+      expect(noCert.code).not.toBe(0);
+      expect(existsSync(join(env.CONFL_CONFIG_DIR!, "config.json"))).toBe(false);
+      const halfPair = await cli(
+        [...LOGIN, "--site", site, "--type", "pat", "--client-cert", pki.client.certFile],
+        env,
+        "x",
+      );
+      expect(halfPair.code).toBe(2);
+      expect(halfPair.stderr).toMatch(/--client-cert and --client-key go together/);
+
+      const run = await cli(
+        [
+          ...LOGIN,
+          "--site",
+          site,
+          "--type",
+          "pat",
+          "--ca-file",
+          pki.caFile,
+          "--client-cert",
+          pki.client.certFile,
+          "--client-key",
+          pki.client.keyFile,
+        ],
+        env,
+        sim.credentials.dc.pat,
+      );
+      expect(run.stderr).toMatch(/Logged in to/);
+      expect(run.code).toBe(0);
+      expect(config(env).profiles.default.tls).toEqual({
+        caFile: pki.caFile,
+        clientCert: pki.client.certFile,
+        clientKey: pki.client.keyFile,
+      });
+      // a new process reads the TLS paths from the profile: status verifies through the mTLS proxy
+      sim.clearLog();
+      const status = await cli(["auth", "status"], env);
+      expect(status.code).toBe(0);
+      expect(status.stdout).toMatch(/✓ working/);
+      expect(sim.log.some((e) => e.headers.authorization === `Bearer ${sim.credentials.dc.pat}`)).toBe(true);
     });
   });
 });

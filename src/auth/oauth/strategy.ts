@@ -17,6 +17,7 @@ import type { Profile } from "../../config/types.js";
 import { AuthError, ConflError } from "../../errors.js";
 import { registerSecret } from "../../redact.js";
 import type { SecretStore } from "../../secrets/types.js";
+import { assertSafeTransport } from "../kinds/transport.js";
 import type { AuthRequest, AuthStrategy, StoredSecret } from "../types.js";
 import { CLOUD_AUDIENCE, tokenEndpointFor } from "./endpoints.js";
 import {
@@ -353,6 +354,8 @@ export function createRefreshingStrategy(options: RefreshingStrategyOptions): Re
       return refresh(opts.force ?? true, secret.accessToken);
     },
     async apply(request: AuthRequest) {
+      // A Bearer token over plain http to another machine is readable on the path, like Basic (issue 4).
+      assertSafeTransport(request.url, "an OAuth access token");
       if (needsRefresh(secret, now())) {
         if (canRefresh(secret)) await refresh(false);
         else if (secret.expiresAt !== undefined && now() >= secret.expiresAt) throw expiredWithoutRefresh();

@@ -10,6 +10,7 @@
  */
 import { AuthError, ConflError } from "../../errors.js";
 import { registerSecret } from "../../redact.js";
+import { assertSafeTransport } from "../kinds/transport.js";
 
 export interface TokenResponse {
   accessToken: string;
@@ -65,6 +66,8 @@ export async function requestToken(
     string
   >;
   const body = options.encoding === "json" ? JSON.stringify(fields) : new URLSearchParams(fields).toString();
+  // The body carries the client secret and a refresh token or code: never over plain http to another machine.
+  assertSafeTransport(new URL(tokenUrl), "OAuth client credentials");
   const fetchImpl = options.fetchImpl ?? fetch;
   const debug = options.debug ?? (() => {});
   const started = Date.now();
