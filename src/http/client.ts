@@ -70,6 +70,7 @@ export function createHttpClient(options: HttpClientOptions): ConflHttpClient {
     sleep,
     now,
     debug,
+    notice: options.notice,
     maxWaitMs: policy.maxDelayMs,
   });
 

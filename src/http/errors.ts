@@ -153,7 +153,7 @@ export class RateLimitError extends HttpError {
     super("rate_limited", details, {
       message,
       hint: wait
-        ? `${wait}; lower --rate-limit or --concurrency for bulk work`
+        ? `${wait}; for bulk work, lower --rate-limit`
         : "wait a little and retry; lower --rate-limit for bulk work",
     });
     this.retryAfterMs = details.retryAfterMs;

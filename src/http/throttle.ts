@@ -5,6 +5,8 @@
  * paced before it is refused rather than after.
  */
 
+import { formatDuration } from "./errors.js";
+
 export interface ThrottleOptions {
   /** requests per second; undefined or 0 = unlimited */
   rateLimit?: number | undefined;
@@ -17,6 +19,8 @@ export interface ThrottleOptions {
   /** never wait longer than this for a reset */
   maxWaitMs?: number;
   debug?: (line: string) => void;
+  /** a person is watching (TTY): told about any wait longer than a second */
+  notice?: ((line: string) => void) | undefined;
 }
 
 export class Throttle {
@@ -66,6 +70,15 @@ export class Throttle {
     const wait = startAt - current;
     if (wait > 0) {
       this.options.debug?.(`throttle: waiting ${Math.round(wait)} ms before the next request`);
+      if (wait > 1000) {
+        const why =
+          current < this.pausedUntil
+            ? "the server's rate limit is used up"
+            : this.slowIntervalMs >= rateInterval
+              ? "the server is near its rate limit"
+              : `--rate-limit ${rateLimit}/s`;
+        this.options.notice?.(`${why}; waiting ${formatDuration(wait)} before the next request`);
+      }
       await sleep(wait);
     }
   }

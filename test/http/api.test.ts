@@ -11,7 +11,7 @@ import type { HttpClientOptions } from "../../src/http/types.js";
 import { createIOStreams } from "../../src/io/streams.js";
 import { startSimulator } from "../sim/index.js";
 import type { Simulator } from "../sim/types.js";
-import { basicAuth, bearerAuth } from "./helpers.js";
+import { basicAuth, bearerAuth, fakeClock } from "./helpers.js";
 
 let sim: Simulator;
 beforeAll(async () => {
@@ -272,6 +272,42 @@ describe("confl api on site, gateway and DC", () => {
     expect(r.error?.message).toMatch(/cannot read CA file/);
     const insecure = await api("site", { endpoint: "rest/api/user/current", insecure: true });
     expect(insecure.seen[0]?.overrides.tlsOverrides).toEqual({ insecure: true });
+  });
+
+  it("--rate-limit paces a --paginate walk (injected clock)", async () => {
+    const clock = fakeClock();
+    const c = makeCtx();
+    const viaSite = deps("site");
+    await run(
+      { endpoint: "api/v2/spaces/98305/pages", paginate: true, fields: ["limit=25"], rateLimit: 2 },
+      c.ctx,
+      {
+        client: (product, overrides) =>
+          viaSite.client(product, { ...overrides, sleep: clock.sleep, now: clock.now }),
+      },
+    );
+    expect(sim.log).toHaveLength(3);
+    expect(clock.sleeps).toEqual([500, 500]);
+    expect(JSON.parse(c.out())).toHaveLength(63);
+  });
+
+  it("--timeout cuts a slow answer: a TimeoutError carrying the timeout", async () => {
+    sim.fault({ server: "site", count: 1, fault: { type: "delay", ms: 1500 } });
+    const r = await api("site", { endpoint: "rest/api/user/current", timeout: 0.1, maxRetries: 0 });
+    expect(r.error?.name).toBe("TimeoutError");
+    expect((r.error as unknown as { timeoutMs: number }).timeoutMs).toBe(100);
+    expect(r.error?.message).toMatch(/no response within/);
+  });
+
+  it("a 429 asking for a wait beyond the cap: -i shows the 429, the error says until when", async () => {
+    sim.rateLimit({ server: "site", count: 1, retryAfter: "99999" });
+    const r = await api("site", { endpoint: "rest/api/user/current", include: true });
+    expect(sim.log).toHaveLength(1);
+    expect(r.out).toMatch(/^HTTP\/1\.1 429 Too Many Requests\n/);
+    expect(r.out).toMatch(/\nretry-after: 99999\n/);
+    expect(r.error?.name).toBe("RateLimitError");
+    expect(r.error?.message).toMatch(/asks to wait 28 h \(until \d{4}-\d\d-\d\dT/);
+    expect((r.error as unknown as { hint: string }).hint).toMatch(/^retry in 28 h/);
   });
 
   it("--max-retries 0 stops after one 429", async () => {
