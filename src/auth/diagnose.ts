@@ -46,6 +46,30 @@ function isHtml(res: ObservedResponse): boolean {
 }
 
 /** Scope names quoted in a gateway body or header (granular `read:page:confluence`, classic `read:confluence-content.all`). */
+/**
+ * The scopes of the calls verification makes, from Atlassian's OpenAPI files (`x-atlassian-oauth2-scopes`
+ * of GET /wiki/api/v2/spaces and GET /wiki/rest/api/user/current). The gateway's 401 "scope does not
+ * match" never names them (confluence-api.md §3.1), so these are the scopes "known" to be missing.
+ */
+const VERIFICATION_CALL_SCOPES: ReadonlyArray<{ path: RegExp; scopes: string[] }> = [
+  { path: /\/wiki\/api\/v2\/spaces(\?|$)/, scopes: ["read:space:confluence"] },
+  {
+    path: /\/wiki\/rest\/api\/user\/current(\?|$)/,
+    scopes: ["read:confluence-user (classic) or read:content-details:confluence (granular)"],
+  },
+];
+
+export function knownCallScopes(url: string): string[] {
+  let path: string;
+  try {
+    const parsed = new URL(url);
+    path = `${parsed.pathname}${parsed.search}`;
+  } catch {
+    return [];
+  }
+  return VERIFICATION_CALL_SCOPES.find((c) => c.path.test(path))?.scopes ?? [];
+}
+
 export function scopesMentioned(text: string): string[] {
   const found =
     text.match(/\b(?:read|write|delete|manage|search|readonly|offline_access)(?::[a-z0-9._-]+)+/gi) ?? [];
@@ -96,7 +120,8 @@ export function diagnoseResponse(res: ObservedResponse, d: DiagnoseContext): Aut
     /scope does not match/i.test(body);
   if (res.status === 401 && scopeCheck) {
     if (!d.onGateway) return scopedTokenOnSite(d);
-    const missing = scopesMentioned(`${body} ${res.headers.get("x-missing-scopes") ?? ""}`);
+    const named = scopesMentioned(`${body} ${res.headers.get("x-missing-scopes") ?? ""}`);
+    const missing = named.length > 0 ? named : knownCallScopes(res.url);
     const apiVersion = /\/api\/v2\//.test(res.url) ? "v2" : "v1";
     return new AuthError(
       missing.length > 0

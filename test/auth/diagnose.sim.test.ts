@@ -38,6 +38,8 @@ async function loginFails(options: LoginOptions, stdin: string, env = simEnv(sim
     // nothing half-written: a failed login stores no profile
     expect(() => readFileSync(join(env.CONFL_CONFIG_DIR!, "config.json"))).toThrow();
     const e = error as ConflError;
+    // every diagnosis is an auth failure (exit 4); only bad input is a usage error (exit 2)
+    if (!(e instanceof UsageError)) expect([e.code, e.exitCode]).toEqual([e.code, ExitCode.AUTH]);
     expect(e.message).not.toContain(stdin.trim() || "\u0000never");
     expect(e.message.split("\n")).toHaveLength(1);
     return e;
@@ -93,6 +95,7 @@ describe("diagnosis: one specific error with the fix, exit 4", () => {
       (e) => e,
     );
     expect(error).toMatchObject({
+      exitCode: ExitCode.AUTH,
       code: "auth.scoped_token_on_site",
       hint: expect.stringMatching(/--type scoped-token/),
     });
@@ -105,6 +108,9 @@ describe("diagnosis: one specific error with the fix, exit 4", () => {
     );
     expect(e.code).toBe("auth.scope_mismatch");
     expect(e.message).toMatch(/v2/);
+    // the gateway does not say which scope is missing; the verification call's scope is known (OpenAPI)
+    expect(e.message).toContain("read:space:confluence");
+    expect(e.hint).toContain("read:space:confluence");
     expect(e.hint).toMatch(/granular scopes serve the v2 API/);
   });
 
@@ -127,6 +133,24 @@ describe("diagnosis: one specific error with the fix, exit 4", () => {
       },
     );
     expect(error?.message).toContain("read:space:confluence, read:page:confluence");
+    // nothing named by the gateway: the identity call's scopes come from the OpenAPI file
+    const identity = diagnoseResponse(
+      {
+        status: 401,
+        headers: new Headers({ "x-failure-category": "FAILURE_CLIENT_SCOPE_CHECK" }),
+        bodyText: '{"code":401,"message":"Unauthorized; scope does not match"}',
+        url: "https://api.atlassian.com/ex/confluence/c/wiki/rest/api/user/current",
+      },
+      {
+        kind: "oauth",
+        deployment: "cloud",
+        site: "https://a.atlassian.net",
+        apiBase: "x",
+        onGateway: true,
+        phase: "identity",
+      },
+    );
+    expect(identity?.message).toMatch(/read:confluence-user \(classic\) or read:content-details:confluence/);
     expect(scopesMentioned("needs read:confluence-content.all and write:page:confluence.")).toEqual([
       "read:confluence-content.all",
       "write:page:confluence",
