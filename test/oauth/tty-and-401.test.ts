@@ -165,3 +165,28 @@ describe("3LO: refresh once after a 401", () => {
     expect(sim.log.filter((e) => e.server === "gateway").map((e) => e.status)).toEqual([401, 401]);
   });
 });
+
+describe("--scopes", () => {
+  it("replaces the defaults; without offline_access no refresh token is issued and the user is warned", async () => {
+    const t = testContext({ ...env, CONFL_OAUTH_CLIENT_SECRET: sim.credentials.oauth.clientSecret });
+    const login = loginOAuth(
+      {
+        type: "oauth",
+        profileName: "work",
+        browser: false,
+        clientId: sim.credentials.oauth.clientId,
+        scopes: ["read:confluence-user", "read:space:confluence"],
+      },
+      t.ctx,
+    );
+    const [, url] = await t.waitForStderr(/^ {2}(http\S+\/authorize\?\S+)$/m);
+    expect(new URL(url as string).searchParams.get("scope")).toBe(
+      "read:confluence-user read:space:confluence",
+    );
+    t.stdin.write(`${await submitConsent(url as string, "accept")}\n`);
+    const result = await login;
+    expect(result.secret.kind).toBe("oauth");
+    expect((result.secret as { refreshToken?: string }).refreshToken).toBeUndefined();
+    expect(t.stderr()).toMatch(/no refresh token was issued \(add offline_access to --scopes\)/);
+  });
+});
