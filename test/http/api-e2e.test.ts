@@ -9,6 +9,7 @@ import { join, resolve } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startSimulator } from "../sim/index.js";
 import type { Simulator } from "../sim/types.js";
+import { startProxy } from "./helpers.js";
 
 const root = resolve(import.meta.dirname, "../..");
 const bundle = join(root, "dist/confl.mjs");
@@ -87,6 +88,52 @@ describe("confl api (built bundle)", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^confl: refusing to send this profile's credentials to/m);
     expect(sim.log.filter((e) => e.server === "media")).toHaveLength(0);
+  });
+
+  it("through a loopback HTTP_PROXY with --debug -i, a retry and a media redirect: no secret anywhere", async () => {
+    const proxy = await startProxy();
+    try {
+      const proxyPassword = "fake-proxy-password-0401";
+      const env = {
+        ...cloudEnv(),
+        HTTP_PROXY: `http://proxyuser:${proxyPassword}@127.0.0.1:${proxy.port}`,
+      };
+      sim.rateLimit({ server: "site", count: 1, retryAfter: "1", pathPattern: /user\/current/ });
+      const r = await confl(["--debug", "api", "rest/api/user/current", "-i"], env);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/^HTTP\/1\.1 200 OK\n/);
+      const siteHost = new URL(sim.origins.site).host;
+      expect(proxy.seen).toContain(`CONNECT ${siteHost}`);
+      expect(r.stderr).toContain("retry: rate limited by");
+      expect(r.stderr).toContain("authorization: Basic ***");
+      const download = await confl(
+        ["--debug", "api", "rest/api/content/65538/child/attachment/att131073/download", "-i"],
+        env,
+      );
+      expect(download.code).toBe(0);
+      expect(download.stderr).toContain("(other origin: credentials dropped)");
+      const media = sim.log.filter((e) => e.server === "media");
+      expect(media).toHaveLength(1);
+      expect(media[0]?.headers.authorization).toBeUndefined();
+      const { apiToken, email } = sim.credentials.cloud;
+      for (const text of [r.stdout, r.stderr, download.stdout, download.stderr]) {
+        for (const secret of [
+          apiToken,
+          proxyPassword,
+          Buffer.from(`${email}:${apiToken}`).toString("base64"),
+          Buffer.from(`proxyuser:${proxyPassword}`).toString("base64"),
+        ])
+          expect(text).not.toContain(secret);
+      }
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it("--insecure warns once on stderr even when it is not a terminal", async () => {
+    const r = await confl(["api", "rest/api/user/current", "--insecure"], cloudEnv());
+    expect(r.code).toBe(0);
+    expect(r.stderr.match(/warning: --insecure: TLS certificates are NOT verified/g)).toHaveLength(1);
   });
 
   it("bad flags exit 2; a rejected token exits 4 without echoing it", async () => {

@@ -51,6 +51,13 @@ beforeAll(async () => {
     } else if (url.startsWith("/wiki/ratelimited") && rateLimited++ === 0)
       json(res, 429, { message: "slow down" }, { "retry-after": "2" });
     else if (url.startsWith("/wiki/unavailable")) json(res, 503, { message: "down" });
+    else if (url.startsWith("/wiki/slow")) {
+      // never answers: a timeout
+    } else if (url.startsWith("/wiki/stall")) {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.write('{"partial":');
+    } else if (url.startsWith("/wiki/quota"))
+      json(res, 429, { message: "Rate limit exceeded." }, { "retry-after": "99999" });
     else if (url.startsWith("/wiki/unauthorized")) json(res, 401, { code: 401, message: "Unauthorized" });
     else if (url.startsWith("/wiki/forbidden"))
       json(res, 403, { statusCode: 403, message: `echo ${req.headers.authorization} ${req.headers.cookie}` });
@@ -156,6 +163,55 @@ describe("--debug output never contains a secret", () => {
     expect(lines.some((l) => l.startsWith("auth: 401 received"))).toBe(true);
     expect(lines.some((l) => l.startsWith("  body: ") && l.includes('"password":"***"'))).toBe(true);
     expect(errors.length).toBeGreaterThanOrEqual(6);
+    expectNoCanary(all);
+  });
+
+  it("more kinds: header and body timeouts, streamed and multipart uploads, a wait beyond the cap", async () => {
+    const lines: string[] = [];
+    const notices: string[] = [];
+    const errors: string[] = [];
+    const clock = fakeClock();
+    const c = createHttpClient({
+      apiBase: `${site.url}wiki/`,
+      auth: canaryAuth(),
+      debug: (l) => lines.push(l),
+      notice: (l) => notices.push(l),
+      sleep: clock.sleep,
+      now: clock.now,
+      env: {},
+      timeoutMs: 100,
+      maxRetries: 1,
+    });
+    const record = async (p: Promise<unknown>) => {
+      try {
+        await p;
+      } catch (error) {
+        const e = error as Error & { hint?: string; url?: string };
+        errors.push([e.name, e.message, e.hint, e.url, e.stack].join("\n"));
+      }
+    };
+    await record(c.request({ path: "slow", query: { access_token: CANARY.queryToken } }));
+    await record(c.request({ method: "POST", path: "slow", json: { password: CANARY.bodyPassword } }));
+    await record(c.request({ path: "stall", query: { token: CANARY.queryToken } }));
+    await record(c.request({ path: "quota", query: { token: CANARY.queryToken } }));
+    const form = new FormData();
+    form.append("password", CANARY.bodyPassword);
+    form.append("file", new Blob([`secret=${CANARY.bodyPassword}`]), "a.txt");
+    await record(c.request({ method: "POST", path: "rest/api/content/1/child/attachment", body: form }));
+    const stream = new ReadableStream({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode(`password=${CANARY.bodyPassword}`));
+        controller.close();
+      },
+    });
+    await record(c.request({ method: "PUT", path: "upload", body: stream }));
+    const all = [...lines, ...notices, ...errors].join("\n");
+    // the kinds really happened
+    expect(errors.filter((e) => e.startsWith("TimeoutError"))).toHaveLength(3);
+    expect(errors.some((e) => e.startsWith("RateLimitError") && /until/.test(e))).toBe(true);
+    expect(lines).toContain("  body: <multipart form data>");
+    expect(lines).toContain("  body: <stream>");
+    expect(lines.some((l) => l.startsWith("✗ GET") && /\?access_token=\*\*\*/.test(l))).toBe(true);
     expectNoCanary(all);
   });
 
