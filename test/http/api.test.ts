@@ -204,15 +204,32 @@ describe("confl api on site, gateway and DC", () => {
     expect(sim.log.at(-1)?.body).toBe('{"hello":"world"}');
   });
 
-  it("-i prints the status line and headers; --silent prints no body", async () => {
-    const r = await api("site", { endpoint: "rest/api/user/current", include: true });
+  it.each(targets)("%s: -i prints the status line and headers; --silent prints no body", async (target) => {
+    const r = await api(target, { endpoint: "rest/api/user/current", include: true });
     expect(r.out).toMatch(/^HTTP\/1\.1 200 OK\n/);
     expect(r.out).toMatch(/\ncontent-type: application\/json/);
     expect(r.out).toMatch(/\n\n\{/);
-    const s = await api("site", { endpoint: "rest/api/user/current", silent: true });
+    const s = await api(target, { endpoint: "rest/api/user/current", silent: true });
     expect(s.out).toBe("");
-    const both = await api("site", { endpoint: "rest/api/user/current", silent: true, include: true });
+    const both = await api(target, { endpoint: "rest/api/user/current", silent: true, include: true });
     expect(both.out).toMatch(/^HTTP\/1\.1 200 OK\n[\s\S]*\n\n$/);
+    expect(sim.log).toHaveLength(3);
+  });
+
+  it.each(["site", "gateway"] as const)("%s: --input - posts stdin to v2 as the raw body", async (target) => {
+    const body = JSON.stringify({
+      spaceId: "98305",
+      status: "current",
+      title: `From stdin on ${target}`,
+      body: { representation: "storage", value: "<p>x</p>" },
+    });
+    const r = await api(target, { endpoint: "api/v2/pages", input: "-" }, { stdin: body });
+    expect(r.error).toBeUndefined();
+    const entry = sim.log.at(-1)!;
+    expect(entry.method).toBe("POST");
+    expect(entry.path).toBe(`${prefix[target]()}api/v2/pages`);
+    expect(entry.body).toBe(body);
+    expect(JSON.parse(r.out).title).toBe(`From stdin on ${target}`);
   });
 
   it.each([

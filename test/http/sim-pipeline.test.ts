@@ -10,6 +10,7 @@ import type { Profile } from "../../src/config/types.js";
 import type { Context } from "../../src/context.js";
 import { createHttpClient } from "../../src/http/client.js";
 import { createIOStreams } from "../../src/io/streams.js";
+import { VERSION } from "../../src/version.js";
 import { startSimulator } from "../sim/index.js";
 import type { Simulator } from "../sim/types.js";
 import { basicAuth, fakeAuth, fakeClock, json, startServer } from "./helpers.js";
@@ -210,5 +211,20 @@ describe("Link header pagination (no _links.next in the body)", () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe("identification", () => {
+  it("every request says User-Agent: confl/<version>, unless the caller set its own", async () => {
+    const client = createHttpClient({ apiBase: `${sim.origins.dc}/`, env: {} });
+    await client.request({ path: "rest/api/space", anonymous: true, throwOnError: false });
+    await client.request({
+      path: "rest/api/space",
+      anonymous: true,
+      throwOnError: false,
+      headers: { "User-Agent": "my-script/1.0" },
+    });
+    expect(VERSION).toMatch(/^\d+\.\d+\.\d+/);
+    expect(sim.log.map((e) => e.headers["user-agent"])).toEqual([`confl/${VERSION}`, "my-script/1.0"]);
   });
 });
