@@ -372,6 +372,30 @@ describe("auth login flags, parsed by the real CLI and honoured", () => {
     expect(bad.code).toBe(2);
   });
 
+  it("--username is an alias of --email for Cloud tokens", async () => {
+    sim.reset();
+    const env = simEnv(sim);
+    const run = await cli(
+      [
+        ...LOGIN,
+        "--site",
+        sim.origins.site,
+        "--type",
+        "api-token",
+        "--username",
+        sim.credentials.cloud.email,
+      ],
+      env,
+      sim.credentials.cloud.apiToken,
+    );
+    expect(run.stderr).toMatch(/Logged in to .* as Ada/);
+    expect(run.code).toBe(0);
+    expect(config(env).profiles.default).toMatchObject({
+      kind: "api-token",
+      email: sim.credentials.cloud.email,
+    });
+  });
+
   it("--deployment cloud --cloud-id: no tenant_info probe, the gateway path uses the given id", async () => {
     sim.reset();
     const env = simEnv(sim);

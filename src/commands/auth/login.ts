@@ -340,7 +340,10 @@ export async function run(options: LoginOptions, ctx: Context, deps: LoginDeps =
     });
   }
 
-  let email = options.email;
+  // --email and --username are one identity flag spelled two ways (like CONFLUENCE_EMAIL/CONFLUENCE_USERNAME):
+  // a Cloud account is an email, a Data Center one a username, and people type whichever comes to mind.
+  let email =
+    options.email ?? (kind === "api-token" || kind === "scoped-token" ? options.username : undefined);
   let username = options.username;
   if ((kind === "api-token" || kind === "scoped-token") && !email) {
     if (!prompter)
@@ -585,7 +588,7 @@ export function register(auth: Command, getContext: ContextFactory): void {
       ),
     )
     .option("--email <email>", "Cloud: the Atlassian account email (for api-token / scoped-token)")
-    .option("--username <name>", "Data Center: the username (for password)")
+    .option("--username <name>", "Data Center: the username (for password); an alias of --email on Cloud")
     .option("--with-token", "read the secret from standard input (never give it as an argument)")
     .option("--cloud-id <id>", "Cloud: the site's cloud id (default: discovered from /_edge/tenant_info)")
     .addOption(new Option("--deployment <where>", "skip detection").choices(["cloud", "dc"]))
