@@ -77,7 +77,7 @@ const UNSUPPORTED_KIND_REASONS: Record<string, string> = {
 };
 UNSUPPORTED_KIND_REASONS.connect = UNSUPPORTED_KIND_REASONS.jwt!;
 UNSUPPORTED_KIND_REASONS["connect-jwt"] = UNSUPPORTED_KIND_REASONS.jwt!;
-UNSUPPORTED_KIND_REASONS["oauth1a"] = UNSUPPORTED_KIND_REASONS.oauth1!;
+UNSUPPORTED_KIND_REASONS.oauth1a = UNSUPPORTED_KIND_REASONS.oauth1!;
 UNSUPPORTED_KIND_REASONS["oauth-1.0a"] = UNSUPPORTED_KIND_REASONS.oauth1!;
 
 /** The explanation paragraph for a kind confl refuses on purpose, or undefined. */
