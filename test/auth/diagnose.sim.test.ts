@@ -292,6 +292,23 @@ describe("diagnosis: one specific error with the fix, exit 4", () => {
       expect(result.profile.tls?.caFile).toBe(pki.caFile);
       expect(result.profile.deployment).toBe("dc");
     });
+
+    it("login's --ca-file beats CONFL_CA_FILE (flag → environment → profile), for detection and verification", async () => {
+      const other = createPki(); // a CA that did not sign the proxy's certificate
+      const env = simEnv(sim, { CONFL_CA_FILE: other.caFile });
+      const result = await login(
+        {
+          site: `${proxy.url}/confluence`,
+          type: "pat",
+          withToken: true,
+          insecureStorage: true,
+          caFile: pki.caFile,
+        },
+        makeContext(env, { stdin: sim.credentials.dc.pat }).ctx,
+      );
+      expect(result.profile.tls?.caFile).toBe(pki.caFile);
+      expect(result.identity?.displayName).toBeTruthy();
+    });
   });
 
   it("connection refused names the host and asks about URL, port, VPN", async () => {

@@ -95,8 +95,16 @@ export async function runOAuthLogin(options: LoginFlowOptions, ctx: Context): Pr
   const { createTransport } = await import("../../http/transport.js");
   const fetchImpl =
     options.fetchImpl ??
-    ((await createTransport({ tls: options.tls, env: ctx.env, debug: (line) => ctx.debug(line) }))
-      .fetch as typeof fetch);
+    ((
+      await createTransport({
+        tls: options.tls,
+        // login's TLS settings are its flags: they beat CONFL_CA_FILE
+        ...(options.tls ? { tlsOverrides: options.tls } : {}),
+        env: ctx.env,
+        warn: (line) => ctx.io.err(line),
+        debug: (line) => ctx.debug(line),
+      })
+    ).fetch as typeof fetch);
   if (options.accessToken !== undefined) return loginWithAccessToken(options, ctx, fetchImpl);
   const clientId = options.clientId?.trim();
   if (!clientId) {

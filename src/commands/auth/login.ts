@@ -180,7 +180,12 @@ async function verifyOnce(
   secret: StoredSecret | undefined,
 ): Promise<Identity> {
   const strategy = await createStrategyAsync(profile, secret, { ctx });
-  const client = clientForSession(ctx, { profile, strategy }, { maxRetries: 1 });
+  // At login the profile's TLS settings are this run's flags, so they beat CONFL_CA_FILE (flag → env → profile).
+  const client = clientForSession(
+    ctx,
+    { profile, strategy },
+    { maxRetries: 1, ...(profile.tls ? { tlsOverrides: profile.tls } : {}) },
+  );
   const result = await verifyProfile(client, profile, ctx.env);
   return result.identity;
 }
@@ -293,7 +298,7 @@ export async function run(options: LoginOptions, ctx: Context, deps: LoginDeps =
       });
     site = await prompter.site();
   }
-  const probe = deps.probe ?? createProbe(ctx, tls);
+  const probe = deps.probe ?? createProbe(ctx, tls, tls);
   let detection: Detection;
   try {
     detection = await detectSite(site, {
