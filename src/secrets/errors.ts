@@ -3,7 +3,10 @@
  * `reason` is machine-readable so `auth login` can decide what to fall back to and `auth status`
  * can say what is wrong; the message and hint are for people.
  */
-import { ConflError, type ConflErrorOptions } from "../errors.js";
+import { ConflError, type ConflErrorOptions, ExitCode } from "../errors.js";
+
+/** The store holds the credential but will not hand it over: an authentication problem (exit 4). */
+const UNLOCK_FAILURES: ReadonlySet<string> = new Set(["locked", "access-denied", "wrong-passphrase"]);
 
 export type SecretStoreFailure =
   /** No D-Bus session bus (DBUS_SESSION_BUS_ADDRESS unset or dead): typical on SSH and in containers. */
@@ -32,7 +35,11 @@ export class SecretStoreError extends ConflError {
     message: string,
     options: Omit<ConflErrorOptions, "exitCode" | "code"> & { reason: SecretStoreFailure },
   ) {
-    super(message, { ...options, code: `secrets.${options.reason}` });
+    super(message, {
+      ...options,
+      code: `secrets.${options.reason}`,
+      exitCode: UNLOCK_FAILURES.has(options.reason) ? ExitCode.AUTH : ExitCode.FAILURE,
+    });
     this.reason = options.reason;
   }
 }

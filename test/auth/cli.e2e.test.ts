@@ -551,6 +551,37 @@ describe("auth login flags, parsed by the real CLI and honoured", () => {
   });
 });
 
+describe("a stored credential that cannot be unlocked", () => {
+  it("a wrong CONFL_PASSPHRASE is exit 4 with a one-line error on any command, and the file is untouched", async () => {
+    const env = simEnv(sim, { CONFL_PASSPHRASE: "fake-passphrase-right" });
+    const login = await cli(
+      [
+        "auth",
+        "login",
+        "--site",
+        sim.origins.dc,
+        "--type",
+        "pat",
+        "--with-token",
+        "--storage",
+        "encrypted-file",
+      ],
+      env,
+      sim.credentials.dc.pat,
+    );
+    expect(login.code).toBe(0);
+    const file = join(env.CONFL_CONFIG_DIR!, "secrets.enc.json");
+    const before = readFileSync(file, "utf8");
+    const wrong = { ...env, CONFL_PASSPHRASE: "fake-passphrase-wrong" };
+    const api = await cli(["api", "rest/api/user/current"], wrong);
+    expect(api.code).toBe(4);
+    expect(api.stderr).toMatch(/^confl: wrong passphrase for .*secrets\.enc\.json\n/);
+    expect(api.stderr).not.toMatch(/\n\s+at /);
+    expect(api.stdout).toBe("");
+    expect(readFileSync(file, "utf8")).toBe(before);
+  });
+});
+
 describe("in-process helpers stay honest", () => {
   it("makeContext buffers stdout and stderr separately", () => {
     const t = makeContext({});

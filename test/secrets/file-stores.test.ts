@@ -67,6 +67,8 @@ describe("encrypted file store", () => {
       const error = await attempt().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(SecretStoreError);
       expect((error as SecretStoreError).reason).toBe("wrong-passphrase");
+      // the credential is there but cannot be unlocked: an authentication problem, exit 4
+      expect((error as SecretStoreError).exitCode).toBe(ExitCode.AUTH);
       expect((error as Error).message).toBe(`wrong passphrase for ${encryptedSecretsPath(env)}`);
     }
     // Nothing was rewritten by the failed set/delete.
