@@ -2,7 +2,7 @@ import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { ConflError, ExitCode, UsageError } from "../../src/errors.js";
 import { createIOStreams } from "../../src/io/streams.js";
-import { main, reportError } from "../../src/main.js";
+import { buildProgram, main, reportError } from "../../src/main.js";
 import { clearRegisteredSecrets, registerSecret } from "../../src/redact.js";
 
 function bufferedIO() {
@@ -76,5 +76,35 @@ describe("cli skeleton", () => {
     const code = reportError(new TypeError("boom"), b.io, false);
     expect(code).toBe(1);
     expect(b.err()).not.toMatch(/at .*\.ts:\d+/);
+  });
+});
+
+describe("help", () => {
+  // Every command a user can run shows examples in its --help (the gh/kubectl convention).
+  const program = buildProgram(() => {
+    throw new Error("no command runs in this test");
+  });
+  const leaves: string[][] = [];
+  const walk = (cmd: typeof program, path: string[]) => {
+    for (const sub of cmd.commands) {
+      if (sub.name() === "help") continue;
+      const subPath = [...path, sub.name()];
+      if (sub.commands.length === 0) leaves.push(subPath);
+      else walk(sub as typeof program, subPath);
+    }
+  };
+  walk(program, []);
+
+  it("finds the commands it checks", () => {
+    expect(leaves.map((l) => l.join(" "))).toEqual(
+      expect.arrayContaining(["auth login", "auth status", "api"]),
+    );
+  });
+
+  it.each(leaves.map((l) => [l.join(" "), l]))("confl %s --help has examples", async (_name, path) => {
+    const b = bufferedIO();
+    const code = await main([...(path as string[]), "--help"], { io: b.io, env: {} });
+    expect(code).toBe(ExitCode.OK);
+    expect(b.out()).toMatch(/\nExamples:\n {2}\$ .*confl /);
   });
 });

@@ -42,6 +42,13 @@ export function register(auth: Command, getContext: ContextFactory): void {
   auth
     .command("logout")
     .description("Remove the active profile (or --profile NAME) and its stored secret")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ confl auth logout
+  $ confl --profile dc auth logout`,
+    )
     .action(async (_opts, cmd) => {
       await run({}, getContext(cmd as unknown as Command));
     });

@@ -278,6 +278,16 @@ export function register(auth: Command, getContext: ContextFactory): void {
     .command("status")
     .description("Show every profile, where its credential comes from, and whether it works")
     .option("--no-verify", "do not contact the servers")
+    .addHelpText(
+      "after",
+      `
+Exits 4 when the active profile does not work (bad, expired or locked credential).
+
+Examples:
+  $ confl auth status
+  $ confl auth status --json            # for scripts
+  $ confl auth status --no-verify       # offline: what is stored, without asking the servers`,
+    )
     .action(async (opts, cmd) => {
       await run(opts as StatusOptions, getContext(cmd as unknown as Command));
     });

@@ -23,6 +23,13 @@ export function register(auth: Command, getContext: ContextFactory): void {
     .command("switch")
     .description("Make another profile the active one")
     .argument("<profile>", "profile name (see confl auth status)")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ confl auth switch dc
+  $ confl --profile dc api rest/api/space   # use another profile for one command only`,
+    )
     .action(async (profile, _opts, cmd) => {
       await run({ profile }, getContext(cmd as unknown as Command));
     });

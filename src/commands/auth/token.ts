@@ -50,6 +50,15 @@ export function register(auth: Command, getContext: ContextFactory): void {
   auth
     .command("token")
     .description("Print the active profile's secret (for scripts: TOKEN=$(confl auth token))")
+    .addHelpText(
+      "after",
+      `
+The secret goes to standard output only; keep it out of logs and shell history.
+
+Examples:
+  $ TOKEN=$(confl auth token)
+  $ confl --profile dc auth token | other-tool --token-stdin`,
+    )
     .action(async (_opts, cmd) => {
       await run({}, getContext(cmd as unknown as Command));
     });
