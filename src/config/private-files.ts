@@ -114,6 +114,17 @@ export async function readFileIfExists(path: string): Promise<string | undefined
   }
 }
 
+type LockfileModule = typeof import("proper-lockfile");
+
+/**
+ * proper-lockfile, loaded on first use. It is CommonJS: in the code-split bundle a dynamic import of it
+ * yields `{ default: module.exports }`, while Node and vitest also expose the named exports, so accept both.
+ */
+export async function loadLockfile(): Promise<LockfileModule> {
+  const mod = (await import("proper-lockfile")) as LockfileModule & { default?: LockfileModule };
+  return typeof mod.lock === "function" ? mod : (mod.default as LockfileModule);
+}
+
 /**
  * Runs `fn` while holding an exclusive lock on `path` (a `<path>.lock` directory, proper-lockfile),
  * so a read-modify-write by one process cannot lose another's update (OAuth refreshes and logins from
@@ -122,7 +133,7 @@ export async function readFileIfExists(path: string): Promise<string | undefined
  */
 export async function withFileLock<T>(path: string, fn: () => Promise<T>): Promise<T> {
   await ensurePrivateDir(dirname(path));
-  const lockfile = await import("proper-lockfile");
+  const lockfile = await loadLockfile();
   let compromised: Error | undefined;
   let release: () => Promise<void>;
   try {

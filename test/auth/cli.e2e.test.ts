@@ -4,7 +4,7 @@
  * file, netrc) never shows up in stdout (except `auth token`), stderr, --debug output, the process's
  * argv, or any file in the config dir other than the secret stores.
  */
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -19,7 +19,6 @@ const keychainAvailable = process.env.CONFL_TEST_KEYCHAIN === "1";
 
 let sim: Sim;
 beforeAll(async () => {
-  execFileSync(process.execPath, ["scripts/build.mjs"], { cwd: ROOT, stdio: "pipe" });
   sim = await startSim();
 }, 60_000);
 afterAll(async () => sim?.stop());

@@ -2,7 +2,7 @@
  * End-to-end: the built bundle (dist/confl.mjs) run as a child process against the simulator, with
  * credentials from the environment, as a script in CI would use it.
  */
-import { execFile, execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -16,7 +16,6 @@ const bundle = join(root, "dist/confl.mjs");
 let sim: Simulator;
 
 beforeAll(async () => {
-  execFileSync(process.execPath, ["scripts/build.mjs"], { cwd: root, stdio: "pipe" });
   sim = await startSimulator();
 }, 60_000);
 afterAll(async () => {

@@ -1,7 +1,7 @@
 // End to end through the built bundle (node dist/confl.mjs): OAuth login (headless paste), token use,
 // refresh, client credentials and DC OAuth; and no token or client secret in output, --debug, argv or
 // any file outside the secret store.
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,7 +15,6 @@ const CONFL = join(process.cwd(), "dist", "confl.mjs");
 let sim: Simulator;
 
 beforeAll(async () => {
-  execFileSync(process.execPath, ["scripts/build.mjs"], { stdio: "ignore" });
   sim = await startSimulator();
 }, 60_000);
 afterAll(async () => {

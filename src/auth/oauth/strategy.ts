@@ -176,7 +176,8 @@ export function createRefreshingStrategy(options: RefreshingStrategyOptions): Re
   }
 
   async function withLock<T>(fn: () => Promise<T>): Promise<T> {
-    const lockfile = await import("proper-lockfile");
+    const { loadLockfile } = await import("../../config/private-files.js");
+    const lockfile = await loadLockfile();
     const path = lockPathFor(profile.name, env);
     await mkdir(join(configDir(env), "locks"), { recursive: true, mode: 0o700 });
     const waitMs = options.lockWaitMs ?? 60_000;
