@@ -555,7 +555,6 @@ async function loginDcClientCredentials(
     },
     { encoding: "form", profileName: options.profileName, fetchImpl, debug: (line) => ctx.debug(line) },
   );
-  const obtainedAt = Date.now();
   return {
     profile: baseProfile(options.profileName, {
       site: dcBase,
@@ -564,14 +563,7 @@ async function loginDcClientCredentials(
       kind: "client-credentials",
       oauth: { clientId, ...(scopes ? { scopes } : {}), authServer: dcBase },
     }),
-    secret: {
-      kind: "client-credentials",
-      clientSecret,
-      accessToken: tokens.accessToken,
-      expiresAt: tokens.expiresIn !== undefined ? obtainedAt + tokens.expiresIn * 1000 : undefined,
-      scopes: tokens.scopes ?? scopes,
-      obtainedAt,
-    },
+    secret: clientCredentialsSecret(clientSecret, tokens, scopes),
   };
 }
 
@@ -611,7 +603,6 @@ async function loginClientCredentials(
     },
     { encoding: "json", profileName: options.profileName, fetchImpl, debug: (line) => ctx.debug(line) },
   );
-  const obtainedAt = Date.now();
   return {
     profile: baseProfile(options.profileName, {
       site: origin,
@@ -621,14 +612,23 @@ async function loginClientCredentials(
       kind: "client-credentials",
       oauth: { clientId, ...(scopes ? { scopes } : {}), authServer: cloudAuthServer(ctx.env) },
     }),
-    secret: {
-      kind: "client-credentials",
-      clientSecret,
-      accessToken: tokens.accessToken,
-      expiresAt: tokens.expiresIn !== undefined ? obtainedAt + tokens.expiresIn * 1000 : undefined,
-      scopes: tokens.scopes ?? scopes,
-      obtainedAt,
-    },
+    secret: clientCredentialsSecret(clientSecret, tokens, scopes),
+  };
+}
+
+function clientCredentialsSecret(
+  clientSecret: string,
+  tokens: TokenResponse,
+  requestedScopes: string[] | undefined,
+): OAuthSecret {
+  const obtainedAt = Date.now();
+  return {
+    kind: "client-credentials",
+    clientSecret,
+    accessToken: tokens.accessToken,
+    expiresAt: tokens.expiresIn !== undefined ? obtainedAt + tokens.expiresIn * 1000 : undefined,
+    scopes: tokens.scopes ?? requestedScopes,
+    obtainedAt,
   };
 }
 
