@@ -4,6 +4,10 @@
  * process.stdout directly, so tests can swap in buffers (the gh IOStreams model).
  */
 import type { Readable, Writable } from "node:stream";
+import picocolors from "picocolors";
+
+export type Colors = ReturnType<typeof picocolors.createColors>;
+const { createColors } = picocolors;
 
 export interface IOStreams {
   stdin: Readable & { isTTY?: boolean };
@@ -15,7 +19,14 @@ export interface IOStreams {
   readonly stderrIsTTY: boolean;
   /** A person can answer a prompt: stdin and stderr are TTYs and prompting is not disabled. */
   readonly canPrompt: boolean;
+  /** Colour on stdout: a TTY (or FORCE_COLOR), and neither --no-color, NO_COLOR nor TERM=dumb. */
   readonly colorEnabled: boolean;
+  /** The same rule for stderr, which may be a terminal when stdout is piped. */
+  readonly errColorEnabled: boolean;
+  /** Colour functions for stdout text: plain strings when colour is off. */
+  readonly colors: Colors;
+  /** Colour functions for stderr text. */
+  readonly errColors: Colors;
   /** Write a line to stdout. */
   out(line: string): void;
   /** Write a line to stderr (diagnostics, warnings, progress). */
@@ -42,7 +53,9 @@ export function createIOStreams(options: IOStreamsOptions = {}): IOStreams {
   const stderrIsTTY = stderr.isTTY === true;
   const noColorEnv = env.NO_COLOR !== undefined && env.NO_COLOR !== "";
   const forceColor = env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "0";
-  const colorEnabled = !options.noColor && !noColorEnv && (forceColor || stdoutIsTTY) && env.TERM !== "dumb";
+  const colorAllowed = !options.noColor && !noColorEnv && env.TERM !== "dumb";
+  const colorEnabled = colorAllowed && (forceColor || stdoutIsTTY);
+  const errColorEnabled = colorAllowed && (forceColor || stderrIsTTY);
   const noInput = options.noInput === true || isTruthy(env.CONFL_NO_INPUT);
   const canPrompt = !noInput && stdin.isTTY === true && stderrIsTTY;
   return {
@@ -53,6 +66,9 @@ export function createIOStreams(options: IOStreamsOptions = {}): IOStreams {
     stderrIsTTY,
     canPrompt,
     colorEnabled,
+    errColorEnabled,
+    colors: createColors(colorEnabled),
+    errColors: createColors(errColorEnabled),
     out(line) {
       stdout.write(line.endsWith("\n") ? line : `${line}\n`);
     },

@@ -1,6 +1,7 @@
 /** auth status / token / logout / switch, run in-process against the simulator. */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { run as login } from "../../src/commands/auth/login.js";
 import { run as logout } from "../../src/commands/auth/logout.js";
@@ -8,6 +9,7 @@ import { run as status } from "../../src/commands/auth/status.js";
 import { run as switchProfile } from "../../src/commands/auth/switch.js";
 import { run as token } from "../../src/commands/auth/token.js";
 import { AuthError, UsageError } from "../../src/errors.js";
+import { createIOStreams } from "../../src/io/streams.js";
 import { makeContext, type Sim, simEnv, startSim } from "./helpers.js";
 
 let sim: Sim;
@@ -185,6 +187,44 @@ describe("auth status", () => {
       code: "auth.not_logged_in",
       exitCode: 4,
     });
+  });
+});
+
+describe("auth status colour", () => {
+  /** A context whose stdout and stderr claim to be terminals, like a person's shell. */
+  function terminalContext(env: NodeJS.ProcessEnv, ioEnv: NodeJS.ProcessEnv, noColor = false) {
+    const base = makeContext(env);
+    const stdout = Object.assign(new PassThrough(), { isTTY: true });
+    const stderr = Object.assign(new PassThrough(), { isTTY: true });
+    const chunks: string[] = [];
+    stdout.on("data", (c) => chunks.push(String(c)));
+    stderr.on("data", (c) => chunks.push(String(c)));
+    const stdin = new PassThrough();
+    stdin.end();
+    const io = createIOStreams({ stdout, stderr, stdin, env: ioEnv, noColor });
+    return { ctx: { ...base.ctx, io }, text: () => chunks.join("") };
+  }
+
+  it("is coloured on a terminal, and plain when piped, with NO_COLOR or with --no-color", async () => {
+    const env = simEnv(sim, { CONFL_PASSPHRASE: "fake-passphrase-0001" });
+    await twoProfiles(env); // the default profile keeps its secret in plain text: a warning too
+    const tty = terminalContext(env, {});
+    await status({}, tty.ctx);
+    expect(tty.text()).toContain("\u001b[32m✓ working");
+    expect(tty.text()).toMatch(/\u001b\[33mWARNING:/);
+
+    const piped = makeContext(env);
+    await status({}, piped.ctx);
+    for (const text of [piped.out(), piped.err()]) expect(text).not.toContain("\u001b[");
+    expect(piped.out()).toContain("✓ working");
+
+    const noColorEnv = terminalContext(env, { NO_COLOR: "1" });
+    await status({}, noColorEnv.ctx);
+    expect(noColorEnv.text()).not.toContain("\u001b[");
+    const noColorFlag = terminalContext(env, {}, true);
+    await status({}, noColorFlag.ctx);
+    expect(noColorFlag.text()).not.toContain("\u001b[");
+    expect(noColorFlag.text()).toContain("✓ working");
   });
 });
 

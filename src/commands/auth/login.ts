@@ -460,7 +460,8 @@ async function storeSecret(
       insecureStorage: choice.insecureStorage,
     });
     if (chosen.notice) ctx.io.err(`note: ${chosen.notice}`);
-    if (chosen.warning) ctx.io.err(`WARNING: ${chosen.warning}`);
+    if (chosen.warning)
+      ctx.io.err(`${ctx.io.errColors.bold(ctx.io.errColors.yellow("WARNING:"))} ${chosen.warning}`);
     await chosen.store.set(profile.name, JSON.stringify(secret));
     storage = chosen.kind;
   }
@@ -510,8 +511,8 @@ function report(ctx: Context, result: LoginResult, verified: boolean): void {
     : "";
   ctx.io.err(
     verified
-      ? `✓ Logged in to ${profile.site}${who}`
-      : `✓ Saved profile for ${profile.site} (not verified: --no-verify)`,
+      ? `${ctx.io.errColors.green("✓")} Logged in to ${profile.site}${who}`
+      : `${ctx.io.errColors.yellow("!")} Saved profile for ${profile.site} (not verified: --no-verify)`,
   );
   ctx.io.err(`  profile ${profile.name}, ${profile.kind}, secret in ${storageLabel(storage)}`);
 }

@@ -31,7 +31,7 @@ export async function run(_options: LogoutOptions, ctx: Context): Promise<Logout
   if (store) secretRemoved = await store.delete(name);
   await removeProfile(name, ctx.env);
   ctx.io.err(
-    `✓ Logged out of ${profile.site} (profile ${name})${secretRemoved ? `; removed its secret from the ${profile.secretStore} store` : ""}`,
+    `${ctx.io.errColors.green("✓")} Logged out of ${profile.site} (profile ${name})${secretRemoved ? `; removed its secret from the ${profile.secretStore} store` : ""}`,
   );
   const env = environmentSecret(ctx.env);
   if (env) ctx.io.err(`note: ${env.variable} is still set in the environment and will keep being used`);

@@ -57,7 +57,7 @@ export async function run(_options: RefreshOptions, ctx: Context): Promise<Refre
     ctx.io.out(JSON.stringify(result));
   } else {
     const until = result.expiresAt ? `; the new access token expires at ${result.expiresAt}` : "";
-    ctx.io.err(`✓ Refreshed the OAuth token of profile ${profile.name}${until}`);
+    ctx.io.err(`${ctx.io.errColors.green("✓")} Refreshed the OAuth token of profile ${profile.name}${until}`);
   }
   return result;
 }

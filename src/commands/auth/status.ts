@@ -235,9 +235,11 @@ function relative(iso: string): string {
 }
 
 function print(ctx: Context, profiles: ProfileStatus[], verify: boolean): void {
+  const c = ctx.io.colors;
+  const ec = ctx.io.errColors;
   for (const p of profiles.filter((x) => x.plaintext)) {
     ctx.io.err(
-      `WARNING: profile "${p.name}" keeps its secret in a PLAINTEXT file; move it with: confl auth login --profile ${p.name} (keychain or --storage encrypted-file)`,
+      `${ec.bold(ec.yellow("WARNING:"))} profile "${p.name}" keeps its secret in a PLAINTEXT file; move it with: confl auth login --profile ${p.name} (keychain or --storage encrypted-file)`,
     );
   }
   if (ctx.globals.json) {
@@ -247,14 +249,15 @@ function print(ctx: Context, profiles: ProfileStatus[], verify: boolean): void {
   const lines: string[] = [];
   for (const p of profiles) {
     lines.push(
-      `${p.active ? "* " : "  "}${p.name}${p.active ? " (active)" : ""}${p.overriddenBy ? ` (overridden by ${p.overriddenBy})` : ""}`,
+      `${p.active ? c.green("* ") : "  "}${c.bold(p.name)}${p.active ? c.green(" (active)") : ""}${p.overriddenBy ? ` (overridden by ${p.overriddenBy})` : ""}`,
     );
     const row = (label: string, value: string) => lines.push(`    ${label.padEnd(11)}${value}`);
     if (p.site) row("site:", `${p.site} (${p.deployment === "cloud" ? "Cloud" : "Data Center"})`);
     if (p.apiBase && p.apiBase !== `${p.site}/` && p.apiBase !== `${p.site}/wiki/`) row("api:", p.apiBase);
     if (p.kind)
       row("kind:", `${p.kind}${p.email ? ` for ${p.email}` : p.username ? ` for ${p.username}` : ""}`);
-    if (p.secretSource) row("secret:", `${p.secretSource}${p.plaintext ? "  ← WARNING: not encrypted" : ""}`);
+    if (p.secretSource)
+      row("secret:", `${p.secretSource}${p.plaintext ? c.yellow("  ← WARNING: not encrypted") : ""}`);
     if (p.identitySource && p.identitySource !== `profile ${p.name}`)
       row("identity:", `from ${p.identitySource}`);
     if (p.expiresAt) row("expires:", `${p.expiresAt} (${relative(p.expiresAt)})`);
@@ -263,10 +266,10 @@ function print(ctx: Context, profiles: ProfileStatus[], verify: boolean): void {
       const id = p.identity.accountId ?? p.identity.username;
       row("user:", `${p.identity.displayName ?? id}${id && p.identity.displayName ? ` (${id})` : ""}`);
     }
-    if (!verify) row("status:", "not checked (--no-verify)");
-    else if (p.verified) row("status:", "✓ working (user and content call verified)");
+    if (!verify) row("status:", c.dim("not checked (--no-verify)"));
+    else if (p.verified) row("status:", c.green("✓ working (user and content call verified)"));
     else {
-      row("status:", `✗ ${p.error?.message ?? "not working"}`);
+      row("status:", c.red(`✗ ${p.error?.message ?? "not working"}`));
       if (p.error?.hint) row("", `hint: ${p.error.hint}`);
     }
   }

@@ -12,7 +12,9 @@ export async function run(options: SwitchOptions, ctx: Context): Promise<void> {
   const { setActiveProfile, getProfile } = await import("../../config/store.js");
   await setActiveProfile(options.profile, ctx.env);
   const profile = await getProfile(options.profile, ctx.env);
-  ctx.io.err(`✓ Active profile: ${options.profile}${profile ? ` (${profile.site})` : ""}`);
+  ctx.io.err(
+    `${ctx.io.errColors.green("✓")} Active profile: ${options.profile}${profile ? ` (${profile.site})` : ""}`,
+  );
   const env = environmentSecret(ctx.env);
   if (env)
     ctx.io.err(`note: ${env.variable} is set in the environment and takes precedence over stored profiles`);
