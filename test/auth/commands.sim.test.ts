@@ -251,6 +251,21 @@ describe("auth token, switch, logout", () => {
     await expect(switchProfile({ profile: "nope" }, makeContext(env).ctx)).rejects.toBeInstanceOf(UsageError);
   });
 
+  it("--json: switch and logout print one JSON object on stdout; the human lines stay on stderr", async () => {
+    const env = simEnv(sim, { CONFL_PASSPHRASE: "fake-passphrase-0001" });
+    await twoProfiles(env);
+    const sw = makeContext(env, { json: true });
+    await switchProfile({ profile: "dc" }, sw.ctx);
+    expect(JSON.parse(sw.out())).toEqual({ activeProfile: "dc", site: sim.origins.dc });
+    expect(sw.err()).toMatch(/Active profile: dc/);
+    const out = makeContext(env, { json: true, profile: "dc" });
+    await logout({}, out.ctx);
+    expect(JSON.parse(out.out())).toEqual({ profile: "dc", secretRemoved: true });
+    const plain = makeContext(env);
+    await logout({}, plain.ctx);
+    expect(plain.out()).toBe("");
+  });
+
   it("logout removes the stored secret and the profile", async () => {
     const env = simEnv(sim, { CONFL_PASSPHRASE: "fake-passphrase-0001" });
     await twoProfiles(env);

@@ -35,7 +35,9 @@ export async function run(_options: LogoutOptions, ctx: Context): Promise<Logout
   );
   const env = environmentSecret(ctx.env);
   if (env) ctx.io.err(`note: ${env.variable} is still set in the environment and will keep being used`);
-  return { profile: name, secretRemoved };
+  const result = { profile: name, secretRemoved };
+  if (ctx.globals.json) ctx.io.out(JSON.stringify(result));
+  return result;
 }
 
 export function register(auth: Command, getContext: ContextFactory): void {

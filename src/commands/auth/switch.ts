@@ -15,6 +15,8 @@ export async function run(options: SwitchOptions, ctx: Context): Promise<void> {
   ctx.io.err(
     `${ctx.io.errColors.green("✓")} Active profile: ${options.profile}${profile ? ` (${profile.site})` : ""}`,
   );
+  if (ctx.globals.json)
+    ctx.io.out(JSON.stringify({ activeProfile: options.profile, site: profile?.site ?? null }));
   const env = environmentSecret(ctx.env);
   if (env)
     ctx.io.err(`note: ${env.variable} is set in the environment and takes precedence over stored profiles`);
