@@ -16,6 +16,11 @@ export interface ThrottleOptions {
   now: () => number;
   /** interval between requests while the server reports it is near its limit */
   nearLimitIntervalMs?: number;
+  /**
+   * how long one near-limit signal slows the client when the server gives no X-RateLimit-Reset:
+   * Cloud sends NearLimit only while it is true, so without an end the slow-down would never lift
+   */
+  nearLimitWindowMs?: number;
   /** never wait longer than this for a reset */
   maxWaitMs?: number;
   debug?: (line: string) => void;
@@ -29,6 +34,8 @@ export class Throttle {
   private readonly waiters: Array<() => void> = [];
   /** set while the server reports it is near its limit */
   private slowIntervalMs = 0;
+  /** the slow-down lifts at this time unless another near-limit answer extends it */
+  private slowUntil = 0;
   private pausedUntil = 0;
 
   constructor(private readonly options: ThrottleOptions) {}
@@ -61,8 +68,12 @@ export class Throttle {
   private async pace(): Promise<void> {
     const { rateLimit, now, sleep } = this.options;
     const rateInterval = rateLimit && rateLimit > 0 ? 1000 / rateLimit : 0;
-    const interval = Math.max(rateInterval, this.slowIntervalMs);
     const current = now();
+    if (this.slowIntervalMs > 0 && current >= this.slowUntil) {
+      this.options.debug?.("throttle: no near-limit answer for a while; back to full speed");
+      this.slowIntervalMs = 0;
+    }
+    const interval = Math.max(rateInterval, this.slowIntervalMs);
     // The next start is measured from the previous start, so an interval learned from a response
     // (near-limit) applies to the very next request.
     const startAt = Math.max(current, this.lastStartAt + interval, this.pausedUntil);
@@ -98,18 +109,31 @@ export class Throttle {
           `throttle: server is near its rate limit; slowing to one request per ${interval} ms`,
         );
       this.slowIntervalMs = interval;
+      const current = this.options.now();
+      const reset = parseResetHeader(headers.get("x-ratelimit-reset"));
+      const cap = this.options.maxWaitMs ?? 60_000;
+      this.slowUntil =
+        reset !== undefined && reset > current
+          ? Math.min(reset, current + cap)
+          : current + (this.options.nearLimitWindowMs ?? 60_000);
     } else if (remaining !== undefined || headers.has("x-ratelimit-nearlimit")) {
       this.slowIntervalMs = 0;
     }
     if (remaining === 0) {
-      const reset = headers.get("x-ratelimit-reset");
-      const resetAt = reset ? Date.parse(reset) : Number.NaN;
-      if (!Number.isNaN(resetAt)) {
+      const resetAt = parseResetHeader(headers.get("x-ratelimit-reset"));
+      if (resetAt !== undefined) {
         const cap = this.options.maxWaitMs ?? 60_000;
         this.pausedUntil = Math.min(resetAt, this.options.now() + cap);
       }
     }
   }
+}
+
+/** X-RateLimit-Reset is an ISO 8601 time such as `2026-03-26T16:00Z` (confluence-api.md §2). */
+function parseResetHeader(value: string | null): number | undefined {
+  if (!value) return undefined;
+  const at = Date.parse(value.trim());
+  return Number.isNaN(at) ? undefined : at;
 }
 
 function numberHeader(value: string | null): number | undefined {

@@ -284,6 +284,38 @@ describe("client-side pacing", () => {
     expect(clock.sleeps).toEqual([1000]);
   });
 
+  it("the near-limit slow-down lifts after a quiet minute when NearLimit simply stops being sent", async () => {
+    // Cloud sends X-RateLimit-NearLimit only while it is true: a client that waited for "false" would
+    // stay slow for the rest of a long export.
+    server = await startServer((_r, res, _b, n) =>
+      json(res, 200, {}, n === 1 ? { "x-ratelimit-nearlimit": "true" } : {}),
+    );
+    const clock = fakeClock();
+    const { c } = client(server.url, clock);
+    await c.request({ path: "x" }); // near the limit
+    await c.request({ path: "x" }); // paced: 1 s
+    await c.request({ path: "x" }); // still within the minute: paced
+    expect(clock.sleeps).toEqual([1000, 1000]);
+    clock.advance(60_000);
+    await c.request({ path: "x" });
+    await c.request({ path: "x" });
+    expect(clock.sleeps).toEqual([1000, 1000]);
+  });
+
+  it("with X-RateLimit-Reset the slow-down lasts until the reset, not a fixed minute", async () => {
+    const clock = fakeClock();
+    const resetAt = new Date(clock.now() + 5_000).toISOString();
+    server = await startServer((_r, res, _b, n) =>
+      json(res, 200, {}, n === 1 ? { "x-ratelimit-nearlimit": "true", "x-ratelimit-reset": resetAt } : {}),
+    );
+    const { c } = client(server.url, clock);
+    await c.request({ path: "x" });
+    await c.request({ path: "x" }); // paced
+    clock.advance(5_000);
+    await c.request({ path: "x" }); // past the reset: no wait
+    expect(clock.sleeps).toEqual([1000]);
+  });
+
   it("a low X-RateLimit-Remaining also slows the client", async () => {
     server = await startServer((_r, res) =>
       json(res, 200, {}, { "x-ratelimit-limit": "100", "x-ratelimit-remaining": "3" }),
