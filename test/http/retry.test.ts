@@ -312,7 +312,8 @@ describe("client-side pacing", () => {
     await c.request({ path: "x" });
     await c.request({ path: "x" }); // paced
     clock.advance(5_000);
-    await c.request({ path: "x" }); // past the reset: no wait
+    await c.request({ path: "x" }); // past the reset: full speed again,
+    await c.request({ path: "x" }); // so back-to-back requests do not wait
     expect(clock.sleeps).toEqual([1000]);
   });
 
