@@ -198,17 +198,22 @@ export function keychainError(
   if (error instanceof SecretStoreError) return error;
   const detail = error instanceof Error ? error.message : String(error);
   const reason = classifyKeychainFailure(error, env);
-  const verb = action === "probe" ? "use" : action;
+  const verb = { probe: "use", read: "read from", save: "save to", delete: "delete from" }[action];
   const fallback =
     "Or store the secret elsewhere: set CONFL_PASSPHRASE for an encrypted file (--storage encrypted-file), " +
     "use --insecure-storage for a plain file, or use CONFLUENCE_API_TOKEN / CONFLUENCE_PERSONAL_TOKEN in CI.";
   switch (reason) {
     case "no-dbus":
-      return new SecretStoreError(`cannot ${verb} the OS keychain: no D-Bus session bus (${detail})`, {
-        reason,
-        hint: `DBUS_SESSION_BUS_ADDRESS is ${env.DBUS_SESSION_BUS_ADDRESS ? "set but nothing answers there" : "not set"} (usual over SSH and in containers); run inside a desktop session or \`dbus-run-session\` with a Secret Service such as gnome-keyring. ${fallback}`,
-        cause: error,
-      });
+      // With no bus address at all the platform's words (X11 autolaunch, compile-time flags) only
+      // confuse; they matter when an address is set but nothing answers there.
+      return new SecretStoreError(
+        `cannot ${verb} the OS keychain: no D-Bus session bus${env.DBUS_SESSION_BUS_ADDRESS ? ` (${detail})` : ""}`,
+        {
+          reason,
+          hint: `DBUS_SESSION_BUS_ADDRESS is ${env.DBUS_SESSION_BUS_ADDRESS ? "set but nothing answers there" : "not set"} (usual over SSH and in containers); run inside a desktop session or \`dbus-run-session\` with a Secret Service such as gnome-keyring. ${fallback}`,
+          cause: error,
+        },
+      );
     case "locked":
       return new SecretStoreError(
         `cannot ${verb} the OS keychain: the Secret Service keyring is locked or has no default collection (${detail})`,

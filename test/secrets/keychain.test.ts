@@ -87,7 +87,7 @@ describe.runIf(process.platform === "linux")("keychain failures are clear errors
     const error = await store.set("work", "fake-cloud-api-token-0003").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SecretStoreError);
     expect(error).toMatchObject({ reason: "no-dbus", code: "secrets.no-dbus" });
-    expect((error as Error).message).toMatch(/no D-Bus session bus/);
+    expect((error as Error).message).toBe("cannot save to the OS keychain: no D-Bus session bus");
     expect((error as SecretStoreError).hint).toMatch(/DBUS_SESSION_BUS_ADDRESS is not set/);
     expect((error as SecretStoreError).hint).toMatch(/CONFL_PASSPHRASE/);
     expect((error as Error).message).not.toContain("fake-cloud");
