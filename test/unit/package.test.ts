@@ -50,9 +50,11 @@ describe("the published package", () => {
       .map((f) => readFileSync(join(root, "dist", "chunks", f), "utf8"))
       .join("\n");
     const external = new Set<string>();
-    for (const m of bundle.matchAll(/(?:from\s*|import\(\s*|require\(\s*)["']([^"'./][^"']*)["']/g)) {
+    for (const m of bundle.matchAll(/(?:(?<=[}\s*])from\s*|\bimport\s*\(\s*|\bimport\s*)["']([^"']+)["']/g)) {
       const name = m[1]!;
-      if (name.startsWith("node:") || builtinModules.includes(name)) continue;
+      if (name.startsWith("node:") || builtinModules.includes(name) || name.startsWith(".")) continue;
+      // only what looks like a package name (a string that merely ends in "from" is not an import)
+      if (!/^(@[\w.-]+\/)?[\w.-]+(\/[\w./-]*)?$/.test(name)) continue;
       external.add(name.startsWith("@") ? name.split("/").slice(0, 2).join("/") : name.split("/")[0]!);
     }
     expect([...external].sort()).toEqual(expect.arrayContaining(["open", "undici"]));
