@@ -9,7 +9,23 @@ cd "$(dirname "$0")/.."
 if [ -z "${CONFL_TEST_IN_SESSION:-}" ] && command -v dbus-run-session >/dev/null 2>&1 \
   && command -v gnome-keyring-daemon >/dev/null 2>&1; then
   export CONFL_TEST_IN_SESSION=1
-  exec dbus-run-session -- bash "$0" "$@" 2> >(grep -v 'Failed to set fd limit' >&2)
+  # The summary line is printed here, after the session's bus daemon has said its last words, so it
+  # really is the last line (CI reads it).
+  CONFL_TEST_SUMMARY_FILE="$(mktemp)"
+  export CONFL_TEST_SUMMARY_FILE
+  status=0
+  # stderr goes through a filter in the same pipeline (so it has finished before the summary):
+  # the bus daemon's fd-limit and service-activation chatter is noise.
+  set +e
+  {
+    dbus-run-session -- bash "$0" "$@" 2>&1 1>&3 3>&- \
+      | grep -v -e 'Failed to set fd limit' -e '^dbus-daemon\[' >&2
+    status=${PIPESTATUS[0]}
+  } 3>&1
+  set -e
+  cat "$CONFL_TEST_SUMMARY_FILE"
+  rm -f "$CONFL_TEST_SUMMARY_FILE"
+  exit "$status"
 fi
 
 work="$(mktemp -d)"
@@ -34,6 +50,14 @@ node -e '
   const skipped = (r.numPendingTests || 0) + (r.numTodoTests || 0);
   // A test file that failed to load counts as a failure even when it holds no test.
   const broken = (r.testResults || []).filter((f) => f.status === "failed" && (f.assertionResults || []).length === 0).length;
-  console.log(`${r.numPassedTests} passed, ${r.numFailedTests + broken} failed, ${skipped} skipped`);
-' "$work/results.json"
+  let failed = r.numFailedTests + broken;
+  // vitest failed for a reason no test records (no test files found, an error outside tests): say so.
+  if (process.argv[2] !== "0" && failed === 0) failed = 1;
+  console.log(`${r.numPassedTests} passed, ${failed} failed, ${skipped} skipped`);
+' "$work/results.json" "$status" >"$work/summary.txt"
+if [ -n "${CONFL_TEST_SUMMARY_FILE:-}" ]; then
+  cp "$work/summary.txt" "$CONFL_TEST_SUMMARY_FILE"
+else
+  cat "$work/summary.txt"
+fi
 exit "$status"
