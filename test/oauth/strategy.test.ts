@@ -198,9 +198,14 @@ describe("Cloud 3LO refresh", () => {
     store.values.set("work", JSON.stringify(secret));
     // two lock directories: nothing keeps these two apart
     const otherEnv = { ...env, CONFL_CONFIG_DIR: mkdtempSync(join(tmpdir(), "confl-oauth-")) };
+    // Hold token requests at the server so both refreshes are in flight before either is stored: without
+    // this, a loaded machine lets one finish first and the other simply reads the new pair (no race).
+    h.routes.controls.tokenDelayMs = 500;
     const a = createRefreshingStrategy({ profile: profile(), secret, store, env });
     const b = createRefreshingStrategy({ profile: profile(), secret, store, env: otherEnv });
-    const [ha, hb] = await Promise.all([applied(a), applied(b)]);
+    const [ha, hb] = await Promise.all([applied(a), applied(b)]).finally(() => {
+      h.routes.controls.tokenDelayMs = 0;
+    });
     expect(h.routes.controls.counters.refreshes).toBe(1);
     expect(h.routes.controls.counters.invalidGrant).toBe(1);
     expect(ha).toBe(hb);
