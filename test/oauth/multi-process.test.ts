@@ -155,7 +155,11 @@ describe("cross-process refresh", () => {
     const lockDir = `${lockPathFor("work", env)}.lock`;
     for (let i = 0; i < 200 && !existsSync(lockDir); i++) await new Promise((r) => setTimeout(r, 25));
     expect(existsSync(lockDir)).toBe(true);
-    await new Promise((r) => setTimeout(r, 300));
+    // kill only once the refresh request is at the server (held there by tokenDelayMs), however
+    // slow the machine is
+    for (let i = 0; i < 400 && controls.counters.tokenRequestsReceived === 0; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    expect(controls.counters.tokenRequestsReceived).toBe(1);
     victim.child.kill("SIGKILL");
     await victim.done.catch(() => undefined);
     expect(existsSync(lockDir)).toBe(true); // the dead process could not clean up

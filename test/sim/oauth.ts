@@ -42,6 +42,8 @@ export interface OAuthCounters {
   accessDenied: number;
   /** token requests the client abandoned before the server processed them (see tokenDelayMs) */
   abandoned: number;
+  /** POSTs to the token endpoint that arrived, counted before any delay or processing */
+  tokenRequestsReceived: number;
 }
 
 export interface OAuthSimControls {
@@ -128,6 +130,7 @@ export function createOAuthRoutes(context: OAuthRouteContext): OAuthRoutes {
     invalidGrant: 0,
     accessDenied: 0,
     abandoned: 0,
+    tokenRequestsReceived: 0,
   };
   const controls: OAuthSimControls = {
     counters,
@@ -304,6 +307,7 @@ export function createOAuthRoutes(context: OAuthRouteContext): OAuthRoutes {
       sendJsonBody(res, 405, { error: "invalid_request", error_description: "POST only" });
       return true;
     }
+    counters.tokenRequestsReceived++;
     if (controls.tokenDelayMs > 0) {
       await new Promise((resolve) => setTimeout(resolve, controls.tokenDelayMs));
       if (req.socket.destroyed || res.destroyed) {
