@@ -90,6 +90,34 @@ const pasteAfterConsent = async (stderr: string) => {
   return url ? submitConsent(url, "accept") : undefined;
 };
 
+/** `confl auth login --type oauth` for profile "work", headless: the consent is given and the URL pasted. */
+function headlessOAuthLogin(
+  env: NodeJS.ProcessEnv,
+  options: { debug?: boolean; extraArgs?: string[]; firstStdinLine?: string } = {},
+): Promise<Run> {
+  return confl(
+    [
+      ...(options.debug ? ["--debug"] : []),
+      "auth",
+      "login",
+      "--profile",
+      "work",
+      "--type",
+      "oauth",
+      "--client-id",
+      sim.credentials.oauth.clientId,
+      ...(options.extraArgs ?? []),
+      "--no-browser",
+      "--storage",
+      "plaintext",
+      "--insecure-storage",
+    ],
+    env,
+    pasteAfterConsent,
+    options.firstStdinLine,
+  );
+}
+
 function filesUnder(dir: string): string[] {
   const out: string[] = [];
   for (const name of readdirSync(dir)) {
@@ -120,25 +148,7 @@ describe("confl auth login --type oauth (bundle)", () => {
   it("logs in headless, stores tokens only in the secret store, refreshes, and never prints a secret", async () => {
     sim.settings.oauthAccessTokenTtl = 3600;
     const env = newEnv({ CONFL_OAUTH_CLIENT_SECRET: sim.credentials.oauth.clientSecret });
-    const login = await confl(
-      [
-        "--debug",
-        "auth",
-        "login",
-        "--profile",
-        "work",
-        "--type",
-        "oauth",
-        "--client-id",
-        sim.credentials.oauth.clientId,
-        "--no-browser",
-        "--storage",
-        "plaintext",
-        "--insecure-storage",
-      ],
-      env,
-      pasteAfterConsent,
-    );
+    const login = await headlessOAuthLogin(env, { debug: true });
     expect(login.stderr).toContain("/authorize?");
     // --debug is on and shows the token exchange, without any value from it
     expect(login.stderr).toMatch(
@@ -180,26 +190,10 @@ describe("confl auth login --type oauth (bundle)", () => {
 
   it("--client-secret-stdin: the secret on the first stdin line, the pasted URL on the next", async () => {
     const env = newEnv();
-    const login = await confl(
-      [
-        "auth",
-        "login",
-        "--profile",
-        "work",
-        "--type",
-        "oauth",
-        "--client-id",
-        sim.credentials.oauth.clientId,
-        "--client-secret-stdin",
-        "--no-browser",
-        "--storage",
-        "plaintext",
-        "--insecure-storage",
-      ],
-      env,
-      pasteAfterConsent,
-      sim.credentials.oauth.clientSecret,
-    );
+    const login = await headlessOAuthLogin(env, {
+      extraArgs: ["--client-secret-stdin"],
+      firstStdinLine: sim.credentials.oauth.clientSecret,
+    });
     expect(login.code, login.stderr).toBe(0);
     const stored = JSON.parse(secretsJson(env).work as string);
     expect(stored.clientSecret).toBe(sim.credentials.oauth.clientSecret);
@@ -209,24 +203,7 @@ describe("confl auth login --type oauth (bundle)", () => {
   it("refreshes automatically once the access token has expired", async () => {
     sim.settings.oauthAccessTokenTtl = 1;
     const env = newEnv({ CONFL_OAUTH_CLIENT_SECRET: sim.credentials.oauth.clientSecret });
-    const login = await confl(
-      [
-        "auth",
-        "login",
-        "--profile",
-        "work",
-        "--type",
-        "oauth",
-        "--client-id",
-        sim.credentials.oauth.clientId,
-        "--no-browser",
-        "--storage",
-        "plaintext",
-        "--insecure-storage",
-      ],
-      env,
-      pasteAfterConsent,
-    );
+    const login = await headlessOAuthLogin(env);
     expect(login.code, login.stderr).toBe(0);
     const first = JSON.parse(secretsJson(env).work as string);
     await new Promise((r) => setTimeout(r, 1100));
@@ -243,24 +220,7 @@ describe("confl auth login --type oauth (bundle)", () => {
   it("8 confl processes, 4 `confl api` calls each, across access-token expiries: 0 invalid_grant", async () => {
     sim.settings.oauthAccessTokenTtl = 1;
     const env = newEnv({ CONFL_OAUTH_CLIENT_SECRET: sim.credentials.oauth.clientSecret });
-    const login = await confl(
-      [
-        "auth",
-        "login",
-        "--profile",
-        "work",
-        "--type",
-        "oauth",
-        "--client-id",
-        sim.credentials.oauth.clientId,
-        "--no-browser",
-        "--storage",
-        "plaintext",
-        "--insecure-storage",
-      ],
-      env,
-      pasteAfterConsent,
-    );
+    const login = await headlessOAuthLogin(env);
     expect(login.code, login.stderr).toBe(0);
     const controls = oauthControls(sim);
     const invalidBefore = controls.counters.invalidGrant;
@@ -284,24 +244,7 @@ describe("confl auth login --type oauth (bundle)", () => {
 
   it("--with-token (bring your own access token): works until the server rejects it, then exit 4 with a hint", async () => {
     const source = newEnv({ CONFL_OAUTH_CLIENT_SECRET: sim.credentials.oauth.clientSecret });
-    const login = await confl(
-      [
-        "auth",
-        "login",
-        "--profile",
-        "work",
-        "--type",
-        "oauth",
-        "--client-id",
-        sim.credentials.oauth.clientId,
-        "--no-browser",
-        "--storage",
-        "plaintext",
-        "--insecure-storage",
-      ],
-      source,
-      pasteAfterConsent,
-    );
+    const login = await headlessOAuthLogin(source);
     expect(login.code, login.stderr).toBe(0);
     const accessToken = JSON.parse(secretsJson(source).work as string).accessToken as string;
 
@@ -443,24 +386,7 @@ describe("confl auth login --type oauth (bundle)", () => {
 
   it("a wrong client secret exits 4 with a one-line reason and a hint, and never echoes the secret", async () => {
     const env = newEnv({ CONFL_OAUTH_CLIENT_SECRET: "fake-wrong-client-secret-0002" });
-    const login = await confl(
-      [
-        "auth",
-        "login",
-        "--profile",
-        "work",
-        "--type",
-        "oauth",
-        "--client-id",
-        sim.credentials.oauth.clientId,
-        "--no-browser",
-        "--storage",
-        "plaintext",
-        "--insecure-storage",
-      ],
-      env,
-      pasteAfterConsent,
-    );
+    const login = await headlessOAuthLogin(env);
     expect(login.code).toBe(4);
     expect(login.stderr).toMatch(/^confl: the authorization server rejected the client ID or client secret/m);
     expect(login.stderr).toMatch(/^hint: /m);
