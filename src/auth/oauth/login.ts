@@ -11,6 +11,7 @@ import type { Profile, TlsSettings } from "../../config/types.js";
 import type { Context } from "../../context.js";
 import { AuthError, ConflError, InterruptedError, UsageError } from "../../errors.js";
 import { registerSecret } from "../../redact.js";
+import { fetchCloudId } from "../detect.js";
 import {
   accessibleResourcesUrl,
   CLOUD_AUDIENCE,
@@ -578,15 +579,18 @@ async function loginClientCredentials(
     return loginDcClientCredentials(options, ctx, clientId, clientSecret, fetchImpl);
   const site = requireSite(options, "for client credentials (the cloudId comes from the site)");
   const origin = new URL(site).origin;
-  const { status, data } = await fetchJson(
-    `${origin}/_edge/tenant_info`,
-    {},
-    fetchImpl,
-    "find the site's cloud id",
-  );
-  const cloudId =
-    status === 200 && data && typeof data === "object" ? (data as { cloudId?: unknown }).cloudId : undefined;
-  if (typeof cloudId !== "string" || cloudId === "") {
+  // The detection code reads tenant_info; here it goes through this login's transport (proxy, CA, mTLS).
+  let status = 0;
+  const cloudId = await fetchCloudId(origin, {
+    env: ctx.env,
+    probe: async (url) => {
+      const answer = await fetchJson(url, {}, fetchImpl, "find the site's cloud id");
+      status = answer.status;
+      return { status, headers: new Headers(), text: JSON.stringify(answer.data ?? null) };
+    },
+    debug: (line) => ctx.debug(line),
+  });
+  if (!cloudId) {
     throw new UsageError(`${origin} did not answer /_edge/tenant_info with a cloudId (HTTP ${status})`, {
       hint: "Client credentials work with Confluence Cloud sites only; check the site URL.",
     });
