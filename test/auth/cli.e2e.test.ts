@@ -62,6 +62,28 @@ function cli(args: string[], env: NodeJS.ProcessEnv, stdin = ""): Promise<CliRun
   });
 }
 
+/** `confl auth login` to the simulator's Data Center with a PAT on stdin, kept in the given store. */
+function patLogin(
+  env: NodeJS.ProcessEnv,
+  storage: "plaintext" | "encrypted-file" | "keychain",
+  stdin: string,
+  options: { debug?: boolean } = {},
+): Promise<CliRun> {
+  const args = [
+    "auth",
+    "login",
+    "--site",
+    sim.origins.dc,
+    "--type",
+    "pat",
+    "--with-token",
+    "--storage",
+    storage,
+  ];
+  if (options.debug) args.splice(2, 0, "--debug");
+  return cli(args, env, stdin);
+}
+
 /** The canary and every encoding a careless log line could carry it in. */
 function canaryForms(user?: string): string[] {
   const forms = [
@@ -186,22 +208,7 @@ describe("confl auth, end to end through the built CLI", () => {
       grantCanaryPat();
       const env = simEnv(sim);
       const runs = [
-        await cli(
-          [
-            "auth",
-            "login",
-            "--debug",
-            "--site",
-            sim.origins.dc,
-            "--type",
-            "pat",
-            "--with-token",
-            "--storage",
-            "plaintext",
-          ],
-          env,
-          `${CANARY}\n`,
-        ),
+        await patLogin(env, "plaintext", `${CANARY}\n`, { debug: true }),
         await cli(["auth", "status", "--debug"], env),
         await cli(["auth", "status", "--json", "--debug"], env),
       ];
@@ -218,22 +225,7 @@ describe("confl auth, end to end through the built CLI", () => {
       grantCanaryPat();
       const env = simEnv(sim, { CONFL_PASSPHRASE: "fake-passphrase-0001" });
       const runs = [
-        await cli(
-          [
-            "auth",
-            "login",
-            "--debug",
-            "--site",
-            sim.origins.dc,
-            "--type",
-            "pat",
-            "--with-token",
-            "--storage",
-            "encrypted-file",
-          ],
-          env,
-          CANARY,
-        ),
+        await patLogin(env, "encrypted-file", CANARY, { debug: true }),
         await cli(["auth", "status", "--debug"], env),
       ];
       expect(runs.map((r) => r.code)).toEqual([0, 0]);
@@ -311,22 +303,7 @@ describe("confl auth, end to end through the built CLI", () => {
         XDG_DATA_HOME: process.env.XDG_DATA_HOME,
       });
       const runs = [
-        await cli(
-          [
-            "auth",
-            "login",
-            "--debug",
-            "--site",
-            sim.origins.dc,
-            "--type",
-            "pat",
-            "--with-token",
-            "--storage",
-            "keychain",
-          ],
-          env,
-          CANARY,
-        ),
+        await patLogin(env, "keychain", CANARY, { debug: true }),
         await cli(["auth", "status", "--debug"], env),
       ];
       expect(runs.map((r) => r.code)).toEqual([0, 0]);
@@ -553,21 +530,7 @@ describe("auth login flags, parsed by the real CLI and honoured", () => {
 describe("a stored credential that cannot be unlocked", () => {
   it("a wrong CONFL_PASSPHRASE is exit 4 with a one-line error on any command, and the file is untouched", async () => {
     const env = simEnv(sim, { CONFL_PASSPHRASE: "fake-passphrase-right" });
-    const login = await cli(
-      [
-        "auth",
-        "login",
-        "--site",
-        sim.origins.dc,
-        "--type",
-        "pat",
-        "--with-token",
-        "--storage",
-        "encrypted-file",
-      ],
-      env,
-      sim.credentials.dc.pat,
-    );
+    const login = await patLogin(env, "encrypted-file", sim.credentials.dc.pat);
     expect(login.code).toBe(0);
     const file = join(env.CONFL_CONFIG_DIR!, "secrets.enc.json");
     const before = readFileSync(file, "utf8");
