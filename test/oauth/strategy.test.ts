@@ -8,8 +8,8 @@ import { createRefreshingStrategy, needsRefresh, type OAuthSecret } from "../../
 import { OAuthTransientError } from "../../src/auth/oauth/token-endpoint.js";
 import type { Profile } from "../../src/config/types.js";
 import { AuthError, ExitCode } from "../../src/errors.js";
-import type { SecretStore } from "../../src/secrets/types.js";
 import { type OAuthHarness, startOAuthHarness } from "./oauth-harness.js";
+import { MemoryStore } from "./test-context.js";
 
 const CLIENT = "fake-oauth-client-id-0001";
 const SECRET = "fake-oauth-client-secret-0001";
@@ -17,22 +17,6 @@ const REDIRECT = "http://127.0.0.1:8976/callback";
 
 let h: OAuthHarness;
 let env: NodeJS.ProcessEnv;
-
-class MemoryStore implements SecretStore {
-  readonly kind = "plaintext" as const;
-  values = new Map<string, string>();
-  sets = 0;
-  async get(key: string) {
-    return this.values.get(key);
-  }
-  async set(key: string, value: string) {
-    this.sets++;
-    this.values.set(key, value);
-  }
-  async delete(key: string) {
-    return this.values.delete(key);
-  }
-}
 
 beforeAll(async () => {
   h = await startOAuthHarness({ oauthAccessTokenTtl: 3600 });

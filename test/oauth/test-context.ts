@@ -2,6 +2,24 @@
 import { PassThrough } from "node:stream";
 import type { Context } from "../../src/context.js";
 import { createIOStreams } from "../../src/io/streams.js";
+import type { SecretStore } from "../../src/secrets/types.js";
+
+/** A secret store in memory that counts its writes (a refresh must persist exactly once). */
+export class MemoryStore implements SecretStore {
+  readonly kind = "plaintext" as const;
+  values = new Map<string, string>();
+  sets = 0;
+  async get(key: string) {
+    return this.values.get(key);
+  }
+  async set(key: string, value: string) {
+    this.sets++;
+    this.values.set(key, value);
+  }
+  async delete(key: string) {
+    return this.values.delete(key);
+  }
+}
 
 export interface TestContext {
   ctx: Context;

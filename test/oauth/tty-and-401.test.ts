@@ -12,28 +12,13 @@ import { createOAuthStrategy, loginOAuth, type OAuthLoginResult } from "../../sr
 import type { Context } from "../../src/context.js";
 import { createHttpClient } from "../../src/http/client.js";
 import { createIOStreams } from "../../src/io/streams.js";
-import type { SecretStore } from "../../src/secrets/types.js";
 import { startSimulator } from "../sim/index.js";
 import { oauthControls } from "../sim/oauth.js";
 import type { Simulator } from "../sim/types.js";
-import { submitConsent, testContext } from "./test-context.js";
+import { MemoryStore, submitConsent, testContext } from "./test-context.js";
 
 let sim: Simulator;
 let env: NodeJS.ProcessEnv;
-
-class MemoryStore implements SecretStore {
-  readonly kind = "plaintext" as const;
-  values = new Map<string, string>();
-  async get(key: string) {
-    return this.values.get(key);
-  }
-  async set(key: string, value: string) {
-    this.values.set(key, value);
-  }
-  async delete(key: string) {
-    return this.values.delete(key);
-  }
-}
 
 beforeAll(async () => {
   sim = await startSimulator();
