@@ -10,6 +10,7 @@ import type { Context } from "../context.js";
 import { AuthError, UsageError } from "../errors.js";
 import { createHttpClient } from "../http/client.js";
 import type { HttpClient, HttpClientOptions } from "../http/types.js";
+import { credentialScope, toApiBase } from "../http/url.js";
 import type { SecretStore } from "../secrets/types.js";
 import { apiBaseForKind, type Detection, detectSite, type Probe } from "./detect.js";
 import { createStrategyAsync } from "./kinds/index.js";
@@ -224,8 +225,11 @@ export function clientForSession(
   const { product = "confluence", tls: _flagTls, tlsOverrides: _flags, ...options } = overrides;
   const flags = flagTls(overrides);
   const noticeSink = notice(ctx);
+  const apiBase = productApiBase(session.profile, product, ctx.env);
   return createHttpClient({
-    apiBase: productApiBase(session.profile, product, ctx.env),
+    apiBase,
+    // The credential goes to this profile's API only: the site (Cloud), its gateway path, or the DC context path.
+    scope: [credentialScope(toApiBase(apiBase), session.profile.deployment)],
     auth: session.strategy,
     env: ctx.env,
     // stored settings and flags stay apart: the transport merges them field by field (flag → env → profile)

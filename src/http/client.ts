@@ -40,7 +40,7 @@ import type {
   PaginateOptions,
   RequestOptions,
 } from "./types.js";
-import { resolveRequestUrl, toApiBase } from "./url.js";
+import { assertRequestAllowed, credentialScope, isUnder, resolveRequestUrl, toApiBase } from "./url.js";
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
@@ -51,6 +51,14 @@ export interface ConflHttpClient extends HttpClient {
 
 export function createHttpClient(options: HttpClientOptions): ConflHttpClient {
   const apiBase = toApiBase(options.apiBase);
+  // Where this client may send requests (and so its credential): fixed here, from the caller's options
+  // only, never from request data.
+  const scope: readonly URL[] = Object.freeze(
+    options.scope && options.scope.length > 0
+      ? options.scope.map((s) => toApiBase(s))
+      : [credentialScope(apiBase)],
+  );
+  const inScope = (url: URL) => scope.some((prefix) => isUnder(url, prefix));
   const env = options.env ?? {};
   const auth = options.auth;
   for (const secret of auth?.secrets() ?? []) registerSecret(secret);
@@ -103,19 +111,16 @@ export function createHttpClient(options: HttpClientOptions): ConflHttpClient {
   };
   const send = compose(
     [
-      authLayer(auth, debug),
+      authLayer(auth, debug, (url) => assertRequestAllowed(url, scope)),
       retryLayer({ policy, throttle, sleep, debug, notice: options.notice }),
-      redirectLayer(auth, debug),
+      redirectLayer(auth, debug, inScope),
     ],
     wire,
   );
 
   async function request<T = unknown>(req: RequestOptions): Promise<HttpResponse<T>> {
     const method = (req.method ?? "GET").toUpperCase();
-    const url = resolveRequestUrl(apiBase, req.path, {
-      query: req.query,
-      allowCrossOrigin: req.allowCrossOrigin,
-    });
+    const url = resolveRequestUrl(apiBase, req.path, { query: req.query, scope });
     const headers = new Headers(req.headers);
     if (!headers.has("user-agent")) headers.set("user-agent", options.userAgent ?? USER_AGENT);
     const responseType = req.responseType ?? "json";

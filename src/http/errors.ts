@@ -3,7 +3,7 @@
  * on message text. Every message is one line and already redacted; `hint` says what to do about it.
  */
 import { STATUS_CODES } from "node:http";
-import { ConflError, ExitCode, type ExitCodeValue } from "../errors.js";
+import { ConflError, ExitCode, type ExitCodeValue, UsageError } from "../errors.js";
 import { redactText } from "../redact.js";
 
 export type HttpErrorKind =
@@ -241,9 +241,10 @@ export class RedirectError extends ConflError {
 }
 
 /** Refused before sending: a credential would travel in clear text, or a URL is off-origin. */
-export class UnsafeRequestError extends ConflError {
+/** A request confl refuses to send (another host, a downgrade, a path out of the API): exit 2. */
+export class UnsafeRequestError extends UsageError {
   constructor(message: string, hint: string) {
-    super(redactText(message), { code: "http.unsafe_request", hint, exitCode: ExitCode.USAGE });
+    super(redactText(message), { code: "http.unsafe_request", hint });
   }
 }
 

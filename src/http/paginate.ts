@@ -54,7 +54,8 @@ export function nextPageRequest(
 ): PageRequest | undefined {
   if (!nextLink) return undefined;
   const next = new URL(nextLink, "http://next.invalid");
-  const query: Record<string, string | string[]> = {};
+  // The keys come from the server: no prototype, so `?__proto__=…` is only a (strange) parameter.
+  const query: Record<string, string | string[]> = Object.create(null);
   for (const key of new Set(next.searchParams.keys())) {
     const values = next.searchParams.getAll(key);
     query[key] = values.length === 1 ? (values[0] as string) : values;

@@ -80,8 +80,14 @@ async function applyAuth(auth: AuthStrategy, request: WireRequest): Promise<void
   registerApplied(auth, request.headers);
 }
 
-export function authLayer(auth: AuthStrategy | undefined, debug: (line: string) => void): Layer {
+export function authLayer(
+  auth: AuthStrategy | undefined,
+  debug: (line: string) => void,
+  /** throws unless the URL may receive this client's requests (checked again here, before the credential) */
+  assertAllowed: (url: URL) => void = () => {},
+): Layer {
   return (next) => async (request) => {
+    assertAllowed(request.url);
     if (!auth || request.anonymous) return next(request);
     const first = cloneRequest(request);
     await applyAuth(auth, first);
@@ -196,11 +202,17 @@ function notReplayedNetworkError(error: NetworkError | TimeoutError, method: str
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 export const MAX_REDIRECTS = 5;
 
-export function redirectLayer(auth: AuthStrategy | undefined, debug: (line: string) => void): Layer {
+export function redirectLayer(
+  auth: AuthStrategy | undefined,
+  debug: (line: string) => void,
+  /** where the credential may go; default: the first request's origin */
+  inScope?: (url: URL) => boolean,
+): Layer {
   const credentialHeaders = credentialHeaderNames(auth);
   return (next) => async (request) => {
     let current = request;
     const origin = request.url.origin;
+    const trusted = inScope ?? ((url: URL) => url.origin === origin);
     for (let hop = 0; ; hop++) {
       const response = await next(current);
       if (!current.followRedirects || !REDIRECT_STATUSES.has(response.status)) return response;
@@ -228,7 +240,8 @@ export function redirectLayer(auth: AuthStrategy | undefined, debug: (line: stri
         );
       }
       const headers = new Headers(current.headers);
-      if (target.origin !== origin) {
+      const leaves = !trusted(target);
+      if (leaves) {
         // Node's fetch drops Authorization and Cookie across origins but forwards custom headers
         // (dependencies.md §4); the media host must get none of them (confluence-api.md §1.7).
         for (const name of credentialHeaders) headers.delete(name);
@@ -251,7 +264,7 @@ export function redirectLayer(auth: AuthStrategy | undefined, debug: (line: stri
         });
       }
       debug(
-        `redirect: ${response.status} → ${redactText(target.href)}${target.origin !== origin ? " (other origin: credentials dropped)" : ""}`,
+        `redirect: ${response.status} → ${redactText(target.href)}${leaves ? " (outside the profile's site: credentials dropped)" : ""}`,
       );
       await discard(response);
       current = {

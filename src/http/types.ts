@@ -9,8 +9,9 @@ export type QueryValue = string | number | boolean | undefined | null | readonly
 export interface RequestOptions {
   method?: string;
   /**
-   * Relative to the API root ("rest/api/user/current", "api/v2/spaces"), or an absolute URL, which must
-   * be same-origin with the API root unless `allowCrossOrigin` is set.
+   * Relative to the API root ("rest/api/user/current", "api/v2/spaces"), or an absolute URL. Either way
+   * the resolved URL must lie under the client's `scope` (see HttpClientOptions.scope), or the request is
+   * refused before anything is sent.
    */
   path: string;
   query?: Record<string, QueryValue>;
@@ -29,7 +30,6 @@ export interface RequestOptions {
   throwOnError?: boolean;
   /** Skip the auth layer (public endpoints like /_edge/tenant_info). */
   anonymous?: boolean;
-  allowCrossOrigin?: boolean;
   signal?: AbortSignal;
   timeoutMs?: number;
 }
@@ -70,6 +70,12 @@ export interface HttpClientOptions {
    */
   tlsOverrides?: import("../config/types.js").TlsSettings;
   env?: NodeJS.ProcessEnv;
+  /**
+   * URL prefixes (origin + path) requests may go to, credential or not. Default: the credential scope of
+   * `apiBase` (credentialScope in url.ts). A command that needs a fixed second origin declares it here;
+   * nothing a server or a user field says can widen it.
+   */
+  scope?: readonly (string | URL)[];
   userAgent?: string;
   /** retries after the first attempt (default 4) */
   maxRetries?: number;

@@ -25,10 +25,12 @@ export function toApiBase(apiBase: string | URL): URL {
 export function relativeToApiBase(apiBase: URL, pathWithQuery: string): string {
   const basePath = apiBase.pathname;
   let path = pathWithQuery;
-  if (path.startsWith("/")) {
+  // `//host`, `/\host` (and the like) name another host to the URL parser: left alone, they resolve to
+  // that host and are refused by the scope check, instead of being quietly reinterpreted.
+  if (path.startsWith("/") && !/^\/[/\\]/.test(path)) {
     if (path.startsWith(basePath)) return path.slice(basePath.length);
     if (basePath.endsWith("/wiki/") && path.startsWith("/wiki/")) return path.slice("/wiki/".length);
-    return path.replace(/^\/+/, "");
+    return path.slice(1);
   }
   // `wiki/rest/api/...` under a Cloud root that already ends in /wiki/ can only be a pasted duplicate.
   if (basePath.endsWith("/wiki/") && path.startsWith("wiki/")) path = path.slice("wiki/".length);
@@ -37,27 +39,121 @@ export function relativeToApiBase(apiBase: URL, pathWithQuery: string): string {
 
 export interface ResolveUrlOptions {
   query?: Record<string, QueryValue> | undefined;
-  allowCrossOrigin?: boolean | undefined;
+  /**
+   * Where requests may go: URL prefixes (origin plus a path ending in `/`). Default: the credential scope
+   * of `apiBase` (see credentialScope).
+   */
+  scope?: readonly URL[] | undefined;
 }
 
+/**
+ * The part of an origin a profile's credential belongs to, as a URL prefix ending in `/`:
+ * - the gateway: `/ex/confluence/{cloudId}/` (another cloud id or `/oauth/...` on the same host is not ours);
+ * - a Cloud site (`/wiki/` root): the whole site, since Jira and Confluence share it and one credential;
+ * - anything else (Data Center): the API root itself, i.e. the context path (`/confluence/`), so `/jira/`
+ *   on the same host never gets Confluence's credential.
+ */
+export function credentialScope(apiBase: URL, deployment?: "cloud" | "dc"): URL {
+  const scope = new URL(apiBase.href);
+  scope.search = "";
+  scope.hash = "";
+  const gateway = /^\/ex\/[^/]+\/[^/]+\//.exec(scope.pathname);
+  if (gateway) scope.pathname = gateway[0];
+  else if (deployment !== "dc" && scope.pathname === "/wiki/") scope.pathname = "/";
+  return scope;
+}
+
+/** `url` is under `prefix`: same origin, and its path starts with the prefix's path. */
+export function isUnder(url: URL, prefix: URL): boolean {
+  return url.origin === prefix.origin && url.pathname.startsWith(prefix.pathname);
+}
+
+/**
+ * Resolves a request path exactly as fetch will, then checks the result. The check is made on the URL
+ * that will be sent (re-parsed from the string handed to fetch), never on the shape of the input: the
+ * WHATWG parser strips leading/trailing C0 controls and spaces, drops tabs and newlines anywhere, reads
+ * `\` as `/` in http(s) URLs and resolves `..` and `%2e%2e`, so `\\evil.example/x`, ` //evil.example`,
+ * `/wiki///evil.example/x` or `rest/../../../jira` only show where they lead once resolved.
+ */
 export function resolveRequestUrl(apiBase: URL, path: string, options: ResolveUrlOptions = {}): URL {
+  const scope = options.scope ?? [credentialScope(apiBase)];
   let url: URL;
-  if (/^[a-z][a-z0-9+.-]*:/i.test(path) || path.startsWith("//")) {
-    url = new URL(path, apiBase);
-    if (url.origin !== apiBase.origin && !options.allowCrossOrigin) {
-      throw new UnsafeRequestError(
-        `refusing to send a request to ${url.origin}: it is not the profile's API origin (${apiBase.origin})`,
-        "pass a path relative to the API root (e.g. rest/api/user/current), or a URL on the same origin",
-      );
-    }
-    if (url.protocol !== "http:" && url.protocol !== "https:") {
-      throw new UnsafeRequestError(`unsupported URL scheme ${url.protocol}`, "use an https:// URL or a path");
-    }
-  } else {
+  try {
     url = new URL(relativeToApiBase(apiBase, path), apiBase);
+  } catch {
+    throw new UnsafeRequestError(
+      `not a valid request path or URL: ${printable(path)}`,
+      "pass a path relative to the API root (e.g. rest/api/user/current), or a URL on the profile's site",
+    );
   }
   appendQuery(url, options.query);
+  assertRequestAllowed(url, scope, path);
   return url;
+}
+
+/**
+ * The one gate every request passes (the first one, every next link, every retry): throws unless the
+ * URL, as fetch will parse it, is http(s), carries no user:password@, and lies under one of `scope`.
+ */
+export function assertRequestAllowed(url: URL, scope: readonly URL[], input?: string): void {
+  const sent = new URL(url.href);
+  const asked = input !== undefined && input !== sent.href ? `${printable(input)} resolves to ` : "";
+  if (sent.protocol !== "http:" && sent.protocol !== "https:") {
+    throw new UnsafeRequestError(
+      `refusing to send a request to a ${sent.protocol} URL`,
+      "use a path relative to the API root, or an https:// URL on the profile's site",
+    );
+  }
+  if (sent.username !== "" || sent.password !== "") {
+    throw new UnsafeRequestError(
+      "refusing a request URL with a user name or password in it (user:password@)",
+      "remove the user:password@ part; confl sends the profile's own credential",
+    );
+  }
+  if (climbsOut(sent.pathname)) {
+    throw new UnsafeRequestError(
+      `refusing to send a request to ${asked}${sent.origin}${sent.pathname}: a path segment climbs up ('..' hidden by encoding or ';')`,
+      "pass the path without '..' segments",
+    );
+  }
+  if (scope.some((prefix) => isUnder(sent, prefix))) return;
+  const home = scope[0];
+  const where = `${sent.origin}${sent.pathname}`;
+  if (home && sent.origin === home.origin) {
+    throw new UnsafeRequestError(
+      `refusing to send a request to ${asked}${where}: it is outside this profile's API (${home.href})`,
+      "a path may not climb out of the API root with '..'; pass a path such as rest/api/user/current",
+    );
+  }
+  throw new UnsafeRequestError(
+    `refusing to send a request to ${asked}${where}: it is not this profile's site (${home?.origin ?? "none"})`,
+    `confl only sends a profile's requests to its own site; pass a path such as rest/api/user/current`,
+  );
+}
+
+/**
+ * A `..` the WHATWG parser left in place but a server may still honour: percent-encoded slashes around
+ * it (`..%2f`), or a path parameter (`..;/`, which Tomcat, and so Confluence and Jira, reads as `..`).
+ */
+function climbsOut(pathname: string): boolean {
+  for (const segment of pathname.split("/")) {
+    let decoded = segment;
+    try {
+      decoded = decodeURIComponent(segment);
+    } catch {
+      // a stray % is sent as it is; it cannot form a dot segment
+    }
+    for (const part of decoded.split(/[/\\]/)) {
+      if (part.split(";")[0] === "..") return true;
+    }
+  }
+  return false;
+}
+
+/** For messages: the input with control characters shown as escapes, so a message cannot hide them. */
+function printable(text: string): string {
+  const escaped = JSON.stringify(text.length > 200 ? `${text.slice(0, 200)}…` : text);
+  return escaped.slice(1, -1);
 }
 
 export function appendQuery(url: URL, query: Record<string, QueryValue> | undefined): void {
@@ -82,11 +178,4 @@ export function isLoopbackHost(hostname: string): boolean {
   if (host === "::1" || host === "0:0:0:0:0:0:0:1") return true;
   if (/^::ffff:127\./.test(host)) return true;
   return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
-}
-
-/** The origin a product's paths hang off: the part of the API root before `/wiki/` (Cloud) or the root itself. */
-export function originRoot(apiBase: URL): URL {
-  const root = new URL(apiBase);
-  if (root.pathname.endsWith("/wiki/")) root.pathname = root.pathname.slice(0, -"wiki/".length);
-  return root;
 }

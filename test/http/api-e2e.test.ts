@@ -85,7 +85,7 @@ describe("confl api (built bundle)", () => {
   it("a URL on another origin exits 2 before any request to it", async () => {
     const r = await confl(["api", `${sim.origins.media}/file/x`], cloudEnv());
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^confl: refusing to send this profile's credentials to/m);
+    expect(r.stderr).toMatch(/^confl: refusing to send a request to .*: it is not this profile's site/m);
     expect(sim.log.filter((e) => e.server === "media")).toHaveLength(0);
   });
 
@@ -110,7 +110,7 @@ describe("confl api (built bundle)", () => {
         env,
       );
       expect(download.code).toBe(0);
-      expect(download.stderr).toContain("(other origin: credentials dropped)");
+      expect(download.stderr).toContain("(outside the profile's site: credentials dropped)");
       const media = sim.log.filter((e) => e.server === "media");
       expect(media).toHaveLength(1);
       expect(media[0]?.headers.authorization).toBeUndefined();

@@ -343,7 +343,7 @@ describe("confl api on site, gateway and DC", () => {
     });
     expect(bad.error).toBeInstanceOf(UsageError);
     expect(bad.error?.exitCode).toBe(ExitCode.USAGE);
-    expect(bad.error?.message).toMatch(/refusing to send this profile's credentials/);
+    expect(bad.error?.message).toMatch(/refusing to send a request to .* it is not this profile's site/);
     expect(sim.log).toHaveLength(0);
   });
 

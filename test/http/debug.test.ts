@@ -159,7 +159,7 @@ describe("--debug output never contains a secret", () => {
     expect(lines).toContain("  cookie: JSESSIONID=***");
     expect(lines).toContain("  x-sso-session: ***");
     expect(lines.some((l) => l.startsWith("retry: rate limited by"))).toBe(true);
-    expect(lines.some((l) => l.includes("(other origin: credentials dropped)"))).toBe(true);
+    expect(lines.some((l) => l.includes("(outside the profile's site: credentials dropped)"))).toBe(true);
     expect(lines.some((l) => l.startsWith("auth: 401 received"))).toBe(true);
     expect(lines.some((l) => l.startsWith("  body: ") && l.includes('"password":"***"'))).toBe(true);
     expect(errors.length).toBeGreaterThanOrEqual(6);

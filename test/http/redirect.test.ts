@@ -109,12 +109,14 @@ describe("redirect policy", () => {
     expect(media.log).toHaveLength(0);
   });
 
-  it("an absolute URL on another origin is refused before any request unless allowCrossOrigin", async () => {
+  it("an absolute URL on another origin is refused before any request unless the client's scope names it", async () => {
     const { site, media } = await pair(302);
     const c = createHttpClient({ apiBase: `${site.url}wiki/`, auth: fakeAuth() });
     await expect(c.request({ path: `${media.origin}/file/x` })).rejects.toBeInstanceOf(UnsafeRequestError);
     expect(media.log).toHaveLength(0);
-    const res = await c.request({ path: `${media.origin}/file/x`, allowCrossOrigin: true, anonymous: true });
+    // A second origin is a property of the client (declared by a command), not of a request.
+    const wide = createHttpClient({ apiBase: `${site.url}wiki/`, scope: [site.url, `${media.origin}/`] });
+    const res = await wide.request({ path: `${media.origin}/file/x` });
     expect(res.status).toBe(200);
     expect(media.log[0]?.headers.authorization).toBeUndefined();
   });

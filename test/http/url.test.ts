@@ -44,7 +44,7 @@ describe("request URLs under the API root", () => {
     expect(url.search).toBe("?sort=id&space-id=1&space-id=2&limit=5&ok=true");
   });
 
-  it("absolute URLs: same origin only, unless allowCrossOrigin", () => {
+  it("absolute URLs: same origin only, unless the scope names another", () => {
     expect(href(site, "https://acme.atlassian.net/wiki/rest/api/x")).toBe(
       "https://acme.atlassian.net/wiki/rest/api/x",
     );
@@ -52,7 +52,9 @@ describe("request URLs under the API root", () => {
     expect(() => href(site, "//evil.example/x")).toThrow(UnsafeRequestError);
     expect(() => href(site, "http://acme.atlassian.net/wiki/x")).toThrow(UnsafeRequestError);
     expect(
-      resolveRequestUrl(site, "https://api.media.atlassian.com/file/1", { allowCrossOrigin: true }).host,
+      resolveRequestUrl(site, "https://api.media.atlassian.com/file/1", {
+        scope: [new URL("https://acme.atlassian.net/"), new URL("https://api.media.atlassian.com/")],
+      }).host,
     ).toBe("api.media.atlassian.com");
   });
 

@@ -62,8 +62,9 @@ export async function run(options: ApiOptions, ctx: Context, deps: ApiDeps): Pro
     throw new UsageError("--paginate works with GET requests only", { hint: "drop -X, or drop --paginate" });
 
   const product = options.product ?? "confluence";
+  // Where the request may go is decided by the client on the resolved URL (src/http/url.ts), for this
+  // request, every next link and every retry alike; the command does not pre-judge the string.
   const client = await deps.client(product, clientOverrides(options));
-  checkSameOrigin(options.endpoint, client.apiBase);
 
   let query: Record<string, QueryValue> | undefined;
   let json: unknown;
@@ -136,27 +137,13 @@ function clientOverrides(options: ApiOptions): Partial<HttpClientOptions> {
   return overrides;
 }
 
-function checkSameOrigin(endpoint: string, apiBase: URL): void {
-  if (!/^[a-z][a-z0-9+.-]*:/i.test(endpoint) && !endpoint.startsWith("//")) return;
-  let url: URL;
-  try {
-    url = new URL(endpoint, apiBase);
-  } catch {
-    throw new UsageError(`not a valid URL: ${endpoint}`);
-  }
-  if (url.origin !== apiBase.origin) {
-    throw new UsageError(`refusing to send this profile's credentials to ${url.origin}`, {
-      hint: `confl api only calls the profile's own origin (${apiBase.origin}); pass a path such as rest/api/user/current`,
-    });
-  }
-}
-
 function hasHeader(headers: Record<string, string>, name: string): boolean {
   return Object.keys(headers).some((k) => k.toLowerCase() === name);
 }
 
 export function parseHeaders(lines: string[]): Record<string, string> {
-  const headers: Record<string, string> = {};
+  // No prototype: a header named __proto__ is just a (strange) header, never the object's prototype.
+  const headers: Record<string, string> = Object.create(null);
   for (const line of lines) {
     const match = /^([A-Za-z0-9!#$%&'*+.^_`|~-]+)\s*:\s*(.*)$/.exec(line);
     if (!match) throw new UsageError(`invalid header "${line.split(":")[0]}": expected "Name: value"`);
@@ -186,7 +173,7 @@ export async function parseFields(
   read: (path: string) => Promise<Uint8Array>,
   stdin: () => Promise<Uint8Array>,
 ): Promise<Record<string, FieldValue>> {
-  const out: Record<string, FieldValue> = {};
+  const out: Record<string, FieldValue> = Object.create(null);
   const entries: Array<[string, boolean]> = [
     ...rawFields.map((f) => [f, false] as [string, boolean]),
     ...typedFields.map((f) => [f, true] as [string, boolean]),
@@ -202,11 +189,23 @@ export async function parseFields(
   return out;
 }
 
+/**
+ * Names that would reach an object's prototype chain in JavaScript. User data never needs them as keys
+ * of a request body, and allowing them is how `-F '__proto__[insecure]=true'` once switched TLS checks
+ * off for the whole process.
+ */
+const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+
 /** `a`, `a[]` (append to an array), `a[b]` (nested object), as in gh api. */
 function setPath(target: Record<string, FieldValue>, key: string, value: FieldValue): void {
   const match = /^([^[\]]+)((?:\[[^[\]]*\])*)$/.exec(key);
   if (!match) throw new UsageError(`invalid field name "${key}"`);
   const parts = [match[1]!, ...[...match[2]!.matchAll(/\[([^[\]]*)\]/g)].map((m) => m[1]!)];
+  const forbidden = parts.find((part) => FORBIDDEN_KEYS.has(part));
+  if (forbidden !== undefined)
+    throw new UsageError(`invalid field name "${key}": "${forbidden}" is not allowed as a field name`, {
+      hint: "to send such a key, write the JSON body yourself and pass it with --input",
+    });
   let node: Record<string, FieldValue> | FieldValue[] = target;
   for (let i = 0; i < parts.length; i++) {
     const part = parts[i]!;
@@ -227,16 +226,16 @@ function setPath(target: Record<string, FieldValue>, key: string, value: FieldVa
       node[part] = value;
       continue;
     }
-    const existing = node[part];
+    const existing = Object.hasOwn(node, part) ? node[part] : undefined;
     if (existing === undefined || existing === null || typeof existing !== "object") {
-      node[part] = nextIsArray ? [] : {};
+      node[part] = nextIsArray ? [] : (Object.create(null) as Record<string, FieldValue>);
     }
     node = node[part] as Record<string, FieldValue> | FieldValue[];
   }
 }
 
 function toQuery(fields: Record<string, FieldValue>): Record<string, QueryValue> {
-  const query: Record<string, QueryValue> = {};
+  const query: Record<string, QueryValue> = Object.create(null);
   for (const [key, value] of Object.entries(fields)) {
     if (value === null) query[key] = "null";
     else if (Array.isArray(value)) {
