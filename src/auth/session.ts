@@ -83,8 +83,12 @@ export function defaultResolveDeps(ctx: Context): ResolveDeps {
   };
 }
 
-function notice(ctx: Context): ((line: string) => void) | undefined {
-  return ctx.io.stderrIsTTY ? (line) => ctx.io.err(line) : undefined;
+/**
+ * Retries and waits over a second are said on stderr, terminal or not: a script's log should show why a
+ * call took 20 s, and a person should never face silence (issue: a refused connection sat silent 28 s).
+ */
+function notice(ctx: Context): (line: string) => void {
+  return (line) => ctx.io.err(line);
 }
 
 const warnSinks = new WeakMap<Context["io"], (line: string) => void>();
@@ -237,7 +241,7 @@ export function clientForSession(
     ...(flags ? { tlsOverrides: flags } : {}),
     warn: warnSink(ctx),
     ...(ctx.globals.debug ? { debug: (line: string) => ctx.debug(line) } : {}),
-    ...(noticeSink ? { notice: noticeSink } : {}),
+    notice: noticeSink,
     ...options,
   });
 }

@@ -132,12 +132,13 @@ export function retryLayer(options: RetryLayerOptions): Layer {
           replayable,
           bodyReplayable: !request.bodyIsStream,
           networkError: true,
+          networkCode: error instanceof NetworkError ? error.networkCode : undefined,
         });
         if (decision.action !== "retry") {
           if (!replayable) throw notReplayedNetworkError(error, request.method);
           throw error;
         }
-        await wait(decision.delayMs, `${error.message}`, attempt);
+        await wait(decision.delayMs, `${error.message}`, attempt, true);
         continue;
       }
       release();
@@ -169,10 +170,12 @@ export function retryLayer(options: RetryLayerOptions): Layer {
       await wait(decision.delayMs, what, attempt);
     }
 
-    async function wait(delayMs: number, what: string, attempt: number) {
-      const total = policy.maxRetries + 1;
+    /** Every retry after a connection error, and every wait over a second, is said in one line. */
+    async function wait(delayMs: number, what: string, attempt: number, networkError = false) {
+      const total =
+        (networkError ? Math.min(policy.maxRetries, policy.maxNetworkRetries) : policy.maxRetries) + 1;
       debug(`retry: ${redactText(what)}; retrying in ${delayMs} ms (attempt ${attempt + 1}/${total})`);
-      if (delayMs > 1000)
+      if (networkError || delayMs > 1000)
         notice?.(
           `${redactText(what)}; retrying in ${formatDuration(delayMs)} (attempt ${attempt + 1}/${total})`,
         );

@@ -16,6 +16,13 @@ export interface RetryPolicy {
    * mcp-atlassian (confluence-api.md §2), so 0 and negative values wait this long instead.
    */
   minRetryAfterMs: number;
+  /**
+   * Retries after a connection error or timeout. Few and short: a refused connection or an unknown
+   * host rarely heals within seconds, and a user waiting on a silent 28 s of backoff thinks confl hung.
+   */
+  maxNetworkRetries: number;
+  /** first wait after a connection error, before jitter (then doubled) */
+  networkDelayMs: number;
   random: () => number;
   now: () => number;
 }
@@ -25,6 +32,8 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   baseDelayMs: 2000,
   maxDelayMs: 60_000,
   minRetryAfterMs: 1000,
+  maxNetworkRetries: 2,
+  networkDelayMs: 500,
   random: Math.random,
   now: Date.now,
 };
@@ -83,15 +92,24 @@ export interface RetryInput {
   headers?: Headers;
   /** a network error or timeout instead of a response */
   networkError?: boolean;
+  /** the error's code (ECONNREFUSED, ENOTFOUND, …), when there is one */
+  networkCode?: string | undefined;
 }
+
+/** Connection errors that another attempt within seconds will not fix: the name does not exist. */
+const PERMANENT_NETWORK_CODES = new Set(["ENOTFOUND"]);
 
 export function decideRetry(input: RetryInput): RetryDecision {
   const { policy, retry } = input;
   const now = policy.now();
   if (input.networkError) {
     if (!input.replayable) return { action: "stop", reason: "not idempotent" };
-    if (retry > policy.maxRetries) return { action: "stop", reason: "retries exhausted" };
-    return { action: "retry", delayMs: backoffDelay(retry, policy), reason: "network error" };
+    if (input.networkCode && PERMANENT_NETWORK_CODES.has(input.networkCode))
+      return { action: "stop", reason: "host not found" };
+    if (retry > Math.min(policy.maxRetries, policy.maxNetworkRetries))
+      return { action: "stop", reason: "retries exhausted" };
+    const delayMs = Math.round(policy.networkDelayMs * 2 ** (retry - 1) * (0.7 + 0.6 * policy.random()));
+    return { action: "retry", delayMs, reason: "network error" };
   }
   const status = input.status ?? 0;
   const headers = input.headers ?? new Headers();

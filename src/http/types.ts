@@ -87,7 +87,7 @@ export interface HttpClientOptions {
   concurrency?: number;
   /** --debug sink; receives already-redacted lines */
   debug?: (line: string) => void;
-  /** user-facing notices (e.g. "rate limited, waiting 5 s"); only called when a person is watching */
+  /** user-facing notices, one line each: every retry after a connection error, every wait over a second */
   notice?: (line: string) => void;
   /**
    * warnings that must be seen even when nobody watches (the --insecure warning): the command's stderr.

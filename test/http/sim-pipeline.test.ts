@@ -67,18 +67,61 @@ function sessionClient(tty: boolean, overrides: Record<string, unknown> = {}) {
 }
 
 describe("waits a person can see (TTY notices through the session client)", () => {
-  it("a retry wait over 1 s is announced on a TTY's stderr, not on piped stderr", async () => {
-    sim.rateLimit({ server: "site", count: 1, retryAfter: "3" });
-    const tty = sessionClient(true);
-    await tty.client.request({ path: "rest/api/user/current" });
-    expect(tty.clock.sleeps).toEqual([3000]);
-    expect(tty.err()).toMatch(/^rate limited by 127\.0\.0\.1:\d+; retrying in 3 s \(attempt 2\/5\)\n$/);
+  it("a retry wait over 1 s is announced on stderr, on a TTY and piped alike (one line)", async () => {
+    for (const tty of [true, false]) {
+      sim.rateLimit({ server: "site", count: 1, retryAfter: "3" });
+      const k = sessionClient(tty);
+      await k.client.request({ path: "rest/api/user/current" });
+      expect(k.clock.sleeps).toEqual([3000]);
+      expect(k.err()).toMatch(/^rate limited by 127\.0\.0\.1:\d+; retrying in 3 s \(attempt 2\/5\)\n$/);
+    }
+  });
 
-    sim.rateLimit({ server: "site", count: 1, retryAfter: "3" });
-    const piped = sessionClient(false);
-    await piped.client.request({ path: "rest/api/user/current" });
-    expect(piped.clock.sleeps).toEqual([3000]);
-    expect(piped.err()).toBe("");
+  it("confl api rest/api/space against a refused port: two short retries, each said, then exit (no 28 s of silence)", async () => {
+    const { createServer } = await import("node:net");
+    // a port that was just free: connecting to it is refused
+    const port = await new Promise<number>((done) => {
+      const s = createServer().listen(0, "127.0.0.1", () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => done(p));
+      });
+    });
+    const c = makeCtx(false);
+    const clock = fakeClock();
+    const client = clientForSession(
+      c.ctx,
+      {
+        profile: { ...siteProfile(), apiBase: `http://127.0.0.1:${port}/wiki/` },
+        strategy: basicAuth("a@example.com", "fake-refused-0001"),
+      },
+      { sleep: clock.sleep, now: clock.now, random: () => 0.5 },
+    );
+    const error = await client.request({ path: "rest/api/space" }).catch((e) => e);
+    expect(error.name).toBe("NetworkError");
+    expect(error.message).toMatch(/refused/);
+    // 0.5 s then 1 s: under two seconds in all, where the old backoff slept 2+4+8+16 s
+    expect(clock.sleeps).toEqual([500, 1000]);
+    const lines = c.err().trimEnd().split("\n");
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/refused; retrying in 500 ms \(attempt 2\/3\)$/);
+    expect(lines[1]).toMatch(/refused; retrying in 1 s \(attempt 3\/3\)$/);
+  });
+
+  it("a host that does not resolve is not retried at all", async () => {
+    const c = makeCtx(false);
+    const clock = fakeClock();
+    const client = clientForSession(
+      c.ctx,
+      {
+        profile: { ...siteProfile(), apiBase: "https://no-such-host.invalid/wiki/" },
+        strategy: basicAuth("a@example.com", "fake-nxdomain-0001"),
+      },
+      { sleep: clock.sleep, now: clock.now, random: () => 0.5 },
+    );
+    const error = await client.request({ path: "rest/api/space" }).catch((e) => e);
+    expect(error.name).toBe("NetworkError");
+    expect(clock.sleeps).toEqual([]);
+    expect(c.err()).toBe("");
   });
 
   it("a wait of exactly 1 s says nothing, even on a TTY", async () => {
