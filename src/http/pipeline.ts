@@ -8,7 +8,7 @@ import type { ConflError } from "../errors.js";
 import { redactText, registerSecret } from "../redact.js";
 import { describeBody, formatHeaders } from "./debug.js";
 import { formatDuration, NetworkError, RedirectError, TimeoutError, UnsafeRequestError } from "./errors.js";
-import { type HostLookup, plainHttpRefusal } from "./plain-http-guard.js";
+import { type HostLookup, plainHttpRefusal, possibleCredentialHeaders } from "./plain-http-guard.js";
 import { decideRetry, IDEMPOTENT_METHODS, type RetryPolicy } from "./retry.js";
 import type { Throttle } from "./throttle.js";
 import { type FetchLike, mapNetworkError } from "./transport.js";
@@ -331,7 +331,9 @@ export function wireSend(options: WireOptions): Send {
     const redactedUrl = redactText(url.href);
     if (debugEnabled) {
       debug(`→ ${request.method} ${redactedUrl}`);
-      for (const line of formatHeaders(request.headers, credentialHeaders)) debug(line);
+      // -H headers may be credentials too: their values are masked like the strategy's
+      const masked = new Set([...credentialHeaders, ...possibleCredentialHeaders(request.headers)]);
+      for (const line of formatHeaders(request.headers, masked)) debug(line);
       const body = describeBody(request.body);
       if (body !== undefined) debug(`  body: ${body}`);
     }

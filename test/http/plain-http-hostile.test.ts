@@ -56,6 +56,23 @@ describe("-H headers are credentials for the plain-http guard", () => {
   );
 });
 
+describe("-H headers are masked in --debug like credentials", () => {
+  it("the value of a custom header never reaches the debug log", async () => {
+    const t = await target();
+    const lines: string[] = [];
+    const c = createHttpClient({ apiBase: t.url, debug: (l) => lines.push(l), maxRetries: 0 });
+    await c.request({
+      path: "x",
+      headers: { "x-api-key": "fake-debug-key-0951", "x-custom-auth": "fake-debug-0952" },
+    });
+    expect(t.log[0]?.headers["x-api-key"]).toBe("fake-debug-key-0951");
+    const log = lines.join("\n");
+    expect(log).toMatch(/x-api-key: \*\*\*/);
+    expect(log).not.toContain("fake-debug-key-0951");
+    expect(log).not.toContain("fake-debug-0952");
+  });
+});
+
 describe("loopback through a proxy is not loopback", () => {
   const proxied: Array<[string, (proxyUrl: string, port: number) => NodeJS.ProcessEnv]> = [
     ["HTTP_PROXY", (p) => ({ HTTP_PROXY: p })],
