@@ -7,7 +7,7 @@ import type { ConfigFile, Deployment, Profile, SecretStoreKind } from "../config
 import { AuthError } from "../errors.js";
 import { registerSecret } from "../redact.js";
 import { kindNeedsSecret } from "./kinds/index.js";
-import { gatewayApiBase, normaliseSiteUrl, sameSite } from "./site-url.js";
+import { assertNoUserinfo, gatewayApiBase, normaliseSiteUrl, sameSite } from "./site-url.js";
 import type { CredentialKind, StoredSecret } from "./types.js";
 
 export type CredentialSource =
@@ -233,6 +233,8 @@ export async function resolveCredential(input: ResolveInput, deps: ResolveDeps):
   else if (envSite) [siteUrl, siteSource] = [envSite, { type: "env", name: "CONFLUENCE_URL" }];
   else if (stored) [siteUrl, siteSource] = [stored.site, { type: "profile", name: stored.name }];
   else throw notLoggedIn();
+  // CONFLUENCE_URL=https://user:secret@host must not be used (or printed as the site's source) as given.
+  assertNoUserinfo(siteUrl);
 
   // A stored profile only applies to its own site: CONFLUENCE_URL pointing elsewhere means "not this profile".
   const base = stored && sameSiteLoose(stored, siteUrl, env) ? stored : undefined;

@@ -85,7 +85,44 @@ const CONFLUENCE_PATH_MARKERS = new Set([
   "s",
 ]);
 
-export function normaliseSiteUrl(input: string, env: NodeJS.ProcessEnv = {}): NormalisedSite {
+/**
+ * A site URL as text for a message, without anything between the scheme and an `@`: a user:password@
+ * part must never be echoed, even from a URL that did not parse.
+ */
+export function siteForMessage(text: string): string {
+  return text.replace(/^((?:[a-z][a-z0-9+.-]*:)?[/\\]*)[^/\\?#]*@/i, "$1");
+}
+
+/**
+ * A site URL with a user name or password in it (https://user:secret@host) is refused: the secret would
+ * sit in config.json and in every message that names the site. Checked on the URL as parsed, so every
+ * spelling the URL parser accepts (`user@`, `:secret@`, percent-encoded, no scheme) is caught.
+ */
+export function refuseUserinfo(url: URL): void {
+  if (url.username === "" && url.password === "") return;
+  throw new UsageError(
+    `the site URL ${url.protocol}//${url.host} contains a user name or password, which confl does not take from a URL`,
+    {
+      code: "usage.site_userinfo",
+      hint: "remove the user:password@ part; give the username with --username and the secret on stdin (--with-token)",
+    },
+  );
+}
+
+/**
+ * Refuses a site (a URL, a bare host, or for OAuth a cloud id) with a user:password@ part, parsed as
+ * parseSiteInput parses it; text that is no URL at all is left to the caller's own checks.
+ */
+export function assertNoUserinfo(input: string): void {
+  try {
+    parseSiteInput(input);
+  } catch (error) {
+    if (error instanceof UsageError && error.code === "usage.site_userinfo") throw error;
+  }
+}
+
+/** Parses a site URL as given (a bare host gets https://); refuses a user:password@ part. */
+export function parseSiteInput(input: string): URL {
   const raw = input.trim().replace(/^[<"']+|[>"']+$/g, "");
   if (raw === "")
     throw new UsageError("the site URL is empty", {
@@ -95,12 +132,19 @@ export function normaliseSiteUrl(input: string, env: NodeJS.ProcessEnv = {}): No
   try {
     url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `https://${raw}`);
   } catch {
-    throw new UsageError(`"${raw}" is not a URL`, {
+    throw new UsageError(`"${siteForMessage(raw)}" is not a URL`, {
       hint: "give the address you open Confluence at, e.g. https://acme.atlassian.net",
     });
   }
+  refuseUserinfo(url);
+  return url;
+}
+
+export function normaliseSiteUrl(input: string, env: NodeJS.ProcessEnv = {}): NormalisedSite {
+  const raw = input.trim().replace(/^[<"']+|[>"']+$/g, "");
+  const url = parseSiteInput(raw);
   if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw new UsageError(`unsupported URL scheme "${url.protocol}" in ${raw}`, {
+    throw new UsageError(`unsupported URL scheme "${url.protocol}" in ${siteForMessage(raw)}`, {
       hint: "use an https:// URL",
     });
   }

@@ -107,6 +107,8 @@ export function createHttpClient(options: HttpClientOptions): ConflHttpClient {
       debugEnabled: debugSink !== undefined,
       now,
       hasClientCert: tlsInForce.clientCert !== undefined,
+      env,
+      lookup: options.lookup,
     })(request);
   };
   const send = compose(

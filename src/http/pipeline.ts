@@ -8,10 +8,10 @@ import type { ConflError } from "../errors.js";
 import { redactText, registerSecret } from "../redact.js";
 import { describeBody, formatHeaders } from "./debug.js";
 import { formatDuration, NetworkError, RedirectError, TimeoutError, UnsafeRequestError } from "./errors.js";
+import { type HostLookup, plainHttpRefusal, possibleCredentialHeaders } from "./plain-http-guard.js";
 import { decideRetry, IDEMPOTENT_METHODS, type RetryPolicy } from "./retry.js";
 import type { Throttle } from "./throttle.js";
 import { type FetchLike, mapNetworkError } from "./transport.js";
-import { isLoopbackHost } from "./url.js";
 
 export interface WireRequest {
   method: string;
@@ -205,13 +205,29 @@ function notReplayedNetworkError(error: NetworkError | TimeoutError, method: str
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 export const MAX_REDIRECTS = 5;
 
+/**
+ * What may follow a redirect to another origin. Everything else on the request — Authorization, Cookie,
+ * a strategy's header, any `-H` header (`X-Api-Key`, `X-Atlassian-Token`, …) — may be a credential and is
+ * dropped: Node's fetch drops only Authorization and Cookie (dependencies.md §4), and the media host must
+ * get none of ours (confluence-api.md §1.7). Content-Type stays only while the body does.
+ */
+const CROSS_ORIGIN_HEADERS = new Set(["accept", "accept-language", "user-agent"]);
+
+function keepAcrossOrigins(headers: Headers, bodyKept: boolean): Headers {
+  const kept = new Headers();
+  headers.forEach((value, name) => {
+    const lower = name.toLowerCase();
+    if (CROSS_ORIGIN_HEADERS.has(lower) || (bodyKept && lower === "content-type")) kept.set(name, value);
+  });
+  return kept;
+}
+
 export function redirectLayer(
-  auth: AuthStrategy | undefined,
+  _auth: AuthStrategy | undefined,
   debug: (line: string) => void,
-  /** where the credential may go; default: the first request's origin */
+  /** where the credential may go (the client's scope); default: the first request's origin */
   inScope?: (url: URL) => boolean,
 ): Layer {
-  const credentialHeaders = credentialHeaderNames(auth);
   return (next) => async (request) => {
     let current = request;
     const origin = request.url.origin;
@@ -231,7 +247,28 @@ export function redirectLayer(
           },
         );
       }
-      const target = new URL(location, current.url);
+      // Resolved exactly as fetch resolves a Location (WHATWG URL: tabs and newlines removed, leading
+      // and trailing spaces trimmed, `\` read as `/`), and every decision below is made on the result.
+      let target: URL;
+      try {
+        target = new URL(location, current.url);
+      } catch {
+        await discard(response);
+        throw new RedirectError(`the server redirected to an invalid URL (${redactText(location)})`, {
+          url: current.url.href,
+          hint: "the server's Location header is malformed; check the site URL",
+        });
+      }
+      if (target.protocol !== "http:" && target.protocol !== "https:") {
+        await discard(response);
+        throw new RedirectError(
+          `refusing a redirect to a ${target.protocol} URL: confl follows redirects to http(s) only`,
+          {
+            url: current.url.href,
+            hint: "the server (or something in between) redirected outside the web; check the site URL",
+          },
+        );
+      }
       if (current.url.protocol === "https:" && target.protocol !== "https:") {
         await discard(response);
         throw new RedirectError(
@@ -242,15 +279,9 @@ export function redirectLayer(
           },
         );
       }
-      const headers = new Headers(current.headers);
-      const leaves = !trusted(target);
-      if (leaves) {
-        // Node's fetch drops Authorization and Cookie across origins but forwards custom headers
-        // (dependencies.md §4); the media host must get none of them (confluence-api.md §1.7).
-        for (const name of credentialHeaders) headers.delete(name);
-      }
       let method = current.method;
       let body = current.body;
+      let headers = new Headers(current.headers);
       if (
         response.status === 303 ||
         ((response.status === 301 || response.status === 302) && method === "POST")
@@ -266,18 +297,16 @@ export function redirectLayer(
           hint: "send the request to the final URL directly",
         });
       }
+      // Leaving the profile's scope (another origin, or a path outside the DC context path or the
+      // gateway's cloud id) keeps only the allow-list. Carried forward: once dropped, a redirect back
+      // cannot regain what was dropped.
+      const leaves = !trusted(target) || target.origin !== current.url.origin;
+      if (leaves) headers = keepAcrossOrigins(headers, body !== undefined);
       debug(
         `redirect: ${response.status} → ${redactText(target.href)}${leaves ? " (outside the profile's site: credentials dropped)" : ""}`,
       );
       await discard(response);
-      current = {
-        ...current,
-        method,
-        body,
-        url: target,
-        // carried forward, so once off-origin a redirect back cannot regain the credentials
-        headers,
-      };
+      current = { ...current, method, body, url: target, headers };
     }
   };
 }
@@ -291,6 +320,10 @@ export interface WireOptions {
   now: () => number;
   /** mTLS is configured (changes the hint for a connection closed during the handshake) */
   hasClientCert?: boolean;
+  /** the proxy variables (HTTP_PROXY, NO_PROXY…) the transport uses: the plain-http guard reads them too */
+  env?: NodeJS.ProcessEnv;
+  /** for tests: how `*.localhost` names are resolved by the plain-http guard */
+  lookup?: HostLookup | undefined;
 }
 
 /** Sends one request: refuses clear-text credentials, applies the timeout, logs, maps network errors. */
@@ -298,18 +331,26 @@ export function wireSend(options: WireOptions): Send {
   const credentialHeaders = credentialHeaderNames(options.auth);
   const { debug, debugEnabled } = options;
   return async (request) => {
-    const url = request.url;
-    const carriesCredential = [...credentialHeaders].some((name) => request.headers.has(name));
-    if (carriesCredential && url.protocol === "http:" && !isLoopbackHost(url.hostname)) {
+    // Decided on the URL fetch will be given (url.href parses back to the same URL).
+    const url = new URL(request.url.href);
+    if (url.protocol !== "http:" && url.protocol !== "https:") {
       throw new UnsafeRequestError(
-        `refusing to send a credential over plain http:// to ${url.host}`,
-        "use the https:// URL of the site; plain http is only allowed to this machine (localhost)",
+        `refusing to send a request to a ${url.protocol} URL`,
+        "use an https:// URL",
       );
     }
+    const refusal = await plainHttpRefusal(
+      { url, headers: request.headers },
+      options.env ?? {},
+      options.lookup,
+    );
+    if (refusal) throw new UnsafeRequestError(refusal.message, refusal.hint);
     const redactedUrl = redactText(url.href);
     if (debugEnabled) {
       debug(`→ ${request.method} ${redactedUrl}`);
-      for (const line of formatHeaders(request.headers, credentialHeaders)) debug(line);
+      // -H headers may be credentials too: their values are masked like the strategy's
+      const masked = new Set([...credentialHeaders, ...possibleCredentialHeaders(request.headers)]);
+      for (const line of formatHeaders(request.headers, masked)) debug(line);
       const body = describeBody(request.body);
       if (body !== undefined) debug(`  body: ${body}`);
     }

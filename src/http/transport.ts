@@ -60,6 +60,36 @@ function proxyEnv(env: NodeJS.ProcessEnv) {
   };
 }
 
+const DEFAULT_PORTS: Record<string, number> = { "http:": 80, "https:": 443 };
+
+/**
+ * The proxy that will carry a request to `url`, or undefined for a direct connection. The transport picks
+ * its dispatcher with this very function, and the plain-http guard asks it whether loopback is really
+ * loopback (a proxy in between can forward the request anywhere), so the two can never disagree.
+ * The rules are undici's EnvHttpProxyAgent's (7.x): https falls back to HTTP_PROXY; NO_PROXY entries are
+ * separated by commas or spaces, `*` alone disables proxying, `.example.com` / `*.example.com` /
+ * `example.com` match the host and its subdomains, `host:port` matches that port only.
+ */
+export function proxyFor(url: URL, env: NodeJS.ProcessEnv): string | undefined {
+  const { httpProxy, httpsProxy, noProxy } = proxyEnv(env);
+  const proxy =
+    url.protocol === "https:" ? httpsProxy || httpProxy : url.protocol === "http:" ? httpProxy : "";
+  if (!proxy) return undefined;
+  if (noProxy === "*") return undefined;
+  // url.host keeps the brackets of an IPv6 address, as NO_PROXY entries write them
+  const hostname = url.host.replace(/:\d*$/, "").toLowerCase();
+  const port = Number.parseInt(url.port, 10) || DEFAULT_PORTS[url.protocol] || 0;
+  for (const entry of noProxy.split(/[,\s]/)) {
+    if (!entry) continue;
+    const parsed = /^(.+):(\d+)$/.exec(entry);
+    const host = (parsed ? parsed[1]! : entry).replace(/^\*?\./, "").toLowerCase();
+    const entryPort = parsed ? Number.parseInt(parsed[2]!, 10) : 0;
+    if (entryPort && entryPort !== port) continue;
+    if (hostname === host || hostname.endsWith(`.${host}`)) return undefined;
+  }
+  return proxy;
+}
+
 function readPem(path: string, what: string, hint: string): string {
   try {
     return readFileSync(path, "utf8");
@@ -115,9 +145,19 @@ export async function createTransport(options: TransportOptions): Promise<Transp
     }
   }
   const undici = await import("undici");
-  const dispatcher = useProxy
-    ? new undici.EnvHttpProxyAgent({ ...proxies, connect, requestTls: connect } as never)
-    : new undici.Agent({ connect });
+  const direct = new undici.Agent({ connect });
+  const viaProxy = new Map<string, InstanceType<typeof undici.ProxyAgent>>();
+  // One dispatcher per request, chosen by proxyFor: the guard in pipeline.ts asks the same function.
+  const dispatcherFor = (url: string) => {
+    const proxy = useProxy ? proxyFor(new URL(url), env) : undefined;
+    if (!proxy) return direct;
+    let agent = viaProxy.get(proxy);
+    if (!agent) {
+      agent = new undici.ProxyAgent({ uri: proxy, connect, requestTls: connect } as never);
+      viaProxy.set(proxy, agent);
+    }
+    return agent;
+  };
   const undiciFetch = undici.fetch as unknown as FetchLike;
   const parts = [
     useProxy ? "proxy from environment" : "",
@@ -126,7 +166,7 @@ export async function createTransport(options: TransportOptions): Promise<Transp
     tls.insecure ? "insecure" : "",
   ].filter(Boolean);
   return {
-    fetch: (url, init) => undiciFetch(url, { ...init, dispatcher }),
+    fetch: (url, init) => undiciFetch(url, { ...init, dispatcher: dispatcherFor(url) }),
     describe: `undici fetch (${parts.join(", ")})`,
   };
 }

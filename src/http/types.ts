@@ -100,4 +100,6 @@ export interface HttpClientOptions {
   now?: () => number;
   /** for tests: the jitter source in [0, 1) (default Math.random) */
   random?: () => number;
+  /** for tests: how the plain-http guard resolves `*.localhost` names (default: the system resolver) */
+  lookup?: import("./plain-http-guard.js").HostLookup;
 }

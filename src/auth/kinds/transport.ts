@@ -2,6 +2,7 @@
  * Pieces every credential kind shares: the plain-http guard and the Basic header.
  */
 import { AuthError } from "../../errors.js";
+import { type OutgoingRequest, plainHttpRefusal } from "../../http/plain-http-guard.js";
 import { registerSecret } from "../../redact.js";
 import { isLoopbackHost } from "../site-url.js";
 
@@ -16,6 +17,16 @@ export function assertSafeTransport(url: URL, what: string): void {
       hint: "use the https:// address of the site (confl only sends credentials over http to this machine)",
     });
   }
+}
+
+/**
+ * The plain-http guard of the API pipeline for requests made outside it (the OAuth helper calls): decided
+ * on the headers and body actually sent, whether a proxy carries the request, and what a `*.localhost`
+ * name resolves to. Same error as assertSafeTransport.
+ */
+export async function assertClearTextSafe(request: OutgoingRequest, env: NodeJS.ProcessEnv): Promise<void> {
+  const refusal = await plainHttpRefusal(request, env);
+  if (refusal) throw new AuthError(refusal.message, { code: "auth.insecure_transport", hint: refusal.hint });
 }
 
 export function basicAuthorization(user: string, secret: string): string {

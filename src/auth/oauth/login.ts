@@ -12,6 +12,8 @@ import type { Context } from "../../context.js";
 import { AuthError, ConflError, InterruptedError, UsageError } from "../../errors.js";
 import { registerSecret } from "../../redact.js";
 import { fetchCloudId } from "../detect.js";
+import { assertClearTextSafe } from "../kinds/transport.js";
+import { assertNoUserinfo, refuseUserinfo, siteForMessage } from "../site-url.js";
 import {
   accessibleResourcesUrl,
   CLOUD_AUDIENCE,
@@ -92,6 +94,7 @@ export interface LoginFlowResult {
 }
 
 export async function runOAuthLogin(options: LoginFlowOptions, ctx: Context): Promise<LoginFlowResult> {
+  if (options.site !== undefined) assertNoUserinfo(options.site);
   // Token endpoint, accessible resources and tenant_info go through the API transport: proxy, CA, mTLS.
   const { createTransport } = await import("../../http/transport.js");
   const fetchImpl =
@@ -169,10 +172,12 @@ function requireSite(options: LoginFlowOptions, why: string): string {
   try {
     url = new URL(options.site);
   } catch {
-    throw new UsageError(`"${options.site}" is not a URL`, {
+    throw new UsageError(`"${siteForMessage(options.site)}" is not a URL`, {
       hint: "Pass the full site URL, e.g. https://acme.atlassian.net",
     });
   }
+  // url.href keeps a user:password@ part, and this becomes the stored site and API root.
+  refuseUserinfo(url);
   return trimBase(url.href);
 }
 
@@ -290,6 +295,7 @@ async function loginAuthorizationCode(
       encoding: deployment === "dc" ? "form" : "json",
       profileName: options.profileName,
       fetchImpl,
+      env: ctx.env,
       debug: (line) => ctx.debug(line),
     },
   );
@@ -422,11 +428,15 @@ async function fetchJson(
   headers: Record<string, string>,
   fetchImpl: typeof fetch,
   what: string,
+  env: NodeJS.ProcessEnv,
 ): Promise<{ status: number; data: unknown }> {
+  const sent = new Headers({ accept: "application/json", ...headers });
+  // A Bearer token to accessible-resources goes under the same plain-http guard as every API call.
+  await assertClearTextSafe({ url: new URL(url), headers: sent }, env);
   let response: Response;
   try {
     response = await fetchImpl(url, {
-      headers: { accept: "application/json", ...headers },
+      headers: sent,
       redirect: "error",
       signal: AbortSignal.timeout(30_000),
     });
@@ -457,6 +467,7 @@ export async function listAccessibleResources(
     { authorization: `Bearer ${accessToken}` },
     fetchImpl,
     "list the sites this login can reach",
+    env,
   );
   if (status === 401 || status === 403) {
     throw new AuthError(`the access token was rejected when listing accessible sites (HTTP ${status})`, {
@@ -554,7 +565,13 @@ async function loginDcClientCredentials(
       client_secret: clientSecret,
       scope: scopes?.join(" "),
     },
-    { encoding: "form", profileName: options.profileName, fetchImpl, debug: (line) => ctx.debug(line) },
+    {
+      encoding: "form",
+      profileName: options.profileName,
+      fetchImpl,
+      env: ctx.env,
+      debug: (line) => ctx.debug(line),
+    },
   );
   return {
     profile: baseProfile(options.profileName, {
@@ -584,7 +601,7 @@ async function loginClientCredentials(
   const cloudId = await fetchCloudId(origin, {
     env: ctx.env,
     probe: async (url) => {
-      const answer = await fetchJson(url, {}, fetchImpl, "find the site's cloud id");
+      const answer = await fetchJson(url, {}, fetchImpl, "find the site's cloud id", ctx.env);
       status = answer.status;
       return { status, headers: new Headers(), text: JSON.stringify(answer.data ?? null) };
     },
@@ -605,7 +622,13 @@ async function loginClientCredentials(
       audience: CLOUD_AUDIENCE,
       scope: scopes?.join(" "),
     },
-    { encoding: "json", profileName: options.profileName, fetchImpl, debug: (line) => ctx.debug(line) },
+    {
+      encoding: "json",
+      profileName: options.profileName,
+      fetchImpl,
+      env: ctx.env,
+      debug: (line) => ctx.debug(line),
+    },
   );
   return {
     profile: baseProfile(options.profileName, {

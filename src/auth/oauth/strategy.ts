@@ -160,7 +160,7 @@ export function createRefreshingStrategy(options: RefreshingStrategyOptions): Re
           audience: profile.deployment === "dc" ? undefined : CLOUD_AUDIENCE,
           scope: profile.oauth?.scopes?.join(" ") || undefined,
         },
-        { encoding, profileName: profile.name, fetchImpl: await tokenFetch(), debug },
+        { encoding, profileName: profile.name, fetchImpl: await tokenFetch(), env, debug },
       );
     }
     return requestToken(
@@ -171,7 +171,7 @@ export function createRefreshingStrategy(options: RefreshingStrategyOptions): Re
         client_secret: base.clientSecret,
         refresh_token: base.refreshToken,
       },
-      { encoding, profileName: profile.name, fetchImpl: await tokenFetch(), debug },
+      { encoding, profileName: profile.name, fetchImpl: await tokenFetch(), env, debug },
     );
   }
 

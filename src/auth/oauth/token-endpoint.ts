@@ -10,7 +10,7 @@
  */
 import { AuthError, ConflError } from "../../errors.js";
 import { registerSecret } from "../../redact.js";
-import { assertSafeTransport } from "../kinds/transport.js";
+import { assertClearTextSafe, assertSafeTransport } from "../kinds/transport.js";
 
 export interface TokenResponse {
   accessToken: string;
@@ -52,6 +52,8 @@ export interface TokenRequestOptions {
   profileName?: string;
   timeoutMs?: number;
   fetchImpl?: typeof fetch;
+  /** the proxy variables the transport uses (HTTP_PROXY, NO_PROXY…): the plain-http guard reads them too */
+  env?: NodeJS.ProcessEnv;
   /** --debug sink: gets the endpoint, grant type and status, never a value of the body */
   debug?: (line: string) => void;
 }
@@ -66,8 +68,17 @@ export async function requestToken(
     string
   >;
   const body = options.encoding === "json" ? JSON.stringify(fields) : new URLSearchParams(fields).toString();
-  // The body carries the client secret and a refresh token or code: never over plain http to another machine.
+  // The body carries the client secret and a refresh token or code: never over plain http to another
+  // machine, nor through a proxy. The same guard as every API request (src/http/plain-http-guard.ts).
   assertSafeTransport(new URL(tokenUrl), "OAuth client credentials");
+  const headers = {
+    "content-type": options.encoding === "json" ? "application/json" : "application/x-www-form-urlencoded",
+    accept: "application/json",
+  };
+  await assertClearTextSafe(
+    { url: new URL(tokenUrl), headers: new Headers(headers), credentialBody: true },
+    options.env ?? {},
+  );
   const fetchImpl = options.fetchImpl ?? fetch;
   const debug = options.debug ?? (() => {});
   const started = Date.now();
@@ -78,11 +89,7 @@ export async function requestToken(
   try {
     response = await fetchImpl(tokenUrl, {
       method: "POST",
-      headers: {
-        "content-type":
-          options.encoding === "json" ? "application/json" : "application/x-www-form-urlencoded",
-        accept: "application/json",
-      },
+      headers,
       body,
       redirect: "error",
       signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),

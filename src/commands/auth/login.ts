@@ -15,13 +15,14 @@ import {
 } from "../../auth/kinds/index.js";
 import { registerStoredSecret, secretForKind } from "../../auth/resolve.js";
 import { applyDetection, clientForSession, createProbe, openProfileStore } from "../../auth/session.js";
-import { gatewayApiBase } from "../../auth/site-url.js";
+import { assertNoUserinfo, gatewayApiBase } from "../../auth/site-url.js";
 import type { CredentialKind, StoredSecret } from "../../auth/types.js";
 import { type Identity, verifyProfile } from "../../auth/verify.js";
 import type { Deployment, Profile, SecretStoreKind, TlsSettings } from "../../config/types.js";
 import type { Context } from "../../context.js";
 import { AuthError, UsageError } from "../../errors.js";
 import { registerSecret } from "../../redact.js";
+import type { SecretStore } from "../../secrets/types.js";
 import type { ContextFactory } from "../index.js";
 import { clackPrompter, type KindChoice, type LoginPrompter } from "./prompts.js";
 
@@ -178,8 +179,9 @@ async function verifyOnce(
   ctx: Context,
   profile: Profile,
   secret: StoredSecret | undefined,
+  store?: SecretStore,
 ): Promise<Identity> {
-  const strategy = await createStrategyAsync(profile, secret, { ctx });
+  const strategy = await createStrategyAsync(profile, secret, { ctx, ...(store ? { store } : {}) });
   // At login the profile's TLS settings are this run's flags, so they beat CONFL_CA_FILE (flag → env → profile).
   const client = clientForSession(
     ctx,
@@ -188,6 +190,43 @@ async function verifyOnce(
   );
   const result = await verifyProfile(client, profile, ctx.env);
   return result.identity;
+}
+
+/**
+ * Holds OAuth tokens while a login verifies them, before anything is stored: a 401 during verification
+ * refreshes (and rotates the refresh token), and the rotated pair must be what gets stored.
+ */
+class VerificationStore implements SecretStore {
+  readonly kind = "plaintext" as const;
+  constructor(
+    private readonly key: string,
+    private value: string,
+  ) {}
+  async get(key: string) {
+    return key === this.key ? this.value : undefined;
+  }
+  async set(key: string, value: string) {
+    if (key === this.key) this.value = value;
+  }
+  async delete() {
+    return false;
+  }
+  secret(): OAuthLoginSecret {
+    return JSON.parse(this.value) as OAuthLoginSecret;
+  }
+}
+
+type OAuthLoginSecret = Extract<StoredSecret, { kind: "oauth" | "client-credentials" }>;
+
+/** OAuth logins verify like every other kind: the same identity and content checks, through the pipeline. */
+async function verifyOAuthLogin(
+  ctx: Context,
+  profile: Profile,
+  secret: OAuthLoginSecret,
+): Promise<{ identity: Identity; secret: OAuthLoginSecret }> {
+  const store = new VerificationStore(profile.name, JSON.stringify(secret));
+  const identity = await verifyOnce(ctx, profile, secret, store);
+  return { identity, secret: store.secret() };
 }
 
 const SITE_REJECTION_CODES = new Set([
@@ -281,6 +320,8 @@ export async function run(options: LoginOptions, ctx: Context, deps: LoginDeps =
       },
     );
   }
+  // Before anything is sent or stored: no path below may keep or print a user:password@ part.
+  if (options.site !== undefined) assertNoUserinfo(options.site);
   const tls = await tlsSettings(options);
   const interactive = ctx.io.canPrompt && !options.withToken;
   const prompter = interactive ? (deps.prompter ?? clackPrompter(ctx)) : undefined;
@@ -297,6 +338,7 @@ export async function run(options: LoginOptions, ctx: Context, deps: LoginDeps =
         hint: "confl auth login --site https://acme.atlassian.net --type api-token --email you@example.com --with-token < token.txt",
       });
     site = await prompter.site();
+    assertNoUserinfo(site);
   }
   const probe = deps.probe ?? createProbe(ctx, tls, tls);
   let detection: Detection;
@@ -566,19 +608,28 @@ async function loginWithOAuth(
     name: extra.profileName,
     ...(extra.tls ? { tls: extra.tls } : {}),
   };
-  const storage = await storeSecret(ctx, profile, result.secret, previous, {
+  let secret = result.secret;
+  let identity: Identity | undefined;
+  const verify = options.verify !== false;
+  if (verify) {
+    // Before anything is stored, like every other kind: a bring-your-own token included.
+    const verified = await verifyOAuthLogin(ctx, profile, secret);
+    identity = verified.identity;
+    secret = verified.secret;
+    profile.identity = {
+      ...(identity.displayName ? { displayName: identity.displayName } : {}),
+      ...(identity.accountId ? { accountId: identity.accountId } : {}),
+      ...(identity.username ? { username: identity.username } : {}),
+      verifiedAt: new Date().toISOString(),
+    };
+  }
+  const storage = await storeSecret(ctx, profile, secret, previous, {
     ...(extra.requestedStorage ? { requestedStorage: extra.requestedStorage } : {}),
     insecureStorage: options.insecureStorage === true,
   });
   profile.secretStore = storage;
   await upsertProfile(profile, ctx.env);
-  const identity: Identity | undefined = profile.identity
-    ? {
-        ...(profile.identity.displayName ? { displayName: profile.identity.displayName } : {}),
-        ...(profile.identity.accountId ? { accountId: profile.identity.accountId } : {}),
-      }
-    : undefined;
-  report(ctx, { profile, storage, ...(identity ? { identity } : {}) }, true);
+  report(ctx, { profile, storage, ...(identity ? { identity } : {}) }, verify);
   return { profile, storage, ...(identity ? { identity } : {}) };
 }
 
