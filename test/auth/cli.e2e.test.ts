@@ -527,6 +527,39 @@ describe("auth login flags, parsed by the real CLI and honoured", () => {
   });
 });
 
+describe("hostile profile names from --profile and CONFL_PROFILE", () => {
+  // Every command refuses them with exit 2 and one line naming the allowed characters; none is looked
+  // up, stored or used as a file name. Today "__proto__" logged in "successfully" and saved nothing.
+  const cases: Array<[string, "flag" | "env", string[]]> = [
+    ["__proto__", "flag", ["auth", "login", "--type", "pat", "--with-token", "--storage", "plaintext"]],
+    ["constructor", "env", ["auth", "login", "--type", "pat", "--with-token", "--storage", "plaintext"]],
+    ["prototype", "flag", ["auth", "status"]],
+    ["hasOwnProperty", "env", ["auth", "token"]],
+    ["__proto__", "env", ["auth", "refresh"]],
+    ["../evil", "flag", ["auth", "status"]],
+    ["a/b", "env", ["auth", "token"]],
+    ["a\\b", "flag", ["auth", "logout"]],
+    ["x\ny", "flag", ["auth", "status"]],
+    ["x\u001b[2J\u001b]0;owned\u0007", "env", ["auth", "status"]],
+    ["x\u009b2J", "flag", ["auth", "logout"]],
+  ];
+
+  it.each(cases)("%j via %s: %j is exit 2 with one line and a hint", async (name, via, args) => {
+    const env = simEnv(sim, via === "env" ? { CONFL_PROFILE: name } : {});
+    const argv = args[1] === "login" ? [...args, "--site", sim.origins.dc] : args;
+    const run = await cli(via === "flag" ? ["--profile", name, ...argv] : argv, env, sim.credentials.dc.pat);
+    expect(run.code).toBe(2);
+    const lines = run.stderr.trimEnd().split("\n");
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^confl: invalid profile name "/);
+    expect(lines[0]).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+    expect(lines[1]).toContain("A-Z, a-z, 0-9, '.', '_' and '-'");
+    expect(run.stdout).toBe("");
+    expect(existsSync(join(env.CONFL_CONFIG_DIR!, "config.json"))).toBe(false);
+    expect(existsSync(join(env.CONFL_CONFIG_DIR!, "secrets.json"))).toBe(false);
+  });
+});
+
 describe("a stored credential that cannot be unlocked", () => {
   it("a wrong CONFL_PASSPHRASE is exit 4 with a one-line error on any command, and the file is untouched", async () => {
     const env = simEnv(sim, { CONFL_PASSPHRASE: "fake-passphrase-right" });
