@@ -8,7 +8,7 @@ import { dictionary } from "./dict.js";
 import { configFilePath } from "./paths.js";
 import {
   ensurePrivateFile,
-  readFileIfExists,
+  readPrivateFileIfExists,
   withFileLock,
   writePrivateFileAtomic,
 } from "./private-files.js";
@@ -24,7 +24,7 @@ export function emptyConfig(): ConfigFile {
 /** Reads config.json; a missing file is an empty config. */
 export async function loadConfig(env: NodeJS.ProcessEnv): Promise<ConfigFile> {
   const path = configFilePath(env);
-  const text = await readFileIfExists(path);
+  const text = await readPrivateFileIfExists(path);
   if (text === undefined) return emptyConfig();
   const config = parseConfig(text, path);
   // A file someone loosened (or copied in with 0644) is tightened on sight; best effort on read.

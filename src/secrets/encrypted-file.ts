@@ -11,7 +11,7 @@
 import { createCipheriv, createDecipheriv, randomBytes, scrypt, timingSafeEqual } from "node:crypto";
 import { dictionary } from "../config/dict.js";
 import { encryptedSecretsPath } from "../config/paths.js";
-import { readFileIfExists, withFileLock, writePrivateFileAtomic } from "../config/private-files.js";
+import { readPrivateFileIfExists, withFileLock, writePrivateFileAtomic } from "../config/private-files.js";
 import { InterruptedError, UsageError } from "../errors.js";
 import type { IOStreams } from "../io/streams.js";
 import { registerSecret } from "../redact.js";
@@ -221,7 +221,7 @@ export class EncryptedFileStore implements SecretStore {
   }
 
   private async read(): Promise<EncryptedSecretsFile | undefined> {
-    const text = await readFileIfExists(this.path);
+    const text = await readPrivateFileIfExists(this.path);
     if (text === undefined) return undefined;
     let data: unknown;
     try {

@@ -4,7 +4,7 @@
  */
 import { dictionary } from "../config/dict.js";
 import { plainSecretsPath } from "../config/paths.js";
-import { readFileIfExists, withFileLock, writePrivateFileAtomic } from "../config/private-files.js";
+import { readPrivateFileIfExists, withFileLock, writePrivateFileAtomic } from "../config/private-files.js";
 import { registerSecret } from "../redact.js";
 import { SecretStoreError } from "./errors.js";
 import type { SecretStore } from "./types.js";
@@ -57,7 +57,7 @@ export class PlainFileStore implements SecretStore {
   }
 
   private async read(): Promise<PlainSecretsFile> {
-    const text = await readFileIfExists(this.path);
+    const text = await readPrivateFileIfExists(this.path);
     if (text === undefined) return { version: 1, entries: dictionary<string>() };
     let data: unknown;
     try {

@@ -5,7 +5,17 @@
  * argv, or any file in the config dir other than the secret stores.
  */
 import { spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPki, type Pki } from "../http/pki.js";
@@ -557,6 +567,30 @@ describe("hostile profile names from --profile and CONFL_PROFILE", () => {
     expect(run.stdout).toBe("");
     expect(existsSync(join(env.CONFL_CONFIG_DIR!, "config.json"))).toBe(false);
     expect(existsSync(join(env.CONFL_CONFIG_DIR!, "secrets.json"))).toBe(false);
+  });
+});
+
+describe.skipIf(process.platform === "win32")("a symlinked config.json", () => {
+  it("every command refuses it with exit 1 and one line, and never chmods or replaces what it points at", async () => {
+    const env = simEnv(sim);
+    const dir = env.CONFL_CONFIG_DIR!;
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const victim = join(dir, "..", "dotfiles-config.json");
+    writeFileSync(victim, `${JSON.stringify({ version: 1, profiles: {} })}\n`, { mode: 0o644 });
+    chmodSync(victim, 0o644);
+    symlinkSync(victim, join(dir, "config.json"));
+    for (const args of [
+      ["auth", "status"],
+      ["auth", "login", "--site", sim.origins.dc, "--type", "pat", "--with-token", "--storage", "plaintext"],
+    ]) {
+      const run = await cli(args, env, sim.credentials.dc.pat);
+      expect(run.code, args.join(" ")).toBe(1);
+      const errors = run.stderr.split("\n").filter((line) => line.startsWith("confl: "));
+      expect(errors).toEqual([`confl: refusing to use ${join(dir, "config.json")}: it is a symbolic link`]);
+      expect(run.stderr).toMatch(/^hint: .*CONFL_CONFIG_DIR/m);
+      expect(statSync(victim).mode & 0o777).toBe(0o644);
+      expect(lstatSync(join(dir, "config.json")).isSymbolicLink()).toBe(true);
+    }
   });
 });
 
