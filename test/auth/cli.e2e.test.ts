@@ -4,7 +4,7 @@
  * file, netrc) never shows up in stdout (except `auth token`), stderr, --debug output, the process's
  * argv, or any file in the config dir other than the secret stores.
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import {
   chmodSync,
   existsSync,
@@ -591,6 +591,51 @@ describe.skipIf(process.platform === "win32")("a symlinked config.json", () => {
       expect(statSync(victim).mode & 0o777).toBe(0o644);
       expect(lstatSync(join(dir, "config.json")).isSymbolicLink()).toBe(true);
     }
+  });
+});
+
+/** Runs the CLI with stdin, stdout and stderr on a pseudo-terminal (util-linux `script`). */
+function cliOnTerminal(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
+  const quoted = [process.execPath, CLI, ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(" ");
+  return new Promise((resolve, reject) => {
+    const child = spawn("script", ["-qec", quoted, "/dev/null"], {
+      env: { PATH: process.env.PATH, ...env, NO_COLOR: "1" },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    child.stdout.on("data", (c) => {
+      stdout += String(c);
+    });
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr: "", cmdline: "" }));
+    child.stdin.end();
+  });
+}
+
+const hasScript = spawnSync("script", ["--version"]).status === 0;
+
+describe.runIf(hasScript)("auth token on a real terminal", () => {
+  const PAT = "fake-terminal-pat-0001";
+  const env = () => simEnv(sim, { CONFLUENCE_URL: sim.origins.dc, CONFLUENCE_PERSONAL_TOKEN: PAT });
+
+  it("with --no-input it refuses (exit 2) and the secret never reaches the terminal", async () => {
+    const run = await cliOnTerminal(["--no-input", "auth", "token"], env());
+    expect(run.code).toBe(2);
+    expect(run.stdout).toContain("confl: not printing the secret: standard output is a terminal");
+    expect(run.stdout).not.toContain(PAT);
+    const json = await cliOnTerminal(["--no-input", "--json", "auth", "token"], env());
+    expect(json.code).toBe(2);
+    expect(json.stdout).not.toContain(PAT);
+  });
+
+  it("--yes prints it; piped it prints without asking; --json is the documented object", async () => {
+    const yes = await cliOnTerminal(["--no-input", "auth", "token", "--yes"], env());
+    expect(yes.code).toBe(0);
+    expect(yes.stdout.trim()).toBe(PAT);
+    const piped = await cli(["auth", "token"], env());
+    expect(piped.stdout).toBe(`${PAT}\n`);
+    const json = await cli(["auth", "token", "--json"], env());
+    expect(JSON.parse(json.stdout)).toEqual({ profile: expect.any(String), kind: "pat", token: PAT });
   });
 });
 
