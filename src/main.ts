@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError, Option } from "@commander-js/extra-typings";
 import { registerCommands } from "./commands/index.js";
+import { validateProfileName } from "./config/profile-name.js";
 import type { Context, GlobalOptions } from "./context.js";
 import { ConflError, ExitCode, InterruptedError, isConflError } from "./errors.js";
 import { createIOStreams, type IOStreams, isTruthy } from "./io/streams.js";
@@ -54,8 +55,12 @@ Exit codes: 0 ok, 1 failure, 2 usage or bad input, 4 authentication or permissio
 
 export function makeContext(cmd: Command, io: IOStreams | undefined, env: NodeJS.ProcessEnv): Context {
   const raw = (cmd as unknown as { optsWithGlobals(): Record<string, unknown> }).optsWithGlobals();
+  const profile = typeof raw.profile === "string" ? raw.profile : undefined;
+  // --profile / CONFL_PROFILE is checked before any command sees it: a name like "__proto__" or "../x"
+  // is a usage error (exit 2) everywhere, not a lookup that quietly finds nothing.
+  if (profile !== undefined) validateProfileName(profile);
   const globals: GlobalOptions = {
-    profile: typeof raw.profile === "string" ? raw.profile : undefined,
+    profile,
     json: raw.json === true,
     debug: raw.debug === true || isTruthy(env.CONFL_DEBUG),
     color: raw.color !== false,

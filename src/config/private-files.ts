@@ -4,9 +4,16 @@
  * kill at any moment leaves the old file or the new one, never a torn one. Modes are enforced with an
  * explicit chmod because `fs.writeFile(path, data, { mode })` leaves an existing file's mode alone
  * (measured: a 0644 file stayed 0644; docs/dependencies.md §3).
+ *
+ * None of this ever follows a symbolic link: a config.json (or secrets file, or config directory) that
+ * is a link would make confl chmod, read or replace whatever it points at. Each file is opened with
+ * O_NOFOLLOW and changed through that descriptor (fchmod), so nothing can be swapped in between a
+ * check and the change; a link is refused with one line naming it (ConflError, exit 1: the command
+ * line was fine, a file on disk is not what confl expects, like a corrupt config.json).
  */
 import { randomBytes } from "node:crypto";
-import { chmod, mkdir, open, readdir, readFile, rename, stat, unlink } from "node:fs/promises";
+import { constants } from "node:fs";
+import { lstat, mkdir, open, readdir, readFile, rename, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { ConflError } from "../errors.js";
 
@@ -15,41 +22,104 @@ export const PRIVATE_FILE_MODE = 0o600;
 
 const isWindows = process.platform === "win32";
 
-/** Creates the directory (0700) or tightens an existing one to 0700. */
+/** O_NOFOLLOW and friends; 0 where the platform lacks them (Windows, where no chmod happens anyway). */
+const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0;
+const O_NONBLOCK = constants.O_NONBLOCK ?? 0;
+const O_DIRECTORY = constants.O_DIRECTORY ?? 0;
+
+/** Creates the directory (0700) or tightens an existing one to 0700; refuses a symbolic link. */
 export async function ensurePrivateDir(dir: string): Promise<void> {
   try {
+    // Checked before mkdir too: mkdir on a dangling link fails with a misleading EEXIST.
+    if (!isWindows) await refuseLink(dir);
     await mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
     if (isWindows) return;
-    const info = await stat(dir);
-    if (!info.isDirectory()) {
+    let handle: Awaited<ReturnType<typeof open>> | undefined;
+    try {
+      // ENOTDIR: something that is not a directory; ELOOP: a link that appeared after the check.
+      handle = await open(dir, constants.O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+      const info = await handle.stat();
+      if ((info.mode & 0o777) !== PRIVATE_DIR_MODE) await handle.chmod(PRIVATE_DIR_MODE);
+    } finally {
+      await handle?.close().catch(() => {});
+    }
+  } catch (error) {
+    if (error instanceof ConflError) throw error;
+    if (isErrno(error, "ELOOP")) throw symlinkError(dir);
+    if (isErrno(error, "ENOTDIR") || isErrno(error, "EEXIST")) {
       throw new ConflError(`${dir} exists and is not a directory`, {
         hint: "Move it aside, or point CONFL_CONFIG_DIR at a directory.",
         code: "config.not_a_directory",
       });
     }
-    if ((info.mode & 0o777) !== PRIVATE_DIR_MODE) await chmod(dir, PRIVATE_DIR_MODE);
-  } catch (error) {
-    if (error instanceof ConflError) throw error;
     throw fileError(`cannot create or secure the directory ${dir}`, error);
   }
 }
 
-/** Tightens an existing file to 0600; a missing file is fine. */
+/** Tightens an existing file to 0600; a missing file is fine; a symbolic link is refused. */
 export async function ensurePrivateFile(path: string): Promise<void> {
   if (isWindows) return;
+  let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
-    const info = await stat(path);
-    if ((info.mode & 0o777) !== PRIVATE_FILE_MODE) await chmod(path, PRIVATE_FILE_MODE);
+    handle = await openNoFollow(path);
+    const info = await handle.stat();
+    if ((info.mode & 0o777) !== PRIVATE_FILE_MODE) await handle.chmod(PRIVATE_FILE_MODE);
   } catch (error) {
     if (isErrno(error, "ENOENT")) return;
+    if (error instanceof ConflError) throw error;
     throw fileError(`cannot set permissions 0600 on ${path}`, error);
+  } finally {
+    await handle?.close().catch(() => {});
   }
+}
+
+/**
+ * Opens one of confl's own files for reading without following a link (ELOOP becomes the symlink
+ * error), without blocking on a FIFO, and refuses anything that is not a regular file.
+ */
+async function openNoFollow(path: string): Promise<Awaited<ReturnType<typeof open>>> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(path, constants.O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+  } catch (error) {
+    // Some systems answer O_NOFOLLOW on a link with EMLINK or EFTYPE instead of ELOOP.
+    if (isErrno(error, "ELOOP") || isErrno(error, "EMLINK") || isErrno(error, "EFTYPE"))
+      throw symlinkError(path);
+    throw error;
+  }
+  const info = await handle.stat();
+  if (!info.isFile()) {
+    await handle.close().catch(() => {});
+    throw new ConflError(`refusing to use ${path}: it is not a regular file`, {
+      hint: `Move it aside (mv ${path} ${path}.bak) and run the command again.`,
+      code: "config.not_a_file",
+    });
+  }
+  return handle;
+}
+
+/** Throws the symlink error when `path` is a symbolic link; a missing path is fine. */
+async function refuseLink(path: string): Promise<void> {
+  const info = await lstat(path).catch((error: unknown) => {
+    if (isErrno(error, "ENOENT")) return undefined;
+    throw error;
+  });
+  if (info?.isSymbolicLink()) throw symlinkError(path);
+}
+
+function symlinkError(path: string): ConflError {
+  return new ConflError(`refusing to use ${path}: it is a symbolic link`, {
+    hint: "confl never follows a link for its private files; replace the link with the real file or directory, or point CONFL_CONFIG_DIR at the real directory.",
+    code: "config.symlink",
+  });
 }
 
 /** Writes `data` to `path` atomically with mode 0600, creating the parent directory 0700. */
 export async function writePrivateFileAtomic(path: string, data: string): Promise<void> {
   const dir = dirname(path);
   await ensurePrivateDir(dir);
+  // rename() would replace a link rather than follow it, but a linked file is never silently undone.
+  if (!isWindows) await refuseLink(path);
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
   let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
@@ -104,7 +174,26 @@ function isProcessAlive(pid: number): boolean {
   }
 }
 
-/** Reads a file as UTF-8; undefined when it does not exist. */
+/**
+ * Reads one of confl's own files (config.json, the secret files) as UTF-8; undefined when it does not
+ * exist. Never follows a symbolic link and never reads a FIFO or device (see openNoFollow).
+ */
+export async function readPrivateFileIfExists(path: string): Promise<string | undefined> {
+  if (isWindows) return readFileIfExists(path);
+  let handle: Awaited<ReturnType<typeof open>> | undefined;
+  try {
+    handle = await openNoFollow(path);
+    return await handle.readFile("utf8");
+  } catch (error) {
+    if (isErrno(error, "ENOENT")) return undefined;
+    if (error instanceof ConflError) throw error;
+    throw fileError(`cannot read ${path}`, error);
+  } finally {
+    await handle?.close().catch(() => {});
+  }
+}
+
+/** Reads a file as UTF-8, following links (~/.netrc is the user's, not confl's); undefined when missing. */
 export async function readFileIfExists(path: string): Promise<string | undefined> {
   try {
     return await readFile(path, "utf8");

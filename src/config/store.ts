@@ -4,35 +4,27 @@
  * reported with its path and left alone: confl never overwrites a file it could not read.
  */
 import { ConflError, UsageError } from "../errors.js";
+import { dictionary } from "./dict.js";
 import { configFilePath } from "./paths.js";
 import {
   ensurePrivateFile,
-  readFileIfExists,
+  readPrivateFileIfExists,
   withFileLock,
   writePrivateFileAtomic,
 } from "./private-files.js";
+import { isValidProfileName, validateProfileName } from "./profile-name.js";
 import type { ConfigFile, Profile } from "./types.js";
 
-export const PROFILE_NAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+export { isValidProfileName, PROFILE_NAME_PATTERN, validateProfileName } from "./profile-name.js";
 
 export function emptyConfig(): ConfigFile {
-  return { version: 1, profiles: {} };
-}
-
-/** Throws UsageError (exit 2) unless `name` is 1-64 of A-Z a-z 0-9 . _ - (and not "." or ".."). */
-export function validateProfileName(name: string): void {
-  if (!PROFILE_NAME_PATTERN.test(name) || name === "." || name === "..") {
-    throw new UsageError(`invalid profile name ${JSON.stringify(name)}`, {
-      hint: "Use 1-64 characters from A-Z, a-z, 0-9, '.', '_' and '-', e.g. --profile work.",
-      code: "config.invalid_profile_name",
-    });
-  }
+  return { version: 1, profiles: dictionary<Profile>() };
 }
 
 /** Reads config.json; a missing file is an empty config. */
 export async function loadConfig(env: NodeJS.ProcessEnv): Promise<ConfigFile> {
   const path = configFilePath(env);
-  const text = await readFileIfExists(path);
+  const text = await readPrivateFileIfExists(path);
   if (text === undefined) return emptyConfig();
   const config = parseConfig(text, path);
   // A file someone loosened (or copied in with 0644) is tightened on sight; best effort on read.
@@ -164,6 +156,8 @@ function parseConfig(text: string, path: string): ConfigFile {
     const where = position === undefined ? "" : ` (at ${lineAndColumn(text, Number(position))})`;
     throw corruptConfigError(path, `it is not valid JSON${where}`);
   }
+  const reserved = findPrototypeKey(data);
+  if (reserved !== undefined) throw corruptConfigError(path, `it holds the key ${JSON.stringify(reserved)}`);
   assertValidConfig(data, path);
   for (const profile of Object.values(data.profiles)) {
     const field = findSecretLikeField(profile);
@@ -171,7 +165,30 @@ function parseConfig(text: string, path: string): ConfigFile {
       throw corruptConfigError(path, `profile ${JSON.stringify(profile.name)} holds a secret in ${field}`);
     }
   }
-  return data;
+  // Profile names are keys: keep them in a map where no name can reach a prototype.
+  return { ...data, profiles: dictionary(data.profiles) };
+}
+
+/**
+ * JSON.parse keeps a "__proto__" key as an ordinary property, but any later copy of that object
+ * (Object.assign, a merge) would turn it into a prototype. A hand-edited config.json has no business
+ * holding one, so it is refused wherever it appears.
+ */
+function findPrototypeKey(value: unknown): string | undefined {
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const found = findPrototypeKey(item);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  if (!isPlainObject(value)) return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    if (key === "__proto__") return key;
+    const found = findPrototypeKey(item);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 function lineAndColumn(text: string, offset: number): string {
@@ -200,7 +217,7 @@ function assertValidConfig(data: unknown, path: string): asserts data is ConfigF
         `profile ${JSON.stringify(name)} has name ${JSON.stringify(profile.name)}`,
       );
     }
-    if (!PROFILE_NAME_PATTERN.test(name))
+    if (!isValidProfileName(name))
       throw corruptConfigError(path, `invalid profile name ${JSON.stringify(name)}`);
     for (const field of ["site", "apiBase", "kind", "deployment", "secretStore"] as const) {
       if (typeof profile[field] !== "string") {

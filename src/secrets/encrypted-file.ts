@@ -9,8 +9,9 @@
  * or a masked prompt.
  */
 import { createCipheriv, createDecipheriv, randomBytes, scrypt, timingSafeEqual } from "node:crypto";
+import { dictionary } from "../config/dict.js";
 import { encryptedSecretsPath } from "../config/paths.js";
-import { readFileIfExists, withFileLock, writePrivateFileAtomic } from "../config/private-files.js";
+import { readPrivateFileIfExists, withFileLock, writePrivateFileAtomic } from "../config/private-files.js";
 import { InterruptedError, UsageError } from "../errors.js";
 import type { IOStreams } from "../io/streams.js";
 import { registerSecret } from "../redact.js";
@@ -128,7 +129,7 @@ export class EncryptedFileStore implements SecretStore {
       },
       cipher: "aes-256-gcm",
     } as const;
-    return { ...header, verifier: { nonce: "", data: "", tag: "" }, entries: {} };
+    return { ...header, verifier: { nonce: "", data: "", tag: "" }, entries: dictionary<Sealed>() };
   }
 
   /** Derives the key and checks it against the verifier; for a new file, creates the verifier. */
@@ -220,7 +221,7 @@ export class EncryptedFileStore implements SecretStore {
   }
 
   private async read(): Promise<EncryptedSecretsFile | undefined> {
-    const text = await readFileIfExists(this.path);
+    const text = await readPrivateFileIfExists(this.path);
     if (text === undefined) return undefined;
     let data: unknown;
     try {
@@ -262,7 +263,11 @@ export class EncryptedFileStore implements SecretStore {
     for (const [name, sealed] of Object.entries(data.entries)) {
       if (!isSealed(sealed)) throw this.corrupt(`entry ${JSON.stringify(name)} is malformed`);
     }
-    return data as unknown as EncryptedSecretsFile;
+    // Keys are profile names: a null-prototype map stores "__proto__" like any other key.
+    return {
+      ...(data as unknown as EncryptedSecretsFile),
+      entries: dictionary(data.entries as Record<string, Sealed>),
+    };
   }
 
   private corrupt(why: string): SecretStoreError {

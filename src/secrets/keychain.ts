@@ -63,6 +63,64 @@ async function resolveKeyringModule(): Promise<string> {
 }
 
 /**
+ * The only variables the helper inherits: what the OS keychain client needs to find its daemon and the
+ * user's files, nothing else. Not a deny-list: confl's environment holds tokens under many names
+ * (CONFLUENCE_API_TOKEN, CONFL_PASSPHRASE, ATLASSIAN_API_TOKEN, ...), and NODE_OPTIONS could make the
+ * helper preload code or open an inspector port. Matched case-insensitively (Windows spells them Path,
+ * SystemRoot, ...).
+ */
+const KEYCHAIN_CHILD_ENV = new Set(
+  [
+    // every platform
+    "PATH",
+    "HOME",
+    "USER",
+    "LOGNAME",
+    "LANG",
+    "LANGUAGE",
+    "TMPDIR",
+    // Linux: Secret Service over the D-Bus session bus (and the keyring's files and unlock prompt)
+    "DBUS_SESSION_BUS_ADDRESS",
+    "XDG_RUNTIME_DIR",
+    "XDG_DATA_HOME",
+    "XDG_CONFIG_HOME",
+    "XDG_SESSION_TYPE",
+    "DISPLAY",
+    "WAYLAND_DISPLAY",
+    // macOS: the Security framework's text encoding
+    "__CF_USER_TEXT_ENCODING",
+    // Windows: Credential Manager and the loader
+    "SYSTEMROOT",
+    "WINDIR",
+    "SYSTEMDRIVE",
+    "USERPROFILE",
+    "USERNAME",
+    "USERDOMAIN",
+    "HOMEDRIVE",
+    "HOMEPATH",
+    "APPDATA",
+    "LOCALAPPDATA",
+    "PROGRAMDATA",
+    "COMSPEC",
+    "PATHEXT",
+    "TEMP",
+    "TMP",
+    "PROCESSOR_ARCHITECTURE",
+    "NUMBER_OF_PROCESSORS",
+  ].map((name) => name.toUpperCase()),
+);
+
+export function keychainChildEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const childEnv: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined) continue;
+    const upper = name.toUpperCase();
+    if (KEYCHAIN_CHILD_ENV.has(upper) || upper.startsWith("LC_")) childEnv[name] = value;
+  }
+  return childEnv;
+}
+
+/**
  * Runs keyring operations in a child process killed after `timeoutMs`. Not in-process and not in a
  * worker thread: on Linux, constructing an entry connects to D-Bus and opens a Secret Service session
  * SYNCHRONOUSLY on the calling thread. Measured here: with DBUS_SESSION_BUS_ADDRESS pointing at a
@@ -79,10 +137,8 @@ async function runKeychainOps(
   const modulePath = await resolveKeyringModule();
   const { spawn } = await import("node:child_process");
   return new Promise<KeychainOpResult[]>((resolve, reject) => {
-    // NODE_OPTIONS could make the helper open an inspector port or preload code meant for confl itself.
-    const { NODE_OPTIONS: _ignored, ...childEnv } = env;
     const child = spawn(process.execPath, ["-e", KEYCHAIN_CHILD_SOURCE], {
-      env: childEnv,
+      env: keychainChildEnv(env),
       stdio: ["pipe", "pipe", "pipe"],
       windowsHide: true,
     });

@@ -2,8 +2,9 @@
  * secrets.json: secrets in plain text (mode 0600, atomic writes). Used only when the user asks for it
  * (--insecure-storage / --storage plaintext); the CLI warns about it at login and in every status.
  */
+import { dictionary } from "../config/dict.js";
 import { plainSecretsPath } from "../config/paths.js";
-import { readFileIfExists, withFileLock, writePrivateFileAtomic } from "../config/private-files.js";
+import { readPrivateFileIfExists, withFileLock, writePrivateFileAtomic } from "../config/private-files.js";
 import { registerSecret } from "../redact.js";
 import { SecretStoreError } from "./errors.js";
 import type { SecretStore } from "./types.js";
@@ -56,8 +57,8 @@ export class PlainFileStore implements SecretStore {
   }
 
   private async read(): Promise<PlainSecretsFile> {
-    const text = await readFileIfExists(this.path);
-    if (text === undefined) return { version: 1, entries: {} };
+    const text = await readPrivateFileIfExists(this.path);
+    if (text === undefined) return { version: 1, entries: dictionary<string>() };
     let data: unknown;
     try {
       data = JSON.parse(text);
@@ -75,7 +76,8 @@ export class PlainFileStore implements SecretStore {
     for (const [key, value] of Object.entries(entries)) {
       if (typeof value !== "string") throw this.corrupt(`entry ${JSON.stringify(key)} is not a string`);
     }
-    return data as PlainSecretsFile;
+    // Keys are profile names: a null-prototype map stores "__proto__" like any other key.
+    return { version: 1, entries: dictionary(entries as Record<string, string>) };
   }
 
   private async write(file: PlainSecretsFile): Promise<void> {

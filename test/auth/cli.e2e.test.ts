@@ -4,8 +4,18 @@
  * file, netrc) never shows up in stdout (except `auth token`), stderr, --debug output, the process's
  * argv, or any file in the config dir other than the secret stores.
  */
-import { spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPki, type Pki } from "../http/pki.js";
@@ -524,6 +534,108 @@ describe("auth login flags, parsed by the real CLI and honoured", () => {
       expect(status.stdout).toMatch(/✓ working/);
       expect(sim.log.some((e) => e.headers.authorization === `Bearer ${sim.credentials.dc.pat}`)).toBe(true);
     });
+  });
+});
+
+describe("hostile profile names from --profile and CONFL_PROFILE", () => {
+  // Every command refuses them with exit 2 and one line naming the allowed characters; none is looked
+  // up, stored or used as a file name. Today "__proto__" logged in "successfully" and saved nothing.
+  const cases: Array<[string, "flag" | "env", string[]]> = [
+    ["__proto__", "flag", ["auth", "login", "--type", "pat", "--with-token", "--storage", "plaintext"]],
+    ["constructor", "env", ["auth", "login", "--type", "pat", "--with-token", "--storage", "plaintext"]],
+    ["prototype", "flag", ["auth", "status"]],
+    ["hasOwnProperty", "env", ["auth", "token"]],
+    ["__proto__", "env", ["auth", "refresh"]],
+    ["../evil", "flag", ["auth", "status"]],
+    ["a/b", "env", ["auth", "token"]],
+    ["a\\b", "flag", ["auth", "logout"]],
+    ["x\ny", "flag", ["auth", "status"]],
+    ["x\u001b[2J\u001b]0;owned\u0007", "env", ["auth", "status"]],
+    ["x\u009b2J", "flag", ["auth", "logout"]],
+  ];
+
+  it.each(cases)("%j via %s: %j is exit 2 with one line and a hint", async (name, via, args) => {
+    const env = simEnv(sim, via === "env" ? { CONFL_PROFILE: name } : {});
+    const argv = args[1] === "login" ? [...args, "--site", sim.origins.dc] : args;
+    const run = await cli(via === "flag" ? ["--profile", name, ...argv] : argv, env, sim.credentials.dc.pat);
+    expect(run.code).toBe(2);
+    const lines = run.stderr.trimEnd().split("\n");
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^confl: invalid profile name "/);
+    expect(lines[0]).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+    expect(lines[1]).toContain("A-Z, a-z, 0-9, '.', '_' and '-'");
+    expect(run.stdout).toBe("");
+    expect(existsSync(join(env.CONFL_CONFIG_DIR!, "config.json"))).toBe(false);
+    expect(existsSync(join(env.CONFL_CONFIG_DIR!, "secrets.json"))).toBe(false);
+  });
+});
+
+describe.skipIf(process.platform === "win32")("a symlinked config.json", () => {
+  it("every command refuses it with exit 1 and one line, and never chmods or replaces what it points at", async () => {
+    const env = simEnv(sim);
+    const dir = env.CONFL_CONFIG_DIR!;
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const victim = join(dir, "..", "dotfiles-config.json");
+    writeFileSync(victim, `${JSON.stringify({ version: 1, profiles: {} })}\n`, { mode: 0o644 });
+    chmodSync(victim, 0o644);
+    symlinkSync(victim, join(dir, "config.json"));
+    for (const args of [
+      ["auth", "status"],
+      ["auth", "login", "--site", sim.origins.dc, "--type", "pat", "--with-token", "--storage", "plaintext"],
+    ]) {
+      const run = await cli(args, env, sim.credentials.dc.pat);
+      expect(run.code, args.join(" ")).toBe(1);
+      const errors = run.stderr.split("\n").filter((line) => line.startsWith("confl: "));
+      expect(errors).toEqual([`confl: refusing to use ${join(dir, "config.json")}: it is a symbolic link`]);
+      expect(run.stderr).toMatch(/^hint: .*CONFL_CONFIG_DIR/m);
+      expect(statSync(victim).mode & 0o777).toBe(0o644);
+      expect(lstatSync(join(dir, "config.json")).isSymbolicLink()).toBe(true);
+    }
+  });
+});
+
+/** Runs the CLI with stdin, stdout and stderr on a pseudo-terminal (util-linux `script`). */
+function cliOnTerminal(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
+  const quoted = [process.execPath, CLI, ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(" ");
+  return new Promise((resolve, reject) => {
+    const child = spawn("script", ["-qec", quoted, "/dev/null"], {
+      env: { PATH: process.env.PATH, ...env, NO_COLOR: "1" },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    child.stdout.on("data", (c) => {
+      stdout += String(c);
+    });
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr: "", cmdline: "" }));
+    child.stdin.end();
+  });
+}
+
+const hasScript = spawnSync("script", ["--version"]).status === 0;
+
+describe.runIf(hasScript)("auth token on a real terminal", () => {
+  const PAT = "fake-terminal-pat-0001";
+  const env = () => simEnv(sim, { CONFLUENCE_URL: sim.origins.dc, CONFLUENCE_PERSONAL_TOKEN: PAT });
+
+  it("with --no-input it refuses (exit 2) and the secret never reaches the terminal", async () => {
+    const run = await cliOnTerminal(["--no-input", "auth", "token"], env());
+    expect(run.code).toBe(2);
+    expect(run.stdout).toContain("confl: not printing the secret: standard output is a terminal");
+    expect(run.stdout).not.toContain(PAT);
+    const json = await cliOnTerminal(["--no-input", "--json", "auth", "token"], env());
+    expect(json.code).toBe(2);
+    expect(json.stdout).not.toContain(PAT);
+  });
+
+  it("--yes prints it; piped it prints without asking; --json is the documented object", async () => {
+    const yes = await cliOnTerminal(["--no-input", "auth", "token", "--yes"], env());
+    expect(yes.code).toBe(0);
+    expect(yes.stdout.trim()).toBe(PAT);
+    const piped = await cli(["auth", "token"], env());
+    expect(piped.stdout).toBe(`${PAT}\n`);
+    const json = await cli(["auth", "token", "--json"], env());
+    expect(JSON.parse(json.stdout)).toEqual({ profile: expect.any(String), kind: "pat", token: PAT });
   });
 });
 

@@ -8,7 +8,7 @@ import { run as logout } from "../../src/commands/auth/logout.js";
 import { run as status } from "../../src/commands/auth/status.js";
 import { run as switchProfile } from "../../src/commands/auth/switch.js";
 import { run as token } from "../../src/commands/auth/token.js";
-import { AuthError, UsageError } from "../../src/errors.js";
+import { AuthError, ExitCode, InterruptedError, UsageError } from "../../src/errors.js";
 import { createIOStreams } from "../../src/io/streams.js";
 import { makeContext, type Sim, simEnv, startSim } from "./helpers.js";
 
@@ -225,6 +225,122 @@ describe("auth status colour", () => {
     await status({}, noColorFlag.ctx);
     expect(noColorFlag.text()).not.toContain("\u001b[");
     expect(noColorFlag.text()).toContain("✓ working");
+  });
+});
+
+describe("auth token never puts the secret on a terminal by accident", () => {
+  async function oneProfile(env: NodeJS.ProcessEnv) {
+    await login(
+      {
+        site: sim.origins.site,
+        type: "api-token",
+        email: sim.credentials.cloud.email,
+        withToken: true,
+        insecureStorage: true,
+      },
+      makeContext(env, { stdin: sim.credentials.cloud.apiToken }).ctx,
+    );
+  }
+
+  /** A context whose stdout is a terminal (as when a person runs `confl auth token` in a shell). */
+  function terminal(
+    env: NodeJS.ProcessEnv,
+    options: { stdinTTY?: boolean; noInput?: boolean; json?: boolean } = {},
+  ) {
+    const stdout = Object.assign(new PassThrough(), { isTTY: true });
+    const stderr = Object.assign(new PassThrough(), { isTTY: true });
+    const stdin = Object.assign(new PassThrough(), { isTTY: options.stdinTTY ?? true });
+    let out = "";
+    let err = "";
+    stdout.on("data", (c) => {
+      out += String(c);
+    });
+    stderr.on("data", (c) => {
+      err += String(c);
+    });
+    const io = createIOStreams({ stdout, stderr, stdin, env: {}, noInput: options.noInput === true });
+    const ctx = {
+      io,
+      env,
+      globals: { json: options.json === true, debug: false, color: false, input: !options.noInput },
+      debug() {},
+    };
+    return { ctx, out: () => out, err: () => err };
+  }
+
+  const asked: string[] = [];
+  const answer =
+    (value: boolean | Error) =>
+    async (message: string): Promise<boolean> => {
+      asked.push(message);
+      if (value instanceof Error) throw value;
+      return value;
+    };
+
+  it("asks first: a No prints nothing and fails (exit 1), a Yes prints it", async () => {
+    const env = simEnv(sim);
+    await oneProfile(env);
+    asked.length = 0;
+    const t = terminal(env);
+    const error = await token({}, t.ctx, { confirm: answer(false) }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "auth.token_not_printed", exitCode: ExitCode.FAILURE });
+    expect(asked).toHaveLength(1);
+    expect(asked[0]).toMatch(/profile "default".*terminal/);
+    expect(t.out()).toBe("");
+    expect(t.err()).not.toContain(sim.credentials.cloud.apiToken);
+    const yes = terminal(env);
+    await token({}, yes.ctx, { confirm: answer(true) });
+    expect(yes.out()).toBe(`${sim.credentials.cloud.apiToken}\n`);
+    expect(asked).toHaveLength(2);
+  });
+
+  it("Ctrl-C at the question prints nothing (exit 130)", async () => {
+    const env = simEnv(sim);
+    await oneProfile(env);
+    const t = terminal(env);
+    const error = await token({}, t.ctx, { confirm: answer(new InterruptedError("cancelled")) }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(InterruptedError);
+    expect(t.out()).toBe("");
+  });
+
+  it.each([
+    ["--no-input", { noInput: true }],
+    ["stdin not a terminal", { stdinTTY: false }],
+    ["--json with --no-input", { noInput: true, json: true }],
+  ])("no one to ask (%s): refused with exit 2 unless --yes, never asked", async (_name, options) => {
+    const env = simEnv(sim);
+    await oneProfile(env);
+    asked.length = 0;
+    const t = terminal(env, options);
+    const error = await token({}, t.ctx, { confirm: answer(true) }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as UsageError).message).toBe("not printing the secret: standard output is a terminal");
+    expect((error as UsageError).hint).toContain("--yes");
+    expect(t.out()).toBe("");
+    expect(asked).toEqual([]);
+    const yes = terminal(env, options);
+    await token({ yes: true }, yes.ctx, { confirm: answer(false) });
+    expect(yes.out()).toContain(sim.credentials.cloud.apiToken);
+    expect(asked).toEqual([]);
+  });
+
+  it("--json prints one object only when asked for; piped output needs no question", async () => {
+    const env = simEnv(sim);
+    await oneProfile(env);
+    asked.length = 0;
+    const piped = makeContext(env, { json: true });
+    await token({}, piped.ctx, { confirm: answer(false) });
+    expect(JSON.parse(piped.out())).toEqual({
+      profile: "default",
+      kind: "api-token",
+      token: sim.credentials.cloud.apiToken,
+    });
+    const plain = makeContext(env);
+    await token({}, plain.ctx, { confirm: answer(false) });
+    expect(plain.out()).toBe(`${sim.credentials.cloud.apiToken}\n`);
+    expect(asked).toEqual([]);
   });
 });
 

@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { chmod, mkdir, mkdtemp, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -134,6 +135,97 @@ describe("config store", () => {
     const env = await freshEnv();
     await expect(upsertProfile(profile("bad/name"), env)).rejects.toBeInstanceOf(UsageError);
     await expect(getProfile("bad name", env)).rejects.toBeInstanceOf(UsageError);
+  });
+
+  // Names every JavaScript object already has: in a plain {} map, "__proto__" replaced the map's prototype
+  // (login "succeeded" and saved nothing) and "constructor" found a function that was never stored.
+  const PROTOTYPE_NAMES = [
+    "__proto__",
+    "constructor",
+    "prototype",
+    "hasOwnProperty",
+    "toString",
+    "valueOf",
+    "isPrototypeOf",
+    "__defineGetter__",
+    "__lookupSetter__",
+  ];
+
+  it("refuses the names of Object.prototype as profile names (exit 2, one line naming the allowed characters)", async () => {
+    const env = await freshEnv();
+    for (const name of PROTOTYPE_NAMES) {
+      let error: unknown;
+      try {
+        validateProfileName(name);
+      } catch (e) {
+        error = e;
+      }
+      expect(error, name).toBeInstanceOf(UsageError);
+      expect((error as UsageError).exitCode).toBe(ExitCode.USAGE);
+      expect((error as UsageError).message).toBe(`invalid profile name ${JSON.stringify(name)}`);
+      expect((error as UsageError).hint).toContain("A-Z, a-z, 0-9, '.', '_' and '-'");
+      await expect(upsertProfile(profile(name), env), name).rejects.toBeInstanceOf(UsageError);
+    }
+    expect(existsSync(configFilePath(env))).toBe(false);
+  });
+
+  it("a hostile profile name's control characters never reach the terminal raw", () => {
+    for (const name of ["x\u001b]0;owned\u0007", "x\u009b2J", "x\u2028y", "x\ny", `${"a".repeat(5000)}/`]) {
+      let message = "";
+      try {
+        validateProfileName(name);
+      } catch (e) {
+        message = (e as UsageError).message;
+      }
+      expect(message).toMatch(/^invalid profile name "/);
+      expect(message).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/);
+      expect(message.length).toBeLessThan(120);
+    }
+  });
+
+  it("a hand-edited config.json with a prototype name as a profile is refused as corrupt, and pollutes nothing", async () => {
+    const base = {
+      site: "https://acme.atlassian.net",
+      apiBase: "https://acme.atlassian.net/wiki/",
+      kind: "api-token",
+      deployment: "cloud",
+      secretStore: "keychain",
+    };
+    const hostile = [
+      `{"version":1,"activeProfile":"__proto__","profiles":{"__proto__":${JSON.stringify({ name: "__proto__", ...base })}}}`,
+      `{"version":1,"profiles":{"constructor":${JSON.stringify({ name: "constructor", ...base })}}}`,
+      `{"version":1,"profiles":{"toString":${JSON.stringify({ name: "toString", ...base })}}}`,
+      // Nested: JSON.parse keeps it as a plain key, but any later copy would turn it into a prototype.
+      `{"version":1,"profiles":{"work":${JSON.stringify({ name: "work", ...base }).replace("{", '{"tls":{"__proto__":{"insecure":true}},')}}}`,
+      `{"version":1,"__proto__":{"insecure":true},"profiles":{}}`,
+    ];
+    for (const text of hostile) {
+      const env = await freshEnv();
+      await mkdir(configDir(env), { recursive: true });
+      await writeFile(configFilePath(env), text);
+      const error = await loadConfig(env).catch((e: unknown) => e);
+      expect(error, text).toBeInstanceOf(ConflError);
+      expect((error as ConflError).code, text).toBe("config.corrupt");
+      // confl never overwrites a file it could not read
+      expect(await readFile(configFilePath(env), "utf8")).toBe(text);
+    }
+    expect(({} as Record<string, unknown>).insecure).toBeUndefined();
+  });
+
+  it("the profile map has no prototype: no name can reach Object.prototype, even past validation", async () => {
+    const env = await freshEnv();
+    await upsertProfile(profile("work"), env);
+    const config = await loadConfig(env);
+    expect(Object.getPrototypeOf(config.profiles)).toBeNull();
+    expect("constructor" in config.profiles).toBe(false);
+    // A caller that skipped validation still stores an ordinary entry instead of replacing a prototype.
+    const evil = profile("__proto__");
+    const key = "__proto__";
+    config.profiles[key] = evil;
+    expect(Object.keys(config.profiles).sort()).toEqual(["__proto__", "work"]);
+    expect(config.profiles.work?.site).toBe("https://acme.atlassian.net");
+    const empty = await loadConfig(await freshEnv());
+    expect(Object.getPrototypeOf(empty.profiles)).toBeNull();
   });
 
   it("refuses to write a secret into config.json, naming the field but not the value", async () => {

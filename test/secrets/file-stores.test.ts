@@ -235,3 +235,36 @@ describe("plain file store", () => {
     expect(await readFile(plainSecretsPath(env), "utf8")).toBe(garbage);
   });
 });
+
+describe("keys that are names of Object.prototype", () => {
+  // The stores are keyed by profile name. In a plain {} map, "__proto__" replaced the map's prototype
+  // (set "succeeded", get found nothing) and "constructor" was found without being stored.
+  const KEYS = ["__proto__", "constructor", "toString", "hasOwnProperty"];
+
+  it("the plain file store keeps them as ordinary entries", async () => {
+    const env = await freshEnv();
+    const store = new PlainFileStore(env);
+    for (const key of KEYS) expect(await store.get(key), key).toBeUndefined();
+    for (const key of KEYS) await store.set(key, `fake-token-${key}`);
+    const again = new PlainFileStore(env);
+    for (const key of KEYS) expect(await again.get(key), key).toBe(`fake-token-${key}`);
+    expect(Object.keys(JSON.parse(await readFile(plainSecretsPath(env), "utf8")).entries).sort()).toEqual(
+      [...KEYS].sort(),
+    );
+    expect(await again.delete("__proto__")).toBe(true);
+    expect(await again.get("__proto__")).toBeUndefined();
+    expect(({} as Record<string, unknown>).insecure).toBeUndefined();
+  });
+
+  it("the encrypted file store keeps them as ordinary entries", async () => {
+    const env = await freshEnv({ CONFL_PASSPHRASE: "fake-passphrase-proto" });
+    const store = new EncryptedFileStore({ env, io: noTTY });
+    for (const key of KEYS) expect(await store.get(key), key).toBeUndefined();
+    await store.set("__proto__", "fake-token-proto");
+    await store.set("constructor", "fake-token-constructor");
+    const again = new EncryptedFileStore({ env, io: noTTY });
+    expect(await again.get("__proto__")).toBe("fake-token-proto");
+    expect(await again.get("constructor")).toBe("fake-token-constructor");
+    expect(await again.get("toString")).toBeUndefined();
+  });
+});

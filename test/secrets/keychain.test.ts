@@ -150,6 +150,94 @@ describe.runIf(process.platform === "linux")("keychain failures are clear errors
     });
   });
 
+  describe("the helper process gets a minimal environment", () => {
+    let server: Server | undefined;
+    const sockets: Socket[] = [];
+    afterAll(async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((done) => (server ? server.close(done) : done(undefined)));
+    });
+
+    // Every variable confl reads a secret from, and NODE_OPTIONS (could preload code into the helper).
+    const SECRET_VARIABLES: Record<string, string> = {
+      CONFLUENCE_API_TOKEN: "fake-env-api-token-0001",
+      CONFLUENCE_PERSONAL_TOKEN: "fake-env-pat-0002",
+      CONFLUENCE_PASSWORD: "fake-env-password-0003",
+      CONFLUENCE_COOKIE: "JSESSIONID=fake-env-cookie-0004",
+      CONFL_PASSPHRASE: "fake-env-passphrase-0005",
+      CONFL_OAUTH_CLIENT_SECRET: "fake-env-client-secret-0006",
+      ATLASSIAN_API_TOKEN: "fake-env-atlassian-token-0007",
+      JIRA_API_TOKEN: "fake-env-jira-token-0008",
+      GITHUB_TOKEN: "fake-env-unrelated-token-0009",
+      AWS_SECRET_ACCESS_KEY: "fake-env-unrelated-secret-0010",
+      CONFLUENCE_URL: "https://acme.example.net",
+      CONFLUENCE_EMAIL: "alice@example.com",
+      NODE_OPTIONS: "--inspect=127.0.0.1:0",
+      NODE_PATH: "/tmp/fake-preload-dir",
+    };
+
+    /** The environment of this process's keychain helper child, read from /proc while it is stuck. */
+    function helperEnvironments(): Array<Record<string, string>> {
+      const found: Array<Record<string, string>> = [];
+      for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+        try {
+          const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+          const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+          if (ppid !== process.pid || !readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("AsyncEntry"))
+            continue;
+          const environ = readFileSync(`/proc/${pid}/environ`, "utf8");
+          found.push(
+            Object.fromEntries(
+              environ
+                .split("\0")
+                .filter(Boolean)
+                .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
+            ),
+          );
+        } catch {
+          // the process ended, or is not ours to read
+        }
+      }
+      return found;
+    }
+
+    it("no token, passphrase or NODE_OPTIONS reaches it; what Secret Service needs does", async () => {
+      const dir = await mkdtemp(join(tmpdir(), "confl-env-bus-"));
+      const path = join(dir, "bus");
+      let seen: Array<Record<string, string>> = [];
+      // The helper connects to this silent bus and waits: read its environment then.
+      server = createServer((socket) => {
+        sockets.push(socket);
+        seen = seen.concat(helperEnvironments());
+      });
+      await new Promise<void>((done) => server!.listen(path, done));
+      const env = {
+        ...base(),
+        ...SECRET_VARIABLES,
+        HOME: dir,
+        LANG: "C.UTF-8",
+        XDG_RUNTIME_DIR: dir,
+        DBUS_SESSION_BUS_ADDRESS: `unix:path=${path}`,
+        CONFL_KEYCHAIN_TIMEOUT_MS: "1000",
+      };
+      const error = await new KeychainStore(env).get("work").catch((e: unknown) => e);
+      expect(error).toMatchObject({ reason: "timeout" });
+      expect(seen.length).toBeGreaterThan(0);
+      for (const childEnv of seen) {
+        for (const name of Object.keys(SECRET_VARIABLES)) expect(childEnv, name).not.toHaveProperty(name);
+        const values = Object.values(childEnv).join("\n");
+        for (const value of Object.values(SECRET_VARIABLES)) expect(values).not.toContain(value);
+        expect(childEnv).toMatchObject({
+          PATH: process.env.PATH,
+          HOME: dir,
+          LANG: "C.UTF-8",
+          XDG_RUNTIME_DIR: dir,
+          DBUS_SESSION_BUS_ADDRESS: `unix:path=${path}`,
+        });
+      }
+    });
+  });
+
   describe("a session bus with no Secret Service provider", () => {
     let bus: ChildProcess | undefined;
     afterAll(async () => {

@@ -2,6 +2,11 @@
  * The loopback redirect receiver for the browser flow (RFC 8252 §7.3): a one-shot HTTP server on
  * 127.0.0.1 that waits for `/callback?code=…&state=…`, answers the browser with a small "you can close
  * this tab" page, and hands the code back. Only 127.0.0.1: binding `localhost` may pick ::1 or expose more.
+ *
+ * Any web page the user has open can send requests here, so only a GET of /callback with Host
+ * 127.0.0.1:<port> and exactly our state decides the login; everything else is answered 4xx and the
+ * receiver keeps waiting. The right state with error= ends it (only the authorization server knows the
+ * state, so that is the user's Deny). After the first decision every further callback gets 409.
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -40,53 +45,78 @@ export async function startLoopbackReceiver(port: number, expectedState: string)
     }
   };
 
+  // Only the authorization server's redirect can carry our state (it is 128 random bits that never
+  // leave this process except in the authorize URL). Everything else reaching the port (a web page's
+  // <img>/fetch/form, a favicon request, a DNS-rebound host, a replayed or second callback) is answered
+  // and ignored: it must never end, fail or complete the login.
+  let allowedHosts = new Set<string>();
   const server: Server = createServer((req, res) => {
-    const url = new URL(req.url ?? "/", "http://127.0.0.1");
-    if (url.pathname !== CALLBACK_PATH) {
-      res.writeHead(404, { "content-type": "text/plain" }).end("not found");
-      return;
-    }
-    const send = (status: number, title: string, text: string) => {
-      const body = pageHtml(title, text);
+    const send = (status: number, title: string, text: string, extra: Record<string, string> = {}) => {
       res.writeHead(status, {
         "content-type": "text/html; charset=utf-8",
         "cache-control": "no-store",
+        "x-content-type-options": "nosniff",
         connection: "close",
+        ...extra,
       });
-      res.end(body);
+      res.end(pageHtml(title, text));
     };
-    const state = url.searchParams.get("state");
-    // A request without our state is not the answer to our authorization request (RFC 6749 §10.12).
-    if (state !== expectedState) {
-      send(400, "Login failed", "The answer did not match this login attempt. Run confl auth login again.");
-      if (state !== null) {
-        finish({
-          error: new AuthError(
-            "the OAuth callback carried the wrong state value (possible cross-site request)",
-            {
-              code: "oauth.state_mismatch",
-              hint: "Run `confl auth login` again and use the link it prints.",
-            },
-          ),
-        });
-      }
+    // DNS rebinding: a page on evil.example whose name now resolves to 127.0.0.1 reaches this port with
+    // its own name in Host. The browser's redirect to our redirect_uri always says 127.0.0.1:<port>.
+    if (!allowedHosts.has((req.headers.host ?? "").toLowerCase())) {
+      send(421, "Wrong address", "This address is not confl's login callback.");
       return;
     }
-    const error = url.searchParams.get("error");
-    if (error) {
+    if (req.method !== "GET") {
+      send(405, "Not allowed", "confl's login callback only answers GET.", { allow: "GET" });
+      return;
+    }
+    let url: URL;
+    try {
+      url = new URL(req.url ?? "/", "http://127.0.0.1");
+    } catch {
+      send(400, "Bad request", "confl could not read this request.");
+      return;
+    }
+    if (url.pathname !== CALLBACK_PATH) {
+      send(404, "Not found", "This is confl's login callback; there is nothing else here.");
+      return;
+    }
+    if (outcome) {
+      // The login has already been decided: a later request (a reload, a replay) changes nothing.
+      send(409, "Already finished", "This login attempt has already finished; return to the terminal.");
+      return;
+    }
+    const params = url.searchParams;
+    const states = params.getAll("state");
+    // A request without exactly our state is not the answer to our authorization request (RFC 6749
+    // §10.12). Any web page can send one, so it is only refused here, never a reason to stop waiting.
+    if (states.length !== 1 || states[0] !== expectedState) {
+      send(400, "Not this login", "This request does not belong to the login confl is waiting for.");
+      return;
+    }
+    const errors = params.getAll("error");
+    if (errors.length > 0) {
+      // The right state with error=: the authorization server's own answer (the user chose Deny).
       send(200, "Login cancelled", "You can close this tab and return to the terminal.");
-      finish({ error: authorizationDenied(error, url.searchParams.get("error_description")) });
+      finish({
+        error: authorizationDenied(errors[0] ?? "", params.get("error_description")),
+      });
       return;
     }
-    const code = url.searchParams.get("code");
-    if (!code) {
-      send(400, "Login failed", "The answer carried no authorization code.");
+    const codes = params.getAll("code");
+    const code = codes[0];
+    if (codes.length !== 1 || !code) {
+      send(400, "Login failed", "The answer carried no usable authorization code.");
       return;
     }
     send(200, "Logged in to confl", "You can close this tab and return to the terminal.");
     finish({ ok: { code } });
   });
 
+  // A connection that trickles its request in must not hold a socket the real redirect may need.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 10_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", (error: NodeJS.ErrnoException) => {
       reject(
@@ -104,6 +134,7 @@ export async function startLoopbackReceiver(port: number, expectedState: string)
     server.listen(port, "127.0.0.1", () => resolve());
   });
   const actualPort = (server.address() as AddressInfo).port;
+  allowedHosts = new Set([`127.0.0.1:${actualPort}`, ...(actualPort === 80 ? ["127.0.0.1"] : [])]);
 
   return {
     redirectUri: `http://127.0.0.1:${actualPort}${CALLBACK_PATH}`,
@@ -150,8 +181,18 @@ export async function startLoopbackReceiver(port: number, expectedState: string)
 }
 
 export function authorizationDenied(error: string, description: string | null): AuthError {
-  return new AuthError(`authorization was not granted (${error}${description ? `: ${description}` : ""})`, {
+  const detail = `${printable(error)}${description ? `: ${printable(description)}` : ""}`;
+  return new AuthError(`authorization was not granted (${detail})`, {
     code: "oauth.access_denied",
     hint: "Run `confl auth login` again and choose Accept on the consent page.",
   });
+}
+
+/**
+ * The server's error text goes to the terminal: keep it to one line of printable characters (no escape
+ * sequences that retitle or clear the terminal, no newline that fakes a second `confl:` line), at most 200.
+ */
+function printable(text: string): string {
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, " ").trim();
+  return clean.length > 200 ? `${clean.slice(0, 200)}…` : clean;
 }

@@ -69,3 +69,15 @@ export function clackPrompter(ctx: Context): LoginPrompter {
     },
   };
 }
+
+/** A yes/no question on stderr; false unless the person answers yes. Ctrl-C is InterruptedError. */
+export type Confirm = (message: string) => Promise<boolean>;
+
+export function clackConfirm(ctx: Context): Confirm {
+  return async (message) => {
+    const { confirm, isCancel } = await import("@clack/prompts");
+    const value = await confirm({ message, initialValue: false, input: ctx.io.stdin, output: ctx.io.stderr });
+    if (isCancel(value)) throw new InterruptedError("cancelled");
+    return value === true;
+  };
+}
