@@ -5,9 +5,8 @@
  */
 import type { Command } from "@commander-js/extra-typings";
 import { resolveSession } from "../../auth/session.js";
-import type { Context } from "../../context.js";
+import type { Context, ContextFactory } from "../../context.js";
 import { UsageError } from "../../errors.js";
-import type { ContextFactory } from "../index.js";
 
 export type TokenOptions = Record<string, never>;
 
