@@ -6,8 +6,12 @@ import type { Command } from "@commander-js/extra-typings";
 import type { ContextFactory } from "../context.js";
 import { registerApi } from "./api/index.js";
 import { registerAuth } from "./auth/index.js";
+import { registerPage } from "./page/index.js";
+import { registerSpace } from "./space/index.js";
 
 export function registerCommands(program: Command, getContext: ContextFactory): void {
   registerAuth(program, getContext);
   registerApi(program, getContext);
+  registerSpace(program, getContext);
+  registerPage(program, getContext);
 }
