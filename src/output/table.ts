@@ -86,6 +86,12 @@ export function printTable<T>(io: IOStreams, columns: Column<T>[], rows: readonl
     total -= widths[i]! - shrinkTo;
     widths[i] = shrinkTo;
   }
+  // Still too wide (a very narrow terminal): cut the other columns too, rightmost first.
+  for (let i = columns.length - 1; i >= 0 && total > terminal; i--) {
+    const shrinkTo = Math.max(1, widths[i]! - (total - terminal));
+    total -= widths[i]! - shrinkTo;
+    widths[i] = shrinkTo;
+  }
   const render = (line: string[], header: boolean) =>
     line
       .map((text, i) => {

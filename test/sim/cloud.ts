@@ -14,7 +14,14 @@ import {
   type RouteRequest,
   type RouteResult,
 } from "./router.js";
-import { type ContentStore, pageAtVersion, rememberVersion, storageToAdf, storageToView, tinyLink } from "./store.js";
+import {
+  type ContentStore,
+  pageAtVersion,
+  rememberVersion,
+  storageToAdf,
+  storageToView,
+  tinyLink,
+} from "./store.js";
 import * as v1 from "./v1.js";
 
 export interface CloudExtra {
@@ -388,7 +395,9 @@ export const cloudRoutes: CloudRoute[] = [
       const field = sort.replace(/^-/, "");
       if (!["id", "key", "name"].includes(field)) return badRequest(`Invalid value for sort: ${sort}`);
       const compare = (a: SpaceRecord, b: SpaceRecord) =>
-        field === "id" ? Number(a.id) - Number(b.id) : a[field as "key" | "name"].localeCompare(b[field as "key" | "name"]);
+        field === "id"
+          ? Number(a.id) - Number(b.id)
+          : a[field as "key" | "name"].localeCompare(b[field as "key" | "name"]);
       const spaces = (visible(request) ? request.store.spaces : [])
         .filter((space) => keys.length === 0 || keys.includes(space.key))
         .filter((space) => ids.length === 0 || ids.includes(space.id))

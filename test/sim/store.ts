@@ -153,7 +153,12 @@ export function tinyLink(id: string): string {
     bytes[i] = Number(n & 0xffn);
     n >>= 8n;
   }
-  return bytes.toString("base64").replace(/=+$/, "").replace(/\//g, "-").replace(/\+/g, "_").replace(/A+$/, "");
+  return bytes
+    .toString("base64")
+    .replace(/=+$/, "")
+    .replace(/\//g, "-")
+    .replace(/\+/g, "_")
+    .replace(/A+$/, "");
 }
 
 /** A page as it was at `version` (its history keeps every earlier version), or undefined. */
