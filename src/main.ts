@@ -5,9 +5,10 @@
 import { Command, CommanderError, Option } from "@commander-js/extra-typings";
 import { registerCommands } from "./commands/index.js";
 import { validateProfileName } from "./config/profile-name.js";
-import type { Context, GlobalOptions } from "./context.js";
-import { ConflError, ExitCode, InterruptedError, isConflError } from "./errors.js";
+import { type Context, createContext, type GlobalOptions } from "./context.js";
+import { ConflError, ExitCode, isConflError } from "./errors.js";
 import { createIOStreams, type IOStreams, isTruthy } from "./io/streams.js";
+import { errorJson } from "./output/json.js";
 import { redactText } from "./redact.js";
 import { VERSION } from "./version.js";
 
@@ -16,18 +17,29 @@ export interface MainOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/** The root's flags; every subcommand accepts them too (hidden in its help), after its own name. */
+function addGlobalOptions<C extends Command<unknown[], Record<string, unknown>, Record<string, unknown>>>(
+  cmd: C,
+  hidden: boolean,
+): void {
+  const options = [
+    new Option("--profile <name>", "use this profile instead of the active one").env("CONFL_PROFILE"),
+    new Option("--json", "print machine-readable JSON on stdout"),
+    new Option("--debug", "log requests and stack traces to stderr (secrets redacted)"),
+    new Option("--no-color", "disable colour (also NO_COLOR)"),
+    new Option("--no-input", "never prompt; fail instead (also CONFL_NO_INPUT=1)"),
+  ];
+  for (const option of options) cmd.addOption(hidden ? option.hideHelp() : option);
+}
+
 export function buildProgram(getContext: (cmd: Command) => Context): Command {
   const program = new Command()
     .name("confl")
     .description("Confluence Cloud and Data Center from the command line.")
     .version(`confl ${VERSION}`, "-V, --version", "print the version")
-    .addOption(
-      new Option("--profile <name>", "use this profile instead of the active one").env("CONFL_PROFILE"),
-    )
-    .option("--json", "print machine-readable JSON on stdout")
-    .option("--debug", "log requests and stack traces to stderr (secrets redacted)")
-    .option("--no-color", "disable colour (also NO_COLOR)")
-    .option("--no-input", "never prompt; fail instead (also CONFL_NO_INPUT=1)")
+    // Root flags are read only before the command name, so `confl page view 1 --version 3` reaches
+    // `page view`'s own --version; each subcommand declares the global flags itself (hidden) instead.
+    .enablePositionalOptions()
     .showSuggestionAfterError(true)
     .allowExcessArguments(false)
     .exitOverride()
@@ -37,15 +49,18 @@ export function buildProgram(getContext: (cmd: Command) => Context): Command {
 Examples:
   $ confl auth login                      # interactive: paste a URL, confl detects the rest
   $ confl auth status
+  $ confl page view https://acme.atlassian.net/wiki/spaces/DOC/pages/65538
   $ confl api rest/api/user/current
 
 Exit codes: 0 ok, 1 failure, 2 usage or bad input, 4 authentication or permission, 130 interrupted.`,
     );
+  addGlobalOptions(program as never, false);
   registerCommands(program, getContext);
   // Every subcommand inherits strictness: unknown flags and stray arguments are errors (exit 2).
   const strict = (cmd: Command<unknown[], Record<string, unknown>, Record<string, unknown>>) => {
     for (const sub of cmd.commands) {
       sub.exitOverride().showSuggestionAfterError(true).allowExcessArguments(false);
+      addGlobalOptions(sub as never, true);
       strict(sub as never);
     }
   };
@@ -54,38 +69,43 @@ Exit codes: 0 ok, 1 failure, 2 usage or bad input, 4 authentication or permissio
 }
 
 export function makeContext(cmd: Command, io: IOStreams | undefined, env: NodeJS.ProcessEnv): Context {
-  const raw = (cmd as unknown as { optsWithGlobals(): Record<string, unknown> }).optsWithGlobals();
-  const profile = typeof raw.profile === "string" ? raw.profile : undefined;
+  // The global flags may sit on the root or on any command down to this one: a negation anywhere wins
+  // (a subcommand's own --no-color default must not undo `confl --no-color …`), the nearest profile wins.
+  const commands: Command[] = [];
+  for (let c: Command | null = cmd; c; c = c.parent as Command | null) commands.push(c);
+  const chain = commands.map((c) => c.opts() as Record<string, unknown>);
+  const any = (key: string, value: unknown) => chain.some((opts) => opts[key] === value);
+  // --profile on the command line beats CONFL_PROFILE, which every command in the chain also reads.
+  const fromCli = commands.find((c) => c.getOptionValueSource("profile") === "cli");
+  const profile =
+    (fromCli?.opts() as { profile?: string } | undefined)?.profile ??
+    (chain.map((opts) => opts.profile).find((p) => typeof p === "string") as string | undefined);
   // --profile / CONFL_PROFILE is checked before any command sees it: a name like "__proto__" or "../x"
   // is a usage error (exit 2) everywhere, not a lookup that quietly finds nothing.
   if (profile !== undefined) validateProfileName(profile);
   const globals: GlobalOptions = {
     profile,
-    json: raw.json === true,
-    debug: raw.debug === true || isTruthy(env.CONFL_DEBUG),
-    color: raw.color !== false,
-    input: raw.input !== false && !isTruthy(env.CONFL_NO_INPUT),
+    json: any("json", true),
+    debug: any("debug", true) || isTruthy(env.CONFL_DEBUG),
+    color: !any("color", false),
+    input: !any("input", false) && !isTruthy(env.CONFL_NO_INPUT),
   };
   const streams = io ?? createIOStreams({ env, noColor: !globals.color, noInput: !globals.input });
-  return {
-    io: streams,
-    env,
-    globals,
-    debug(line) {
-      if (globals.debug) streams.err(`[debug] ${line}`);
-    },
-  };
+  return createContext({ io: streams, env, globals });
 }
 
 export async function main(argv: string[], options: MainOptions = {}): Promise<number> {
   const env = options.env ?? process.env;
   let io = options.io;
   let debug = isTruthy(env.CONFL_DEBUG) || argv.includes("--debug");
+  // Until a command's context exists (usage errors while parsing), --json anywhere asks for JSON errors.
+  let json = argv.includes("--json");
   const errStream = () => io ?? createIOStreams({ env });
   const program = buildProgram((cmd) => {
     const ctx = makeContext(cmd, io, env);
     io = ctx.io;
     debug = ctx.globals.debug;
+    json = ctx.globals.json;
     return ctx;
   });
   // Subcommands hold their own copy of the output settings, so every command in the tree gets them,
@@ -97,7 +117,8 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     cmd.configureOutput({
       writeOut: (s) => (io ?? createIOStreams({ env })).stdout.write(s),
       writeErr: (s) => (io ?? createIOStreams({ env })).stderr.write(s),
-      outputError: (s, write) => write(formatUsageError(s, path)),
+      outputError: (s, write) =>
+        write(json ? `${JSON.stringify(usageErrorJson(s, path))}\n` : formatUsageError(s, path)),
     });
     for (const sub of cmd.commands) configure(sub as never, `${path} ${sub.name()}`);
   };
@@ -112,7 +133,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     await program.parseAsync(argv, { from: "user" });
     return typeof process.exitCode === "number" ? process.exitCode : ExitCode.OK;
   } catch (error) {
-    return reportError(error, errStream(), debug);
+    return reportError(error, errStream(), debug, json);
   } finally {
     process.removeListener("SIGINT", onSigint);
   }
@@ -135,26 +156,42 @@ export function formatUsageError(text: string, commandPath: string): string {
   return `confl: ${message}\nhint: ${hint}\n`;
 }
 
-/** One line `confl: <what went wrong>`, a hint line where there is a fix; a stack only with --debug. */
-export function reportError(error: unknown, io: IOStreams, debug: boolean): number {
+/** The usage error commander printed, as the `--json` error object. */
+function usageErrorJson(text: string, commandPath: string) {
+  const [message, hint] = formatUsageError(text, commandPath)
+    .trimEnd()
+    .split("\n")
+    .map((line) => line.replace(/^(confl|hint): /, ""));
+  return errorJson({ code: "usage", message: message ?? "", hint, exitCode: ExitCode.USAGE });
+}
+
+/**
+ * One line `confl: <what went wrong>`, a hint line where there is a fix; a stack only with --debug.
+ * With --json the same facts go to stderr as one object {"error":{code,message,hint,exitCode}}.
+ */
+export function reportError(error: unknown, io: IOStreams, debug: boolean, json = false): number {
   if (error instanceof CommanderError) {
     if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return ExitCode.OK;
     if (error.code === "commander.help") return ExitCode.OK;
     // commander already printed its message through outputError.
     return ExitCode.USAGE;
   }
-  if (isConflError(error)) {
-    io.err(`confl: ${redactText(error.message)}`);
-    if (error.hint) io.err(`hint: ${redactText(error.hint)}`);
-    if (debug && error.stack) io.err(redactText(error.stack));
-    return error.exitCode;
+  const known = isConflError(error);
+  const message = redactText(error instanceof Error ? error.message : String(error));
+  const hint = known
+    ? error.hint && redactText(error.hint)
+    : debug
+      ? undefined
+      : "run again with --debug for details, and report it if it looks like a bug";
+  const exitCode = known ? error.exitCode : ExitCode.FAILURE;
+  if (json) {
+    io.err(JSON.stringify(errorJson({ code: known ? error.code : "internal", message, hint, exitCode })));
+  } else {
+    io.err(`confl: ${message}`);
+    if (hint) io.err(`hint: ${hint}`);
   }
-  if (error instanceof InterruptedError) return ExitCode.INTERRUPTED;
-  const message = error instanceof Error ? error.message : String(error);
-  io.err(`confl: ${redactText(message)}`);
   if (debug && error instanceof Error && error.stack) io.err(redactText(error.stack));
-  else io.err("hint: run again with --debug for details, and report it if it looks like a bug");
-  return ExitCode.FAILURE;
+  return exitCode;
 }
 
 export { ConflError };

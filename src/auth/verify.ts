@@ -1,10 +1,12 @@
 /**
  * "Logged in" means two things (confluence-api.md §0.5, §1.12): `rest/api/user/current` returns a real
  * user — not `type: anonymous`, with an accountId on Cloud or a username/userKey on DC, and no
- * `X-Seraph-LoginReason: AUTHENTICATED_FAILED` — AND a content call succeeds (Cloud: v2 spaces; DC:
- * v1 space list). A 2xx alone proves nothing: public sites serve anonymous callers.
+ * `X-Seraph-LoginReason: AUTHENTICATED_FAILED` — AND a content call succeeds (whichever space list the
+ * resource layer reads content with: v2 on Cloud, v1 on DC; src/confluence/client.ts decides). A 2xx
+ * alone proves nothing: public sites serve anonymous callers.
  */
 import type { Profile } from "../config/types.js";
+import { contentProbePath } from "../confluence/client.js";
 import { AuthError } from "../errors.js";
 import type { HttpClient, HttpResponse } from "../http/types.js";
 import {
@@ -33,8 +35,9 @@ export interface VerifyResult {
 
 export const IDENTITY_PATH = "rest/api/user/current";
 
-export function contentCheckPath(profile: Pick<Profile, "deployment">): string {
-  return profile.deployment === "cloud" ? "api/v2/spaces?limit=1" : "rest/api/space?limit=1";
+/** The content read that proves a login works; the resource layer chooses v2 or v1 (client.ts). */
+export function contentCheckPath(profile: Pick<Profile, "deployment" | "apiBase">): string {
+  return contentProbePath(profile);
 }
 
 export function diagnoseContext(profile: Profile, phase: DiagnoseContext["phase"]): DiagnoseContext {

@@ -8,6 +8,7 @@ import { run as logout } from "../../src/commands/auth/logout.js";
 import { run as status } from "../../src/commands/auth/status.js";
 import { run as switchProfile } from "../../src/commands/auth/switch.js";
 import { run as token } from "../../src/commands/auth/token.js";
+import { createContext } from "../../src/context.js";
 import { AuthError, ExitCode, InterruptedError, UsageError } from "../../src/errors.js";
 import { createIOStreams } from "../../src/io/streams.js";
 import { makeContext, type Sim, simEnv, startSim } from "./helpers.js";
@@ -259,12 +260,12 @@ describe("auth token never puts the secret on a terminal by accident", () => {
       err += String(c);
     });
     const io = createIOStreams({ stdout, stderr, stdin, env: {}, noInput: options.noInput === true });
-    const ctx = {
+    const ctx = createContext({
       io,
       env,
       globals: { json: options.json === true, debug: false, color: false, input: !options.noInput },
       debug() {},
-    };
+    });
     return { ctx, out: () => out, err: () => err };
   }
 

@@ -6,7 +6,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
-import type { Context } from "../../src/context.js";
+import { type Context, createContext } from "../../src/context.js";
 import { createIOStreams } from "../../src/io/streams.js";
 import { redactText } from "../../src/redact.js";
 import { startSimulator } from "../sim/index.js";
@@ -57,7 +57,7 @@ export function makeContext(
   stdout.on("data", (c) => out.push(String(c)));
   stderr.on("data", (c) => err.push(String(c)));
   const io = createIOStreams({ stdout, stderr, stdin, env: {} });
-  const ctx: Context = {
+  const ctx: Context = createContext({
     io,
     env,
     globals: {
@@ -70,6 +70,6 @@ export function makeContext(
     debug(line) {
       if (options.debug) io.err(`[debug] ${redactText(line)}`);
     },
-  };
+  });
   return { ctx, out: () => out.join(""), err: () => err.join("") };
 }

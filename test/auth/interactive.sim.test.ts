@@ -7,7 +7,7 @@ import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { KIND_EXPLANATIONS } from "../../src/auth/kinds/index.js";
 import { run as login } from "../../src/commands/auth/login.js";
-import type { Context } from "../../src/context.js";
+import { type Context, createContext } from "../../src/context.js";
 import { createIOStreams } from "../../src/io/streams.js";
 import { type Sim, simEnv, startSim } from "./helpers.js";
 
@@ -41,12 +41,12 @@ function terminal(env: NodeJS.ProcessEnv): Terminal {
   });
   stdout.resume();
   const io = createIOStreams({ stdin, stdout, stderr, env: {} });
-  const ctx: Context = {
+  const ctx: Context = createContext({
     io,
     env,
     globals: { json: false, debug: false, color: false, input: true },
     debug() {},
-  };
+  });
   return {
     ctx,
     screen: () => screen.replace(ANSI, ""),

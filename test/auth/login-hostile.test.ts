@@ -13,7 +13,7 @@ import { resolveClient } from "../../src/auth/session.js";
 import { type LoginOptions, run as login } from "../../src/commands/auth/login.js";
 import type { LoginPrompter } from "../../src/commands/auth/prompts.js";
 import { upsertProfile } from "../../src/config/store.js";
-import type { Context } from "../../src/context.js";
+import { type Context, createContext } from "../../src/context.js";
 import { ConflError } from "../../src/errors.js";
 import { createIOStreams } from "../../src/io/streams.js";
 import { PlainFileStore } from "../../src/secrets/plain-file.js";
@@ -155,12 +155,12 @@ function ttyContext(env: NodeJS.ProcessEnv): { ctx: Context; err: () => string }
   });
   stdout.resume();
   const io = createIOStreams({ stdin, stdout, stderr, env: {} });
-  const ctx: Context = {
+  const ctx: Context = createContext({
     io,
     env,
     globals: { json: false, debug: false, color: false, input: true },
     debug() {},
-  };
+  });
   return { ctx, err: () => text };
 }
 

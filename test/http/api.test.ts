@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type ApiDeps, type ApiOptions, type Product, run } from "../../src/commands/api/request.js";
-import type { Context } from "../../src/context.js";
+import { type Context, createContext } from "../../src/context.js";
 import { ExitCode, UsageError } from "../../src/errors.js";
 import { createHttpClient } from "../../src/http/client.js";
 import type { HttpClientOptions } from "../../src/http/types.js";
@@ -38,12 +38,12 @@ function makeCtx(options: { tty?: boolean; stdin?: string } = {}) {
   stderr.on("data", (c: Buffer) => err.push(c));
   stdin.end(options.stdin ?? "");
   const io = createIOStreams({ stdout, stderr, stdin, env: {} });
-  const ctx: Context = {
+  const ctx: Context = createContext({
     io,
     env: {},
     globals: { json: false, debug: false, color: false, input: false },
     debug: () => {},
-  };
+  });
   return {
     ctx,
     out: () => Buffer.concat(out).toString("utf8"),

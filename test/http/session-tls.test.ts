@@ -8,7 +8,7 @@ import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { clientForSession } from "../../src/auth/session.js";
 import type { Profile } from "../../src/config/types.js";
-import type { Context } from "../../src/context.js";
+import { type Context, createContext } from "../../src/context.js";
 import { createHttpClient } from "../../src/http/client.js";
 import { TlsError } from "../../src/http/errors.js";
 import { effectiveTlsSettings } from "../../src/http/transport.js";
@@ -44,12 +44,12 @@ function makeCtx(env: NodeJS.ProcessEnv = {}, stderrTTY = false) {
   const err: Buffer[] = [];
   stderr.on("data", (c: Buffer) => err.push(c));
   const io = createIOStreams({ stdout, stderr, stdin: new PassThrough(), env: {} });
-  const ctx: Context = {
+  const ctx: Context = createContext({
     io,
     env,
     globals: { json: false, debug: false, color: false, input: false },
     debug: () => {},
-  };
+  });
   return { ctx, err: () => Buffer.concat(err).toString("utf8") };
 }
 

@@ -7,7 +7,7 @@ import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { clientForSession } from "../../src/auth/session.js";
 import type { Profile } from "../../src/config/types.js";
-import type { Context } from "../../src/context.js";
+import { type Context, createContext } from "../../src/context.js";
 import { createHttpClient } from "../../src/http/client.js";
 import { createIOStreams } from "../../src/io/streams.js";
 import { VERSION } from "../../src/version.js";
@@ -33,12 +33,12 @@ function makeCtx(stderrTTY: boolean) {
   const err: Buffer[] = [];
   stderr.on("data", (c: Buffer) => err.push(c));
   const io = createIOStreams({ stdout: new PassThrough(), stderr, stdin: new PassThrough(), env: {} });
-  const ctx: Context = {
+  const ctx: Context = createContext({
     io,
     env: {},
     globals: { json: false, debug: false, color: false, input: false },
     debug: () => {},
-  };
+  });
   return { ctx, err: () => Buffer.concat(err).toString("utf8") };
 }
 

@@ -1,6 +1,6 @@
 /** A Context with in-memory streams, for calling run()/login functions directly. */
 import { PassThrough } from "node:stream";
-import type { Context } from "../../src/context.js";
+import { type Context, createContext } from "../../src/context.js";
 import { createIOStreams } from "../../src/io/streams.js";
 import type { SecretStore } from "../../src/secrets/types.js";
 
@@ -45,14 +45,14 @@ export function testContext(env: NodeJS.ProcessEnv, options: { debug?: boolean }
     for (const l of listeners) l();
   });
   const io = createIOStreams({ stdin, stdout, stderr, env, noInput: true });
-  const ctx: Context = {
+  const ctx: Context = createContext({
     io,
     env,
     globals: { json: false, debug: options.debug === true, color: false, input: false },
     debug(line) {
       if (options.debug) io.err(`[debug] ${line}`);
     },
-  };
+  });
   return {
     ctx,
     stdin,

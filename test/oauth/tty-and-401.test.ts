@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createOAuthStrategy, loginOAuth, type OAuthLoginResult } from "../../src/auth/oauth/index.js";
-import type { Context } from "../../src/context.js";
+import { type Context, createContext } from "../../src/context.js";
 import { createHttpClient } from "../../src/http/client.js";
 import { createIOStreams } from "../../src/io/streams.js";
 import { startSimulator } from "../sim/index.js";
@@ -46,12 +46,12 @@ function terminal(environment: NodeJS.ProcessEnv) {
     raw += String(c);
   });
   const io = createIOStreams({ stdin, stdout, stderr, env: {} });
-  const ctx: Context = {
+  const ctx: Context = createContext({
     io,
     env: environment,
     globals: { json: false, debug: false, color: false, input: true },
     debug() {},
-  };
+  });
   const screen = () => raw.replace(ANSI, "");
   async function waitFor(pattern: RegExp): Promise<RegExpMatchArray> {
     for (let i = 0; i < 1000; i++) {

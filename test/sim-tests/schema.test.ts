@@ -274,6 +274,27 @@ const cloudCases: Case[] = [
   {
     spec: "v2",
     method: "GET",
+    template: "/wiki/api/v2/pages/{id}/descendants",
+    status: 200,
+    path: "/wiki/api/v2/pages/65536/descendants?depth=2&limit=10",
+  },
+  {
+    spec: "v2",
+    method: "GET",
+    template: "/wiki/api/v2/pages/{id}",
+    status: 200,
+    path: "/wiki/api/v2/pages/65538?version=3&body-format=storage",
+  },
+  {
+    spec: "v2",
+    method: "GET",
+    template: "/wiki/api/v2/spaces",
+    status: 200,
+    path: "/wiki/api/v2/spaces?sort=key&status=current&type=global",
+  },
+  {
+    spec: "v2",
+    method: "GET",
     template: "/wiki/api/v2/pages/{id}/children",
     status: 200,
     path: "/wiki/api/v2/pages/65536/children",
@@ -675,6 +696,28 @@ const dcCases: Case[] = [
     path: "/rest/api/content/65537/label/guide",
   },
   { spec: "dc", method: "GET", template: "/rest/api/space", status: 200, path: "/rest/api/space" },
+  {
+    spec: "dc",
+    method: "GET",
+    template: "/rest/api/space/{spaceKey}/content/{type}",
+    status: 200,
+    path: "/rest/api/space/DOC/content/page?depth=root",
+  },
+  {
+    spec: "dc",
+    method: "GET",
+    template: "/rest/api/content/{id}",
+    status: 200,
+    path: "/rest/api/content/65538?version=2&status=historical&expand=body.storage,version",
+  },
+  {
+    spec: "dc",
+    method: "GET",
+    template: "/rest/api/space/{spaceKey}",
+    status: 200,
+    path: "/rest/api/space/DOC?expand=description.plain,homepage",
+  },
+
   {
     spec: "dc",
     method: "GET",

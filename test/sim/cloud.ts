@@ -14,7 +14,14 @@ import {
   type RouteRequest,
   type RouteResult,
 } from "./router.js";
-import { type ContentStore, storageToAdf, storageToView } from "./store.js";
+import {
+  type ContentStore,
+  pageAtVersion,
+  rememberVersion,
+  storageToAdf,
+  storageToView,
+  tinyLink,
+} from "./store.js";
 import * as v1 from "./v1.js";
 
 export interface CloudExtra {
@@ -113,7 +120,7 @@ function pageJson(request: CloudRequest, page: PageRecord, format: string | null
   const links: Record<string, string> = {
     webui: `/spaces/${space?.key ?? ""}/pages/${page.id}/${slug}`,
     editui: `/pages/resumedraft.action?draftId=${page.id}`,
-    tinyui: `/x/${Buffer.from(page.id).toString("base64url")}`,
+    tinyui: `/x/${tinyLink(page.id)}`,
   };
   if (single) links.base = `${request.siteOrigin}/wiki`;
   return {
@@ -311,6 +318,7 @@ function updatePage(request: CloudRequest): RouteResult {
     if (!request.store.livePage(body.parentId)) return notFound();
     page.parentId = body.parentId;
   }
+  rememberVersion(page);
   page.title = title;
   page.status = body.status === "draft" ? "draft" : "current";
   if (isRecord(body.body) && typeof body.body.value === "string") page.body = body.body.value;
@@ -381,11 +389,21 @@ export const cloudRoutes: CloudRoute[] = [
       const keys = csv(request, "keys");
       const ids = csv(request, "ids");
       const type = request.url.searchParams.get("type");
+      const status = request.url.searchParams.get("status");
+      const sort = request.url.searchParams.get("sort") ?? "id";
+      // SpaceSortOrder (spec-v2): id, -id, key, -key, name, -name; "sorted by id ascending" by default
+      const field = sort.replace(/^-/, "");
+      if (!["id", "key", "name"].includes(field)) return badRequest(`Invalid value for sort: ${sort}`);
+      const compare = (a: SpaceRecord, b: SpaceRecord) =>
+        field === "id"
+          ? Number(a.id) - Number(b.id)
+          : a[field as "key" | "name"].localeCompare(b[field as "key" | "name"]);
       const spaces = (visible(request) ? request.store.spaces : [])
         .filter((space) => keys.length === 0 || keys.includes(space.key))
         .filter((space) => ids.length === 0 || ids.includes(space.id))
         .filter((space) => type === null || space.type === type)
-        .sort((a, b) => Number(a.id) - Number(b.id));
+        .filter((space) => status === null || space.status === status)
+        .sort((a, b) => (sort.startsWith("-") ? -compare(a, b) : compare(a, b)));
       return v2List(request, spaces, (space) => spaceJson(request, space, false));
     },
   },
@@ -438,7 +456,12 @@ export const cloudRoutes: CloudRoute[] = [
       const page = visible(request) ? request.store.page(request.params.id!) : undefined;
       const statuses = csv(request, "status");
       if (!page || (page.status === "trashed" && !statuses.includes("trashed"))) return notFound();
-      return { status: 200, json: pageJson(request, page, format, true) };
+      // `version`: "retrieve a previously published version" (spec-v2 getPageById); an unknown one is a 404
+      const wanted = request.url.searchParams.get("version");
+      if (wanted === null) return { status: 200, json: pageJson(request, page, format, true) };
+      const atVersion = /^\d+$/.test(wanted) ? pageAtVersion(page, Number(wanted)) : undefined;
+      if (!atVersion) return notFound();
+      return { status: 200, json: pageJson(request, atVersion, format, true) };
     },
   },
   {
@@ -481,6 +504,39 @@ export const cloudRoutes: CloudRoute[] = [
         title: child.title,
         type: "page",
         spaceId: child.spaceId,
+        childPosition: child.position,
+      }));
+    },
+  },
+  {
+    method: "GET",
+    template: `${V2}/pages/{id}/descendants`,
+    spec: "v2",
+    scopes: { current: granular("read:hierarchical-content") },
+    handle(request) {
+      const page = livePageFor(request);
+      if (!page) return notFound();
+      // depth: 1–10, default 2 (spec-v2 getPageDescendants); deeper levels need another call
+      const depthText = request.url.searchParams.get("depth");
+      const depth = depthText === null ? 2 : Number(depthText);
+      if (!Number.isInteger(depth) || depth < 1 || depth > 10) {
+        return badRequest(`Invalid value for depth: ${depthText}`);
+      }
+      const found: Array<{ page: PageRecord; depth: number }> = [];
+      const visit = (parent: PageRecord, level: number) => {
+        for (const child of request.store.children(parent.id)) {
+          found.push({ page: child, depth: level });
+          if (level < depth) visit(child, level + 1);
+        }
+      };
+      visit(page, 1);
+      return v2List(request, found, ({ page: child, depth: level }) => ({
+        id: child.id,
+        status: child.status,
+        title: child.title,
+        type: "page",
+        parentId: child.parentId,
+        depth: level,
         childPosition: child.position,
       }));
     },

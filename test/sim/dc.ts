@@ -52,6 +52,11 @@ export const dcRoutes: DcRoute[] = [
   },
   { method: "GET", template: "/rest/api/space", handle: (r) => v1.listSpaces(r.flavor, r) },
   { method: "GET", template: "/rest/api/space/{spaceKey}", handle: (r) => v1.getSpace(r.flavor, r) },
+  {
+    method: "GET",
+    template: "/rest/api/space/{spaceKey}/content/{type}",
+    handle: (r) => v1.spaceContent(r.flavor, r),
+  },
   { method: "GET", template: "/rest/api/search", handle: (r) => v1.search(r.flavor, r) },
   { method: "GET", template: "/rest/api/user/current", handle: (r) => v1.currentUser(r.flavor, r) },
   {

@@ -110,6 +110,8 @@ export interface PageRecord {
   version: VersionRecord;
   body: string;
   labels: string[];
+  /** earlier versions, oldest first (v2 `?version=N`, v1 `?status=historical&version=N`) */
+  history?: Array<{ title: string; body: string; version: VersionRecord }>;
 }
 
 export interface AttachmentRecord {
@@ -301,6 +303,13 @@ export function createSeed(): Seed {
       ["release", "checklist"],
     ),
   ];
+  // The release checklist is at version 7; versions 1–6 were shorter drafts.
+  const checklist = pages.find((p) => p.id === seedIds.releaseChecklist)!;
+  checklist.history = [1, 2, 3, 4, 5, 6].map((n) => ({
+    title: n === 1 ? "Release steps" : "Release checklist",
+    body: `<p>Release checklist, draft ${n}.</p>`,
+    version: version(n, 10 + n, author),
+  }));
   const sections = ["Guides", "Reference", "Tutorials", "Operations", "FAQ"];
   let nextId = 65539;
   sections.forEach((section, sectionIndex) => {

@@ -140,6 +140,39 @@ export class ContentStore {
   }
 }
 
+/**
+ * Atlassian's tiny link for a page id: the id's 8 little-endian bytes in standard base64, "=" dropped,
+ * "/"→"-", "+"→"_", trailing "A"s stripped (Atlassian KB "How to programmatically generate the tiny link
+ * of a Confluence page", confkb 956713432; com.atlassian.confluence.pages.TinyUrl). 65537 → "AQAB", the
+ * `tinyui` of confluence-api.md §1.3's example.
+ */
+export function tinyLink(id: string): string {
+  let n = BigInt(id);
+  const bytes = Buffer.alloc(8);
+  for (let i = 0; i < 8; i++) {
+    bytes[i] = Number(n & 0xffn);
+    n >>= 8n;
+  }
+  return bytes
+    .toString("base64")
+    .replace(/=+$/, "")
+    .replace(/\//g, "-")
+    .replace(/\+/g, "_")
+    .replace(/A+$/, "");
+}
+
+/** A page as it was at `version` (its history keeps every earlier version), or undefined. */
+export function pageAtVersion(page: PageRecord, version: number): PageRecord | undefined {
+  if (version === page.version.number) return page;
+  const old = page.history?.find((entry) => entry.version.number === version);
+  return old ? { ...page, title: old.title, body: old.body, version: old.version } : undefined;
+}
+
+/** Before an update: keep the version being replaced. */
+export function rememberVersion(page: PageRecord): void {
+  page.history = [...(page.history ?? []), { title: page.title, body: page.body, version: page.version }];
+}
+
 /** Crude storage → view rendering: enough for `body-format=view` to differ from storage and read like HTML. */
 export function storageToView(storage: string): string {
   return storage

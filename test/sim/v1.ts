@@ -8,7 +8,15 @@ import { parseCql, runCql } from "./cql.js";
 import type { AttachmentRecord, PageRecord, SpaceRecord } from "./fixtures.js";
 import { decodeCursor, encodeCursor, parseMultipart, readV1Paging, v1ErrorBody } from "./respond.js";
 import { isRecord, type Principal, parseJsonBody, type RouteRequest, type RouteResult } from "./router.js";
-import { type ContentStore, storageToAdf, storageToText, storageToView } from "./store.js";
+import {
+  type ContentStore,
+  pageAtVersion,
+  rememberVersion,
+  storageToAdf,
+  storageToText,
+  storageToView,
+  tinyLink,
+} from "./store.js";
 import type { SimUser } from "./types.js";
 
 export interface V1Flavor {
@@ -65,13 +73,26 @@ function versionJson(flavor: V1Flavor, record: PageRecord["version"]): Record<st
   };
 }
 
-export function spaceJson(flavor: V1Flavor, space: SpaceRecord): Record<string, unknown> {
+export function spaceJson(
+  flavor: V1Flavor,
+  space: SpaceRecord,
+  expand: Set<string> = new Set(),
+): Record<string, unknown> {
+  const expanded: Record<string, unknown> = {};
+  if (expand.has("description.plain") || expand.has("description")) {
+    expanded.description = { plain: { value: space.description, representation: "plain" } };
+  }
+  if (expand.has("homepage")) {
+    const home = flavor.store.page(space.homepageId);
+    if (home) expanded.homepage = contentJson(flavor, home, new Set());
+  }
   return {
     id: Number(space.id),
     key: space.key,
     name: space.name,
     type: space.type,
     status: space.status,
+    ...expanded,
     _links: {
       webui: flavor.product === "cloud" ? `/spaces/${space.key}` : `/display/${space.key}`,
       self: `${flavor.base}/rest/api/space/${encodeURIComponent(space.key)}`,
@@ -89,7 +110,7 @@ function pageLinks(flavor: V1Flavor, page: PageRecord): Record<string, string> {
         ? `/spaces/${space?.key ?? ""}/pages/${page.id}/${slug}`
         : `/pages/viewpage.action?pageId=${page.id}`,
     edit: `/pages/resumedraft.action?draftId=${page.id}`,
-    tinyui: `/x/${Buffer.from(page.id).toString("base64url")}`,
+    tinyui: `/x/${tinyLink(page.id)}`,
     self: `${flavor.base}/rest/api/content/${page.id}`,
   };
 }
@@ -355,6 +376,15 @@ export function listContent(flavor: V1Flavor, request: RouteRequest): RouteResul
 export function getContent(flavor: V1Flavor, request: RouteRequest): RouteResult {
   const id = request.params.id!;
   const page = canRead(request.principal) ? flavor.store.livePage(id) : undefined;
+  const wanted = request.url.searchParams.get("version");
+  if (page && wanted !== null) {
+    // An earlier version is content with status "historical" (spec-dc getContentById: status, version).
+    const old = /^\d+$/.test(wanted) ? pageAtVersion(page, Number(wanted)) : undefined;
+    if (!old) return contentNotFound(id);
+    const json = contentJson(flavor, old, expansions(request.url));
+    if (old !== page) json.status = "historical";
+    return { status: 200, json };
+  }
   if (page) return { status: 200, json: contentJson(flavor, page, expansions(request.url)) };
   const attachment = canRead(request.principal) ? flavor.store.attachment(id) : undefined;
   if (attachment && id.startsWith("att")) return { status: 200, json: attachmentJson(flavor, attachment) };
@@ -444,6 +474,7 @@ export function updateContent(flavor: V1Flavor, request: RouteRequest): RouteRes
       "A page with this title already exists: A page already exists with the same TITLE in this space",
     );
   }
+  rememberVersion(page);
   page.title = body.title;
   const storage = storageFrom(body);
   if (storage !== undefined) page.body = storage;
@@ -728,10 +759,12 @@ export function listSpaces(flavor: V1Flavor, request: RouteRequest): RouteResult
   const params = request.url.searchParams;
   const keys = params.getAll("spaceKey").flatMap((value) => value.split(","));
   const type = params.get("type");
+  const status = params.get("status");
   // "ordered alphabetically … by space key" (spec-v1-2023 getSpaces)
   const spaces = (canRead(request.principal) ? flavor.store.spaces : [])
     .filter((space) => keys.length === 0 || keys.includes(space.key))
     .filter((space) => type === null || space.type === type)
+    .filter((space) => status === null || space.status === status)
     .sort((a, b) => a.key.localeCompare(b.key));
   return paged(flavor, request, "/rest/api/space", spaces, (space) => spaceJson(flavor, space), {
     defaultLimit: 25,
@@ -743,7 +776,33 @@ export function listSpaces(flavor: V1Flavor, request: RouteRequest): RouteResult
 export function getSpace(flavor: V1Flavor, request: RouteRequest): RouteResult {
   const space = canRead(request.principal) ? flavor.store.spaceByKey(request.params.spaceKey!) : undefined;
   if (!space) return v1Error(404, `No space with key : ${request.params.spaceKey}`, { authorized: false });
-  return { status: 200, json: spaceJson(flavor, space) };
+  return { status: 200, json: spaceJson(flavor, space, expansions(request.url)) };
+}
+
+/**
+ * DC `GET /rest/api/space/{spaceKey}/content/{type}` (spec-dc): the space's pages, `depth=root` for the
+ * top-level ones only (default all), paged with start/limit.
+ */
+export function spaceContent(flavor: V1Flavor, request: RouteRequest): RouteResult {
+  const key = request.params.spaceKey!;
+  const space = canRead(request.principal) ? flavor.store.spaceByKey(key) : undefined;
+  if (!space) return v1Error(404, `No space with key : ${key}`, { authorized: false });
+  if (request.params.type !== "page") return v1Error(400, `Unsupported content type: ${request.params.type}`);
+  const depth = request.url.searchParams.get("depth") ?? "all";
+  if (depth !== "all" && depth !== "root") return v1Error(400, `Invalid depth: ${depth}`);
+  const pages = flavor.store
+    .pagesInSpace(space.id)
+    .filter((page) => page.status === "current" && (depth === "all" || page.parentId === null))
+    .sort((a, b) => a.position - b.position || Number(a.id) - Number(b.id));
+  const expand = expansions(request.url);
+  return paged(
+    flavor,
+    request,
+    `/rest/api/space/${encodeURIComponent(key)}/content/page`,
+    pages,
+    (page) => contentJson(flavor, page, expand),
+    { defaultLimit: 25, cap: flavor.listCap, paging: "start" },
+  );
 }
 
 function headerValue(request: RouteRequest, name: string): string | undefined {

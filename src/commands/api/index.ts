@@ -1,6 +1,6 @@
 /** The `api` command: flags → ApiOptions, then run() with a client from the auth session. */
 import { type Command, InvalidArgumentError, Option } from "@commander-js/extra-typings";
-import type { ContextFactory } from "../index.js";
+import type { ContextFactory } from "../../context.js";
 
 /** commander argParsers: bad numbers are usage errors (exit 2) with commander's own message. */
 export function parsePositiveNumber(value: string): number {

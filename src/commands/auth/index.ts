@@ -1,6 +1,6 @@
 /** The `auth` noun: login, status, token, logout, switch (and refresh, from the OAuth work). */
 import type { Command } from "@commander-js/extra-typings";
-import type { ContextFactory } from "../index.js";
+import type { ContextFactory } from "../../context.js";
 import { register as registerLogin } from "./login.js";
 import { register as registerLogout } from "./logout.js";
 import { registerRefresh } from "./refresh.js";

@@ -19,11 +19,10 @@ import { assertNoUserinfo, gatewayApiBase } from "../../auth/site-url.js";
 import type { CredentialKind, StoredSecret } from "../../auth/types.js";
 import { type Identity, verifyProfile } from "../../auth/verify.js";
 import type { Deployment, Profile, SecretStoreKind, TlsSettings } from "../../config/types.js";
-import type { Context } from "../../context.js";
+import type { Context, ContextFactory } from "../../context.js";
 import { AuthError, UsageError } from "../../errors.js";
 import { registerSecret } from "../../redact.js";
 import type { SecretStore } from "../../secrets/types.js";
-import type { ContextFactory } from "../index.js";
 import { clackPrompter, type KindChoice, type LoginPrompter } from "./prompts.js";
 
 export interface LoginOptions {

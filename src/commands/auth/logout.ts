@@ -2,9 +2,8 @@
 import type { Command } from "@commander-js/extra-typings";
 import { environmentSecret } from "../../auth/resolve.js";
 import { openProfileStore } from "../../auth/session.js";
-import type { Context } from "../../context.js";
+import type { Context, ContextFactory } from "../../context.js";
 import { UsageError } from "../../errors.js";
-import type { ContextFactory } from "../index.js";
 
 export type LogoutOptions = Record<string, never>;
 

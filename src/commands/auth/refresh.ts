@@ -6,9 +6,8 @@
 import type { Command } from "@commander-js/extra-typings";
 import { openProfileStore, parseStoredSecret } from "../../auth/session.js";
 import { loadConfig, selectProfile } from "../../config/store.js";
-import type { Context } from "../../context.js";
+import type { Context, ContextFactory } from "../../context.js";
 import { AuthError, UsageError } from "../../errors.js";
-import type { ContextFactory } from "../index.js";
 
 export type RefreshOptions = Record<string, never>;
 

@@ -23,10 +23,9 @@ import {
 import type { StoredSecret } from "../../auth/types.js";
 import { type Identity, verifyProfile } from "../../auth/verify.js";
 import type { ConfigFile } from "../../config/types.js";
-import type { Context } from "../../context.js";
+import type { Context, ContextFactory } from "../../context.js";
 import { AuthError, ConflError } from "../../errors.js";
 import { redactText } from "../../redact.js";
-import type { ContextFactory } from "../index.js";
 
 export interface StatusOptions {
   /** false with --no-verify: skip the live check */

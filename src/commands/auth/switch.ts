@@ -1,8 +1,7 @@
 /** `confl auth switch <profile>`: makes another stored profile the active one. */
 import type { Command } from "@commander-js/extra-typings";
 import { environmentSecret } from "../../auth/resolve.js";
-import type { Context } from "../../context.js";
-import type { ContextFactory } from "../index.js";
+import type { Context, ContextFactory } from "../../context.js";
 
 export interface SwitchOptions {
   profile: string;

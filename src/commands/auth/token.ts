@@ -6,9 +6,8 @@
  */
 import type { Command } from "@commander-js/extra-typings";
 import { resolveSession } from "../../auth/session.js";
-import type { Context } from "../../context.js";
+import type { Context, ContextFactory } from "../../context.js";
 import { ConflError, UsageError } from "../../errors.js";
-import type { ContextFactory } from "../index.js";
 import { type Confirm, clackConfirm } from "./prompts.js";
 
 export interface TokenOptions {

@@ -1,0 +1,61 @@
+/** `confl page children <page>`: a page's direct children, in their tree order. */
+import type { Command } from "@commander-js/extra-typings";
+import { collect } from "../../confluence/client.js";
+import { parsePageRef, resolvePageRef } from "../../confluence/page-ref.js";
+import { listChildren } from "../../confluence/pages.js";
+import type { ChildPage } from "../../confluence/types.js";
+import type { Context, ContextFactory } from "../../context.js";
+import { printJson } from "../../output/json.js";
+import { type Column, printTable } from "../../output/table.js";
+import {
+  ALL_FLAG,
+  ALL_HELP,
+  LIMIT_FLAG,
+  LIMIT_HELP,
+  listLimit,
+  parsePositiveInteger,
+} from "../list-flags.js";
+
+export interface ChildrenOptions {
+  page: string;
+  limit: number | undefined;
+}
+
+export const childColumns: Column<ChildPage>[] = [
+  { header: "ID", value: (p) => p.id, style: (t, c) => c.dim(t) },
+  { header: "Title", value: (p) => p.title, flex: true, style: (t, c) => c.bold(t) },
+  { header: "Type", value: (p) => p.type },
+  { header: "Status", value: (p) => p.status },
+];
+
+export async function run(options: ChildrenOptions, ctx: Context): Promise<ChildPage[]> {
+  const ref = parsePageRef(options.page);
+  const client = await ctx.client();
+  const id = await resolvePageRef(client, ref);
+  const children = await collect(listChildren(client, id, { limit: options.limit }));
+  if (ctx.globals.json) printJson(ctx.io, children);
+  else if (children.length === 0 && ctx.io.stdoutIsTTY) ctx.io.err(`Page ${id} has no child pages.`);
+  else printTable(ctx.io, childColumns, children);
+  return children;
+}
+
+export function register(page: Command, getContext: ContextFactory): void {
+  page
+    .command("children")
+    .description("List a page's direct children")
+    .argument("<page>", "page id, page URL, or SPACEKEY:Title")
+    .option(LIMIT_FLAG, LIMIT_HELP, parsePositiveInteger)
+    .option(ALL_FLAG, ALL_HELP)
+    .addHelpText(
+      "after",
+      `
+Piped, each line is ID, TITLE, TYPE and STATUS separated by tabs.
+
+Examples:
+  $ confl page children 65536
+  $ confl page children "DOC:Documentation Home" --limit 3 --json`,
+    )
+    .action(async (ref, opts, cmd) => {
+      await run({ page: ref, limit: listLimit(opts) }, getContext(cmd as unknown as Command));
+    });
+}

@@ -1,0 +1,95 @@
+/**
+ * `confl page view <page>`: a page's body (storage, readable text, or JSON) at its current or an older
+ * version, or `--web` to open it. <page> is an id, a page URL, a short link or SPACEKEY:Title.
+ */
+import { type Command, Option } from "@commander-js/extra-typings";
+import { parsePageRef, resolvePageRef } from "../../confluence/page-ref.js";
+import { getPage } from "../../confluence/pages.js";
+import { storageToText } from "../../confluence/storage-text.js";
+import type { PageWithBody } from "../../confluence/types.js";
+import type { Context, ContextFactory } from "../../context.js";
+import { UsageError } from "../../errors.js";
+import { printJson } from "../../output/json.js";
+import { parsePositiveInteger } from "../list-flags.js";
+import { openInBrowser } from "../open-in-browser.js";
+
+export type ViewFormat = "text" | "storage" | "json";
+
+export interface ViewOptions {
+  page: string;
+  format: ViewFormat;
+  /** the page's version number (not confl's) */
+  version?: number | undefined;
+  web?: boolean;
+}
+
+export async function run(options: ViewOptions, ctx: Context): Promise<PageWithBody> {
+  const ref = parsePageRef(options.page);
+  if (options.web && options.version !== undefined) {
+    throw new UsageError("--web opens the current page; it cannot be combined with --version", {
+      hint: "drop --version, or view that version here without --web",
+    });
+  }
+  const client = await ctx.client();
+  const id = await resolvePageRef(client, ref);
+  const page = await getPage(client, id, { version: options.version });
+  if (options.web) {
+    await openInBrowser(ctx, page.webUrl);
+    return page;
+  }
+  const format = ctx.globals.json ? "json" : options.format;
+  if (format === "json") printJson(ctx.io, page);
+  else if (format === "storage") ctx.io.out(page.body.storage);
+  else {
+    const text = storageToText(page.body.storage);
+    if (ctx.io.stdoutIsTTY) {
+      const { colors } = ctx.io;
+      const meta = [
+        page.spaceKey ?? `space ${page.spaceId ?? "?"}`,
+        page.version ? `version ${page.version.number}` : undefined,
+        page.version?.createdAt ? page.version.createdAt.slice(0, 10) : undefined,
+      ].filter(Boolean);
+      ctx.io.out(colors.bold(page.title));
+      ctx.io.out(colors.dim(meta.join(" · ")));
+      if (page.webUrl) ctx.io.out(colors.dim(page.webUrl));
+      ctx.io.out("");
+    }
+    ctx.io.out(text);
+  }
+  return page;
+}
+
+export function register(page: Command, getContext: ContextFactory): void {
+  page
+    .command("view")
+    .description("Show a page's content (readable text, storage format or JSON), or open it in the browser")
+    .argument("<page>", "page id, page URL (incl. /x/ short links), or SPACEKEY:Title")
+    .addOption(
+      new Option("-f, --format <format>", "text (readable), storage (XHTML as stored) or json")
+        .choices(["text", "storage", "json"] as const)
+        .default("text" as const),
+    )
+    .option("--version <n>", "show this version of the page (default: the current one)", parsePositiveInteger)
+    .option("-w, --web", "open the page in the browser")
+    .addHelpText(
+      "after",
+      `
+<page> may be copied from the browser: https://<site>/wiki/spaces/KEY/pages/ID/Title,
+https://<site>/wiki/x/<tiny>, https://<dc>/pages/viewpage.action?pageId=ID or
+https://<dc>/display/KEY/Title.
+
+Examples:
+  $ confl page view 65538
+  $ confl page view "DOC:Release checklist" --format storage
+  $ confl page view https://acme.atlassian.net/wiki/spaces/DOC/pages/65538/Release+checklist
+  $ confl page view https://acme.atlassian.net/wiki/x/AgAB --json
+  $ confl page view 65538 --version 6
+  $ confl page view 65538 --web`,
+    )
+    .action(async (ref, opts, cmd) => {
+      await run(
+        { page: ref, format: opts.format, version: opts.version, web: opts.web === true },
+        getContext(cmd as unknown as Command),
+      );
+    });
+}

@@ -1,0 +1,26 @@
+/** The built CLI (dist/confl.mjs) as a child process, for the command e2e tests. */
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+
+const bundle = join(import.meta.dirname, "../../dist/confl.mjs");
+
+export interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function confl(args: string[], env: NodeJS.ProcessEnv, stdin = ""): Promise<Run> {
+  return new Promise((done) => {
+    const child = execFile(
+      process.execPath,
+      [bundle, ...args],
+      { env: { PATH: process.env.PATH ?? "", NO_COLOR: "1", CONFL_NO_INPUT: "1", ...env }, timeout: 30_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+        done({ code, stdout, stderr });
+      },
+    );
+    child.stdin?.end(stdin);
+  });
+}
