@@ -8,7 +8,7 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { build } from "esbuild";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
-const external = ["@napi-rs/keyring", "undici", "playwright-core", "open"];
+const external = ["@napi-rs/keyring", "undici", "playwright-core", "open", "jq-wasm"];
 // commander is CommonJS; an ESM bundle needs a real `require` for its node: imports.
 const banner =
   "import{createRequire as __confl_cr}from'node:module';const require=__confl_cr(import.meta.url);";

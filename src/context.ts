@@ -14,6 +14,8 @@ import type { IOStreams } from "./io/streams.js";
 export interface GlobalOptions {
   profile?: string;
   json: boolean;
+  /** --jq <expression>: the JSON output is filtered through jq (implies json). */
+  jq?: string;
   debug: boolean;
   color: boolean;
   /** Never prompt (--no-input or CONFL_NO_INPUT). */

@@ -2,15 +2,20 @@
  * The thin CLI layer: builds the commander program, turns argv into a Context and typed options, runs
  * the command, and maps whatever was thrown to one line on stderr and an exit code.
  */
+
+import { Writable } from "node:stream";
 import { Command, CommanderError, Option } from "@commander-js/extra-typings";
+import picocolors from "picocolors";
 import { registerCommands } from "./commands/index.js";
 import { validateProfileName } from "./config/profile-name.js";
 import { type Context, createContext, type GlobalOptions } from "./context.js";
-import { ConflError, ExitCode, isConflError } from "./errors.js";
+import { ConflError, ExitCode, isConflError, UsageError } from "./errors.js";
 import { createIOStreams, type IOStreams, isTruthy } from "./io/streams.js";
 import { errorJson } from "./output/json.js";
 import { redactText } from "./redact.js";
 import { VERSION } from "./version.js";
+
+const { createColors } = picocolors;
 
 export interface MainOptions {
   io?: IOStreams;
@@ -25,6 +30,7 @@ function addGlobalOptions<C extends Command<unknown[], Record<string, unknown>, 
   const options = [
     new Option("--profile <name>", "use this profile instead of the active one").env("CONFL_PROFILE"),
     new Option("--json", "print machine-readable JSON on stdout"),
+    new Option("--jq <expression>", "filter the JSON output with a jq expression (implies --json)"),
     new Option("--debug", "log requests and stack traces to stderr (secrets redacted)"),
     new Option("--no-color", "disable colour (also NO_COLOR)"),
     new Option("--no-input", "never prompt; fail instead (also CONFL_NO_INPUT=1)"),
@@ -68,7 +74,43 @@ Exit codes: 0 ok, 1 failure, 2 usage or bad input, 4 authentication or permissio
   return program;
 }
 
-export function makeContext(cmd: Command, io: IOStreams | undefined, env: NodeJS.ProcessEnv): Context {
+/**
+ * With --jq, a command writes its JSON into this buffer instead of stdout; once the command has
+ * succeeded, main() filters the whole document through jq and writes the result to the real stdout.
+ * One choke point, so every command with --json output takes --jq without knowing about it.
+ */
+export interface JqCapture {
+  expression: string;
+  chunks: Buffer[];
+  /** the streams the filtered result goes to */
+  real: IOStreams;
+}
+
+function captureStdout(real: IOStreams, capture: JqCapture): IOStreams {
+  const stdout = new Writable({
+    write(chunk: Buffer | string, _encoding, done) {
+      capture.chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : Buffer.from(chunk));
+      done();
+    },
+  });
+  return {
+    ...real,
+    stdout,
+    stdoutIsTTY: false,
+    colorEnabled: false,
+    colors: createColors(false),
+    out(line) {
+      stdout.write(line.endsWith("\n") ? line : `${line}\n`);
+    },
+  };
+}
+
+export function makeContext(
+  cmd: Command,
+  io: IOStreams | undefined,
+  env: NodeJS.ProcessEnv,
+  onJq?: (capture: JqCapture) => void,
+): Context {
   // The global flags may sit on the root or on any command down to this one: a negation anywhere wins
   // (a subcommand's own --no-color default must not undo `confl --no-color …`), the nearest profile wins.
   const commands: Command[] = [];
@@ -83,14 +125,23 @@ export function makeContext(cmd: Command, io: IOStreams | undefined, env: NodeJS
   // --profile / CONFL_PROFILE is checked before any command sees it: a name like "__proto__" or "../x"
   // is a usage error (exit 2) everywhere, not a lookup that quietly finds nothing.
   if (profile !== undefined) validateProfileName(profile);
+  const jq = chain.map((opts) => opts.jq).find((e): e is string => typeof e === "string");
+  if (jq !== undefined && jq.trim() === "")
+    throw new UsageError("--jq needs an expression, such as '.[].title'");
   const globals: GlobalOptions = {
     profile,
-    json: any("json", true),
+    json: any("json", true) || jq !== undefined,
+    ...(jq !== undefined ? { jq } : {}),
     debug: any("debug", true) || isTruthy(env.CONFL_DEBUG),
     color: !any("color", false),
     input: !any("input", false) && !isTruthy(env.CONFL_NO_INPUT),
   };
-  const streams = io ?? createIOStreams({ env, noColor: !globals.color, noInput: !globals.input });
+  let streams = io ?? createIOStreams({ env, noColor: !globals.color, noInput: !globals.input });
+  if (jq !== undefined) {
+    const capture: JqCapture = { expression: jq, chunks: [], real: streams };
+    streams = captureStdout(streams, capture);
+    onJq?.(capture);
+  }
   return createContext({ io: streams, env, globals });
 }
 
@@ -101,11 +152,15 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
   // Until a command's context exists (usage errors while parsing), --json anywhere asks for JSON errors.
   let json = argv.includes("--json");
   const errStream = () => io ?? createIOStreams({ env });
+  let jqCapture: JqCapture | undefined;
   const program = buildProgram((cmd) => {
-    const ctx = makeContext(cmd, io, env);
-    io = ctx.io;
+    const ctx = makeContext(cmd, io, env, (capture) => {
+      jqCapture = capture;
+    });
+    io = jqCapture?.real ?? ctx.io;
     debug = ctx.globals.debug;
-    json = ctx.globals.json;
+    // --jq implies JSON output, but its errors stay human unless --json was asked for too
+    json = ctx.globals.jq === undefined ? ctx.globals.json : argv.includes("--json");
     return ctx;
   });
   // Subcommands hold their own copy of the output settings, so every command in the tree gets them,
@@ -131,6 +186,11 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
   process.once("SIGINT", onSigint);
   try {
     await program.parseAsync(argv, { from: "user" });
+    if (jqCapture) {
+      const { runJq } = await import("./output/jq.js");
+      const text = Buffer.concat(jqCapture.chunks).toString("utf8");
+      jqCapture.real.stdout.write(await runJq(text, jqCapture.expression, jqCapture.real.stdoutIsTTY));
+    }
     return typeof process.exitCode === "number" ? process.exitCode : ExitCode.OK;
   } catch (error) {
     return reportError(error, errStream(), debug, json);

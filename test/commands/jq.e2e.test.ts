@@ -1,0 +1,102 @@
+/**
+ * --jq on `confl api` and on every command's JSON output, with real jq (jq-wasm), through the built CLI
+ * against the simulator's Cloud site: filters, raw strings, compact output when piped, and jq's own
+ * compile (exit 2) and runtime (exit 1) errors as one line.
+ */
+import { execFile } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runJq } from "../../src/output/jq.js";
+import { startSimulator } from "../sim/index.js";
+import type { Simulator } from "../sim/types.js";
+
+const bundle = join(resolve(import.meta.dirname, "../.."), "dist/confl.mjs");
+let sim: Simulator;
+beforeAll(async () => {
+  sim = await startSimulator();
+}, 60_000);
+afterAll(async () => {
+  await sim?.stop();
+});
+
+function confl(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env = {
+    PATH: process.env.PATH ?? "",
+    CONFL_CONFIG_DIR: mkdtempSync(join(tmpdir(), "confl-jq-")),
+    CONFL_NO_INPUT: "1",
+    CONFLUENCE_URL: sim.origins.site,
+    CONFLUENCE_EMAIL: sim.credentials.cloud.email,
+    CONFLUENCE_API_TOKEN: sim.credentials.cloud.apiToken,
+  };
+  return new Promise((done) => {
+    execFile(process.execPath, [bundle, ...args], { env, timeout: 30_000 }, (error, stdout, stderr) =>
+      done({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe("--jq (built bundle, Cloud site)", () => {
+  it("confl api api/v2/spaces --jq '.results[].key': raw strings, one per line", async () => {
+    const r = await confl(["api", "api/v2/spaces", "--jq", ".results[].key"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout.split("\n").filter(Boolean)).toEqual(expect.arrayContaining(["DOC", "ENG"]));
+    expect(r.stdout).not.toContain('"');
+  });
+
+  it("confl space list --jq 'map({key})': implies --json; objects compact when piped", async () => {
+    const r = await confl(["space", "list", "--jq", "map({key})"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split("\n")).toHaveLength(1);
+    expect(JSON.parse(r.stdout)).toEqual(expect.arrayContaining([{ key: "DOC" }]));
+  });
+
+  it("confl page view 65538 --jq .title works after the command's own flags", async () => {
+    const r = await confl(["page", "view", "65538", "--jq", ".title"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("Release checklist\n");
+  });
+
+  it("confl api api/v2/spaces --jq '.results[': jq's compile error, one line, exit 2, nothing on stdout", async () => {
+    const r = await confl(["api", "api/v2/spaces", "--jq", ".results["]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/^confl: --jq: jq: error: syntax error.*line 1, column \d+\nhint: /);
+  });
+
+  it("confl api api/v2/spaces --jq '.results.a': jq's runtime error, exit 1", async () => {
+    const r = await confl(["api", "api/v2/spaces", "--jq", ".results.a"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^confl: --jq: jq: error .*Cannot index array with/);
+  });
+
+  it("confl api -i api/v2/spaces --jq . : not JSON, exit 2; with --json the error is a JSON object", async () => {
+    const r = await confl(["api", "-i", "api/v2/spaces", "--jq", "."]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^confl: --jq needs JSON output/);
+    const j = await confl(["api", "-i", "api/v2/spaces", "--json", "--jq", "."]);
+    expect(JSON.parse(j.stderr).error.code).toBe("usage");
+  });
+
+  it("a failing command prints its error, not a jq error, and no partial output", async () => {
+    const r = await confl(["page", "view", "999999", "--jq", ".title"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).not.toContain("--jq");
+  });
+});
+
+describe("runJq", () => {
+  it("pretty on a terminal, compact when piped; strings raw", async () => {
+    const doc = JSON.stringify({ a: [1, { b: "x" }] });
+    expect(await runJq(doc, ".a[1]", true)).toBe('{\n  "b": "x"\n}\n');
+    expect(await runJq(doc, ".a[1]", false)).toBe('{"b":"x"}\n');
+    expect(await runJq(doc, ".a[1].b", false)).toBe("x\n");
+  });
+
+  it("empty output is an error, not jq's null", async () => {
+    await expect(runJq("", ".", false)).rejects.toThrow(/printed none/);
+  });
+});
