@@ -3,11 +3,12 @@
  * the command, and maps whatever was thrown to one line on stderr and an exit code.
  */
 import { Command, CommanderError, Option } from "@commander-js/extra-typings";
+import { registerEnvironmentSecrets } from "./auth/resolve.js";
 import { registerCommands } from "./commands/index.js";
 import type { Context, GlobalOptions } from "./context.js";
 import { ConflError, ExitCode, InterruptedError, isConflError } from "./errors.js";
 import { createIOStreams, type IOStreams, isTruthy } from "./io/streams.js";
-import { redactText } from "./redact.js";
+import { MIN_SECRET_LENGTH, onShortSecret, redactText } from "./redact.js";
 import { VERSION } from "./version.js";
 
 export interface MainOptions {
@@ -103,12 +104,25 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     process.exit(ExitCode.INTERRUPTED);
   };
   process.once("SIGINT", onSigint);
+  // A secret too short to be a redaction pattern ("wrong" would vanish from every sentence) is not
+  // hidden from output; say so once, instead of pretending.
+  onShortSecret((label) =>
+    errStream().err(
+      `confl: warning: ${label} is shorter than ${MIN_SECRET_LENGTH} characters, too short to be protected: it is not redacted from output`,
+    ),
+  );
+  registerEnvironmentSecrets(env);
   try {
     await program.parseAsync(argv, { from: "user" });
     return typeof process.exitCode === "number" ? process.exitCode : ExitCode.OK;
   } catch (error) {
+    // what the command printed comes before the error
+    io?.flush();
     return reportError(error, errStream(), debug);
   } finally {
+    // the redactor may hold back the tail of the last write (a possible secret prefix): release it
+    io?.flush();
+    onShortSecret(undefined);
     process.removeListener("SIGINT", onSigint);
   }
 }

@@ -4,9 +4,11 @@
  * `X-Seraph-LoginReason: AUTHENTICATED_FAILED` — AND a content call succeeds (Cloud: v2 spaces; DC:
  * v1 space list). A 2xx alone proves nothing: public sites serve anonymous callers.
  */
+
 import type { Profile } from "../config/types.js";
 import { AuthError } from "../errors.js";
 import type { HttpClient, HttpResponse } from "../http/types.js";
+import { stripControls } from "../redact.js";
 import {
   anonymousAnswer,
   type DiagnoseContext,
@@ -84,8 +86,9 @@ export function parseIdentity(bodyText: string): Identity | undefined {
   try {
     const value = JSON.parse(bodyText) as Record<string, unknown>;
     if (!value || typeof value !== "object") return undefined;
+    // server text shown by login and auth status, even on a pipe: no control sequences
     const pick = (k: string) =>
-      typeof value[k] === "string" && value[k] !== "" ? (value[k] as string) : undefined;
+      typeof value[k] === "string" && stripControls(value[k]) !== "" ? stripControls(value[k]) : undefined;
     const identity: Identity = {};
     for (const key of ["type", "displayName", "accountId", "username", "userKey", "email"] as const) {
       const v = pick(key) ?? (key === "displayName" ? pick("publicName") : undefined);

@@ -42,7 +42,8 @@ export async function run(_options: TokenOptions, ctx: Context): Promise<string>
       code: "usage.no_secret",
     });
   }
-  ctx.io.stdout.write(`${value}\n`);
+  // The one deliberate unredacted write: printing the secret is this command's purpose.
+  ctx.io.printSecret(value);
   return value;
 }
 
