@@ -81,16 +81,21 @@ export function hasRegisteredSecrets(): boolean {
 }
 
 /**
- * The forms a reflected secret takes: as sent, JSON-escaped (with and without `\/`), percent-encoded
+ * The forms a reflected secret takes: as sent, JSON-escaped once or twice (with and without `\/`), percent-encoded
  * (upper- and lower-case hex, `+` for space as in forms), percent-decoded (cookies are often
  * percent-encoded on the way in), and inside base64 (standard and URL alphabets, any alignment, padded
  * or not: see base64Cores), which covers the Basic `user:secret` header however a server re-encodes it.
  */
 export function secretForms(secret: string): string[] {
   const forms = new Set<string>([secret]);
-  const json = JSON.stringify(secret).slice(1, -1);
-  forms.add(json);
-  forms.add(json.replaceAll("/", "\\/"));
+  // JSON-escaped once, and twice (a JSON document quoted inside another one's string)
+  for (const once of [
+    JSON.stringify(secret).slice(1, -1),
+    JSON.stringify(secret).slice(1, -1).replaceAll("/", "\\/"),
+  ]) {
+    forms.add(once);
+    forms.add(JSON.stringify(once).slice(1, -1));
+  }
   const percent = encodeURIComponent(secret);
   forms.add(percent);
   forms.add(percent.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()));
