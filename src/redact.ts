@@ -23,7 +23,38 @@ const secrets = new Set<string>();
 const shortNoticesSent = new Set<string>();
 let shortSecretListener: ((label: string) => void) | undefined;
 
-let compiled: { buffers: Buffer[]; maxLength: number; firstBytes: Uint8Array } | undefined;
+interface Compiled {
+  /** every form of every secret, longest first */
+  buffers: Buffer[];
+  maxLength: number;
+  byFirstByte: Buffer[][];
+  /** GRAM-byte pieces of every form (latin1 keys) -> where they occur, for the run rule */
+  grams: Map<string, Array<{ form: Buffer; at: number }>>;
+  /** the first 4 bytes of every gram as a number: a cheap test before building the key */
+  gramHeads: Set<number>;
+}
+let compiled: Compiled | undefined;
+
+/**
+ * The run rule: besides whole forms, any RUN_LENGTH or more consecutive bytes of a form are replaced,
+ * wherever they stand. That closes the encodings nobody listed (HTML entities for "/", "\u002f",
+ * double percent-encoding, a cut at any length) which leave most of a secret intact around the one
+ * character they change. The data is sampled every RUN_LENGTH - GRAM bytes, so every run of
+ * RUN_LENGTH holds a sampled GRAM-byte piece; a hit is extended to the run's full length.
+ */
+const GRAM = 8;
+/**
+ * Long enough that ids built like a secret are not hit (the simulator's client id and client secret
+ * share "fake-oauth-client-", 18 characters; real token prefixes such as "ATATT3xFfGF0" are 12), short
+ * enough that what an unlisted encoding leaves visible is at most 19 characters of a secret.
+ */
+const RUN_LENGTH = 20;
+/**
+ * Only token-shaped forms take part in the run rule. A stored secret is registered whole as JSON
+ * (`{"kind":"oauth","scopes":"read:confluence-user ..."}`) and a header as "Bearer x": runs of those
+ * would be ordinary text; their atomic parts are registered on their own.
+ */
+const TOKEN_SHAPED = /^[^\s"{}[\],;]+$/;
 
 /**
  * Registers a credential. `label` names it in the "too short to be protected" notice, e.g.
@@ -73,11 +104,6 @@ export function clearRegisteredSecrets(): void {
   secrets.clear();
   shortNoticesSent.clear();
   compiled = undefined;
-}
-
-/** True once at least one secret is registered (the stream guard skips all work otherwise). */
-export function hasRegisteredSecrets(): boolean {
-  return secrets.size > 0;
 }
 
 /**
@@ -131,16 +157,35 @@ function base64Cores(secret: string): string[] {
   return cores;
 }
 
-function compile(): NonNullable<typeof compiled> {
+function compile(): Compiled {
   if (compiled) return compiled;
   const all = new Set<string>();
-  for (const secret of secrets) for (const form of secretForms(secret)) all.add(form);
+  const runForms = new Set<string>();
+  for (const secret of secrets) {
+    const forms = secretForms(secret);
+    for (const form of forms) all.add(form);
+    // decided on the secret, not the form: a JSON blob's percent-encoding has no quotes left
+    if (TOKEN_SHAPED.test(secret)) for (const form of forms) runForms.add(form);
+  }
   // Longest first, so a Basic header's base64 goes as a whole before the secret's own core inside it.
   const strings = [...all].sort((a, b) => b.length - a.length);
   const buffers = strings.map((s) => Buffer.from(s, "utf8"));
-  const firstBytes = new Uint8Array(256);
-  for (const b of buffers) firstBytes[b[0]!] = 1;
-  compiled = { buffers, maxLength: buffers[0]?.length ?? 0, firstBytes };
+  // the partial-match check at a chunk's end only looks at patterns starting with the byte it is on
+  const byFirstByte: Buffer[][] = Array.from({ length: 256 }, () => []);
+  for (const b of buffers) byFirstByte[b[0]!]!.push(b);
+  const grams = new Map<string, Array<{ form: Buffer; at: number }>>();
+  const gramHeads = new Set<number>();
+  for (const form of buffers) {
+    if (form.length < RUN_LENGTH || !runForms.has(form.toString("utf8"))) continue;
+    for (let at = 0; at + GRAM <= form.length; at++) {
+      const key = form.toString("latin1", at, at + GRAM);
+      gramHeads.add(form.readUInt32LE(at));
+      const list = grams.get(key);
+      if (list) list.push({ form, at });
+      else grams.set(key, [{ form, at }]);
+    }
+  }
+  compiled = { buffers, maxLength: buffers[0]?.length ?? 0, byFirstByte, grams, gramHeads };
   return compiled;
 }
 
@@ -148,7 +193,7 @@ function compile(): NonNullable<typeof compiled> {
 export function redactSecrets(text: string): string {
   if (secrets.size === 0) return text;
   const data = Buffer.from(text, "utf8");
-  const matches = findMatches(data, compile().buffers);
+  const matches = findMatches(data, compile());
   // Patterns are whole UTF-8 strings, so the cuts fall on character boundaries.
   return matches.length === 0 ? text : replaceRanges(data, matches).toString("utf8");
 }
@@ -181,9 +226,10 @@ const PATTERNS: Array<[RegExp, string]> = [
  * where `"code": "..."` is an ordinary field.
  */
 export function redactText(text: string): string {
-  let out = redactSecrets(text);
+  // shapes first: a run of a registered secret must not eat the "token=" that marks an unregistered one
+  let out = text;
   for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement);
-  return out;
+  return redactSecrets(out);
 }
 
 /**
@@ -241,26 +287,35 @@ export class StreamRedactor {
       return data;
     }
     const patterns = compile();
-    const matches = findMatches(data, patterns.buffers);
-    const lastEnd = matches.length > 0 ? matches[matches.length - 1]![1] : 0;
-    const holdFrom = partialMatchStart(data, lastEnd, patterns);
+    // Hold back first, then match in what goes out: a secret's first half at the end of this chunk waits
+    // for its second half instead of going out as a run of its own.
+    const holdFrom = partialMatchStart(data, patterns);
     this.held = Buffer.from(data.subarray(holdFrom));
-    return replaceRanges(data.subarray(0, holdFrom), matches);
+    const out = data.subarray(0, holdFrom);
+    return replaceRanges(out, findMatches(out, patterns));
   }
 
+  /** The held-back tail: a prefix of a secret long enough to be a run is still replaced. */
   end(): Buffer {
     const rest = this.held;
     this.held = Buffer.alloc(0);
-    return rest;
+    return rest.length > 0 && secrets.size > 0 ? replaceRanges(rest, findMatches(rest, compile())) : rest;
   }
 }
 
-/** Non-overlapping [start, end) ranges covering every occurrence of every pattern, in order. */
-function findMatches(data: Buffer, patterns: Buffer[]): Array<[number, number]> {
+/** Non-overlapping [start, end) ranges covering every whole form and every run (see GRAM), in order. */
+function findMatches(data: Buffer, patterns: Compiled): Array<[number, number]> {
   const ranges: Array<[number, number]> = [];
-  for (const pattern of patterns) {
+  for (const pattern of patterns.buffers) {
     for (let at = data.indexOf(pattern); at >= 0; at = data.indexOf(pattern, at + 1)) {
       ranges.push([at, at + pattern.length]);
+    }
+  }
+  if (patterns.grams.size > 0) {
+    for (let i = 0; i + GRAM <= data.length; i += RUN_LENGTH - GRAM) {
+      if (!patterns.gramHeads.has(data.readUInt32LE(i))) continue;
+      const hits = patterns.grams.get(data.toString("latin1", i, i + GRAM));
+      if (hits) for (const hit of hits) pushRun(data, i, hit, ranges);
     }
   }
   ranges.sort((a, b) => a[0] - b[0]);
@@ -273,13 +328,37 @@ function findMatches(data: Buffer, patterns: Buffer[]): Array<[number, number]> 
   return merged;
 }
 
-/** The earliest offset ≥ `from` where the rest of `data` is a proper prefix of a pattern, else its length. */
-function partialMatchStart(data: Buffer, from: number, patterns: NonNullable<typeof compiled>): number {
-  for (let start = Math.max(from, data.length - patterns.maxLength + 1); start < data.length; start++) {
-    if (!patterns.firstBytes[data[start]!]) continue;
+/** The longest run of `hit.form` around data[i, i + GRAM), kept when it is RUN_LENGTH or more. */
+function pushRun(
+  data: Buffer,
+  i: number,
+  hit: { form: Buffer; at: number },
+  ranges: Array<[number, number]>,
+): void {
+  let start = i;
+  let formStart = hit.at;
+  while (start > 0 && formStart > 0 && data[start - 1] === hit.form[formStart - 1]) {
+    start--;
+    formStart--;
+  }
+  let end = i + GRAM;
+  let formEnd = hit.at + GRAM;
+  while (end < data.length && formEnd < hit.form.length && data[end] === hit.form[formEnd]) {
+    end++;
+    formEnd++;
+  }
+  if (end - start >= RUN_LENGTH) ranges.push([start, end]);
+}
+
+/** The earliest offset where the rest of `data` is a proper prefix of a pattern, else its length. */
+function partialMatchStart(data: Buffer, patterns: Compiled): number {
+  for (let start = Math.max(0, data.length - patterns.maxLength + 1); start < data.length; start++) {
+    const candidates = patterns.byFirstByte[data[start]!]!;
+    if (candidates.length === 0) continue;
     const tail = data.subarray(start);
-    for (const pattern of patterns.buffers) {
-      if (pattern.length > tail.length && pattern.subarray(0, tail.length).equals(tail)) return start;
+    for (const pattern of candidates) {
+      if (pattern.length > tail.length && pattern.compare(tail, 0, tail.length, 0, tail.length) === 0)
+        return start;
     }
   }
   return data.length;

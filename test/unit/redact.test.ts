@@ -26,9 +26,9 @@ afterEach(() => {
 });
 
 /** Any 8 consecutive characters of the secret, in the text or in a base64 run of it at any offset. */
-function leaks(text: string, secret = SECRET): boolean {
+function leaks(text: string, secret = SECRET, length = 8): boolean {
   const pieces = new Set<string>();
-  for (let i = 0; i + 8 <= secret.length; i++) pieces.add(secret.slice(i, i + 8));
+  for (let i = 0; i + length <= secret.length; i++) pieces.add(secret.slice(i, i + length));
   const candidates = [text];
   for (const run of text.match(/[A-Za-z0-9+/_-]{8,}/g) ?? []) {
     for (let shift = 0; shift < 4; shift++) {
@@ -81,6 +81,24 @@ describe("redactSecrets: the forms a server echoes a secret in", () => {
         }
       }
     }
+  });
+
+  it("the run rule: 20+ characters of a secret go whatever encoding changed the rest; 19 stay", () => {
+    const long = "fakeCanaryPat0123456789abcdef/ghijklmnopqrstuvwx+yz0123==";
+    registerSecret(long);
+    const variants = [
+      long.replaceAll("/", "&#x2F;").replaceAll("+", "&#43;"),
+      long.replaceAll("/", "\\u002f").replaceAll("+", "\\u002b"),
+      encodeURIComponent(encodeURIComponent(long)),
+      long.slice(0, 21),
+      long.slice(9, 40),
+    ];
+    for (const variant of variants) {
+      const out = redactSecrets(`say ${variant}!`);
+      expect(out, variant).toContain("***");
+      expect(leaks(out, long, 20), `${variant} -> ${out}`).toBe(false);
+    }
+    expect(redactSecrets(`the ${long.slice(0, 19)} stays`)).toBe(`the ${long.slice(0, 19)} stays`);
   });
 
   it("a cookie header: each part's value, and a part without = as a whole", () => {
