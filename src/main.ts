@@ -6,13 +6,14 @@
 import { Writable } from "node:stream";
 import { Command, CommanderError, Option } from "@commander-js/extra-typings";
 import picocolors from "picocolors";
+import { registerEnvironmentSecrets } from "./auth/resolve.js";
 import { registerCommands } from "./commands/index.js";
 import { validateProfileName } from "./config/profile-name.js";
 import { type Context, createContext, type GlobalOptions } from "./context.js";
 import { ConflError, ExitCode, isConflError, UsageError } from "./errors.js";
 import { createIOStreams, type IOStreams, isTruthy } from "./io/streams.js";
 import { errorJson } from "./output/json.js";
-import { redactText } from "./redact.js";
+import { MIN_SECRET_LENGTH, onShortSecret, redactText } from "./redact.js";
 import { VERSION } from "./version.js";
 
 const { createColors } = picocolors;
@@ -84,6 +85,8 @@ export interface JqCapture {
   chunks: Buffer[];
   /** the streams the filtered result goes to */
   real: IOStreams;
+  /** the output was the secret (`auth token --jq`): the result is printed unredacted, as it was */
+  secret?: boolean;
 }
 
 function captureStdout(real: IOStreams, capture: JqCapture): IOStreams {
@@ -101,6 +104,10 @@ function captureStdout(real: IOStreams, capture: JqCapture): IOStreams {
     colors: createColors(false),
     out(line) {
       stdout.write(line.endsWith("\n") ? line : `${line}\n`);
+    },
+    printSecret(value) {
+      capture.secret = true;
+      stdout.write(value.endsWith("\n") ? value : `${value}\n`);
     },
   };
 }
@@ -184,17 +191,32 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     process.exit(ExitCode.INTERRUPTED);
   };
   process.once("SIGINT", onSigint);
+  // A secret too short to be a redaction pattern ("wrong" would vanish from every sentence) is not
+  // hidden from output; say so once, instead of pretending.
+  onShortSecret((label) =>
+    errStream().err(
+      `confl: warning: ${label} is shorter than ${MIN_SECRET_LENGTH} characters, too short to be protected: it is not redacted from output`,
+    ),
+  );
+  registerEnvironmentSecrets(env);
   try {
     await program.parseAsync(argv, { from: "user" });
     if (jqCapture) {
       const { runJq } = await import("./output/jq.js");
       const text = Buffer.concat(jqCapture.chunks).toString("utf8");
-      jqCapture.real.stdout.write(await runJq(text, jqCapture.expression, jqCapture.real.stdoutIsTTY));
+      const result = await runJq(text, jqCapture.expression, jqCapture.real.stdoutIsTTY);
+      if (jqCapture.secret) jqCapture.real.printSecret(result);
+      else jqCapture.real.stdout.write(result);
     }
     return typeof process.exitCode === "number" ? process.exitCode : ExitCode.OK;
   } catch (error) {
+    // what the command printed comes before the error
+    io?.flush();
     return reportError(error, errStream(), debug, json);
   } finally {
+    // the redactor may hold back the tail of the last write (a possible secret prefix): release it
+    io?.flush();
+    onShortSecret(undefined);
     process.removeListener("SIGINT", onSigint);
   }
 }

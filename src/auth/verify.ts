@@ -5,10 +5,12 @@
  * resource layer reads content with: v2 on Cloud, v1 on DC; src/confluence/client.ts decides). A 2xx
  * alone proves nothing: public sites serve anonymous callers.
  */
+
 import type { Profile } from "../config/types.js";
 import { contentProbePath } from "../confluence/client.js";
 import { AuthError } from "../errors.js";
 import type { HttpClient, HttpResponse } from "../http/types.js";
+import { stripControls } from "../redact.js";
 import {
   anonymousAnswer,
   type DiagnoseContext,
@@ -87,8 +89,9 @@ export function parseIdentity(bodyText: string): Identity | undefined {
   try {
     const value = JSON.parse(bodyText) as Record<string, unknown>;
     if (!value || typeof value !== "object") return undefined;
+    // server text shown by login and auth status, even on a pipe: no control sequences
     const pick = (k: string) =>
-      typeof value[k] === "string" && value[k] !== "" ? (value[k] as string) : undefined;
+      typeof value[k] === "string" && stripControls(value[k]) !== "" ? stripControls(value[k]) : undefined;
     const identity: Identity = {};
     for (const key of ["type", "displayName", "accountId", "username", "userKey", "email"] as const) {
       const v = pick(key) ?? (key === "displayName" ? pick("publicName") : undefined);

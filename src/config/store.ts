@@ -4,6 +4,7 @@
  * reported with its path and left alone: confl never overwrites a file it could not read.
  */
 import { ConflError, UsageError } from "../errors.js";
+import { redactStrings } from "../redact.js";
 import { dictionary } from "./dict.js";
 import { configFilePath } from "./paths.js";
 import {
@@ -37,7 +38,9 @@ export async function saveConfig(config: ConfigFile, env: NodeJS.ProcessEnv): Pr
   const path = configFilePath(env);
   assertValidConfig(config, path);
   for (const profile of Object.values(config.profiles)) assertNoSecrets(profile, `profile ${profile.name}`);
-  await writePrivateFileAtomic(path, `${JSON.stringify(config, null, 2)}\n`);
+  // The same redactor as stdout and stderr: a display name a server set to the token (or anything else
+  // that came back from a server) is stored as "***", not copied into the file.
+  await writePrivateFileAtomic(path, `${JSON.stringify(redactStrings(config), null, 2)}\n`);
 }
 
 /**

@@ -1,10 +1,11 @@
 /**
  * Typed HTTP errors. Callers (the auth core's diagnoses, commands) branch on the class or `kind`, never
- * on message text. Every message is one line and already redacted; `hint` says what to do about it.
+ * on message text. Every message is one line, already stripped of terminal control sequences and
+ * redacted before it was cut to length; `hint` says what to do about it.
  */
 import { STATUS_CODES } from "node:http";
 import { ConflError, ExitCode, type ExitCodeValue, UsageError } from "../errors.js";
-import { redactText } from "../redact.js";
+import { redactText, safeServerText } from "../redact.js";
 
 export type HttpErrorKind =
   | "bad_request"
@@ -78,11 +79,12 @@ export class HttpError extends ConflError {
     this.status = details.status;
     this.method = details.method;
     this.url = url;
-    this.atlassianMessage = info.message === undefined ? undefined : redactText(info.message);
+    this.atlassianMessage = info.message;
     this.atlassianCode = info.code;
     this.envelope = info.envelope;
     this.headers = details.headers;
-    this.bodySnippet = redactText((details.bodyText ?? "").slice(0, BODY_SNIPPET_LENGTH));
+    // redacted whole, then cut: cutting first would leave most of a secret that straddles the cut
+    this.bodySnippet = safeServerText(details.bodyText ?? "", BODY_SNIPPET_LENGTH);
     this.kind = kind;
   }
 }
@@ -269,6 +271,20 @@ export function httpErrorFromResponse(details: HttpErrorDetails): HttpError {
  * `{message}` (DC 429, some 403s), an HTML page's `<title>`, or the first line of plain text.
  */
 export function parseAtlassianError(status: number, headers: Headers, bodyText: string): AtlassianErrorInfo {
+  // Every field is server text: made one safe line here, so no caller can cut or print it raw.
+  const info = parseBody(status, headers, bodyText);
+  const safe = (text: string | undefined) => (text === undefined ? undefined : oneLine(text) || undefined);
+  const out: AtlassianErrorInfo = {
+    message: safe(info.message),
+    code: safe(info.code),
+    envelope: info.envelope,
+  };
+  const htmlTitle = safe(info.htmlTitle);
+  if (htmlTitle !== undefined) out.htmlTitle = htmlTitle;
+  return out;
+}
+
+function parseBody(status: number, headers: Headers, bodyText: string): AtlassianErrorInfo {
   void status;
   const text = bodyText.trim();
   if (text === "") return { message: undefined, code: undefined, envelope: "none" };
@@ -317,7 +333,7 @@ export function parseAtlassianError(status: number, headers: Headers, bodyText: 
     return { message: undefined, code: undefined, envelope: "html", htmlTitle: cleanTitle || undefined };
   }
   const firstLine = text.split(/\r?\n/, 1)[0] ?? "";
-  return { message: truncate(firstLine, 300), code: undefined, envelope: "text" };
+  return { message: firstLine, code: undefined, envelope: "text" };
 }
 
 /**
@@ -341,12 +357,14 @@ function decodeEntities(s: string): string {
     .replace(/&#39;/g, "'");
 }
 
+/** Server text for a one-line message: controls stripped, redacted, then (only then) cut to length. */
 function oneLine(s: string): string {
-  return truncate(s.replace(/\s+/g, " ").trim(), 300);
+  return safeServerText(stripControlsToSpaces(s).replace(/\s+/g, " ").trim(), 300);
 }
 
-function truncate(s: string, n: number): string {
-  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
+/** Newlines and tabs become spaces before safeServerText drops the rest of the control characters. */
+function stripControlsToSpaces(s: string): string {
+  return s.replace(/[\n\t]/g, " ");
 }
 
 export function statusText(status: number): string {

@@ -58,7 +58,7 @@ export type PassphrasePrompt = (message: string) => Promise<string>;
 
 export interface EncryptedFileStoreOptions {
   env: NodeJS.ProcessEnv;
-  io?: Pick<IOStreams, "canPrompt" | "stdin" | "stderr">;
+  io?: Pick<IOStreams, "canPrompt" | "stdin" | "stderr"> & Partial<Pick<IOStreams, "prompt">>;
   /** Overrides the masked prompt (tests). Only called when io.canPrompt is true. */
   promptPassphrase?: PassphrasePrompt;
   /** Overrides the file location (tests). */
@@ -186,7 +186,7 @@ export class EncryptedFileStore implements SecretStore {
     if (this.passphrase !== undefined) return this.passphrase;
     const fromEnv = this.passphraseFromEnv();
     if (fromEnv !== undefined) {
-      registerSecret(fromEnv);
+      registerSecret(fromEnv, "CONFL_PASSPHRASE");
       this.passphrase = fromEnv;
       return fromEnv;
     }
@@ -206,7 +206,7 @@ export class EncryptedFileStore implements SecretStore {
         code: "secrets.empty_passphrase",
       });
     }
-    registerSecret(first);
+    registerSecret(first, "the passphrase");
     if (isNew) {
       const again = await prompt("Repeat the passphrase");
       if (again !== first) {
@@ -347,9 +347,13 @@ function unseal(sealed: Sealed, key: Buffer, aad: Buffer): string {
   );
 }
 
-async function maskedPrompt(message: string, io: Pick<IOStreams, "stdin" | "stderr">): Promise<string> {
+async function maskedPrompt(
+  message: string,
+  io: Pick<IOStreams, "stdin" | "stderr"> & Partial<Pick<IOStreams, "prompt">>,
+): Promise<string> {
   const { password, isCancel } = await import("@clack/prompts");
-  const answer = await password({ message, mask: "•", input: io.stdin, output: io.stderr });
+  // io.prompt: stderr redacted but with clack's cursor control intact (io.stderr strips it)
+  const answer = await password({ message, mask: "•", input: io.stdin, output: io.prompt ?? io.stderr });
   if (isCancel(answer)) throw new InterruptedError("cancelled at the passphrase prompt");
   return answer;
 }

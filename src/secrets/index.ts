@@ -23,7 +23,7 @@ export type StorableKind = Exclude<SecretStoreKind, "none">;
 
 export interface SecretStoreContext {
   env: NodeJS.ProcessEnv;
-  io?: Pick<IOStreams, "canPrompt" | "stdin" | "stderr">;
+  io?: Pick<IOStreams, "canPrompt" | "stdin" | "stderr"> & Partial<Pick<IOStreams, "prompt">>;
   /** Replaces the masked passphrase prompt (tests). */
   promptPassphrase?: PassphrasePrompt;
 }

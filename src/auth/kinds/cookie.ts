@@ -2,7 +2,7 @@
  * A browser session or SSO cookie header (JSESSIONID, crowd.token_key, an F5/Okta cookie), for sites
  * where SSO leaves no other way in (peers.md §6 item 6). With a PAT as well, both headers are sent.
  */
-import { registerSecret } from "../../redact.js";
+import { registerCookieSecret, registerSecret } from "../../redact.js";
 import type { AuthStrategy } from "../types.js";
 import { assertSafeTransport } from "./transport.js";
 
@@ -19,9 +19,9 @@ export function normaliseCookieHeader(value: string): string {
 
 export function createCookieStrategy(credential: CookieCredential): AuthStrategy {
   const cookie = normaliseCookieHeader(credential.cookie);
-  registerSecret(credential.cookie);
-  registerSecret(cookie);
-  for (const part of cookie.split(";")) registerSecret(part.split("=").slice(1).join("=").trim());
+  // the header, each part and each part's value; a part without "=" is a bare secret value
+  registerCookieSecret(credential.cookie);
+  registerCookieSecret(cookie);
   registerSecret(credential.token);
   return {
     kind: "cookie",

@@ -10,7 +10,7 @@
 import type { Profile, TlsSettings } from "../../config/types.js";
 import type { Context } from "../../context.js";
 import { AuthError, ConflError, InterruptedError, UsageError } from "../../errors.js";
-import { registerSecret } from "../../redact.js";
+import { registerSecret, stripControls } from "../../redact.js";
 import { fetchCloudId } from "../detect.js";
 import { assertClearTextSafe } from "../kinds/transport.js";
 import { assertNoUserinfo, refuseUserinfo, siteForMessage } from "../site-url.js";
@@ -138,7 +138,7 @@ async function readClientSecret(options: LoginFlowOptions, ctx: Context): Promis
     const prompts = await import("@clack/prompts");
     const answer = await prompts.password({
       message: "OAuth client secret",
-      output: ctx.io.stderr,
+      output: ctx.io.prompt,
       input: ctx.io.stdin,
     });
     if (prompts.isCancel(answer)) throw new InterruptedError();
@@ -150,7 +150,7 @@ async function readClientSecret(options: LoginFlowOptions, ctx: Context): Promis
       hint: "Pass it on stdin with --client-secret-stdin or in CONFL_OAUTH_CLIENT_SECRET (never as an argument); Atlassian requires it even with PKCE.",
     });
   }
-  registerSecret(secret);
+  registerSecret(secret, "the OAuth client secret");
   return secret;
 }
 
@@ -407,7 +407,7 @@ async function readPastedCode(ctx: Context, state: string): Promise<string> {
     const prompts = await import("@clack/prompts");
     const value = await prompts.text({
       message: "Redirected URL or code",
-      output: ctx.io.stderr,
+      output: ctx.io.prompt,
       input: ctx.io.stdin,
     });
     if (prompts.isCancel(value)) throw new InterruptedError();
@@ -536,8 +536,13 @@ async function pickResource(
   const prompts = await import("@clack/prompts");
   const choice = await prompts.select({
     message: "Which site?",
-    options: resources.map((r) => ({ value: r.id, label: r.url, hint: r.name })),
-    output: ctx.io.stderr,
+    // the prompt stream keeps escape sequences (clack draws with them): strip the server's names here
+    options: resources.map((r) => ({
+      value: r.id,
+      label: stripControls(r.url),
+      hint: stripControls(r.name ?? ""),
+    })),
+    output: ctx.io.prompt,
     input: ctx.io.stdin,
   });
   if (prompts.isCancel(choice)) throw new InterruptedError();

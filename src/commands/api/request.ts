@@ -12,6 +12,7 @@ import { statusText } from "../../http/errors.js";
 import { iteratePages, pageItems } from "../../http/paginate.js";
 import { IDEMPOTENT_METHODS } from "../../http/retry.js";
 import type { HttpClient, HttpClientOptions, HttpResponse, QueryValue } from "../../http/types.js";
+import { stripControls } from "../../redact.js";
 
 export type Product = "confluence" | "jira";
 
@@ -277,8 +278,11 @@ async function readStream(stream: NodeJS.ReadableStream): Promise<Uint8Array> {
 function printHead(response: HttpResponse<unknown>, ctx: Context): void {
   const lines = [`HTTP/1.1 ${response.status} ${statusText(response.status)}`.trimEnd()];
   response.headers.forEach((value, name) => {
-    // set-cookie is a session secret: show the cookie names only
-    lines.push(`${name}: ${name === "set-cookie" ? maskHeaderValue(name, value, new Set()) : value}`);
+    // set-cookie is a session secret: show the cookie names only. Header lines are for reading, so
+    // control characters go even when stdout is a pipe (the body stays byte-exact there).
+    lines.push(
+      `${name}: ${name === "set-cookie" ? maskHeaderValue(name, value, new Set()) : stripControls(value)}`,
+    );
   });
   ctx.io.stdout.write(`${lines.join("\n")}\n\n`);
 }

@@ -22,7 +22,7 @@ export interface LoginPrompter {
 }
 
 export function clackPrompter(ctx: Context): LoginPrompter {
-  const streams = { input: ctx.io.stdin, output: ctx.io.stderr };
+  const streams = { input: ctx.io.stdin, output: ctx.io.prompt };
   const load = () => import("@clack/prompts");
   const answer = async <T>(value: T | symbol): Promise<Exclude<T, symbol>> => {
     const { isCancel } = await load();

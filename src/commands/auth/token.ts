@@ -79,9 +79,10 @@ export async function run(options: TokenOptions, ctx: Context, deps: TokenDeps =
   }
   if (ctx.globals.json) {
     const json: TokenJson = { profile: name, kind: session.profile.kind, token: value };
-    ctx.io.stdout.write(`${JSON.stringify(json)}\n`);
+    // The one deliberate unredacted write: printing the secret is this command's purpose.
+    ctx.io.printSecret(JSON.stringify(json));
   } else {
-    ctx.io.stdout.write(`${value}\n`);
+    ctx.io.printSecret(value);
   }
   return value;
 }
