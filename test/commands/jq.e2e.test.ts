@@ -80,6 +80,15 @@ describe("--jq (built bundle, Cloud site)", () => {
     expect(JSON.parse(j.stderr).error.code).toBe("usage");
   });
 
+  it("confl auth token --jq .token (piped): the one deliberate secret print survives the jq capture", async () => {
+    const r = await confl(["auth", "token", "--jq", ".token"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe(`${sim.credentials.cloud.apiToken}\n`);
+    // any other command's output stays redacted through --jq
+    const echoed = await confl(["api", "rest/api/user/current", "--jq", ".email"]);
+    expect(echoed.stdout).not.toContain(sim.credentials.cloud.apiToken);
+  });
+
   it("a failing command prints its error, not a jq error, and no partial output", async () => {
     const r = await confl(["page", "view", "999999", "--jq", ".title"]);
     expect(r.code).toBe(1);
