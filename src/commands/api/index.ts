@@ -61,7 +61,7 @@ Fields go into the query string for GET and HEAD, and into a JSON body otherwise
 Examples:
   $ confl api rest/api/user/current
   $ confl api api/v2/spaces --paginate
-  $ confl api api/v2/pages -F spaceId=98305 -f title=Notes -F body[representation]=storage -f body[value]='<p>hi</p>'
+  $ confl api api/v2/pages -f spaceId=98305 -f title=Notes -F body[representation]=storage -f body[value]='<p>hi</p>'
   $ confl api --product jira rest/api/3/myself`,
     )
     .action(async (endpoint, opts, cmd) => {
