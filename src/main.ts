@@ -23,6 +23,8 @@ export interface MainOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+const GLOBAL_FLAGS = new Set(["--profile", "--json", "--jq", "--debug", "--no-color", "--no-input"]);
+
 /** The root's flags; every subcommand accepts them too (hidden in its help), after its own name. */
 function addGlobalOptions<C extends Command<unknown[], Record<string, unknown>, Record<string, unknown>>>(
   cmd: C,
@@ -67,6 +69,12 @@ Exit codes: 0 ok, 1 failure, 2 usage or bad input, 4 authentication or permissio
   const strict = (cmd: Command<unknown[], Record<string, unknown>, Record<string, unknown>>) => {
     for (const sub of cmd.commands) {
       sub.exitOverride().showSuggestionAfterError(true).allowExcessArguments(false);
+      // gh's INHERITED FLAGS: every subcommand's help lists the global options it accepts (its own
+      // hidden copies, which are what parses them after the command name; not the root's --version)
+      sub.configureHelp({
+        showGlobalOptions: true,
+        visibleGlobalOptions: (c) => c.options.filter((o) => o.hidden && GLOBAL_FLAGS.has(o.long ?? "")),
+      });
       addGlobalOptions(sub as never, true);
       strict(sub as never);
     }

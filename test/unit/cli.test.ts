@@ -107,4 +107,28 @@ describe("help", () => {
     expect(code).toBe(ExitCode.OK);
     expect(b.out()).toMatch(/\nExamples:\n {2}\$ .*confl /);
   });
+
+  it.each(leaves.map((l) => [l.join(" "), l]))(
+    "confl %s --help lists the inherited global options, and no default-value noise",
+    async (_name, path) => {
+      const b = bufferedIO();
+      await main([...(path as string[]), "--help"], { io: b.io, env: {} });
+      const help = b.out();
+      const global = help.slice(help.indexOf("Global Options:"));
+      expect(help).toContain("Global Options:");
+      for (const flag of [
+        "--profile <name>",
+        "--json",
+        "--jq <expression>",
+        "--debug",
+        "--no-color",
+        "--no-input",
+      ])
+        expect(global).toContain(flag);
+      // the root's --version is not a global option: after a command name it may be the command's own
+      expect(global).not.toMatch(/-V, --version/);
+      expect(help).not.toContain("(default: [])");
+      expect(help).not.toContain("default: []");
+    },
+  );
 });

@@ -15,7 +15,8 @@ export function parseRetries(value: string): number {
   return n;
 }
 
-const collect = (value: string, previous: string[]) => [...previous, value];
+// No default value: commander would print "(default: [])" in the help for it.
+const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 
 export function registerApi(program: Command, getContext: ContextFactory): void {
   program
@@ -30,14 +31,12 @@ export function registerApi(program: Command, getContext: ContextFactory): void 
       "-H, --header <header>",
       "add a request header 'Name: value' (repeatable)",
       collect,
-      [] as string[],
     )
-    .option("-f, --raw-field <key=value>", "add a string field (repeatable)", collect, [] as string[])
+    .option("-f, --raw-field <key=value>", "add a string field (repeatable)", collect)
     .option(
       "-F, --field <key=value>",
       "add a typed field: numbers, true/false/null, @file or @- for stdin (repeatable)",
       collect,
-      [] as string[],
     )
     .option("--input <file>", "send the file's contents (or - for stdin) as the request body")
     .option("--paginate", "follow next links (v1 and v2) and print all results as one JSON array")
