@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// `npm run demo`: logs in to the simulator with the built CLI, shows `auth status`, lists spaces and
-// reads a page through `confl api` (Markdown export joins when the converter exists). Everything
-// happens in a throw-away config directory with an encrypted secret file (CONFL_PASSPHRASE), so the
+// `npm run demo`: logs in to the simulator with the built CLI, shows `auth status`, lists spaces, shows
+// a page tree and reads a page with confl's commands (Markdown export joins when the converter exists).
+// Everything happens in a throw-away config directory with an encrypted secret file (CONFL_PASSPHRASE), so the
 // demo never touches your own profiles or keychain. Each command is printed before it runs.
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -116,11 +116,14 @@ try {
   }
   if (!failed) {
     const reads = [
-      // the active (Cloud) profile: list spaces with the v2 API, read a page in storage format
-      ["api", "api/v2/spaces?limit=3"],
-      ["api", "api/v2/pages/65536?body-format=storage"],
-      // the same credential machinery on Data Center, through the v1 API under the /confluence context path
-      ["--profile", "dc", "api", "rest/api/space?limit=2"],
+      // the active (Cloud) profile: spaces, the top of a page tree, one page as text (v2 API underneath)
+      ["space", "list"],
+      ["page", "tree", "--space", "DOC", "--depth", "1"],
+      ["page", "view", "65538"],
+      // the same commands on Data Center (v1 API under the /confluence context path)
+      ["--profile", "dc", "space", "list", "--limit", "2"],
+      // a raw request, for what no command covers yet
+      ["api", "api/v2/pages/65538", "--jq", "{id, title, version: .version.number}"],
     ];
     for (const args of reads) {
       const code = await run(args, env);

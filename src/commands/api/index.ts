@@ -27,11 +27,7 @@ export function registerApi(program: Command, getContext: ContextFactory): void 
       "path relative to the API root (rest/api/user/current, api/v2/spaces), or a same-origin URL",
     )
     .option("-X, --method <method>", "HTTP method (default GET, or POST when fields or --input are given)")
-    .option(
-      "-H, --header <header>",
-      "add a request header 'Name: value' (repeatable)",
-      collect,
-    )
+    .option("-H, --header <header>", "add a request header 'Name: value' (repeatable)", collect)
     .option("-f, --raw-field <key=value>", "add a string field (repeatable)", collect)
     .option(
       "-F, --field <key=value>",
