@@ -162,6 +162,8 @@ export function makeContext(
 
 export async function main(argv: string[], options: MainOptions = {}): Promise<number> {
   const env = options.env ?? process.env;
+  // The shell's callback on every TAB (src/completion): answered from the command tree, never parsed.
+  if (argv[0] === "__complete") return runCompletion(argv.slice(1), env, options.io);
   let io = options.io;
   let debug = isTruthy(env.CONFL_DEBUG) || argv.includes("--debug");
   // Until a command's context exists (usage errors while parsing), --json anywhere asks for JSON errors.
@@ -285,3 +287,32 @@ export function reportError(error: unknown, io: IOStreams, debug: boolean, json 
 }
 
 export { ConflError };
+
+/** `confl __complete <words before the cursor…> <word at the cursor>`; quiet and exit 0 on any failure. */
+async function runCompletion(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  io: IOStreams | undefined,
+): Promise<number> {
+  const { complete, formatCompletion } = await import("./completion/complete.js");
+  const program = buildProgram(() => {
+    throw new Error("completion runs no command");
+  });
+  const current = args.length > 0 ? args[args.length - 1]! : "";
+  const result = await complete(program as never, args.slice(0, -1), current, {
+    async profiles() {
+      try {
+        const { loadConfig } = await import("./config/store.js");
+        return Object.keys((await loadConfig(env)).profiles).sort();
+      } catch {
+        return [];
+      }
+    },
+    async kinds() {
+      const { CREDENTIAL_KINDS, KIND_EXPLANATIONS } = await import("./auth/kinds/index.js");
+      return CREDENTIAL_KINDS.map((value) => ({ value, description: KIND_EXPLANATIONS[value] }));
+    },
+  }).catch(() => ({ candidates: [], files: false }));
+  (io ?? createIOStreams({ env })).stdout.write(formatCompletion(result));
+  return ExitCode.OK;
+}
