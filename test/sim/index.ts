@@ -57,6 +57,8 @@ export const defaultSettings: SimSettings = {
   dcRejectNocheck: false,
   oauthAccessTokenTtl: 3600,
   cloudBasicAuthDisabled: false,
+  dcBasicAuthDisabled: false,
+  oauthAnyLoopbackPort: false,
 };
 
 const LOG_BODY_LIMIT = 64 * 1024;
