@@ -28,6 +28,8 @@ export interface DiagnoseContext {
   /** which verification step: the identity call or the content call */
   phase: "identity" | "content";
   profileName?: string;
+  /** the environment variable the secret came from, when it did (its hint then says to unset it) */
+  secretSource?: string;
 }
 
 const loginHint = (d: DiagnoseContext, extra = "") =>
@@ -103,12 +105,26 @@ export function diagnoseResponse(res: ObservedResponse, d: DiagnoseContext): Aut
     );
   }
 
+  // A Bearer the Cloud site cannot read as an Atlassian token: a DC personal access token (or an API token sent
+  // as Bearer) gets 403 {"error":"Failed to parse Connect Session Auth Token"} (atlassian-python-api #1199).
+  if (res.status === 403 && /Failed to parse Connect Session Auth Token/i.test(body)) {
+    return patOnCloud(d);
+  }
+
   if (
     (res.status === 401 || res.status === 403) &&
     /basic auth(?:entication)?[^.]{0,40}\b(?:disabled|not allowed|blocked|turned off)|api tokens? (?:are|is) (?:disabled|blocked|not allowed)/i.test(
       body,
     )
   ) {
+    // Data Center: 403 {"message":"Basic Authentication has been disabled on this instance."}; a PAT (Bearer)
+    // still works (skleinei/alfred-confluence #24).
+    if (d.deployment === "dc") {
+      return new AuthError(`${d.site} has Basic authentication disabled: it takes no username and password`, {
+        code: "auth.basic_disabled",
+        hint: `use a personal access token (Profile → Personal Access Tokens): ${loginHint(d, ` --site ${d.site} --type pat --with-token`)}`,
+      });
+    }
     return new AuthError(`an admin has disabled Basic authentication (API tokens) on ${d.site}`, {
       code: "auth.basic_disabled",
       hint: `ask for an OAuth 2.0 service account and run ${loginHint(d, " --type client-credentials --client-id <id>")}`,
@@ -134,6 +150,18 @@ export function diagnoseResponse(res: ObservedResponse, d: DiagnoseContext): Aut
           `(granular scopes serve the v2 API, classic scopes the v1 API) at ${API_TOKEN_URL}, then run ${loginHint(d, " --with-token")}`,
       },
     );
+  }
+
+  // What the site itself answers a scoped token: Tomcat's 401 page (Atlassian Community, 2025-06: "…because it lacks
+  // valid authentication credentials for that resource"), not the gateway's "scope does not match".
+  if (
+    res.status === 401 &&
+    !d.onGateway &&
+    d.deployment === "cloud" &&
+    (d.kind === "api-token" || d.kind === "scoped-token") &&
+    /lacks valid authentication credentials/i.test(body)
+  ) {
+    return scopedTokenOnSite(d);
   }
 
   if (res.status >= 200 && res.status < 400 && isHtml(res)) return htmlInsteadOfJson(res, d);
@@ -236,6 +264,22 @@ export function scopedTokenOnSite(d: DiagnoseContext): AuthError {
   );
 }
 
+/** A personal access token (Bearer) sent to Confluence Cloud, which has no PATs. */
+export function patOnCloud(d: DiagnoseContext): AuthError {
+  const fromEnv = d.secretSource === "CONFLUENCE_PERSONAL_TOKEN";
+  return new AuthError(
+    fromEnv
+      ? `CONFLUENCE_PERSONAL_TOKEN holds a personal access token, but ${d.site} is Confluence Cloud: PATs are Data Center only`
+      : `${d.site} is Confluence Cloud, which takes no personal access tokens: PATs are Data Center only`,
+    {
+      code: "auth.pat_on_cloud",
+      hint: fromEnv
+        ? `unset CONFLUENCE_PERSONAL_TOKEN and set CONFLUENCE_EMAIL + CONFLUENCE_API_TOKEN (an API token from ${API_TOKEN_URL})`
+        : `use api-token with --email: create a token at ${API_TOKEN_URL} and run ${loginHint(d, " --type api-token --email <you@example.com> --with-token")}`,
+    },
+  );
+}
+
 export function anonymousAnswer(d: DiagnoseContext, failedLogin: boolean): AuthError {
   if (d.deployment === "dc" || failedLogin) {
     return new AuthError(
@@ -322,6 +366,20 @@ export function diagnoseError(error: unknown, d: DiagnoseContext, env: NodeJS.Pr
     codes.push("ERR_TLS_CERT_ALTNAME_INVALID");
   const host = safeHost(d.apiBase);
   const has = (c: string) => codes.includes(c);
+  // https:// to a port that speaks plain http: OpenSSL reads "HTTP/1.1 400" as a TLS record and says "wrong
+  // version number" (or "packet length too long"). That is no certificate problem.
+  if (
+    d.apiBase.startsWith("https:") &&
+    (has("ERR_SSL_WRONG_VERSION_NUMBER") ||
+      has("ERR_SSL_PACKET_LENGTH_TOO_LONG") ||
+      has("ERR_SSL_HTTP_REQUEST") ||
+      messages.some((m) => /wrong version number|packet length too long|http request/i.test(m)))
+  ) {
+    return new AuthError(`the server did not answer TLS on this port (${host}): it speaks plain http there`, {
+      code: "auth.not_tls",
+      hint: "check the URL's port: give the server's https port, or http:// if this really is a plain-http server",
+    });
+  }
   if (
     names.includes("TlsError") ||
     codes.some((c) => TLS_CODES.has(c) || c.startsWith("ERR_TLS") || c.startsWith("ERR_SSL"))

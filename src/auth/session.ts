@@ -7,13 +7,15 @@
 import { loadConfig } from "../config/store.js";
 import type { Profile, TlsSettings } from "../config/types.js";
 import type { Context } from "../context.js";
-import { AuthError, UsageError } from "../errors.js";
+import { AuthError, type ConflError, UsageError } from "../errors.js";
 import { createHttpClient } from "../http/client.js";
-import type { HttpClient, HttpClientOptions } from "../http/types.js";
+import { HttpError } from "../http/errors.js";
+import type { HttpClient, HttpClientOptions, HttpResponse, RequestOptions } from "../http/types.js";
 import { credentialScope, toApiBase } from "../http/url.js";
 import type { SecretStore } from "../secrets/types.js";
-import { apiBaseForKind, type Detection, detectSite, type Probe } from "./detect.js";
-import { createStrategyAsync } from "./kinds/index.js";
+import { apiBaseForKind, type Detection, detectSite, fetchCloudId, type Probe } from "./detect.js";
+import { patOnCloud } from "./diagnose.js";
+import { createStrategy, createStrategyAsync } from "./kinds/index.js";
 import {
   type ExplicitCredential,
   type ResolveDeps,
@@ -21,7 +23,7 @@ import {
   registerStoredSecret,
   resolveCredential,
 } from "./resolve.js";
-import { atlassianApiUrl } from "./site-url.js";
+import { atlassianApiUrl, gatewayApiBase, gatewaySite } from "./site-url.js";
 import type { AuthStrategy, StoredSecret } from "./types.js";
 
 /**
@@ -36,6 +38,13 @@ export interface Session {
   strategy: AuthStrategy;
   /** the store the secret came from (OAuth writes rotated tokens back to it) */
   store?: SecretStore;
+  /**
+   * An API token from the environment or .netrc for a Cloud site: it may be a scoped token, which the site
+   * refuses and only the gateway takes. Then the first such refusal switches to the gateway (issue 10 item 3).
+   */
+  gatewayFallback?: { source: string; token: string };
+  /** the environment variable that overrides a stored profile's own secret, named in auth failures */
+  envOverride?: { variable: string; profile: string };
 }
 
 /** The secret store a profile names, opened lazily (nothing is touched before get/set). */
@@ -192,11 +201,90 @@ export async function resolveSession(
       debug: (line) => ctx.debug(line),
     });
     profile = applyDetection(profile, detection, ctx.env);
+    // A .netrc entry for a host that turned out to be Cloud (a custom domain) holds an API token, not a
+    // password: Cloud has no passwords for the API.
+    if (
+      profile.deployment === "cloud" &&
+      profile.kind === "password" &&
+      resolved.sources.secret.type === "netrc" &&
+      resolved.secret?.kind === "password"
+    ) {
+      const email = profile.username ?? profile.email;
+      profile = { ...profile, kind: "api-token", ...(email ? { email } : {}) };
+      delete profile.username;
+      resolved.secret = { kind: "api-token", token: resolved.secret.password };
+    }
     resolved.profile = profile;
   }
-  const store = resolved.sources.secret.type === "store" ? await openProfileStore(profile, ctx) : undefined;
+  const secretSource = resolved.sources.secret;
+  const variable = secretSource.type === "env" ? secretSource.name : undefined;
+  const stored = resolved.fromEnvironment ? undefined : config.profiles[profile.name];
+  const envOverride =
+    variable && stored && stored.secretStore !== "none" ? { variable, profile: stored.name } : undefined;
+  // Cloud has no personal access tokens: a Bearer PAT gets 403 "Failed to parse Connect Session Auth Token"
+  // (atlassian-python-api #1199). Say so before sending it.
+  if (profile.kind === "pat" && profile.deployment === "cloud") {
+    const refusal = patOnCloud({
+      kind: "pat",
+      deployment: "cloud",
+      site: profile.site,
+      apiBase: profile.apiBase,
+      onGateway: false,
+      phase: "identity",
+      ...(resolved.fromEnvironment ? {} : { profileName: profile.name }),
+      ...(variable?.includes("CONFLUENCE_PERSONAL_TOKEN")
+        ? { secretSource: "CONFLUENCE_PERSONAL_TOKEN" }
+        : {}),
+    });
+    throw envOverride ? withOverrideHint(refusal, envOverride) : refusal;
+  }
+  const store = secretSource.type === "store" ? await openProfileStore(profile, ctx) : undefined;
   const strategy = await createStrategyAsync(profile, resolved.secret, { ctx, ...(store ? { store } : {}) });
-  return { resolved, profile, strategy, ...(store ? { store } : {}) };
+  const fallback =
+    (secretSource.type === "env" || secretSource.type === "netrc") &&
+    profile.kind === "api-token" &&
+    profile.deployment === "cloud" &&
+    resolved.secret?.kind === "api-token" &&
+    !/\/ex\/confluence\//.test(profile.apiBase)
+      ? {
+          source:
+            secretSource.type === "env" ? secretSource.name : `the token in ${secretSource.path ?? ".netrc"}`,
+          token: resolved.secret.token,
+        }
+      : undefined;
+  return {
+    resolved,
+    profile,
+    strategy,
+    ...(store ? { store } : {}),
+    ...(fallback ? { gatewayFallback: fallback } : {}),
+    ...(envOverride ? { envOverride } : {}),
+  };
+}
+
+/** An auth failure while a leftover environment variable stands in for a stored profile: say which. */
+function withOverrideHint(error: ConflError, override: { variable: string; profile: string }): ConflError {
+  const hint = `${override.variable} overrides profile "${override.profile}": unset it to use the profile's stored credential`;
+  return new AuthError(`${error.message} (${override.variable} overrides profile "${override.profile}")`, {
+    code: error.code,
+    hint: error.hint ? `${hint}; or ${error.hint}` : hint,
+    cause: error,
+  });
+}
+
+/** What a Cloud site answers a scoped API token: Tomcat's 401 page (Atlassian Community, 2025-06). */
+function isScopedTokenRefusal(status: number, headers: Headers, body: string): boolean {
+  return (
+    status === 401 &&
+    /html/i.test(headers.get("content-type") ?? "") &&
+    /lacks valid authentication credentials/i.test(body)
+  );
+}
+
+function bodyText(data: unknown): string {
+  if (typeof data === "string") return data.slice(0, 4096);
+  if (data instanceof Uint8Array) return new TextDecoder().decode(data.subarray(0, 4096));
+  return "";
 }
 
 /** The API root for a product: Confluence's is the profile's; Jira's is the site (Cloud) or its gateway path. */
@@ -249,5 +337,141 @@ export function clientForSession(
 export async function resolveClient(ctx: Context, overrides: ClientOverrides = {}): Promise<HttpClient> {
   const flags = flagTls(overrides);
   const session = await resolveSession(ctx, flags ? { tlsOverrides: flags } : {});
-  return clientForSession(ctx, session, overrides);
+  let client = clientForSession(ctx, session, overrides);
+  if (session.gatewayFallback && (overrides.product ?? "confluence") === "confluence")
+    client = withGatewayFallback(ctx, session, overrides, client, flags);
+  if (session.envOverride) client = withOverrideHints(ctx, client, session.envOverride);
+  return client;
+}
+
+/**
+ * A Cloud API token from the environment or .netrc that the site refuses the way it refuses scoped tokens goes
+ * through the API gateway instead, once, for this and every later request, and says so once on stderr. Login
+ * does the same for typed-in tokens (verifyLogin); this covers credentials that are never stored.
+ */
+function withGatewayFallback(
+  ctx: Context,
+  session: Session,
+  overrides: ClientOverrides,
+  primary: HttpClient,
+  flags: TlsSettings | undefined,
+): HttpClient {
+  const fallback = session.gatewayFallback as NonNullable<Session["gatewayFallback"]>;
+  let gateway: Promise<HttpClient | undefined> | undefined;
+  const switchToGateway = () => {
+    gateway ??= (async () => {
+      let cloudId = session.profile.cloudId;
+      if (!cloudId) {
+        const probe = createProbe(ctx, session.profile.tls, flags);
+        cloudId = await fetchCloudId(new URL(session.profile.site).origin, { env: ctx.env, probe }).catch(
+          () => undefined,
+        );
+      }
+      if (!cloudId) return undefined;
+      const profile: Profile = {
+        ...session.profile,
+        kind: "scoped-token",
+        cloudId,
+        apiBase: gatewayApiBase(ctx.env, cloudId),
+      };
+      const strategy = createStrategy(profile, { kind: "scoped-token", token: fallback.token }, { ctx });
+      ctx.io.err(
+        `note: ${session.profile.site} refused ${fallback.source} the way it refuses a scoped API token, so confl ` +
+          `sends it through the Atlassian API gateway (${profile.apiBase}); set CONFLUENCE_URL=${gatewaySite(ctx.env, cloudId)} to skip the detour`,
+      );
+      return clientForSession(ctx, { profile, strategy }, overrides);
+    })();
+    return gateway;
+  };
+  const request = async <T>(options: RequestOptions): Promise<HttpResponse<T>> => {
+    const switched = gateway ? await gateway : undefined;
+    if (switched) return switched.request<T>(options);
+    try {
+      const response = await primary.request<T>(options);
+      if (!isScopedTokenRefusal(response.status, response.headers, bodyText(response.data))) return response;
+      if (options.responseType === "stream") return response;
+      const via = await switchToGateway();
+      return via ? via.request<T>(options) : response;
+    } catch (error) {
+      if (
+        !(error instanceof HttpError) ||
+        !isScopedTokenRefusal(error.status, error.headers, error.bodySnippet)
+      )
+        throw error;
+      const via = await switchToGateway();
+      if (!via) throw error;
+      return via.request<T>(options);
+    }
+  };
+  return {
+    get apiBase() {
+      return primary.apiBase;
+    },
+    request,
+    async *paginate<T>(options: Parameters<HttpClient["paginate"]>[0]): AsyncIterable<T> {
+      const switched = gateway ? await gateway : undefined;
+      if (switched) {
+        yield* switched.paginate<T>(options);
+        return;
+      }
+      let yielded = false;
+      try {
+        for await (const item of primary.paginate<T>(options)) {
+          yielded = true;
+          yield item;
+        }
+        return;
+      } catch (error) {
+        if (
+          yielded ||
+          !(error instanceof HttpError) ||
+          !isScopedTokenRefusal(error.status, error.headers, error.bodySnippet)
+        )
+          throw error;
+        const via = await switchToGateway();
+        if (!via) throw error;
+        yield* via.paginate<T>(options);
+      }
+    },
+  };
+}
+
+/**
+ * 401/403 from a client whose secret came from a variable that overrides a stored profile: name it, in the
+ * error, or (a command that reads failures itself, like `confl api`) in one line on stderr.
+ */
+function withOverrideHints(
+  ctx: Context,
+  client: HttpClient,
+  override: { variable: string; profile: string },
+): HttpClient {
+  const hinted = (error: unknown): unknown =>
+    error instanceof HttpError && (error.status === 401 || error.status === 403)
+      ? withOverrideHint(error, override)
+      : error;
+  let said = false;
+  return {
+    get apiBase() {
+      return client.apiBase;
+    },
+    request: async <T>(options: RequestOptions) => {
+      const response = await client.request<T>(options).catch((error: unknown) => {
+        throw hinted(error);
+      });
+      if ((response.status === 401 || response.status === 403) && !said) {
+        said = true;
+        ctx.io.err(
+          `note: ${override.variable} overrides profile "${override.profile}": unset it to use the profile's stored credential`,
+        );
+      }
+      return response;
+    },
+    async *paginate(options) {
+      try {
+        yield* client.paginate(options);
+      } catch (error) {
+        throw hinted(error);
+      }
+    },
+  };
 }

@@ -19,6 +19,13 @@ export interface AuthRequest {
   headers: Headers;
 }
 
+/** The 401 a strategy is told about: enough to tell an expired token from a refusal that is not about expiry. */
+export interface UnauthorizedResponse {
+  headers: Headers;
+  /** the first few KiB of the body */
+  bodyText: string;
+}
+
 export interface AuthStrategy {
   readonly kind: CredentialKind;
   /** One line for people, never the secret: "API token (Basic) for alice@example.com". */
@@ -26,10 +33,10 @@ export interface AuthStrategy {
   /** Apply the credential to one outgoing request; may refresh first (OAuth). */
   apply(request: AuthRequest): Promise<void>;
   /**
-   * Called once after a 401. Resolve true when the credential changed (e.g. refreshed) and the
-   * request should be sent once more; false to let the 401 stand.
+   * Called once after a 401, with what the 401 said. Resolve true when the credential changed (e.g.
+   * refreshed) and the request should be sent once more; false to let the 401 stand.
    */
-  onUnauthorized?(): Promise<boolean>;
+  onUnauthorized?(response?: UnauthorizedResponse): Promise<boolean>;
   /** Lower-case names of the headers this strategy writes; dropped on cross-origin redirects. */
   readonly headerNames: readonly string[];
   /** Every secret value held, so debug logs and error messages can redact them. */

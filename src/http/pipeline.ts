@@ -51,6 +51,15 @@ function cloneRequest(request: WireRequest): WireRequest {
   return { ...request, headers: new Headers(request.headers) };
 }
 
+/** The start of a 401's body, read from a clone so the caller still gets the whole response. */
+async function peekText(response: Response): Promise<string> {
+  try {
+    return (await response.clone().text()).slice(0, 4096);
+  } catch {
+    return "";
+  }
+}
+
 async function discard(response: Response): Promise<void> {
   try {
     await response.body?.cancel();
@@ -93,7 +102,10 @@ export function authLayer(
     await applyAuth(auth, first);
     const response = await next(first);
     if (response.status !== 401 || !auth.onUnauthorized || request.bodyIsStream) return response;
-    const changed = await auth.onUnauthorized();
+    const changed = await auth.onUnauthorized({
+      headers: response.headers,
+      bodyText: await peekText(response),
+    });
     if (!changed) return response;
     debug("auth: 401 received; the credential was refreshed, sending once more");
     await discard(response);

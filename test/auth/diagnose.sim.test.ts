@@ -194,12 +194,16 @@ describe("diagnosis: one specific error with the fix, exit 4", () => {
     expect(e.hint).toMatch(/--type pat/);
   });
 
-  it("a PAT given as an email + api-token on DC is recognised too", async () => {
+  it("confl auth login --type api-token on DC: API tokens are Cloud only, use a PAT (nothing sent)", async () => {
     const e = await loginFails(
       { site: sim.origins.dc, type: "api-token", email: "grace@example.com", deployment: "dc" },
       sim.credentials.dc.pat,
     );
-    expect(e.code).toBe("auth.pat_as_basic");
+    expect(e).toBeInstanceOf(UsageError);
+    expect(e.code).toBe("usage.api_token_on_dc");
+    expect(e.message).toBe("API tokens are Cloud only: use a PAT");
+    expect(e.hint).toMatch(/--type pat/);
+    expect(sim.log.filter((entry) => entry.headers.authorization)).toEqual([]);
   });
 
   it("an email given for a PAT is refused before anything is sent (exit 2)", async () => {

@@ -143,13 +143,13 @@ describe("simulator knobs", () => {
     expect(JSON.stringify(media[0]!.headers)).not.toContain(sim.credentials.cloud.apiToken);
   });
 
-  it("a scoped token on the gateway without /wiki gets the scope-mismatch 401, parsed from the gateway envelope", async () => {
+  it("a classic-scoped token on a v2 gateway route gets the scope-mismatch 401, parsed from the gateway envelope", async () => {
     const client = createHttpClient({
-      apiBase: `${sim.origins.gateway}/ex/confluence/${sim.cloudId}/`,
-      auth: basicAuth(sim.credentials.cloud.email, sim.credentials.cloud.scopedToken),
+      apiBase: `${sim.origins.gateway}/ex/confluence/${sim.cloudId}/wiki/`,
+      auth: basicAuth(sim.credentials.cloud.email, sim.credentials.cloud.scopedTokenClassic),
       env: {},
     });
-    const error = await client.request({ path: "rest/api/user/current" }).catch((e) => e);
+    const error = await client.request({ path: "api/v2/pages" }).catch((e) => e);
     expect(error).toBeInstanceOf(UnauthorizedError);
     expect(error.envelope).toBe("gateway");
     expect(error.atlassianMessage).toMatch(/scope does not match/);

@@ -21,7 +21,8 @@ let profileDir: string;
 beforeAll(async () => {
   if (!existsSync(CHROMIUM))
     throw new Error(`${CHROMIUM} is missing: apt-get install -y --no-install-recommends chromium`);
-  sim = await startSimulator();
+  // confl's receiver takes a random port here (callbackPort 0): RFC 8252's any-port rule, not Atlassian's
+  sim = await startSimulator({ settings: { oauthAnyLoopbackPort: true } });
   const { chromium } = await import("playwright-core");
   profileDir = mkdtempSync(join(tmpdir(), "confl-chromium-"));
   // A new, empty user-data-dir: no state from any earlier run or from a person's own browser.

@@ -112,22 +112,29 @@ describe("Cloud 3LO, headless (paste) flow", () => {
   it.runIf(process.platform === "linux")(
     "without a display it falls back to the paste flow and says why",
     async () => {
-      const t = testContext({ ...env, CONFL_OAUTH_CLIENT_SECRET: sim.credentials.oauth.clientSecret });
-      const login = loginOAuth(
-        {
-          type: "oauth",
-          profileName: "work",
-          browser: true,
-          clientId: sim.credentials.oauth.clientId,
-          callbackPort: 8977,
-        },
-        t.ctx,
-      );
-      const [, url] = await t.waitForStderr(AUTHORIZE_LINE);
-      expect(t.stderr()).toContain("No display found");
-      expect(t.stderr()).toContain("The app's callback URL must be http://127.0.0.1:8977/callback");
-      t.stdin.write(`${await submitConsent(url as string, "accept")}\n`);
-      expect((await login).profile.oauth?.callbackPort).toBe(8977);
+      // the app's callback URL was registered with this port (Atlassian matches it exactly)
+      const registered = "http://127.0.0.1:8977/callback";
+      sim.credentials.oauth.redirectUris.push(registered);
+      try {
+        const t = testContext({ ...env, CONFL_OAUTH_CLIENT_SECRET: sim.credentials.oauth.clientSecret });
+        const login = loginOAuth(
+          {
+            type: "oauth",
+            profileName: "work",
+            browser: true,
+            clientId: sim.credentials.oauth.clientId,
+            callbackPort: 8977,
+          },
+          t.ctx,
+        );
+        const [, url] = await t.waitForStderr(AUTHORIZE_LINE);
+        expect(t.stderr()).toContain("No display found");
+        expect(t.stderr()).toContain(`callback URL: ${registered}`);
+        t.stdin.write(`${await submitConsent(url as string, "accept")}\n`);
+        expect((await login).profile.oauth?.callbackPort).toBe(8977);
+      } finally {
+        sim.credentials.oauth.redirectUris.splice(sim.credentials.oauth.redirectUris.indexOf(registered), 1);
+      }
     },
   );
 

@@ -62,6 +62,8 @@ export async function startOAuthHarness(settings: Partial<SimSettings> = {}): Pr
       dcRejectNocheck: false,
       oauthAccessTokenTtl: 3600,
       cloudBasicAuthDisabled: false,
+      dcBasicAuthDisabled: false,
+      oauthAnyLoopbackPort: false,
       ...settings,
     },
     credentials: {

@@ -104,11 +104,18 @@ describe("Cloud authorization server", () => {
     }
   });
 
-  it("accepts a registered loopback callback path on any port (RFC 8252 §7.3)", async () => {
-    const response = await fetch(
-      `${h.authOrigin}/authorize?${authorizeQuery({ redirect_uri: "http://127.0.0.1:40123/callback" })}`,
-    );
-    expect(response.status).toBe(200);
+  it("refuses the registered loopback path on another port, as Atlassian does (copilot-cli #4795)", async () => {
+    const url = `${h.authOrigin}/authorize?${authorizeQuery({ redirect_uri: "http://127.0.0.1:40123/callback" })}`;
+    const refused = await fetch(url, { redirect: "manual" });
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain("The app&#39;s callback URL is invalid.");
+    // RFC 8252 §7.3's any-port rule only when a test asks for it (a browser test on a random port)
+    h.context.settings.oauthAnyLoopbackPort = true;
+    try {
+      expect((await fetch(url)).status).toBe(200);
+    } finally {
+      h.context.settings.oauthAnyLoopbackPort = false;
+    }
   });
 
   it("exchanges a code once, only with the client secret, and issues registered Bearer tokens", async () => {

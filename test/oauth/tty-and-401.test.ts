@@ -151,6 +151,41 @@ describe("3LO: refresh once after a 401", () => {
   });
 });
 
+describe("3LO: a 401 'scope does not match' is not an expiry (issue 10 item 7)", () => {
+  it("confl api api/v2/pages on a token without read:page:confluence: no refresh, no rotation, the mismatch is reported", async () => {
+    const t = testContext({ ...env, CONFL_OAUTH_CLIENT_SECRET: sim.credentials.oauth.clientSecret });
+    const login = loginOAuth(
+      {
+        type: "oauth",
+        profileName: "work",
+        browser: false,
+        clientId: sim.credentials.oauth.clientId,
+        scopes: ["read:confluence-user", "read:space:confluence", "offline_access"],
+      },
+      t.ctx,
+    );
+    const [, url] = await t.waitForStderr(/^ {2}(http\S+\/authorize\?\S+)$/m);
+    t.stdin.write(`${await submitConsent(url as string, "accept")}\n`);
+    const result = await login;
+    const store = new MemoryStore();
+    store.values.set(result.profile.name, JSON.stringify(result.secret));
+    const auth = createOAuthStrategy({ profile: result.profile, secret: result.secret, store, ctx: t.ctx });
+    const client = createHttpClient({ apiBase: result.profile.apiBase, auth, env, maxRetries: 0 });
+    sim.clearLog();
+    const error = await client.request({ path: "api/v2/pages" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect(String((error as Error).message)).toMatch(/scope does not match/);
+    expect(oauthControls(sim).counters.refreshes).toBe(0);
+    expect(sim.log.filter((e) => e.server === "auth")).toEqual([]);
+    // the stored pair is untouched: a needless refresh would have rotated it
+    expect(JSON.parse(store.values.get("work") as string).refreshToken).toBe(
+      (result.secret as { refreshToken: string }).refreshToken,
+    );
+    // and the token still works where its scopes allow
+    expect((await client.request({ path: "api/v2/spaces" })).status).toBe(200);
+  });
+});
+
 describe("--scopes", () => {
   it("replaces the defaults; without offline_access no refresh token is issued and the user is warned", async () => {
     const t = testContext({ ...env, CONFL_OAUTH_CLIENT_SECRET: sim.credentials.oauth.clientSecret });

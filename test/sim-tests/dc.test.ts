@@ -87,6 +87,16 @@ describe("DC: credentials", () => {
     expect(answer.headers.get("x-seraph-loginreason")).toBe("AUTHENTICATED_FAILED");
   });
 
+  it("with Basic disabled, answers Basic with 403 'Basic Authentication has been disabled on this instance.' and still takes a PAT (alfred-confluence #24)", async () => {
+    sim.settings.dcBasicAuthDisabled = true;
+    const refused = await call(me(), {
+      headers: { authorization: basic(sim.credentials.dc.username, sim.credentials.dc.password) },
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.json).toEqual({ message: "Basic Authentication has been disabled on this instance." });
+    expect((await call(me(), { headers: pat })).status).toBe(200);
+  });
+
   it("accepts Basic username:password", async () => {
     const answer = await call(me(), {
       headers: { authorization: basic(sim.credentials.dc.username, sim.credentials.dc.password) },

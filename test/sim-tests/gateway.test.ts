@@ -114,11 +114,17 @@ describe("gateway: credentials", () => {
     expect(answer.status).toBe(404);
   });
 
-  it("answers the scope mismatch for a path without /wiki", async () => {
-    const answer = await call(`${root}/rest/api/content`, { headers: scoped });
-    expect(answer.status).toBe(401);
-    expect(answer.json).toEqual(mismatch);
-    expect(answer.headers.get("x-failure-category")).toBe("FAILURE_CLIENT_SCOPE_CHECK");
+  it("serves a path without /wiki as the same path with it (Atlassian Community 2025-06; atlassian-python-api #1546)", async () => {
+    const withWiki = await call(`${root}/wiki/rest/api/user/current`, { headers: scoped });
+    const without = await call(`${root}/rest/api/user/current`, { headers: scoped });
+    expect(without.status).toBe(200);
+    expect((without.json as Json).accountId).toBe((withWiki.json as Json).accountId);
+    expect((await call(`${root}/api/v2/spaces?keys=DOC`, { headers: scoped })).status).toBe(200);
+    // the per-route scope check still applies (mark #917's granular token on a v1-only scope)
+    const v2 = await call(`${root}/api/v2/pages`, { headers: scopedClassic });
+    expect(v2.status).toBe(401);
+    expect(v2.json).toEqual(mismatch);
+    expect(v2.headers.get("x-failure-category")).toBe("FAILURE_CLIENT_SCOPE_CHECK");
   });
 });
 

@@ -42,13 +42,20 @@ describe("Cloud site: auth rules", () => {
     expect((answer.json as Json).type).toBe("known");
   });
 
-  it("refuses a scoped token on the site with the scope-mismatch 401", async () => {
-    const answer = await call(`${sim.origins.site}/wiki/api/v2/spaces`, {
-      headers: { authorization: basic(sim.credentials.cloud.email, sim.credentials.cloud.scopedToken) },
-    });
-    expect(answer.status).toBe(401);
-    expect(answer.json).toEqual({ code: 401, message: "Unauthorized; scope does not match" });
-    expect(answer.headers.get("x-failure-category")).toBe("FAILURE_CLIENT_SCOPE_CHECK");
+  it("refuses a scoped token on the site with Tomcat's 401 page, not the gateway's 'scope does not match' (Community 2025-06)", async () => {
+    for (const anonymous of [false, true]) {
+      sim.settings.cloudAnonymousAccess = anonymous;
+      const answer = await call(`${sim.origins.site}/wiki/api/v2/spaces`, {
+        headers: { authorization: basic(sim.credentials.cloud.email, sim.credentials.cloud.scopedToken) },
+      });
+      expect(answer.status).toBe(401);
+      expect(answer.headers.get("content-type")).toContain("text/html");
+      expect(answer.text).toContain(
+        "The request has not been applied to the target resource because it lacks valid authentication credentials for that resource.",
+      );
+      expect(answer.text).not.toContain("scope does not match");
+      expect(answer.headers.get("x-failure-category")).toBeNull();
+    }
   });
 
   it("answers an unreadable Basic header with Tomcat's 401 HTML and an OAuth challenge", async () => {
@@ -152,6 +159,14 @@ describe("Cloud site: auth rules", () => {
       headers: { authorization: "Bearer fake-oauth-access-token-0001" },
     });
     expect(answer.status).toBe(401);
+  });
+
+  it("answers a Bearer that is no Atlassian token (a PAT) with 403 'Failed to parse Connect Session Auth Token' (atlassian-python-api #1199)", async () => {
+    const answer = await call(`${sim.origins.site}/wiki/rest/api/user/current`, {
+      headers: { authorization: `Bearer ${sim.credentials.dc.pat}` },
+    });
+    expect(answer.status).toBe(403);
+    expect(answer.json).toEqual({ error: "Failed to parse Connect Session Auth Token" });
   });
 
   it("refuses the download servlet to API-token Basic with an OAuth challenge (CHANGE-2735)", async () => {

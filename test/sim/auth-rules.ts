@@ -63,6 +63,40 @@ const gatewayUnauthorized = (): RouteResult => ({
   json: { code: 401, message: "Unauthorized" },
 });
 
+/**
+ * What a Cloud site answers a scoped API token sent to it: Tomcat's 401 page, not the gateway's "scope does not
+ * match" (Atlassian Community "Scoped API Token returns Unauthorized for simple query", 2025-06-05: "The request has
+ * not been applied to the target resource because it lacks valid authentication credentials for that resource").
+ * The same answer on a public site: the token is refused, not served anonymously.
+ */
+export function scopedTokenOnSiteRefusal(challenge: string): RouteResult {
+  return {
+    status: 401,
+    text:
+      '<!doctype html><html lang="en"><head><title>HTTP Status 401 – Unauthorized</title></head><body>' +
+      '<h1>HTTP Status 401 – Unauthorized</h1><hr class="line" /><p><b>Type</b> Status Report</p>' +
+      "<p><b>Description</b> The request has not been applied to the target resource because it lacks valid " +
+      'authentication credentials for that resource.</p><hr class="line" /></body></html>',
+    contentType: "text/html;charset=utf-8",
+    headers: { "www-authenticate": challenge },
+  };
+}
+
+/**
+ * A Bearer token the site cannot read as an Atlassian session (a DC personal access token, an API token sent as
+ * Bearer): 403 with this JSON (atlassian-python-api #1199, langchain-ai/langchain #7531, 2023).
+ */
+export const connectSessionRefusal = (): RouteResult => ({
+  status: 403,
+  json: { error: "Failed to parse Connect Session Auth Token" },
+});
+
+/** Data Center with Basic disabled by an admin (skleinei/alfred-confluence #24, 2025-03: 403 with this JSON). */
+export const dcBasicDisabled = (): RouteResult => ({
+  status: 403,
+  json: { message: "Basic Authentication has been disabled on this instance." },
+});
+
 const basicDisabled = (): RouteResult => ({
   status: 401,
   text: "Basic Authentication has been disabled on this instance",
@@ -112,9 +146,14 @@ export function authenticateSite(req: IncomingMessage, state: AuthState, siteOri
           headers: { "www-authenticate": challenge },
         },
       };
-    case "bearer":
-      // a 3LO token on <site>.atlassian.net → 401 (confluence.js guide, §4.4)
-      return clientMustAuthenticate();
+    case "bearer": {
+      // a 3LO token on <site>.atlassian.net → 401 (confluence.js guide, §4.4); anything else sent as Bearer
+      // (a PAT, an API token) is not an Atlassian token at all → 403 "Failed to parse Connect Session Auth Token"
+      const grant = state.tokens.lookup(parsed.token);
+      if (grant && (grant.kind === "oauth" || grant.kind === "client-credentials"))
+        return clientMustAuthenticate();
+      return { refusal: connectSessionRefusal() };
+    }
     case "basic": {
       if (state.settings.cloudBasicAuthDisabled) return { refusal: basicDisabled() };
       const { user, secret } = parsed;
@@ -125,7 +164,7 @@ export function authenticateSite(req: IncomingMessage, state: AuthState, siteOri
         return { principal: { kind: "user", user: state.users.cloud, credential: "classic-token" } };
       }
       if (secret === cloud.scopedToken || secret === cloud.scopedTokenClassic)
-        return { refusal: scopeMismatchRefusal() };
+        return { refusal: scopedTokenOnSiteRefusal(challenge) };
       if (
         cloud.accountPassword !== undefined &&
         secret === cloud.accountPassword &&
@@ -237,6 +276,7 @@ export function authenticateDc(req: IncomingMessage, state: AuthState, dcOrigin:
     return failed();
   }
   if (parsed.scheme === "basic") {
+    if (state.settings.dcBasicAuthDisabled) return { refusal: dcBasicDisabled() };
     const failures = state.dcFailures.get(parsed.user) ?? 0;
     if (failures >= state.settings.captchaAfterFailures) {
       // CAPTCHA lock-out (KB 966681459): refuse even the right password

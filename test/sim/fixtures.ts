@@ -69,8 +69,9 @@ export function createCredentials(): SimCredentials & { cloud: { accountPassword
     oauth: {
       clientId: "fake-oauth-client-id-0001",
       clientSecret: "fake-oauth-client-secret-0001",
+      // confl's default callback URL (what its README tells people to register) and two others
       redirectUris: [
-        "http://127.0.0.1/callback",
+        "http://127.0.0.1:8976/callback",
         "http://localhost/callback",
         "https://example.com/callback",
       ],

@@ -57,6 +57,8 @@ export const defaultSettings: SimSettings = {
   dcRejectNocheck: false,
   oauthAccessTokenTtl: 3600,
   cloudBasicAuthDisabled: false,
+  dcBasicAuthDisabled: false,
+  oauthAnyLoopbackPort: false,
 };
 
 const LOG_BODY_LIMIT = 64 * 1024;
@@ -482,9 +484,11 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
       }
       return sendJson(res, 404, { errorMessages: ["Not Found"], errors: {} });
     }
-    // Without /wiki the gateway's scope check fires before routing (mark #917, §3.1)
-    if (!rest.startsWith("/wiki/")) return send(res, scopeMismatchRefusal());
-    await runCloudRoute(req, res, url, body, rest, principal, "gateway", {});
+    // Real gateways serve product paths without /wiki too: a scoped token reached
+    // /ex/confluence/{cloudId}/rest/api/space "and it works!" (Atlassian Community, "Scoped API Token returns
+    // Unauthorized for simple query", 2025-06; atlassian-python-api #1546). confl still sends /wiki.
+    const apiPath = rest.startsWith("/wiki/") ? rest : `/wiki${rest}`;
+    await runCloudRoute(req, res, url, body, apiPath, principal, "gateway", {});
   });
 
   serve("auth", async (req, res, url, body) => {

@@ -11,10 +11,15 @@
  *   expired one → 403 {"error":"invalid_grant","error_description":"Unknown or invalid refresh token."}.
  *   Expiry is 90 days idle / 365 days absolute on a simulated clock (`advanceClock`).
  *
- * Redirect URIs match EXACTLY one registered URI, with one exception taken from RFC 8252 §7.3 (native
- * apps): a registered loopback URI `http://127.0.0.1:<any port>/path` also accepts the same path on any
- * other port of 127.0.0.1, because a CLI picks a free port at run time. Atlassian's own matching rules
- * are unverified (§4.1); the CLI can still pin the port with --callback-port.
+ * Consent failures never reach the callback: Atlassian shows them on its own page and the app's loopback
+ * receiver waits in vain (confluence-api.md §0.1):
+ * - redirect_uri must match the app's callback URL EXACTLY, port included: "The app's callback URL is
+ *   invalid. Contact the app developer to fix the redirect URL in the app's settings." (github/copilot-cli
+ *   #4795, 2026-09: random loopback ports refused; developer.atlassian.com "Enabling OAuth 2.0 (3LO)": "the
+ *   redirect_uri must match this URL"). RFC 8252's any-port loopback rule only with settings.oauthAnyLoopbackPort.
+ * - every requested scope must have been added to the app: "This app has requested scopes that have not been
+ *   added to the app. Configure the app at https://developer.atlassian.com/apps and add the following scopes to
+ *   the app: …" (atlassian/atlassian-mcp-server #177 and #199, 2026). An unknown scope cannot have been added.
  */
 import { createHash, randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -79,6 +84,40 @@ const CLASSIC_SCOPES = [
   "search:confluence",
   "read:confluence-user",
 ];
+/** Granular Confluence scopes an app may enable (spec-v2 securitySchemes, the ones confl could ask for). */
+const GRANULAR_SCOPES = ["read", "write", "delete"].flatMap((verb) =>
+  ["page", "blogpost", "attachment", "comment", "space", "content", "folder", "whiteboard", "database"].map(
+    (thing) => `${verb}:${thing}:confluence`,
+  ),
+);
+/** What the sim's app has enabled unless a test says otherwise: every Confluence scope, plus offline_access. */
+export const DEFAULT_ENABLED_SCOPES = [
+  ...GRANULAR_SCOPES,
+  "read:space-details:confluence",
+  "read:label:confluence",
+  "write:label:confluence",
+  "read:content-details:confluence",
+  "read:hierarchical-content:confluence",
+  "read:content.metadata:confluence",
+  "read:user:confluence",
+  "read:content.property:confluence",
+  "write:content.property:confluence",
+  ...CLASSIC_SCOPES,
+  "read:confluence-content.permission",
+  "write:confluence-space",
+  "read:confluence-props",
+  "write:confluence-props",
+  "manage:confluence-configuration",
+  "read:confluence-groups",
+  "write:confluence-groups",
+  "readonly:content.attachment:confluence",
+  "read:me",
+  "offline_access",
+];
+export const CONSENT_SCOPES_NOT_ADDED =
+  "This app has requested scopes that have not been added to the app. Configure the app at https://developer.atlassian.com/apps and add the following scopes to the app:";
+export const CONSENT_CALLBACK_INVALID =
+  "The app's callback URL is invalid. Contact the app developer to fix the redirect URL in the app's settings.";
 export const REFRESH_IDLE_MS = 90 * DAY_MS;
 export const REFRESH_ABSOLUTE_MS = 365 * DAY_MS;
 const CODE_TTL_MS = 10 * 60 * 1000;
@@ -179,6 +218,7 @@ export function createOAuthRoutes(context: OAuthRouteContext): OAuthRoutes {
     } catch {
       return false;
     }
+    if (!context.settings.oauthAnyLoopbackPort) return false;
     if (candidate.protocol !== "http:" || candidate.hostname !== "127.0.0.1") return false;
     return registered.some((uri) => {
       const r = new URL(uri);
@@ -289,9 +329,17 @@ export function createOAuthRoutes(context: OAuthRouteContext): OAuthRoutes {
       return "audience must be api.atlassian.com";
     }
     if (clientId !== context.credentials.oauth.clientId) return "Unknown client_id";
-    if (!redirectAllowed(redirectUri)) return "redirect_uri is not registered for this app";
+    if (!redirectAllowed(redirectUri))
+      return flavour === "cloud" ? CONSENT_CALLBACK_INVALID : "redirect_uri is not registered for this app";
     if (params.get("response_type") !== "code") return "response_type must be code";
     if (!params.get("scope")) return "scope is required";
+    if (flavour === "cloud") {
+      const enabled = context.credentials.oauth.enabledScopes ?? DEFAULT_ENABLED_SCOPES;
+      const missing = (params.get("scope") ?? "")
+        .split(/[\s+]+/)
+        .filter((scope) => scope !== "" && !enabled.includes(scope));
+      if (missing.length > 0) return `${CONSENT_SCOPES_NOT_ADDED} ${missing.join(", ")}.`;
+    }
     const method = params.get("code_challenge_method");
     if (params.get("code_challenge") && method !== "S256") return "code_challenge_method must be S256";
     return undefined;

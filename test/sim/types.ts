@@ -56,8 +56,16 @@ export interface SimCredentials {
   oauth: {
     clientId: string;
     clientSecret: string;
-    /** callback URLs the client is registered for */
+    /**
+     * The app's callback URL(s) as entered in the developer console. Atlassian matches redirect_uri
+     * EXACTLY, port included (github/copilot-cli #4795: random loopback ports are refused).
+     */
     redirectUris: string[];
+    /**
+     * The scopes "added to the app" in the developer console (Permissions). A consent request for any other
+     * scope (unknown ones included) stops on Atlassian's own page. Default: every Confluence scope + offline_access.
+     */
+    enabledScopes?: string[];
   };
 }
 
@@ -128,6 +136,13 @@ export interface SimSettings {
   oauthAccessTokenTtl: number;
   /** Basic auth disabled on the Cloud site by an admin (only OAuth / service accounts work) */
   cloudBasicAuthDisabled: boolean;
+  /** Basic auth disabled on Data Center by an admin: Basic gets 403, PATs (Bearer) still work */
+  dcBasicAuthDisabled: boolean;
+  /**
+   * Accept a registered `http://127.0.0.1/<path>` callback on any port (RFC 8252 §7.3). Atlassian does NOT
+   * (github/copilot-cli #4795), so the default is false; tests driving a browser to a random port set it.
+   */
+  oauthAnyLoopbackPort: boolean;
 }
 
 export interface Simulator {

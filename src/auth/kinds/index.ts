@@ -85,6 +85,48 @@ export function unsupportedKindReason(type: string): string | undefined {
   return UNSUPPORTED_KIND_REASONS[type.toLowerCase()];
 }
 
+/**
+ * What people type for --type when they mean one of ours: the HTTP scheme (bearer, basic), the name without its
+ * dash, the product's own words. The value is the suggestion, a kind or a sentence naming two.
+ */
+const KIND_SUGGESTIONS: Record<string, string> = {
+  bearer: "pat",
+  "bearer-token": "pat",
+  "personal-access-token": "pat",
+  "personal-token": "pat",
+  token: "api-token (Cloud) or pat (Data Center)",
+  basic: "api-token (Cloud: email + API token) or password (Data Center: username + password)",
+  "basic-auth": "api-token (Cloud: email + API token) or password (Data Center: username + password)",
+  apitoken: "api-token",
+  api_token: "api-token",
+  "api-key": "api-token",
+  apikey: "api-token",
+  "classic-token": "api-token",
+  scoped: "scoped-token",
+  scopedtoken: "scoped-token",
+  scoped_token: "scoped-token",
+  oauth2: "oauth",
+  "oauth-2": "oauth",
+  "3lo": "oauth",
+  "client-credential": "client-credentials",
+  clientcredentials: "client-credentials",
+  client_credentials: "client-credentials",
+  "service-account": "client-credentials",
+  session: "cookie",
+  jsessionid: "cookie",
+  sso: "cookie",
+  passwd: "password",
+};
+
+/** The kind meant by a --type value that is not one, or undefined. */
+export function suggestKind(type: string): string | undefined {
+  const value = type.trim().toLowerCase();
+  const direct = KIND_SUGGESTIONS[value] ?? KIND_SUGGESTIONS[value.replace(/[\s_]+/g, "-")];
+  if (direct) return direct;
+  const squashed = value.replace(/[\s_-]+/g, "");
+  return CREDENTIAL_KINDS.find((kind) => kind.replace(/-/g, "") === squashed);
+}
+
 /** Validates a --type value: a UsageError (exit 2) that explains itself for unsupported kinds. */
 export function parseCredentialKind(type: string): CredentialKind {
   const value = type.trim().toLowerCase();
@@ -92,9 +134,14 @@ export function parseCredentialKind(type: string): CredentialKind {
   const reason = unsupportedKindReason(value);
   if (reason)
     throw new UsageError(`--type ${value} is not supported. ${reason}`, { code: "usage.unsupported_kind" });
-  throw new UsageError(`unknown credential type "${type}"`, {
-    hint: `choose one of: ${CREDENTIAL_KINDS.join(", ")}`,
-  });
+  const suggestion = suggestKind(value);
+  throw new UsageError(
+    `unknown credential type "${type}"${suggestion ? `: did you mean ${suggestion}?` : ""}`,
+    {
+      code: "usage.unknown_kind",
+      hint: `choose one of: ${CREDENTIAL_KINDS.join(", ")}`,
+    },
+  );
 }
 
 export function createStrategy(

@@ -35,28 +35,23 @@ import type { OAuthSecret } from "./strategy.js";
 import { requestToken, type TokenResponse } from "./token-endpoint.js";
 
 /**
- * Granular scopes for the v2 calls (pages, spaces, attachments, comments, labels) plus the classic ones
- * the remaining v1 calls need (CQL search, user/current, attachment upload) — an app holding only one
- * family gets "scope does not match" from the other API version (§3.1, §4.5) — plus offline_access for a
- * refresh token.
+ * What each call confl makes with an OAuth token needs, from the specs' `x-atlassian-oauth2-scopes`
+ * (confluence-api.md §4.5). Atlassian stops the consent on its own page when ANY requested scope has not been
+ * added to the app ("This app has requested scopes that have not been added to the app", atlassian/atlassian-mcp-
+ * server #177/#199), and the CLI then only sees silence: so the default asks for what these calls need and
+ * nothing else. A command that calls more adds its row here (and to the README's list); `--scopes` asks for more.
  */
-export const DEFAULT_CLOUD_SCOPES = [
-  "read:page:confluence",
-  "write:page:confluence",
-  "read:space:confluence",
-  "read:attachment:confluence",
-  "write:attachment:confluence",
-  "read:comment:confluence",
-  "write:comment:confluence",
-  "read:label:confluence",
-  "write:label:confluence",
-  "read:confluence-content.all",
-  "write:confluence-content",
-  "write:confluence-file",
-  "search:confluence",
-  "read:confluence-user",
-  "offline_access",
+export const CLOUD_SCOPE_NEEDS: ReadonlyArray<{ call: string; scopes: string[] }> = [
+  // login/status verification, identity: v1 user/current (classic scope; the granular alternative
+  // read:content-details:confluence is "Beta" on v1)
+  { call: "GET /wiki/rest/api/user/current", scopes: ["read:confluence-user"] },
+  // login/status verification, content: v2 space list (read:space-details does not list spaces)
+  { call: "GET /wiki/api/v2/spaces", scopes: ["read:space:confluence"] },
+  // a refresh token, so the login lasts beyond the access token's hour
+  { call: "POST /oauth/token (refresh_token)", scopes: ["offline_access"] },
 ];
+
+export const DEFAULT_CLOUD_SCOPES: string[] = [...new Set(CLOUD_SCOPE_NEEDS.flatMap((n) => n.scopes))];
 
 /** Data Center's provider knows READ, WRITE, ADMIN, SYSTEM_ADMIN; WRITE includes READ. */
 export const DEFAULT_DC_SCOPES = ["WRITE"];
@@ -240,11 +235,16 @@ async function loginAuthorizationCode(
         state,
         codeChallenge: pkce.challenge,
       });
+      printAppSettings(ctx, deployment, scopes, redirectUri);
       ctx.io.err("Opening your browser to authorize confl. If it does not open, visit:");
       ctx.io.err(`  ${url}`);
       ctx.io.err(`Waiting for the answer on ${redirectUri} ...`);
       const opener = options.openBrowser ?? openInBrowser(ctx);
-      const waiting = receiver.wait(options.callbackTimeoutMs ?? DEFAULT_CALLBACK_TIMEOUT_MS);
+      const waiting = receiver
+        .wait(options.callbackTimeoutMs ?? DEFAULT_CALLBACK_TIMEOUT_MS)
+        .catch((error: unknown) => {
+          throw consentTimeout(error, deployment, scopes, redirectUri);
+        });
       // The answer may come (or fail) while the browser launcher is still starting: handled below.
       waiting.catch(() => {});
       await opener(url).catch((error: unknown) => {
@@ -270,7 +270,7 @@ async function loginAuthorizationCode(
         "No display found (DISPLAY and WAYLAND_DISPLAY are unset), so confl will not open a browser.",
       );
     }
-    ctx.io.err(`The app's callback URL must be ${redirectUri} (--callback-port changes the port).`);
+    printAppSettings(ctx, deployment, scopes, redirectUri);
     ctx.io.err("Open this URL in a browser and authorize confl:");
     ctx.io.err(`  ${url}`);
     ctx.io.err(
@@ -343,6 +343,49 @@ async function loginAuthorizationCode(
     }),
     secret,
   };
+}
+
+const CONSOLE_URL = "https://developer.atlassian.com/console/myapps";
+
+/**
+ * What the app must have for this consent to go through, said before the browser opens: a scope the app lacks
+ * or a callback URL that differs (port included) stops the consent on the authorization server's own page
+ * (confluence-api.md §0.1), and the redirect never comes back here.
+ */
+function printAppSettings(
+  ctx: Context,
+  deployment: "cloud" | "dc",
+  scopes: string[],
+  redirectUri: string,
+): void {
+  if (deployment === "cloud") {
+    ctx.io.err(`The OAuth app (${CONSOLE_URL}) must have:`);
+    ctx.io.err(`  scopes:       ${scopes.join(" ")}   (Permissions: add each one)`);
+  } else {
+    ctx.io.err("The incoming application link (Administration → Application links) must allow:");
+    ctx.io.err(`  scopes:       ${scopes.join(" ")}`);
+  }
+  ctx.io.err(`  callback URL: ${redirectUri}   (exactly, port included; --callback-port changes the port)`);
+}
+
+/** The callback never came: name the two reasons Atlassian stops a consent on its own page. */
+function consentTimeout(
+  error: unknown,
+  deployment: "cloud" | "dc",
+  scopes: string[],
+  redirectUri: string,
+): unknown {
+  if (!(error instanceof AuthError) || error.code !== "oauth.callback_timeout") return error;
+  const where = deployment === "cloud" ? `the app at ${CONSOLE_URL}` : "the application link";
+  return new AuthError(
+    `${error.message}. If the browser showed "This app has requested scopes that have not been added to the app", ` +
+      `add these scopes to ${where}: ${scopes.join(" ")}. If it showed "The app's callback URL is invalid", ` +
+      `set the app's callback URL to exactly ${redirectUri}.`,
+    {
+      code: "oauth.callback_timeout",
+      hint: "Fix the app's settings and run `confl auth login` again, or use --no-browser to paste the redirected URL.",
+    },
+  );
 }
 
 function baseProfile(name: string, fields: Omit<Profile, "name" | "secretStore" | "createdAt">): Profile {

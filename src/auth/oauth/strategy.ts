@@ -18,7 +18,7 @@ import { AuthError, ConflError } from "../../errors.js";
 import { registerSecret } from "../../redact.js";
 import type { SecretStore } from "../../secrets/types.js";
 import { assertSafeTransport } from "../kinds/transport.js";
-import type { AuthRequest, AuthStrategy, StoredSecret } from "../types.js";
+import type { AuthRequest, AuthStrategy, StoredSecret, UnauthorizedResponse } from "../types.js";
 import { CLOUD_AUDIENCE, tokenEndpointFor } from "./endpoints.js";
 import {
   OAuthTransientError,
@@ -364,7 +364,11 @@ export function createRefreshingStrategy(options: RefreshingStrategyOptions): Re
       if (!secret.accessToken) throw expiredWithoutRefresh();
       request.headers.set("authorization", `Bearer ${secret.accessToken}`);
     },
-    async onUnauthorized() {
+    async onUnauthorized(response) {
+      // The gateway's scope check is a 401 too ("Unauthorized; scope does not match", X-Failure-Category:
+      // FAILURE_CLIENT_SCOPE_CHECK; kovetskiy/mark #917): the token is fine, it lacks a scope. Refreshing would
+      // only rotate the refresh token and get the same answer (issue 10 item 7).
+      if (response && isScopeRefusal(response)) return false;
       if (!canRefresh(secret)) {
         // Say "expired" only when we know it: a 401 can also be a scope mismatch (confluence-api.md §3.1).
         if (secret.expiresAt !== undefined && now() >= secret.expiresAt) throw expiredWithoutRefresh();
@@ -375,4 +379,12 @@ export function createRefreshingStrategy(options: RefreshingStrategyOptions): Re
       return next.accessToken !== failed;
     },
   };
+}
+
+/** A 401 that says "scope does not match" rather than "this token is no good". */
+export function isScopeRefusal(response: UnauthorizedResponse): boolean {
+  return (
+    /FAILURE_CLIENT_SCOPE_CHECK/i.test(response.headers.get("x-failure-category") ?? "") ||
+    /scope does not match/i.test(response.bodyText)
+  );
 }

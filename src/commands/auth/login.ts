@@ -7,6 +7,7 @@ import { resolve as resolvePath } from "node:path";
 import type { Command } from "@commander-js/extra-typings";
 import { Option } from "@commander-js/extra-typings";
 import { type Detection, detectSite, type Probe } from "../../auth/detect.js";
+import { API_TOKEN_URL } from "../../auth/diagnose.js";
 import {
   createStrategyAsync,
   KIND_EXPLANATIONS,
@@ -47,6 +48,8 @@ export interface LoginOptions {
   browser?: boolean;
   /** OAuth: read the app's client secret from the first line of stdin */
   clientSecretStdin?: boolean;
+  /** not an option confl takes: caught to point at --with-token */
+  token?: string | boolean;
 }
 
 export interface LoginDeps {
@@ -117,6 +120,43 @@ function parseStorage(value: string | undefined): Exclude<SecretStoreKind, "none
   if (value === undefined) return undefined;
   if (value === "keychain" || value === "encrypted-file" || value === "plaintext") return value;
   throw new UsageError(`--storage ${value}: expected keychain, encrypted-file or plaintext`);
+}
+
+/** Detection, with a network or TLS failure turned into one diagnosed AuthError. */
+async function detectOrDiagnose(
+  site: string,
+  kind: CredentialKind | undefined,
+  ctx: Context,
+  deps: LoginDeps,
+  tls: TlsSettings | undefined,
+  cloudId: string | undefined,
+  deployment?: Deployment,
+): Promise<Detection> {
+  const probe = deps.probe ?? createProbe(ctx, tls, tls);
+  try {
+    return await detectSite(site, {
+      env: ctx.env,
+      probe,
+      ...(deployment ? { deployment } : {}),
+      ...(cloudId ? { cloudId } : {}),
+      debug: (line) => ctx.debug(line),
+    });
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof AuthError) throw error;
+    const { diagnoseError } = await import("../../auth/diagnose.js");
+    throw diagnoseError(
+      error,
+      {
+        kind: kind ?? "none",
+        deployment: deployment ?? "dc",
+        site,
+        apiBase: site,
+        onGateway: false,
+        phase: "identity",
+      },
+      ctx.env,
+    );
+  }
 }
 
 function describeDetection(d: Detection): string {
@@ -234,7 +274,13 @@ const SITE_REJECTION_CODES = new Set([
   "auth.caller_cannot_access",
   "auth.anonymous",
 ]);
-const DC_BASIC_REJECTION_CODES = new Set(["auth.wrong_password", "auth.anonymous", "auth.token_rejected"]);
+const DC_BASIC_REJECTION_CODES = new Set([
+  "auth.wrong_password",
+  "auth.anonymous",
+  "auth.token_rejected",
+  // 403 "Basic Authentication has been disabled on this instance." (skleinei/alfred-confluence #24)
+  "auth.basic_disabled",
+]);
 
 /**
  * Verification with the two recoveries a person would try: a Cloud token the site rejects may be a
@@ -280,6 +326,31 @@ export async function verifyLogin(
       };
     }
     if (
+      profile.deployment === "cloud" &&
+      profile.kind === "scoped-token" &&
+      /\/ex\/confluence\//.test(profile.apiBase) &&
+      error.code === "auth.token_rejected"
+    ) {
+      // The gateway refuses classic tokens ({"code":401,"message":"Unauthorized"}); the site takes them.
+      const siteOrigin = new URL(profile.site).origin;
+      if (!/\/ex\/confluence\//.test(profile.site)) {
+        const onSite: Profile = { ...profile, kind: "api-token", apiBase: `${siteOrigin}/wiki/` };
+        let identity: Identity;
+        try {
+          identity = await verifyOnce(ctx, onSite, { kind: "api-token", token: secretValue(secret) });
+        } catch {
+          throw error;
+        }
+        return {
+          profile: onSite,
+          identity,
+          rerouted:
+            "the API gateway rejected this token but the site accepted it: it is a classic API token, not a scoped one, " +
+            `so profile "${profile.name}" uses ${onSite.apiBase} (kind api-token)`,
+        };
+      }
+    }
+    if (
       profile.deployment === "dc" &&
       (profile.kind === "password" || profile.kind === "api-token") &&
       DC_BASIC_REJECTION_CODES.has(error.code)
@@ -304,6 +375,16 @@ export async function verifyLogin(
 }
 
 export async function run(options: LoginOptions, ctx: Context, deps: LoginDeps = {}): Promise<LoginResult> {
+  if (options.token !== undefined) {
+    // Never echo the value: it is a secret that is already in argv and probably in shell history.
+    if (typeof options.token === "string") registerSecret(options.token);
+    throw new UsageError("unknown option --token: did you mean --with-token, with the secret on stdin?", {
+      code: "usage.token_argument",
+      hint:
+        "a secret given as an argument is visible to other processes and kept in shell history (rotate this one if it was real): " +
+        "printf '%s' \"$TOKEN\" | confl auth login ... --with-token",
+    });
+  }
   const profileName = profileNameFor(ctx);
   const { validateProfileName, upsertProfile, getProfile } = await import("../../config/store.js");
   validateProfileName(profileName);
@@ -327,7 +408,23 @@ export async function run(options: LoginOptions, ctx: Context, deps: LoginDeps =
   const readStdin = deps.readStdin ?? (() => readAllStdin(ctx.io.stdin));
 
   if (kind === "oauth" || kind === "client-credentials") {
-    return loginWithOAuth(kind, options, ctx, { profileName, deployment, tls, requestedStorage, readStdin });
+    // Which authorization server depends on the deployment: a DC site must never be sent to auth.atlassian.com,
+    // and client credentials on DC use the instance's own token endpoint (issue 10 item 2).
+    let oauthDeployment = deployment;
+    let oauthSite = options.site;
+    if (oauthSite && !oauthDeployment) {
+      const detection = await detectOrDiagnose(oauthSite, kind, ctx, deps, tls, options.cloudId);
+      ctx.io.err(`Detected ${describeDetection(detection)}`);
+      oauthDeployment = detection.deployment;
+      if (detection.deployment === "dc") oauthSite = detection.site;
+    }
+    return loginWithOAuth(kind, { ...options, ...(oauthSite ? { site: oauthSite } : {}) }, ctx, {
+      profileName,
+      deployment: oauthDeployment,
+      tls,
+      requestedStorage,
+      readStdin,
+    });
   }
 
   let site = options.site;
@@ -339,33 +436,21 @@ export async function run(options: LoginOptions, ctx: Context, deps: LoginDeps =
     site = await prompter.site();
     assertNoUserinfo(site);
   }
-  const probe = deps.probe ?? createProbe(ctx, tls, tls);
-  let detection: Detection;
-  try {
-    detection = await detectSite(site, {
-      env: ctx.env,
-      probe,
-      ...(deployment ? { deployment } : {}),
-      ...(options.cloudId ? { cloudId: options.cloudId } : {}),
-      debug: (line) => ctx.debug(line),
-    });
-  } catch (error) {
-    if (error instanceof UsageError || error instanceof AuthError) throw error;
-    const { diagnoseError } = await import("../../auth/diagnose.js");
-    throw diagnoseError(
-      error,
-      {
-        kind: kind ?? "none",
-        deployment: deployment ?? "dc",
-        site,
-        apiBase: site,
-        onGateway: false,
-        phase: "identity",
-      },
-      ctx.env,
-    );
-  }
+  const detection = await detectOrDiagnose(site, kind, ctx, deps, tls, options.cloudId, deployment);
   ctx.io.err(`Detected ${describeDetection(detection)}`);
+  // A kind that cannot work on this deployment is refused before anything is sent (issue 10).
+  if (detection.deployment === "cloud" && kind === "pat") {
+    throw new UsageError("PATs are Data Center only: use api-token with --email", {
+      code: "usage.pat_on_cloud",
+      hint: `${detection.site} is Confluence Cloud (Cloud answers a Bearer PAT with 403 "Failed to parse Connect Session Auth Token"); create an API token at ${API_TOKEN_URL} and run: confl auth login --site ${detection.site} --type api-token --email <you@example.com> --with-token`,
+    });
+  }
+  if (detection.deployment === "dc" && kind === "api-token") {
+    throw new UsageError("API tokens are Cloud only: use a PAT", {
+      code: "usage.api_token_on_dc",
+      hint: `${detection.site} is Confluence Data Center: create a personal access token (Profile → Personal Access Tokens) and run: confl auth login --site ${detection.site} --type pat --with-token`,
+    });
+  }
 
   if (!kind) {
     const initial = defaultKind(detection, options);
@@ -646,6 +731,9 @@ export function register(auth: Command, getContext: ContextFactory): void {
     .option("--email <email>", "Cloud: the Atlassian account email (for api-token / scoped-token)")
     .option("--username <name>", "Data Center: the username (for password); an alias of --email on Cloud")
     .option("--with-token", "read the secret from standard input (never give it as an argument)")
+    // gh and others take --token <value>; confl never takes a secret as an argument (argv is visible to
+    // every process on the machine and lands in shell history), so it is caught here and pointed at stdin.
+    .addOption(new Option("--token [value]").hideHelp())
     .option("--cloud-id <id>", "Cloud: the site's cloud id (default: discovered from /_edge/tenant_info)")
     .addOption(new Option("--deployment <where>", "skip detection").choices(["cloud", "dc"]))
     .addOption(
