@@ -7,6 +7,7 @@ import type { ContextFactory } from "../context.js";
 import { registerApi } from "./api/index.js";
 import { registerAuth } from "./auth/index.js";
 import { registerCompletion } from "./completion/index.js";
+import { registerHelp } from "./help/index.js";
 import { registerPage } from "./page/index.js";
 import { registerSpace } from "./space/index.js";
 
@@ -16,4 +17,5 @@ export function registerCommands(program: Command, getContext: ContextFactory): 
   registerSpace(program, getContext);
   registerPage(program, getContext);
   registerCompletion(program, getContext);
+  registerHelp(program, getContext);
 }
