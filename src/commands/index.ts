@@ -6,6 +6,7 @@ import type { Command } from "@commander-js/extra-typings";
 import type { ContextFactory } from "../context.js";
 import { registerApi } from "./api/index.js";
 import { registerAuth } from "./auth/index.js";
+import { registerBackup } from "./backup/index.js";
 import { registerCompletion } from "./completion/index.js";
 import { registerHelp } from "./help/index.js";
 import { registerPage } from "./page/index.js";
@@ -16,6 +17,7 @@ export function registerCommands(program: Command, getContext: ContextFactory): 
   registerApi(program, getContext);
   registerSpace(program, getContext);
   registerPage(program, getContext);
+  registerBackup(program, getContext);
   registerCompletion(program, getContext);
   registerHelp(program, getContext);
 }

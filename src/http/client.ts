@@ -138,7 +138,7 @@ export function createHttpClient(options: HttpClientOptions): ConflHttpClient {
       headers,
       body,
       bodyIsStream: isStreamBody(body),
-      idempotent: req.idempotent === true,
+      idempotent: req.idempotent,
       followRedirects: req.followRedirects !== false,
       timeoutMs: req.timeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       streamResponse: responseType === "stream",
@@ -150,7 +150,7 @@ export function createHttpClient(options: HttpClientOptions): ConflHttpClient {
     const isError = response.status >= 400 || response.status < 200;
     if (isError && req.throwOnError !== false) {
       const bodyText = await response.text().catch(() => "");
-      const replayable = wireRequest.idempotent || IDEMPOTENT_METHODS.has(method);
+      const replayable = wireRequest.idempotent ?? IDEMPOTENT_METHODS.has(method);
       throw errorForResponse({
         status: response.status,
         method,

@@ -20,8 +20,11 @@ export interface WireRequest {
   body: BodyInit | undefined;
   /** the body is a stream: it can be sent once only */
   bodyIsStream: boolean;
-  /** the caller said a non-idempotent request is safe to repeat */
-  idempotent: boolean;
+  /**
+   * The caller's word on replaying after a 5xx or network error: true for a POST that is safe to repeat,
+   * false for a PUT whose effect is not (activating a backup twice starts two); undefined: by method.
+   */
+  idempotent: boolean | undefined;
   followRedirects: boolean;
   timeoutMs: number;
   /** the caller reads the body as a stream: the timeout stops at the headers */
@@ -127,7 +130,7 @@ export function retryLayer(options: RetryLayerOptions): Layer {
   const { policy, throttle, sleep, debug, notice } = options;
   return (next) => async (request) => {
     const replayable =
-      !request.bodyIsStream && (request.idempotent || IDEMPOTENT_METHODS.has(request.method));
+      !request.bodyIsStream && (request.idempotent ?? IDEMPOTENT_METHODS.has(request.method));
     const host = request.url.host;
     for (let attempt = 1; ; attempt++) {
       const release = await throttle.acquire();

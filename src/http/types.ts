@@ -20,7 +20,10 @@ export interface RequestOptions {
   json?: unknown;
   /** A raw body (FormData, string, Uint8Array, stream). */
   body?: BodyInit;
-  /** Safe to retry on 5xx/network errors although the method is not idempotent. */
+  /**
+   * Replaying after a 5xx or network error: true when a non-idempotent method is safe to repeat, false when
+   * an idempotent one is not (its effect happens each time); default: by method. 429 is retried either way.
+   */
   idempotent?: boolean;
   /** Follow redirects through the redirect policy (default true). */
   followRedirects?: boolean;

@@ -60,6 +60,8 @@ export async function startOAuthHarness(settings: Partial<SimSettings> = {}): Pr
       latencyMs: 0,
       dcContextPath: "/confluence",
       dcRejectNocheck: false,
+      backupAndRestore: true,
+      backupPollsToComplete: 2,
       oauthAccessTokenTtl: 3600,
       cloudBasicAuthDisabled: false,
       dcBasicAuthDisabled: false,

@@ -15,6 +15,7 @@ import {
   dcScopeAllows,
   scopeMismatchRefusal,
 } from "./auth-rules.js";
+import { BACKUP_ORG_ID, BACKUP_POLICY_ID, createBackupSim, handleBackup } from "./backup.js";
 import {
   type CloudExtra,
   compiledCloudRoutes,
@@ -59,6 +60,8 @@ export const defaultSettings: SimSettings = {
   cloudBasicAuthDisabled: false,
   dcBasicAuthDisabled: false,
   oauthAnyLoopbackPort: false,
+  backupAndRestore: true,
+  backupPollsToComplete: 2,
 };
 
 const LOG_BODY_LIMIT = 64 * 1024;
@@ -451,8 +454,12 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
     await runCloudRoute(req, res, url, body, path, principal, "site", {});
   });
 
+  const backupSim = createBackupSim();
   serve("gateway", async (req, res, url, body) => {
     const path = url.pathname;
+    if (path.startsWith("/public/backup-management/")) {
+      return send(res, handleBackup(req, url, authState, backupSim, { cloudId, origin: origins.site }), {});
+    }
     if (path === "/oauth/token/accessible-resources") {
       const outcome = authenticateGateway(req, authState);
       if (
@@ -596,6 +603,7 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
   const simulator: Simulator & SimulatorExtras = {
     origins,
     cloudId,
+    backup: { orgId: BACKUP_ORG_ID, policyId: BACKUP_POLICY_ID },
     credentials,
     users,
     settings,
@@ -622,6 +630,7 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
       store.load();
       authState.expired.clear();
       authState.dcFailures.clear();
+      backupSim.reset();
       log.length = 0;
     },
     expireToken(token) {

@@ -50,5 +50,5 @@ const shutdown = (): void => {
 process.once("SIGINT", shutdown);
 process.once("SIGTERM", shutdown);
 process.stdout.write(
-  `${JSON.stringify({ origins: simulator.origins, cloudId: simulator.cloudId, credentials: simulator.credentials })}\n`,
+  `${JSON.stringify({ origins: simulator.origins, cloudId: simulator.cloudId, credentials: simulator.credentials, backup: simulator.backup })}\n`,
 );

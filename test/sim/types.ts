@@ -143,11 +143,17 @@ export interface SimSettings {
    * (github/copilot-cli #4795), so the default is false; tests driving a browser to a random port set it.
    */
   oauthAnyLoopbackPort: boolean;
+  /** the organisation has Atlassian Backup and Restore (backup-management API); default true */
+  backupAndRestore: boolean;
+  /** reads of a backup policy before an activated backup completes (test/sim/backup.ts); default 2 */
+  backupPollsToComplete: number;
 }
 
 export interface Simulator {
   origins: SimOrigins;
   cloudId: string;
+  /** the organisation and backup policy of the backup-management API (on the gateway origin) */
+  backup: { orgId: string; policyId: string };
   credentials: SimCredentials;
   users: { cloud: SimUser; dc: SimUser };
   settings: SimSettings;
