@@ -111,7 +111,11 @@ export async function writeFileAtomically(
       },
       out,
     );
-    if (options.expectedBytes !== undefined && options.expectedBytes !== null && written !== options.expectedBytes)
+    if (
+      options.expectedBytes !== undefined &&
+      options.expectedBytes !== null &&
+      written !== options.expectedBytes
+    )
       throw new Error(`received ${written} bytes, the server announced ${options.expectedBytes}`);
     const flush = await open(temp, "r+");
     try {

@@ -128,6 +128,12 @@ export interface SimSettings {
   oauthAccessTokenTtl: number;
   /** Basic auth disabled on the Cloud site by an admin (only OAuth / service accounts work) */
   cloudBasicAuthDisabled: boolean;
+  /**
+   * A directory for uploaded attachment bytes: multipart uploads are then read as they arrive and their
+   * files written there, and downloads stream from there, so a 1 GiB file never sits in the simulator's
+   * memory (the benchmarks). "" (default): uploads are buffered in memory like every other body.
+   */
+  uploadSpoolDir?: string | undefined;
 }
 
 export interface Simulator {
