@@ -87,7 +87,7 @@ Piped, each line is ID, NAME and VERSION separated by tabs.
 
 Examples:
   $ confl attachment upload 65538 report.pdf
-  $ confl attachment upload "DOC:Release checklist" diagram.png notes.txt --comment "Q3 update"
+  $ confl attachment upload "DOC:Release checklist" screenshot.png notes.txt --comment "Q3 update"
   $ confl attachment upload 65538 report.pdf --json`,
     )
     .action(async (page, files, opts, cmd) => {

@@ -90,12 +90,12 @@ export function register(noun: Command, getContext: ContextFactory): void {
       "after",
       `
 The file holds Confluence storage format (XHTML such as <p>Looks good</p>); plain text is also
-accepted and becomes paragraphs (a blank line starts a new one).
+accepted and becomes paragraphs (a blank line starts a new one). "-" reads standard input:
+echo "Looks good" | confl comment add 65538 --body-file -
 
 Examples:
   $ confl comment add 65538 --body-file review.txt
-  $ echo "Looks good to me" | confl comment add "DOC:Release checklist" --body-file -
-  $ confl comment add 65538 --body-file comment.xhtml --json`,
+  $ confl comment add "DOC:Release checklist" --body-file comment.xhtml --json`,
     )
     .action(async (page, opts, cmd) => {
       await run({ page, bodyFile: opts.bodyFile }, getContext(cmd as unknown as Command));

@@ -46,7 +46,7 @@ Prints the page's labels afterwards (--json: the same objects as label list).
 
 Examples:
   $ confl label remove 65538 checklist
-  $ confl label remove "DOC:Release checklist" guide release --json`,
+  $ confl label remove "DOC:Release checklist" release --json`,
     )
     .action(async (page, labels, _opts, cmd) => {
       await run({ page, labels }, getContext(cmd as unknown as Command));
