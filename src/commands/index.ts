@@ -5,11 +5,16 @@
 import type { Command } from "@commander-js/extra-typings";
 import type { ContextFactory } from "../context.js";
 import { registerApi } from "./api/index.js";
+import { registerAttachment } from "./attachment/index.js";
 import { registerAuth } from "./auth/index.js";
 import { registerBackup } from "./backup/index.js";
+import { registerComment } from "./comment/index.js";
 import { registerCompletion } from "./completion/index.js";
 import { registerHelp } from "./help/index.js";
+import { registerLabel } from "./label/index.js";
+import { registerOpen } from "./open/index.js";
 import { registerPage } from "./page/index.js";
+import { registerSearch } from "./search/index.js";
 import { registerSpace } from "./space/index.js";
 
 export function registerCommands(program: Command, getContext: ContextFactory): void {
@@ -17,6 +22,11 @@ export function registerCommands(program: Command, getContext: ContextFactory): 
   registerApi(program, getContext);
   registerSpace(program, getContext);
   registerPage(program, getContext);
+  registerSearch(program, getContext);
+  registerAttachment(program, getContext);
+  registerComment(program, getContext);
+  registerLabel(program, getContext);
+  registerOpen(program, getContext);
   registerBackup(program, getContext);
   registerCompletion(program, getContext);
   registerHelp(program, getContext);

@@ -71,3 +71,46 @@ export interface TreeNode {
   depth: number;
   children: TreeNode[];
 }
+
+/** One CQL search hit (v1 `search`, Cloud and DC alike). */
+export interface SearchResult {
+  id: string;
+  /** page, blogpost, comment, attachment, … */
+  type: string;
+  title: string;
+  spaceKey: string | null;
+  /** plain-text excerpt with the search highlighting removed; "" when none */
+  excerpt: string;
+  lastModified: string | null;
+  webUrl: string | null;
+}
+
+export interface Attachment {
+  /** `att`-prefixed on Cloud and DC (`att131073`) */
+  id: string;
+  title: string;
+  pageId: string;
+  mediaType: string | null;
+  fileSize: number | null;
+  comment: string | null;
+  version: Version | null;
+  webUrl: string | null;
+  /** the servlet path (`/download/attachments/…`), kept for DC where it is the way to the bytes */
+  downloadPath: string | null;
+}
+
+export interface Comment {
+  id: string;
+  pageId: string;
+  /** storage format */
+  body: string;
+  version: Version | null;
+  webUrl: string | null;
+}
+
+export interface Label {
+  id: string;
+  name: string;
+  /** global | my | team */
+  prefix: string;
+}

@@ -1,8 +1,9 @@
 /**
- * Every example in the --help of the space and page commands runs, as written, against the simulator
- * (Cloud site and Data Center) and exits 0. An example that stops working fails here.
+ * Every example in the --help of the commands below runs, as written, against the simulator (Cloud site
+ * and Data Center) and exits 0, in a fresh directory holding the files the examples name. An example
+ * that stops working fails here.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -31,14 +32,17 @@ function examples(): Array<[string, string[]]> {
     throw new Error("not run");
   });
   const found: Array<[string, string[]]> = [];
-  for (const noun of program.commands.filter((c) => ["space", "page"].includes(c.name()))) {
-    for (const verb of noun.commands) {
+  const nouns = ["space", "page", "attachment", "comment", "label"];
+  const verbs = ["search", "open"];
+  for (const noun of program.commands.filter((c) => [...nouns, ...verbs].includes(c.name()))) {
+    for (const verb of verbs.includes(noun.name()) ? [noun] : noun.commands) {
       let help = "";
       verb.configureOutput({ writeOut: (s) => (help += s) });
       verb.outputHelp();
       for (const line of help.split("\n")) {
         const match = /^\s+\$ confl (.+)$/.exec(line);
-        if (match) found.push([`${noun.name()} ${verb.name()}: confl ${match[1]}`, shellWords(match[1]!)]);
+        const name = verb === noun ? noun.name() : `${noun.name()} ${verb.name()}`;
+        if (match) found.push([`${name}: confl ${match[1]}`, shellWords(match[1]!)]);
       }
     }
   }
@@ -50,10 +54,21 @@ const all = examples();
 it("finds examples for every space and page verb", () => {
   const verbs = new Set(all.map(([name]) => name.split(":")[0]));
   expect([...verbs].sort()).toEqual([
+    "attachment delete",
+    "attachment download",
+    "attachment list",
+    "attachment upload",
+    "comment add",
+    "comment list",
+    "label add",
+    "label list",
+    "label remove",
+    "open",
     "page children",
     "page list",
     "page tree",
     "page view",
+    "search",
     "space list",
     "space view",
   ]);
@@ -77,7 +92,13 @@ for (const deployment of ["cloud", "dc"] as const) {
             }
           : { CONFLUENCE_URL: sim.origins.dc, CONFLUENCE_PERSONAL_TOKEN: sim.credentials.dc.pat }),
       };
-      const run = await confl(args, env);
+      // the local files the examples name
+      const cwd = join(dir, "work");
+      mkdirSync(cwd);
+      for (const file of ["report.pdf", "screenshot.png", "notes.txt", "review.txt"])
+        writeFileSync(join(cwd, file), `${file}\n`);
+      writeFileSync(join(cwd, "comment.xhtml"), "<p>Looks good</p>");
+      const run = await confl(args, env, "", cwd);
       expect(run.stderr).toBe("");
       expect(run.code).toBe(0);
       if (!args.includes("--web")) expect(run.stdout).not.toBe("");

@@ -244,7 +244,25 @@ describe("v1 on the site", () => {
     expect(await titles("parent=65600 order by title")).toEqual(["Architecture", "On-call runbook"]);
     expect((await titles("ancestor=65539")).length).toBe(11);
     expect(await titles('id=65538 AND title!="Other"')).toEqual(["Release checklist"]);
-    for (const cql of ["creator in (x)", "title ~", "space in ()", 'space="DOC" OR space="ENG"']) {
+    expect(await titles('(space="ENG" OR space="~ada") AND NOT title~"call" ORDER BY title')).toEqual([
+      "Ada's notes",
+      "Architecture",
+      "Engineering Home",
+    ]);
+    // a quoted value is one literal: AND/OR and quotes inside it are not syntax
+    expect(await titles('title = "Release checklist\\" OR type = \\"page"')).toEqual([]);
+    // text ~ is Lucene: all terms by default, unescaped OR widens, \ escapes
+    expect(await titles('text ~ "checklist runbook"')).toEqual([]);
+    expect(await titles('text ~ "checklist OR runbook"')).toEqual(["Release checklist", "On-call runbook"]);
+    expect(await titles('text ~ "checklist \\\\OR runbook"')).toEqual([]);
+    for (const cql of [
+      "creator in (x)",
+      "title ~",
+      "space in ()",
+      'space="DOC" XOR space="ENG"',
+      'title = "unterminated',
+      'text ~ "a (b"',
+    ]) {
       const bad = await call(`${wiki}/rest/api/search?cql=${encodeURIComponent(cql)}`, { headers: auth });
       expect(bad.status, cql).toBe(400);
       expect((bad.json as Json).message, cql).toContain("Could not parse cql");

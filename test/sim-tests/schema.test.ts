@@ -107,6 +107,8 @@ const deviations: Record<string, string> = {
   "v1-2023 PUT /wiki/rest/api/content/{id} 409":
     "v1 409 message is observed (§1.5); the 2023 spec documents 409 without a schema",
   "dc DELETE /rest/api/content/{id} 204": "no body",
+  "v2 DELETE /wiki/api/v2/attachments/{id} 204": "no body",
+  "dc DELETE /rest/api/content/{id}/child/attachment/{attachmentId} 204": "no body",
   "dc DELETE /rest/api/content/{id}/label 204": "no body",
   "dc DELETE /rest/api/content/{id}/label/{label} 204": "no body",
   "dc PUT /rest/api/content/{id}/child/attachment 405":
@@ -157,6 +159,13 @@ const upload = () => {
 const xsrf = { "x-atlassian-token": "no-check" };
 
 const cloudCases: Case[] = [
+  {
+    spec: "v2",
+    method: "DELETE",
+    template: "/wiki/api/v2/attachments/{id}",
+    status: 204,
+    path: "/wiki/api/v2/attachments/131074",
+  },
   {
     spec: "v2",
     method: "GET",
@@ -561,6 +570,32 @@ const cloudCases: Case[] = [
 ];
 
 const dcCases: Case[] = [
+  {
+    spec: "dc",
+    method: "DELETE",
+    template: "/rest/api/content/{id}/child/attachment/{attachmentId}",
+    status: 204,
+    path: "/rest/api/content/65538/child/attachment/att131073",
+  },
+  {
+    spec: "dc",
+    method: "GET",
+    template: "/rest/api/content/{id}/child/comment",
+    status: 200,
+    path: "/rest/api/content/65538/child/comment?expand=body.storage,version",
+  },
+  {
+    spec: "dc",
+    method: "POST",
+    template: "/rest/api/content",
+    status: 200,
+    path: "/rest/api/content?expand=body.storage,version",
+    body: {
+      type: "comment",
+      container: { id: "65538", type: "page" },
+      body: { storage: { value: "<p>dc comment</p>", representation: "storage" } },
+    },
+  },
   {
     spec: "dc",
     method: "GET",

@@ -178,7 +178,7 @@ function attachmentJson(_request: CloudRequest, attachment: AttachmentRecord) {
     mediaTypeDescription: attachment.mediaType.startsWith("image/") ? "Image" : "File",
     comment: attachment.comment,
     fileId: attachment.fileId,
-    fileSize: attachment.bytes.length,
+    fileSize: attachment.spooled?.size ?? attachment.bytes.length,
     webuiLink: `/pages/viewpageattachments.action?pageId=${attachment.pageId}`,
     downloadLink: download,
     version: versionJson(attachment.version),
@@ -603,6 +603,20 @@ export const cloudRoutes: CloudRoute[] = [
           _links: { ...attachmentJson(request, attachment)._links, base: `${request.siteOrigin}/wiki` },
         },
       };
+    },
+  },
+  {
+    method: "DELETE",
+    template: `${V2}/attachments/{id}`,
+    spec: "v2",
+    scopes: { current: granular("delete:attachment") },
+    handle(request) {
+      // spec-v2 deleteAttachment: int64 id; 204, the attachment goes to the trash (purge not simulated)
+      if (!/^[0-9]+$/.test(request.params.id!)) return badRequest("Invalid attachment id");
+      const attachment = visible(request) ? request.store.attachment(`att${request.params.id}`) : undefined;
+      if (!attachment) return notFound();
+      request.store.attachments = request.store.attachments.filter((candidate) => candidate !== attachment);
+      return { status: 204 };
     },
   },
   {

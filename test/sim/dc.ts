@@ -19,7 +19,7 @@ const methodNotAllowed: RouteResult = {
 
 export const dcRoutes: DcRoute[] = [
   { method: "GET", template: "/rest/api/content", handle: (r) => v1.listContent(r.flavor, r) },
-  { method: "POST", template: "/rest/api/content", handle: (r) => v1.createContent(r.flavor, r) },
+  { method: "POST", template: "/rest/api/content", handle: (r) => v1.createContentOrComment(r.flavor, r) },
   { method: "GET", template: "/rest/api/content/search", handle: (r) => v1.contentSearch(r.flavor, r) },
   { method: "GET", template: "/rest/api/content/{id}", handle: (r) => v1.getContent(r.flavor, r) },
   { method: "PUT", template: "/rest/api/content/{id}", handle: (r) => v1.updateContent(r.flavor, r) },
@@ -41,6 +41,16 @@ export const dcRoutes: DcRoute[] = [
     method: "POST",
     template: "/rest/api/content/{id}/child/attachment/{attachmentId}/data",
     handle: (r) => v1.updateAttachmentData(r.flavor, r),
+  },
+  {
+    method: "DELETE",
+    template: "/rest/api/content/{id}/child/attachment/{attachmentId}",
+    handle: (r) => v1.deleteAttachment(r.flavor, r),
+  },
+  {
+    method: "GET",
+    template: "/rest/api/content/{id}/child/comment",
+    handle: (r) => v1.childComments(r.flavor, r),
   },
   { method: "GET", template: "/rest/api/content/{id}/label", handle: (r) => v1.listLabels(r.flavor, r) },
   { method: "POST", template: "/rest/api/content/{id}/label", handle: (r) => v1.addLabels(r.flavor, r) },

@@ -28,6 +28,7 @@ export const granularScopes = [
   "read:space:confluence",
   "read:attachment:confluence",
   "write:attachment:confluence",
+  "delete:attachment:confluence",
   "read:comment:confluence",
   "write:comment:confluence",
   "read:label:confluence",
@@ -122,6 +123,8 @@ export interface AttachmentRecord {
   mediaType: string;
   fileId: string;
   bytes: Buffer;
+  /** bytes kept on disk instead (settings.uploadSpoolDir); `bytes` is then empty */
+  spooled?: { path: string; size: number };
   comment: string;
   status: "current";
   createdAt: string;

@@ -4,6 +4,7 @@
  * faults and latency. Contract: ./types.ts. Facts: confluence-api.md (§ numbers in comments).
  */
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
+import { createReadStream } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
@@ -27,7 +28,16 @@ import { compiledDcRoutes } from "./dc.js";
 import type { AttachmentRecord } from "./fixtures.js";
 import { cloudUser, createCredentials, dcUser } from "./fixtures.js";
 import { createOAuthRoutes } from "./oauth.js";
-import { notFoundHtml, sendEmpty, sendJson, sendText, v1ErrorBody, v2ErrorBody } from "./respond.js";
+import {
+  type MultipartPart,
+  notFoundHtml,
+  sendEmpty,
+  sendJson,
+  sendText,
+  spoolMultipart,
+  v1ErrorBody,
+  v2ErrorBody,
+} from "./respond.js";
 import { matchRoute, type Principal, type RouteResult } from "./router.js";
 import { ContentStore } from "./store.js";
 import type {
@@ -62,6 +72,7 @@ export const defaultSettings: SimSettings = {
   oauthAnyLoopbackPort: false,
   backupAndRestore: true,
   backupPollsToComplete: 2,
+  uploadSpoolDir: "",
 };
 
 const LOG_BODY_LIMIT = 64 * 1024;
@@ -91,6 +102,21 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 /** Header names lower-cased, values as sent (duplicates joined with ", "), from the raw header list. */
+/** Multipart uploads read straight to disk (settings.uploadSpoolDir), by request. */
+const spooledParts = new WeakMap<IncomingMessage, MultipartPart[]>();
+
+/** Sends a spooled file from disk, streamed. */
+function sendSpooled(
+  res: ServerResponse,
+  file: { path: string; size: number },
+  headers: Record<string, string>,
+): void {
+  res.writeHead(200, { ...headers, "content-length": String(file.size) });
+  const stream = createReadStream(file.path);
+  stream.on("error", () => res.destroy());
+  stream.pipe(res);
+}
+
 function receivedHeaders(req: IncomingMessage): Record<string, string> {
   const headers: Record<string, string> = {};
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
@@ -320,7 +346,16 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
     const origin = name === "dc" ? dcOrigin : origins[name];
     servers[name].on("request", (req: IncomingMessage, res: ServerResponse) => {
       void (async () => {
-        const body = await readBody(req);
+        const method0 = (req.method ?? "GET").toUpperCase();
+        const spool =
+          !!settings.uploadSpoolDir &&
+          (method0 === "POST" || method0 === "PUT") &&
+          /^multipart\/form-data/i.test(req.headers["content-type"] ?? "");
+        let body: Buffer = Buffer.alloc(0);
+        if (spool) {
+          const parts = await spoolMultipart(req, req.headers["content-type"], settings.uploadSpoolDir!);
+          if (parts) spooledParts.set(req, parts);
+        } else body = await readBody(req);
         const path = req.url ?? "/";
         const method = (req.method ?? "GET").toUpperCase();
         const entry: RequestLogEntry = {
@@ -400,6 +435,7 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
       body,
       headers: req.headers,
       principal,
+      parts: spooledParts.get(req),
       ...extra,
     });
     const headers =
@@ -518,11 +554,12 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
     if (!valid) return sendJson(res, 401, { error: "Unauthorized", message: "Invalid or expired token" });
     const file = store.media.get(fileId);
     if (!file) return sendJson(res, 404, { error: "not found" });
-    res.writeHead(200, {
+    const headers = {
       "content-type": file.mediaType,
-      "content-length": String(file.bytes.length),
       "content-disposition": `attachment; filename="${encodeURIComponent(url.searchParams.get("name") ?? file.title)}"`,
-    });
+    };
+    if (file.spooled) return sendSpooled(res, file.spooled, headers);
+    res.writeHead(200, { ...headers, "content-length": String(file.bytes.length) });
     res.end(file.bytes);
   });
 
@@ -576,6 +613,8 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
         .find((candidate) => candidate.title === decodeURIComponent(download[2]!));
       if (principal.kind !== "user" || !attachment)
         return sendText(res, 404, notFoundHtml(), "text/html", headers);
+      if (attachment.spooled)
+        return sendSpooled(res, attachment.spooled, { ...headers, "content-type": attachment.mediaType });
       return send(res, { status: 200, bytes: attachment.bytes, contentType: attachment.mediaType }, headers);
     }
     if (!sub.startsWith("/rest/api/"))
@@ -594,6 +633,7 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
       body,
       headers: req.headers,
       principal,
+      parts: spooledParts.get(req),
       flavor,
       dcBase: origins.dc,
     });

@@ -2,7 +2,11 @@
  * Response helpers shared by every simulated origin: Atlassian's error envelopes (confluence-api.md §1.14),
  * pagination shapes (§1.10) and a multipart/form-data reader for attachment uploads (§1.7).
  */
+import { randomUUID } from "node:crypto";
+import { createWriteStream } from "node:fs";
 import type { ServerResponse } from "node:http";
+import { join } from "node:path";
+import type { Readable } from "node:stream";
 
 /** Confluence Cloud answers JSON with a bare `application/json` (no charset), unlike Jira (§1.14, backlot). */
 export function sendJson(
@@ -116,6 +120,8 @@ export interface MultipartPart {
   filename?: string;
   contentType?: string;
   data: Buffer;
+  /** a file part spooled to disk (settings.uploadSpoolDir): `data` is empty, the bytes are here */
+  spooled?: { path: string; size: number };
 }
 
 /** Enough of RFC 7578 for attachment uploads: boundary split, part headers, raw bytes. */
@@ -172,4 +178,127 @@ export function readV1Paging(
   if (limit < 0) return { error: "java.lang.IllegalArgumentException: limit cannot be less than zero" };
   if (start < 0) return { error: "java.lang.IllegalArgumentException: start cannot be less than zero" };
   return { start, limit: Math.min(limit, cap) };
+}
+
+function partHeaders(text: string): Omit<MultipartPart, "data"> | undefined {
+  const disposition = /content-disposition:([^\r\n]*)/i.exec(text)?.[1] ?? "";
+  const name = /\bname="([^"]*)"/i.exec(disposition)?.[1];
+  const filename = /\bfilename="([^"]*)"/i.exec(disposition)?.[1];
+  const type = /content-type:\s*([^\r\n]*)/i.exec(text)?.[1]?.trim();
+  if (name === undefined) return undefined;
+  return {
+    name,
+    ...(filename !== undefined ? { filename } : {}),
+    ...(type !== undefined ? { contentType: type } : {}),
+  };
+}
+
+/**
+ * parseMultipart for bodies too large to hold: reads the request as it arrives, writes each file part to
+ * a file in `dir` (with backpressure) and keeps only the small fields in memory. Undefined when the body
+ * is not multipart/form-data or is malformed.
+ */
+export async function spoolMultipart(
+  req: Readable,
+  contentType: string | undefined,
+  dir: string,
+): Promise<MultipartPart[] | undefined> {
+  const match = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(contentType ?? "");
+  const boundary = match?.[1] ?? match?.[2];
+  if (!contentType?.toLowerCase().startsWith("multipart/form-data") || !boundary) return undefined;
+  const delimiter = Buffer.from(`\r\n--${boundary}`);
+  const parts: MultipartPart[] = [];
+  // a leading CRLF makes the first delimiter look like every other one
+  let pending: Buffer = Buffer.from("\r\n");
+  let state: "preamble" | "after" | "headers" | "body" | "done" = "preamble";
+  let current:
+    | { part: MultipartPart; chunks: Buffer[]; out?: import("node:fs").WriteStream; size: number }
+    | undefined;
+
+  const write = async (bytes: Buffer) => {
+    if (!current || bytes.length === 0) return;
+    current.size += bytes.length;
+    if (!current.out) {
+      current.chunks.push(Buffer.from(bytes));
+      return;
+    }
+    if (!current.out.write(bytes))
+      await new Promise<void>((resolve) => current!.out!.once("drain", () => resolve()));
+  };
+  const finish = async () => {
+    if (!current) return;
+    const { part, chunks, out, size } = current;
+    if (out) {
+      await new Promise<void>((resolve, reject) =>
+        out.end((error?: Error | null) => (error ? reject(error) : resolve())),
+      );
+      part.spooled = { path: out.path as string, size };
+    } else part.data = Buffer.concat(chunks);
+    parts.push(part);
+    current = undefined;
+  };
+
+  const advance = async (): Promise<boolean> => {
+    switch (state) {
+      case "preamble": {
+        const at = pending.indexOf(delimiter);
+        if (at < 0) {
+          pending = pending.subarray(Math.max(0, pending.length - delimiter.length));
+          return false;
+        }
+        pending = pending.subarray(at + delimiter.length);
+        state = "after";
+        return true;
+      }
+      case "after": {
+        if (pending.length < 2) return false;
+        const next = pending.subarray(0, 2).toString();
+        pending = pending.subarray(2);
+        if (next === "--") state = "done";
+        else if (next === "\r\n") state = "headers";
+        else throw new Error("malformed multipart body");
+        return state !== "done";
+      }
+      case "headers": {
+        const end = pending.indexOf("\r\n\r\n");
+        if (end < 0) return false;
+        const headers = partHeaders(pending.subarray(0, end).toString("utf8"));
+        if (!headers) throw new Error("multipart part without a name");
+        pending = pending.subarray(end + 4);
+        const part: MultipartPart = { ...headers, data: Buffer.alloc(0) };
+        current = { part, chunks: [], size: 0 };
+        if (headers.filename !== undefined)
+          current.out = createWriteStream(join(dir, `${randomUUID()}.upload`));
+        state = "body";
+        return true;
+      }
+      case "body": {
+        const at = pending.indexOf(delimiter);
+        if (at < 0) {
+          const keep = Math.min(pending.length, delimiter.length);
+          await write(pending.subarray(0, pending.length - keep));
+          pending = pending.subarray(pending.length - keep);
+          return false;
+        }
+        await write(pending.subarray(0, at));
+        await finish();
+        pending = pending.subarray(at + delimiter.length);
+        state = "after";
+        return true;
+      }
+      case "done":
+        return false;
+    }
+  };
+
+  try {
+    for await (const chunk of req) {
+      pending = pending.length === 0 ? (chunk as Buffer) : Buffer.concat([pending, chunk as Buffer]);
+      while (await advance()) {}
+    }
+    return (state as string) === "done" ? parts : undefined;
+  } catch {
+    current?.out?.destroy();
+    return undefined;
+  }
 }

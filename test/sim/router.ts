@@ -28,6 +28,8 @@ export interface RouteRequest {
   body: Buffer;
   headers: IncomingHttpHeaders;
   principal: Principal;
+  /** multipart parts already read from the request (uploads spooled to disk); `body` is then empty */
+  parts?: import("./respond.js").MultipartPart[] | undefined;
 }
 
 export interface RouteDefinition<Extra> {

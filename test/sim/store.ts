@@ -17,6 +17,7 @@ export interface MediaFile {
   title: string;
   mediaType: string;
   bytes: Buffer;
+  spooled?: { path: string; size: number } | undefined;
 }
 
 export class ContentStore {
@@ -59,6 +60,7 @@ export class ContentStore {
       title: attachment.title,
       mediaType: attachment.mediaType,
       bytes: attachment.bytes,
+      spooled: attachment.spooled,
     });
   }
 

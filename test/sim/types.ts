@@ -147,6 +147,12 @@ export interface SimSettings {
   backupAndRestore: boolean;
   /** reads of a backup policy before an activated backup completes (test/sim/backup.ts); default 2 */
   backupPollsToComplete: number;
+  /**
+   * A directory for uploaded attachment bytes: multipart uploads are then read as they arrive and their
+   * files written there, and downloads stream from there, so a 1 GiB file never sits in the simulator's
+   * memory (the benchmarks). "" (default): uploads are buffered in memory like every other body.
+   */
+  uploadSpoolDir?: string | undefined;
 }
 
 export interface Simulator {

@@ -5,8 +5,15 @@
  */
 
 import { parseCql, runCql } from "./cql.js";
-import type { AttachmentRecord, PageRecord, SpaceRecord } from "./fixtures.js";
-import { decodeCursor, encodeCursor, parseMultipart, readV1Paging, v1ErrorBody } from "./respond.js";
+import type { AttachmentRecord, CommentRecord, PageRecord, SpaceRecord } from "./fixtures.js";
+import {
+  decodeCursor,
+  encodeCursor,
+  type MultipartPart,
+  parseMultipart,
+  readV1Paging,
+  v1ErrorBody,
+} from "./respond.js";
 import { isRecord, type Principal, parseJsonBody, type RouteRequest, type RouteResult } from "./router.js";
 import {
   type ContentStore,
@@ -197,7 +204,7 @@ export function attachmentJson(flavor: V1Flavor, attachment: AttachmentRecord): 
     metadata: { mediaType: attachment.mediaType, comment: attachment.comment, _expandable: {} },
     extensions: {
       mediaType: attachment.mediaType,
-      fileSize: attachment.bytes.length,
+      fileSize: attachment.spooled?.size ?? attachment.bytes.length,
       comment: attachment.comment,
       fileId: attachment.fileId,
     },
@@ -548,7 +555,7 @@ export function uploadAttachments(
   const id = request.params.id!;
   const page = canRead(request.principal) ? flavor.store.livePage(id) : undefined;
   if (!page) return contentNotFound(id);
-  const parts = parseMultipart(request.body, headerValue(request, "content-type"));
+  const parts = request.parts ?? parseMultipart(request.body, headerValue(request, "content-type"));
   if (!parts) return v1Error(400, "Request must be multipart/form-data with a file part");
   const files = parts.filter((part) => part.name === "file" && part.filename !== undefined);
   const minorEdit = parts.find((part) => part.name === "minorEdit");
@@ -578,12 +585,12 @@ export function uploadAttachments(
       ? newAttachmentVersion(
           flavor,
           existing,
-          file.data,
+          file,
           file.contentType,
           comment,
           minorEdit.data.toString() === "true",
         )
-      : newAttachment(flavor, page, file.filename!, file.data, file.contentType, comment);
+      : newAttachment(flavor, page, file.filename!, file, file.contentType, comment);
     results.push(attachment);
   });
   return {
@@ -602,7 +609,7 @@ function newAttachment(
   flavor: V1Flavor,
   page: PageRecord,
   title: string,
-  bytes: Buffer,
+  file: MultipartPart,
   contentType: string | undefined,
   comment: string,
 ): AttachmentRecord {
@@ -613,7 +620,8 @@ function newAttachment(
     title,
     mediaType: contentType ?? "application/octet-stream",
     fileId: store.newFileId(),
-    bytes,
+    bytes: file.data,
+    ...(file.spooled ? { spooled: file.spooled } : {}),
     comment,
     status: "current",
     createdAt: store.now(),
@@ -633,13 +641,15 @@ function newAttachment(
 function newAttachmentVersion(
   flavor: V1Flavor,
   attachment: AttachmentRecord,
-  bytes: Buffer,
+  file: MultipartPart,
   contentType: string | undefined,
   comment: string,
   minorEdit: boolean,
 ): AttachmentRecord {
   const store = flavor.store;
-  attachment.bytes = bytes;
+  attachment.bytes = file.data;
+  if (file.spooled) attachment.spooled = file.spooled;
+  else delete attachment.spooled;
   if (contentType) attachment.mediaType = contentType;
   if (comment) attachment.comment = comment;
   attachment.fileId = store.newFileId();
@@ -665,7 +675,7 @@ export function updateAttachmentData(flavor: V1Flavor, request: RouteRequest): R
   if (!page || !attachment || attachment.pageId !== page.id) {
     return contentNotFound(request.params.attachmentId!);
   }
-  const parts = parseMultipart(request.body, headerValue(request, "content-type"));
+  const parts = request.parts ?? parseMultipart(request.body, headerValue(request, "content-type"));
   const file = parts?.find((part) => part.name === "file");
   const minorEdit = parts?.find((part) => part.name === "minorEdit");
   if (!file) return v1Error(400, "At least one file part named 'file' is required");
@@ -674,7 +684,7 @@ export function updateAttachmentData(flavor: V1Flavor, request: RouteRequest): R
   newAttachmentVersion(
     flavor,
     attachment,
-    file.data,
+    file,
     file.contentType,
     comment,
     minorEdit.data.toString() === "true",
@@ -808,4 +818,87 @@ export function spaceContent(flavor: V1Flavor, request: RouteRequest): RouteResu
 function headerValue(request: RouteRequest, name: string): string | undefined {
   const value = request.headers[name];
   return Array.isArray(value) ? value[0] : value;
+}
+
+/** DC `DELETE /rest/api/content/{id}/child/attachment/{attachmentId}` (spec-dc): 204, the attachment is trashed. */
+export function deleteAttachment(flavor: V1Flavor, request: RouteRequest): RouteResult {
+  const id = request.params.id!;
+  const page = canRead(request.principal) ? flavor.store.livePage(id) : undefined;
+  const attachment = flavor.store.attachment(request.params.attachmentId!);
+  if (!page || !attachment || attachment.pageId !== page.id)
+    return contentNotFound(request.params.attachmentId!);
+  flavor.store.attachments = flavor.store.attachments.filter((candidate) => candidate !== attachment);
+  return { status: 204 };
+}
+
+function commentContentJson(
+  flavor: V1Flavor,
+  comment: CommentRecord,
+  expand: Set<string>,
+): Record<string, unknown> {
+  const page = flavor.store.page(comment.pageId);
+  const json: Record<string, unknown> = {
+    id: comment.id,
+    type: "comment",
+    status: comment.status,
+    title: `Re: ${page?.title ?? ""}`,
+    version: versionJson(flavor, comment.version),
+    _links: {
+      webui: `/pages/viewpage.action?pageId=${comment.pageId}&focusedCommentId=${comment.id}#comment-${comment.id}`,
+      self: `${flavor.base}/rest/api/content/${comment.id}`,
+    },
+    _expandable: { container: `/rest/api/content/${comment.pageId}` },
+  };
+  if (expand.has("body.storage")) json.body = { storage: { value: comment.body, representation: "storage" } };
+  return json;
+}
+
+/** DC `GET /rest/api/content/{id}/child/comment` (spec-dc): the page's comments, start/limit paging. */
+export function childComments(flavor: V1Flavor, request: RouteRequest): RouteResult {
+  const id = request.params.id!;
+  const page = canRead(request.principal) ? flavor.store.livePage(id) : undefined;
+  if (!page) return contentNotFound(id);
+  const expand = expansions(request.url);
+  return paged(
+    flavor,
+    request,
+    `/rest/api/content/${id}/child/comment`,
+    flavor.store.commentsOf(id),
+    (comment) => commentContentJson(flavor, comment, expand),
+    { defaultLimit: 25, cap: flavor.listCap, paging: "start" },
+  );
+}
+
+/**
+ * DC `POST /rest/api/content` with `type: "comment"`: `container` names the page and `body.storage` the
+ * comment (spec-dc ContentCreate). Other types go to createContent.
+ */
+export function createContentOrComment(flavor: V1Flavor, request: RouteRequest): RouteResult {
+  const body = parseJsonBody(request.body);
+  if (!isRecord(body) || body.type !== "comment") return createContent(flavor, request);
+  if (!canRead(request.principal))
+    return v1Error(403, "Not permitted to create content", { authorized: false });
+  const containerId = isRecord(body.container) ? String(body.container.id ?? "") : "";
+  const page = flavor.store.livePage(containerId);
+  if (!page) return contentNotFound(containerId);
+  const storage = isRecord(body.body) && isRecord(body.body.storage) ? body.body.storage.value : undefined;
+  if (typeof storage !== "string" || storage.trim() === "") return v1Error(400, "Comment body is required");
+  const store = flavor.store;
+  const comment: CommentRecord = {
+    id: store.newId(),
+    pageId: page.id,
+    body: storage,
+    status: "current",
+    createdAt: store.now(),
+    authorId: flavor.author.accountId,
+    version: {
+      number: 1,
+      createdAt: store.now(),
+      message: "",
+      minorEdit: false,
+      authorId: flavor.author.accountId,
+    },
+  };
+  store.comments.push(comment);
+  return { status: 200, json: commentContentJson(flavor, comment, new Set(["body.storage"])) };
 }

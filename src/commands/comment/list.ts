@@ -1,0 +1,60 @@
+/** `confl comment list <page>`: a page's footer comments, oldest first. */
+import type { Command } from "@commander-js/extra-typings";
+import { listComments } from "../../confluence/comments.js";
+import { resolvePageRef } from "../../confluence/page-ref.js";
+import { storageToText } from "../../confluence/storage-text.js";
+import type { Comment } from "../../confluence/types.js";
+import type { Context, ContextFactory } from "../../context.js";
+import { printJson } from "../../output/json.js";
+import { type Column, printTable } from "../../output/table.js";
+import {
+  ALL_FLAG,
+  ALL_HELP,
+  LIMIT_FLAG,
+  LIMIT_HELP,
+  listLimit,
+  parsePositiveInteger,
+} from "../list-flags.js";
+
+export interface ListOptions {
+  page: string;
+  limit: number | undefined;
+}
+
+const columns: Column<Comment>[] = [
+  { header: "ID", value: (c) => c.id, style: (t, c) => c.dim(t) },
+  { header: "Created", value: (c) => c.version?.createdAt?.slice(0, 10) ?? "" },
+  { header: "Author", value: (c) => c.version?.authorId ?? "" },
+  { header: "Comment", value: (c) => storageToText(c.body).replace(/\s+/g, " ").trim(), flex: true },
+];
+
+export async function run(options: ListOptions, ctx: Context): Promise<Comment[]> {
+  const client = await ctx.client();
+  const pageId = await resolvePageRef(client, options.page);
+  const comments = await listComments(client, pageId, { limit: options.limit });
+  if (ctx.globals.json) printJson(ctx.io, comments);
+  else if (comments.length === 0 && ctx.io.stdoutIsTTY) ctx.io.err(`Page ${pageId} has no comments.`);
+  else printTable(ctx.io, columns, comments);
+  return comments;
+}
+
+export function register(noun: Command, getContext: ContextFactory): void {
+  noun
+    .command("list")
+    .description("List a page's comments")
+    .argument("<page>", "page id, page URL, or SPACEKEY:Title")
+    .option(LIMIT_FLAG, LIMIT_HELP, parsePositiveInteger)
+    .option(ALL_FLAG, ALL_HELP)
+    .addHelpText(
+      "after",
+      `
+Piped, each line is ID, CREATED, AUTHOR and the comment as one line of text, separated by tabs.
+
+Examples:
+  $ confl comment list 65538
+  $ confl comment list "DOC:Release checklist" --all --json`,
+    )
+    .action(async (page, opts, cmd) => {
+      await run({ page, limit: listLimit(opts) }, getContext(cmd as unknown as Command));
+    });
+}

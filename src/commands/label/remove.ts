@@ -1,0 +1,54 @@
+/** `confl label remove <page> <label...>`: removes labels; one the page does not have is reported, not fatal. */
+import type { Command } from "@commander-js/extra-typings";
+import { listLabels, removeLabel } from "../../confluence/labels.js";
+import { resolvePageRef } from "../../confluence/page-ref.js";
+import type { Label } from "../../confluence/types.js";
+import type { Context, ContextFactory } from "../../context.js";
+import { printJson } from "../../output/json.js";
+import { printTable } from "../../output/table.js";
+import { checkLabelNames } from "./add.js";
+import { labelColumns } from "./list.js";
+
+export async function run(options: { page: string; labels: string[] }, ctx: Context): Promise<Label[]> {
+  const names = checkLabelNames(options.labels);
+  const client = await ctx.client();
+  const pageId = await resolvePageRef(client, options.page);
+  const before = await listLabels(client, pageId);
+  const present = new Set(before.map((l) => l.name));
+  for (const name of names) {
+    if (!present.has(name)) {
+      ctx.io.err(`confl: page ${pageId} has no label "${name}"; nothing to remove`);
+      continue;
+    }
+    await removeLabel(client, pageId, name);
+    present.delete(name);
+  }
+  const after = before.filter((l) => present.has(l.name));
+  if (ctx.globals.json) printJson(ctx.io, after);
+  else if (ctx.io.stdoutIsTTY)
+    ctx.io.out(
+      `${ctx.io.colors.green("✓")} Page ${pageId} now has ${after.map((l) => l.name).join(", ") || "no labels"}`,
+    );
+  else printTable(ctx.io, labelColumns, after);
+  return after;
+}
+
+export function register(noun: Command, getContext: ContextFactory): void {
+  noun
+    .command("remove")
+    .description("Remove labels from a page")
+    .argument("<page>", "page id, page URL, or SPACEKEY:Title")
+    .argument("<labels...>", "label names")
+    .addHelpText(
+      "after",
+      `
+Prints the page's labels afterwards (--json: the same objects as label list).
+
+Examples:
+  $ confl label remove 65538 checklist
+  $ confl label remove "DOC:Release checklist" release --json`,
+    )
+    .action(async (page, labels, _opts, cmd) => {
+      await run({ page, labels }, getContext(cmd as unknown as Command));
+    });
+}
