@@ -47,7 +47,7 @@ describe("sim main", () => {
     });
     try {
       const info = JSON.parse(await firstLine(child)) as Json;
-      expect(Object.keys(info).sort()).toEqual(["cloudId", "credentials", "origins"]);
+      expect(Object.keys(info).sort()).toEqual(["backup", "cloudId", "credentials", "origins"]);
       expect(info.origins.dc).toBe(`${info.origins.dcOrigin}/confluence`);
       const tenant = await call(`${info.origins.site}/_edge/tenant_info`);
       expect(tenant.json).toEqual({ cloudId: info.cloudId });
