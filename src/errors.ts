@@ -49,6 +49,26 @@ export class AuthError extends ConflError {
   }
 }
 
+/**
+ * A write refused because confl runs read-only (--read-only, CONFL_READ_ONLY=1 or the profile's
+ * `readOnly`): exit 2 like other invocations that ask for something confl will not do; the --json error
+ * code `read_only` tells it apart. Nothing was sent.
+ */
+export class ReadOnlyError extends ConflError {
+  constructor(what: string, reason: string) {
+    super(`${what} refused: confl is read-only (${reason}); nothing was sent`, {
+      code: "read_only",
+      exitCode: ExitCode.USAGE,
+      hint:
+        reason === "--read-only"
+          ? "drop --read-only to allow writes"
+          : reason === "CONFL_READ_ONLY"
+            ? "unset CONFL_READ_ONLY to allow writes"
+            : `set "readOnly": false in the profile (confl's config.json) to allow writes`,
+    });
+  }
+}
+
 /** Ctrl-C or a cancelled prompt: exit 130. */
 export class InterruptedError extends ConflError {
   constructor(message = "interrupted") {

@@ -28,6 +28,7 @@ function addGlobalOptions<C extends Command<unknown[], Record<string, unknown>, 
     new Option("--debug", "log requests and stack traces to stderr (secrets redacted)"),
     new Option("--no-color", "disable colour (also NO_COLOR)"),
     new Option("--no-input", "never prompt; fail instead (also CONFL_NO_INPUT=1)"),
+    new Option("--read-only", "refuse every write before it is sent (also CONFL_READ_ONLY=1)"),
   ];
   for (const option of options) cmd.addOption(hidden ? option.hideHelp() : option);
 }
@@ -89,6 +90,11 @@ export function makeContext(cmd: Command, io: IOStreams | undefined, env: NodeJS
     debug: any("debug", true) || isTruthy(env.CONFL_DEBUG),
     color: !any("color", false),
     input: !any("input", false) && !isTruthy(env.CONFL_NO_INPUT),
+    readOnly: any("readOnly", true)
+      ? "--read-only"
+      : isTruthy(env.CONFL_READ_ONLY)
+        ? "CONFL_READ_ONLY"
+        : undefined,
   };
   const streams = io ?? createIOStreams({ env, noColor: !globals.color, noInput: !globals.input });
   return createContext({ io: streams, env, globals });
