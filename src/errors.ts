@@ -19,16 +19,20 @@ export interface ConflErrorOptions {
   cause?: unknown;
   /** A stable machine-readable code, e.g. "auth.scope_mismatch"; shown in --json error output. */
   code?: string;
+  /** Facts a script may act on (e.g. both versions of a conflict); shown in --json error output. */
+  details?: Record<string, unknown>;
 }
 
 export class ConflError extends Error {
   readonly hint: string | undefined;
   readonly exitCode: ExitCodeValue;
   readonly code: string;
+  readonly details: Record<string, unknown> | undefined;
 
   constructor(message: string, options: ConflErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
+    this.details = options.details;
     this.hint = options.hint;
     this.exitCode = options.exitCode ?? ExitCode.FAILURE;
     this.code = options.code ?? "error";

@@ -191,7 +191,10 @@ export function reportError(error: unknown, io: IOStreams, debug: boolean, json 
       : "run again with --debug for details, and report it if it looks like a bug";
   const exitCode = known ? error.exitCode : ExitCode.FAILURE;
   if (json) {
-    io.err(JSON.stringify(errorJson({ code: known ? error.code : "internal", message, hint, exitCode })));
+    const details = known ? error.details : undefined;
+    io.err(
+      JSON.stringify(errorJson({ code: known ? error.code : "internal", message, hint, exitCode, details })),
+    );
   } else {
     io.err(`confl: ${message}`);
     if (hint) io.err(`hint: ${hint}`);

@@ -45,6 +45,9 @@ function writes(): string[][] {
     ["api", "-X", "DELETE", "api/v2/pages/65538"],
     ["api", "-X", "PATCH", "api/v2/pages/65538"],
     ["api", "api/v2/pages", "-f", "title=x", "-f", "spaceId=98305"],
+    ["page", "create", "--space", "DOC", "--title", "New", "--body-file", body],
+    ["page", "update", "65538", "--title", "Renamed"],
+    ["page", "update", "65538", "--body-file", body, "--force"],
   ];
 }
 

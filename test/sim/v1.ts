@@ -447,7 +447,11 @@ export function createContent(flavor: V1Flavor, request: RouteRequest): RouteRes
     labels: [],
   };
   store.pages.push(page);
-  return { status: 200, json: contentJson(flavor, page, new Set(["body.storage"])) };
+  // spec-dc createContent: `expand` defaults to body.storage,history,space,…,version,ancestors
+  const expand = request.url.searchParams.has("expand")
+    ? expansions(request.url)
+    : new Set(["body.storage", "ancestors"]);
+  return { status: 200, json: contentJson(flavor, page, expand) };
 }
 
 export function updateContent(flavor: V1Flavor, request: RouteRequest): RouteResult {
