@@ -7,6 +7,7 @@ import type { ContextFactory } from "../context.js";
 import { registerApi } from "./api/index.js";
 import { registerAuth } from "./auth/index.js";
 import { registerPage } from "./page/index.js";
+import { registerProperty } from "./property/index.js";
 import { registerSpace } from "./space/index.js";
 
 export function registerCommands(program: Command, getContext: ContextFactory): void {
@@ -14,4 +15,5 @@ export function registerCommands(program: Command, getContext: ContextFactory): 
   registerApi(program, getContext);
   registerSpace(program, getContext);
   registerPage(program, getContext);
+  registerProperty(program, getContext);
 }

@@ -154,7 +154,6 @@ export async function putPage(client: ConfluenceClient, input: PutPageInput): Pr
       client.http.request<unknown>({
         method: "PUT",
         path: `rest/api/content/${encodeURIComponent(id)}`,
-        query: { expand: "version,space,ancestors,body.storage" },
         json: {
           id,
           type: "page",
@@ -170,7 +169,17 @@ export async function putPage(client: ConfluenceClient, input: PutPageInput): Pr
         },
       }),
     );
-    return withBody(fromV1Page(client, response.data), response.data);
+    // spec-dc updateContent takes no `expand`: what the answer leaves out is what was sent or read
+    const written = fromV1Page(client, response.data);
+    return withBody(
+      {
+        ...written,
+        parentId: written.parentId ?? input.parentId ?? page.parentId,
+        spaceKey: written.spaceKey ?? page.spaceKey,
+        spaceId: written.spaceId ?? page.spaceId,
+      },
+      response.data,
+    );
   } catch (error) {
     if (isDuplicateTitle(error))
       throw new TitleExistsError(input.title, `space ${page.spaceKey ?? page.spaceId}`);

@@ -48,6 +48,12 @@ function writes(): string[][] {
     ["page", "create", "--space", "DOC", "--title", "New", "--body-file", body],
     ["page", "update", "65538", "--title", "Renamed"],
     ["page", "update", "65538", "--body-file", body, "--force"],
+    ["page", "delete", "65545", "--yes"],
+    ["page", "delete", "65545", "--purge", "--yes"],
+    ["page", "move", "65539", "--parent", "65551"],
+    ["property", "set", "65538", "k", "--value", "1"],
+    ["property", "set", "65538", "k", "--value-file", join(dir, "value.json")],
+    ["property", "delete", "65538", "release-meta", "--yes"],
   ];
 }
 

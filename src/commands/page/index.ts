@@ -3,9 +3,13 @@ import type { Command } from "@commander-js/extra-typings";
 import type { ContextFactory } from "../../context.js";
 import { register as registerChildren } from "./children.js";
 import { register as registerCreate } from "./create.js";
+import { register as registerDelete } from "./delete.js";
+import { register as registerDiff } from "./diff.js";
 import { register as registerList } from "./list.js";
+import { register as registerMove } from "./move.js";
 import { register as registerTree } from "./tree.js";
 import { register as registerUpdate } from "./update.js";
+import { register as registerVersions } from "./versions.js";
 import { register as registerView } from "./view.js";
 
 export function registerPage(program: Command, getContext: ContextFactory): void {
@@ -16,4 +20,8 @@ export function registerPage(program: Command, getContext: ContextFactory): void
   registerTree(page, getContext);
   registerCreate(page, getContext);
   registerUpdate(page, getContext);
+  registerDelete(page, getContext);
+  registerMove(page, getContext);
+  registerVersions(page, getContext);
+  registerDiff(page, getContext);
 }
