@@ -72,14 +72,15 @@ export function authenticated(sim: Simulator) {
 
 /**
  * Cloud must not use the v1 content routes the gateway removed (content CRUD goes through v2); DC uses
- * v1 under its context path only; every request went to the deployment's own server.
+ * v1 (and the attachment download servlet) under its context path only; every request went to the
+ * deployment's own server.
  */
 export function expectApiChoice(sim: Simulator, d: Deployment): void {
   const requests = authenticated(sim);
   expect(requests.length).toBeGreaterThan(0);
   for (const entry of requests) expect(entry.server, `${entry.method} ${entry.path}`).toBe(d.server);
   for (const entry of requests) {
-    if (d.server === "dc") expect(entry.path).toMatch(/^\/confluence\/rest\/api\//);
+    if (d.server === "dc") expect(entry.path).toMatch(/^\/confluence\/(rest\/api\/|download\/attachments\/)/);
     else expect(entry.path, entry.path).not.toMatch(/\/wiki\/rest\/api\/(content|space)(\/\d+)?(\?|$)/);
   }
 }

@@ -51,6 +51,8 @@ function writes(): string[][] {
     ["page", "delete", "65545", "--yes"],
     ["page", "delete", "65545", "--purge", "--yes"],
     ["page", "move", "65539", "--parent", "65551"],
+    ["page", "copy", "65538", "--parent", "65537"],
+    ["page", "copy", "65539", "--parent", "65551", "--recursive"],
     ["property", "set", "65538", "k", "--value", "1"],
     ["property", "set", "65538", "k", "--value-file", join(dir, "value.json")],
     ["property", "delete", "65538", "release-meta", "--yes"],

@@ -2,6 +2,7 @@
 import type { Command } from "@commander-js/extra-typings";
 import type { ContextFactory } from "../../context.js";
 import { register as registerChildren } from "./children.js";
+import { register as registerCopy } from "./copy.js";
 import { register as registerCreate } from "./create.js";
 import { register as registerDelete } from "./delete.js";
 import { register as registerDiff } from "./diff.js";
@@ -22,6 +23,7 @@ export function registerPage(program: Command, getContext: ContextFactory): void
   registerUpdate(page, getContext);
   registerDelete(page, getContext);
   registerMove(page, getContext);
+  registerCopy(page, getContext);
   registerVersions(page, getContext);
   registerDiff(page, getContext);
 }
