@@ -1,8 +1,10 @@
 /**
- * Every example in the --help of the space and page commands runs, as written, against the simulator
- * (Cloud site and Data Center) and exits 0. An example that stops working fails here.
+ * Every example in the --help of the space, page and property commands runs, as written, against the
+ * simulator (Cloud site and Data Center) and exits 0. An example that stops working fails here. Each runs
+ * in a directory holding page.xml (for the `--body-file page.xml` examples) and on a fresh seed; a
+ * trailing `> file` is honoured as the shell would.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -31,7 +33,7 @@ function examples(): Array<[string, string[]]> {
     throw new Error("not run");
   });
   const found: Array<[string, string[]]> = [];
-  for (const noun of program.commands.filter((c) => ["space", "page"].includes(c.name()))) {
+  for (const noun of program.commands.filter((c) => ["space", "page", "property"].includes(c.name()))) {
     for (const verb of noun.commands) {
       let help = "";
       verb.configureOutput({ writeOut: (s) => (help += s) });
@@ -51,9 +53,20 @@ it("finds examples for every space and page verb", () => {
   const verbs = new Set(all.map(([name]) => name.split(":")[0]));
   expect([...verbs].sort()).toEqual([
     "page children",
+    "page copy",
+    "page create",
+    "page delete",
+    "page diff",
     "page list",
+    "page move",
     "page tree",
+    "page update",
+    "page versions",
     "page view",
+    "property delete",
+    "property get",
+    "property list",
+    "property set",
     "space list",
     "space view",
   ]);
@@ -77,10 +90,15 @@ for (const deployment of ["cloud", "dc"] as const) {
             }
           : { CONFLUENCE_URL: sim.origins.dc, CONFLUENCE_PERSONAL_TOKEN: sim.credentials.dc.pat }),
       };
-      const run = await confl(args, env);
+      writeFileSync(join(dir, "page.xml"), "<p>An example body.</p>");
+      const redirect = args.indexOf(">");
+      const run = await confl(redirect === -1 ? args : args.slice(0, redirect), env, "", dir);
       expect(run.stderr).toBe("");
       expect(run.code).toBe(0);
-      if (!args.includes("--web")) expect(run.stdout).not.toBe("");
+      if (redirect !== -1) {
+        writeFileSync(join(dir, args[redirect + 1]!), run.stdout);
+        expect(readFileSync(join(dir, args[redirect + 1]!), "utf8")).not.toBe("");
+      } else if (!args.includes("--web")) expect(run.stdout).not.toBe("");
     });
   });
 }

@@ -10,12 +10,16 @@ export interface Run {
   stderr: string;
 }
 
-export function confl(args: string[], env: NodeJS.ProcessEnv, stdin = ""): Promise<Run> {
+export function confl(args: string[], env: NodeJS.ProcessEnv, stdin = "", cwd?: string): Promise<Run> {
   return new Promise((done) => {
     const child = execFile(
       process.execPath,
       [bundle, ...args],
-      { env: { PATH: process.env.PATH ?? "", NO_COLOR: "1", CONFL_NO_INPUT: "1", ...env }, timeout: 30_000 },
+      {
+        env: { PATH: process.env.PATH ?? "", NO_COLOR: "1", CONFL_NO_INPUT: "1", ...env },
+        timeout: 30_000,
+        ...(cwd ? { cwd } : {}),
+      },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
         done({ code, stdout, stderr });
