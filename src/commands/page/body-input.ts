@@ -1,6 +1,5 @@
 /** `--body-file F|-` for page create/update: the file (or stdin) as storage, checked before anything is sent. */
 import { readFile } from "node:fs/promises";
-import { checkStorage } from "../../confluence/storage-xml.js";
 import type { Context } from "../../context.js";
 import { UsageError } from "../../errors.js";
 
@@ -29,6 +28,8 @@ export async function readStorageBody(source: string, ctx: Pick<Context, "io">):
     throw new UsageError(`the body in ${label} is not UTF-8 text`, { code: "usage.body_file" });
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  // Loaded here, so commands that never write a body do not pay for the checker at start-up.
+  const { checkStorage } = await import("../../confluence/storage-xml.js");
   const problem = checkStorage(text);
   if (problem) {
     throw new UsageError(

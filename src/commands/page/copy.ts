@@ -1,6 +1,6 @@
 /** `confl page copy <page> --parent <page> [--title T] [--recursive]`: a copy with its attachments and labels. */
 import type { Command } from "@commander-js/extra-typings";
-import { type CopyResult, copyPages } from "../../confluence/copy.js";
+import type { CopyResult } from "../../confluence/copy.js";
 import { parsePageRef, resolvePageRef } from "../../confluence/page-ref.js";
 import type { Context, ContextFactory } from "../../context.js";
 import { UsageError } from "../../errors.js";
@@ -34,6 +34,7 @@ export async function run(options: CopyOptions, ctx: Context): Promise<CopyResul
     resolvePageRef(client, pageRef),
     resolvePageRef(client, parentRef),
   ]);
+  const { copyPages } = await import("../../confluence/copy.js");
   const result = await copyPages(client, {
     sourceId,
     parentId,

@@ -6,7 +6,6 @@ import { storageToText } from "../../confluence/storage-text.js";
 import type { Context, ContextFactory } from "../../context.js";
 import { UsageError } from "../../errors.js";
 import { printJson } from "../../output/json.js";
-import { unifiedDiff } from "../../output/unified-diff.js";
 import { parsePositiveInteger } from "../list-flags.js";
 
 export interface DiffOptions {
@@ -47,6 +46,7 @@ export async function run(options: DiffOptions, ctx: Context): Promise<DiffResul
   // Storage is often one long line: break it between tags so a change shows as the element it is in.
   const lines = (storage: string) =>
     options.format === "text" ? `${render(storage)}\n` : `${render(storage).replace(/>(?=<)/g, ">\n")}\n`;
+  const { unifiedDiff } = await import("../../output/unified-diff.js");
   const diff = unifiedDiff(lines(a!.body.storage), lines(b!.body.storage), {
     from: `page ${id} version ${from} (${options.format})`,
     to: `page ${id} version ${to} (${options.format})`,
