@@ -20,6 +20,11 @@ export interface GlobalOptions {
   color: boolean;
   /** Never prompt (--no-input or CONFL_NO_INPUT). */
   input: boolean;
+  /**
+   * Refuse every write (--read-only or CONFL_READ_ONLY=1): which of the two asked, for the message.
+   * A profile's `readOnly` setting is applied where the client is built (clientForSession).
+   */
+  readOnly?: "--read-only" | "CONFL_READ_ONLY" | undefined;
 }
 
 export interface Browser {

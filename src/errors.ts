@@ -19,16 +19,20 @@ export interface ConflErrorOptions {
   cause?: unknown;
   /** A stable machine-readable code, e.g. "auth.scope_mismatch"; shown in --json error output. */
   code?: string;
+  /** Facts a script may act on (e.g. both versions of a conflict); shown in --json error output. */
+  details?: Record<string, unknown>;
 }
 
 export class ConflError extends Error {
   readonly hint: string | undefined;
   readonly exitCode: ExitCodeValue;
   readonly code: string;
+  readonly details: Record<string, unknown> | undefined;
 
   constructor(message: string, options: ConflErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
+    this.details = options.details;
     this.hint = options.hint;
     this.exitCode = options.exitCode ?? ExitCode.FAILURE;
     this.code = options.code ?? "error";
@@ -46,6 +50,26 @@ export class UsageError extends ConflError {
 export class AuthError extends ConflError {
   constructor(message: string, options: Omit<ConflErrorOptions, "exitCode"> = {}) {
     super(message, { code: "auth", ...options, exitCode: ExitCode.AUTH });
+  }
+}
+
+/**
+ * A write refused because confl runs read-only (--read-only, CONFL_READ_ONLY=1 or the profile's
+ * `readOnly`): exit 2 like other invocations that ask for something confl will not do; the --json error
+ * code `read_only` tells it apart. Nothing was sent.
+ */
+export class ReadOnlyError extends ConflError {
+  constructor(what: string, reason: string) {
+    super(`${what} refused: confl is read-only (${reason}); nothing was sent`, {
+      code: "read_only",
+      exitCode: ExitCode.USAGE,
+      hint:
+        reason === "--read-only"
+          ? "drop --read-only to allow writes"
+          : reason === "CONFL_READ_ONLY"
+            ? "unset CONFL_READ_ONLY to allow writes"
+            : `set "readOnly": false in the profile (confl's config.json) to allow writes`,
+    });
   }
 }
 

@@ -23,7 +23,15 @@ export interface MainOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-const GLOBAL_FLAGS = new Set(["--profile", "--json", "--jq", "--debug", "--no-color", "--no-input"]);
+const GLOBAL_FLAGS = new Set([
+  "--profile",
+  "--json",
+  "--jq",
+  "--debug",
+  "--no-color",
+  "--no-input",
+  "--read-only",
+]);
 
 /** The root's flags; every subcommand accepts them too (hidden in its help), after its own name. */
 function addGlobalOptions<C extends Command<unknown[], Record<string, unknown>, Record<string, unknown>>>(
@@ -37,6 +45,7 @@ function addGlobalOptions<C extends Command<unknown[], Record<string, unknown>, 
     new Option("--debug", "log requests and stack traces to stderr (secrets redacted)"),
     new Option("--no-color", "disable colour (also NO_COLOR)"),
     new Option("--no-input", "never prompt; fail instead (also CONFL_NO_INPUT=1)"),
+    new Option("--read-only", "refuse every write before it is sent (also CONFL_READ_ONLY=1)"),
   ];
   for (const option of options) cmd.addOption(hidden ? option.hideHelp() : option);
 }
@@ -150,6 +159,11 @@ export function makeContext(
     debug: any("debug", true) || isTruthy(env.CONFL_DEBUG),
     color: !any("color", false),
     input: !any("input", false) && !isTruthy(env.CONFL_NO_INPUT),
+    readOnly: any("readOnly", true)
+      ? "--read-only"
+      : isTruthy(env.CONFL_READ_ONLY)
+        ? "CONFL_READ_ONLY"
+        : undefined,
   };
   let streams = io ?? createIOStreams({ env, noColor: !globals.color, noInput: !globals.input });
   if (jq !== undefined) {
@@ -277,7 +291,10 @@ export function reportError(error: unknown, io: IOStreams, debug: boolean, json 
       : "run again with --debug for details, and report it if it looks like a bug";
   const exitCode = known ? error.exitCode : ExitCode.FAILURE;
   if (json) {
-    io.err(JSON.stringify(errorJson({ code: known ? error.code : "internal", message, hint, exitCode })));
+    const details = known ? error.details : undefined;
+    io.err(
+      JSON.stringify(errorJson({ code: known ? error.code : "internal", message, hint, exitCode, details })),
+    );
   } else {
     io.err(`confl: ${message}`);
     if (hint) io.err(`hint: ${hint}`);

@@ -331,7 +331,19 @@ export function clientForSession(
     ...(ctx.globals.debug ? { debug: (line: string) => ctx.debug(line) } : {}),
     notice: noticeSink,
     ...options,
+    // After the overrides, so no caller can switch it off: the flag, the variable or the profile's setting.
+    readOnly: readOnlyReason(ctx, session.profile),
   });
+}
+
+/** Why this session may not write, or undefined when it may. */
+export function readOnlyReason(
+  ctx: Pick<Context, "globals">,
+  profile: Pick<Profile, "name" | "readOnly">,
+): { reason: string } | undefined {
+  if (ctx.globals.readOnly) return { reason: ctx.globals.readOnly };
+  if (profile.readOnly === true) return { reason: `profile "${profile.name}" has readOnly set` };
+  return undefined;
 }
 
 export async function resolveClient(ctx: Context, overrides: ClientOverrides = {}): Promise<HttpClient> {

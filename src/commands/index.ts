@@ -14,6 +14,7 @@ import { registerHelp } from "./help/index.js";
 import { registerLabel } from "./label/index.js";
 import { registerOpen } from "./open/index.js";
 import { registerPage } from "./page/index.js";
+import { registerProperty } from "./property/index.js";
 import { registerSearch } from "./search/index.js";
 import { registerSpace } from "./space/index.js";
 
@@ -30,4 +31,5 @@ export function registerCommands(program: Command, getContext: ContextFactory): 
   registerBackup(program, getContext);
   registerCompletion(program, getContext);
   registerHelp(program, getContext);
+  registerProperty(program, getContext);
 }

@@ -48,6 +48,8 @@ export interface Profile {
   secretStore: SecretStoreKind;
   tls?: TlsSettings;
   oauth?: OAuthSettings;
+  /** Refuse every write with this profile, as --read-only does (for scripts and agents that only read). */
+  readOnly?: boolean;
   /** What verification last learned, for `auth status` without a network call. */
   identity?: { displayName?: string; accountId?: string; username?: string; verifiedAt?: string };
   createdAt?: string;

@@ -21,6 +21,8 @@ export interface ConfluenceClient {
   readonly deployment: Deployment;
   /** which API reads pages and spaces: v2 on Cloud, v1 on Data Center */
   readonly contentApi: ApiGeneration;
+  /** why this client refuses writes (--read-only, CONFL_READ_ONLY, the profile), or undefined */
+  readonly readOnly: { reason: string } | undefined;
   /** requests in flight at once for fan-out work (page tree) */
   readonly concurrency: number;
   /** An absolute browser URL for a `_links.webui` path, or null when no base is known yet. */
@@ -73,6 +75,7 @@ export function createConfluenceClient(options: ConfluenceClientOptions): Conflu
     http: options.http,
     deployment,
     contentApi: contentApiOf(deployment),
+    readOnly: options.http.readOnly,
     concurrency: options.concurrency ?? 6,
     memo: new Map(),
     webUrl(webui) {

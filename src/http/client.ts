@@ -3,6 +3,7 @@
  * a transport (built-in fetch, or undici when a proxy/CA/mTLS is configured), then maps the final
  * response to data or a typed error.
  */
+import { ReadOnlyError } from "../errors.js";
 import { registerSecret } from "../redact.js";
 import { USER_AGENT } from "../version.js";
 import {
@@ -43,6 +44,9 @@ import type {
 import { assertRequestAllowed, credentialScope, isUnder, resolveRequestUrl, toApiBase } from "./url.js";
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** What a read-only client still sends: methods that change nothing on the server (RFC 9110 §9.2.1). */
+export const READ_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "OPTIONS"]);
 
 export interface ConflHttpClient extends HttpClient {
   /** Every page's full response (for `api --paginate` and callers that need more than results[]). */
@@ -120,8 +124,12 @@ export function createHttpClient(options: HttpClientOptions): ConflHttpClient {
     wire,
   );
 
+  const readOnly = options.readOnly ? Object.freeze({ reason: options.readOnly.reason }) : undefined;
+
   async function request<T = unknown>(req: RequestOptions): Promise<HttpResponse<T>> {
     const method = (req.method ?? "GET").toUpperCase();
+    // Before the URL is even resolved: a read-only client sends no write, whoever asks for it.
+    if (readOnly && !READ_METHODS.has(method)) throw new ReadOnlyError(`${method} request`, readOnly.reason);
     const url = resolveRequestUrl(apiBase, req.path, { query: req.query, scope });
     const headers = new Headers(req.headers);
     if (!headers.has("user-agent")) headers.set("user-agent", options.userAgent ?? USER_AGENT);
@@ -168,6 +176,7 @@ export function createHttpClient(options: HttpClientOptions): ConflHttpClient {
 
   return {
     apiBase,
+    readOnly,
     request,
     paginate<T = unknown>(opts: PaginateOptions): AsyncIterable<T> {
       const { limit, ...rest } = opts;

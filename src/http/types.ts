@@ -53,6 +53,8 @@ export interface PaginateOptions extends RequestOptions {
 export interface HttpClient {
   /** The API root with a trailing slash (see Profile.apiBase). */
   readonly apiBase: URL;
+  /** Set when the client refuses every method but GET, HEAD and OPTIONS (see HttpClientOptions.readOnly). */
+  readonly readOnly?: { reason: string } | undefined;
   request<T = unknown>(options: RequestOptions): Promise<HttpResponse<T>>;
   /** Iterates `results[]` across v2 cursor pages and v1 start/limit pages. */
   paginate<T = unknown>(options: PaginateOptions): AsyncIterable<T>;
@@ -80,6 +82,11 @@ export interface HttpClientOptions {
    */
   scope?: readonly (string | URL)[];
   userAgent?: string;
+  /**
+   * Refuse every request whose method is not GET, HEAD or OPTIONS, before anything is sent (the one
+   * choke point behind --read-only, CONFL_READ_ONLY and a profile's readOnly). `reason` names which.
+   */
+  readOnly?: { reason: string } | undefined;
   /** retries after the first attempt (default 4) */
   maxRetries?: number;
   /** per-attempt timeout in ms (default 30 000) */

@@ -11,14 +11,31 @@ export function printJson(io: IOStreams, value: unknown): void {
 }
 
 export interface ErrorJson {
-  error: { code: string; message: string; hint: string | null; exitCode: number };
+  error: {
+    code: string;
+    message: string;
+    hint: string | null;
+    exitCode: number;
+    /** only for errors that carry facts to act on (a version conflict names both versions) */
+    details?: Record<string, unknown>;
+  };
 }
 
 /** The `--json` error object (message and hint already redacted by the caller). */
 export function errorJson(
-  error: Pick<ConflError, "code" | "exitCode"> & { message: string; hint?: string | undefined },
+  error: Pick<ConflError, "code" | "exitCode"> & {
+    message: string;
+    hint?: string | undefined;
+    details?: Record<string, unknown> | undefined;
+  },
 ): ErrorJson {
   return {
-    error: { code: error.code, message: error.message, hint: error.hint ?? null, exitCode: error.exitCode },
+    error: {
+      code: error.code,
+      message: error.message,
+      hint: error.hint ?? null,
+      exitCode: error.exitCode,
+      ...(error.details ? { details: error.details } : {}),
+    },
   };
 }

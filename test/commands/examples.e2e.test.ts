@@ -1,9 +1,9 @@
 /**
  * Every example in the --help of the commands below runs, as written, against the simulator (Cloud site
- * and Data Center) and exits 0, in a fresh directory holding the files the examples name. An example
- * that stops working fails here.
+ * and Data Center) and exits 0, in a fresh directory holding the files the examples name, on a fresh seed;
+ * a trailing `> file` is honoured as the shell would. An example that stops working fails here.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -32,7 +32,7 @@ function examples(): Array<[string, string[]]> {
     throw new Error("not run");
   });
   const found: Array<[string, string[]]> = [];
-  const nouns = ["space", "page", "attachment", "comment", "label"];
+  const nouns = ["space", "page", "property", "attachment", "comment", "label"];
   const verbs = ["search", "open"];
   for (const noun of program.commands.filter((c) => [...nouns, ...verbs].includes(c.name()))) {
     for (const verb of verbs.includes(noun.name()) ? [noun] : noun.commands) {
@@ -65,9 +65,20 @@ it("finds examples for every space and page verb", () => {
     "label remove",
     "open",
     "page children",
+    "page copy",
+    "page create",
+    "page delete",
+    "page diff",
     "page list",
+    "page move",
     "page tree",
+    "page update",
+    "page versions",
     "page view",
+    "property delete",
+    "property get",
+    "property list",
+    "property set",
     "search",
     "space list",
     "space view",
@@ -98,10 +109,15 @@ for (const deployment of ["cloud", "dc"] as const) {
       for (const file of ["report.pdf", "screenshot.png", "notes.txt", "review.txt"])
         writeFileSync(join(cwd, file), `${file}\n`);
       writeFileSync(join(cwd, "comment.xhtml"), "<p>Looks good</p>");
-      const run = await confl(args, env, "", cwd);
+      writeFileSync(join(cwd, "page.xml"), "<p>An example body.</p>");
+      const redirect = args.indexOf(">");
+      const run = await confl(redirect === -1 ? args : args.slice(0, redirect), env, "", cwd);
       expect(run.stderr).toBe("");
       expect(run.code).toBe(0);
-      if (!args.includes("--web")) expect(run.stdout).not.toBe("");
+      if (redirect !== -1) {
+        writeFileSync(join(cwd, args[redirect + 1]!), run.stdout);
+        expect(readFileSync(join(cwd, args[redirect + 1]!), "utf8")).not.toBe("");
+      } else if (!args.includes("--web")) expect(run.stdout).not.toBe("");
     });
   });
 }

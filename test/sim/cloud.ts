@@ -4,7 +4,7 @@
  * (`x-atlassian-oauth2-scopes`: v2 "Current" = granular; v1 "Current" = classic, "Beta" = granular), which the
  * gateway enforces; test/sim-tests/schema.test.ts checks this table against the spec files.
  */
-import type { AttachmentRecord, CommentRecord, PageRecord, SpaceRecord } from "./fixtures.js";
+import type { AttachmentRecord, CommentRecord, PageRecord, PropertyRecord, SpaceRecord } from "./fixtures.js";
 import { decodeCursor, encodeCursor, v2ErrorBody } from "./respond.js";
 import {
   compileRoutes,
@@ -315,7 +315,13 @@ function updatePage(request: CloudRequest): RouteResult {
     return badRequest("Moving a page to a different space is not supported");
   }
   if (typeof body.parentId === "string") {
-    if (!request.store.livePage(body.parentId)) return notFound();
+    const parent = request.store.livePage(body.parentId);
+    if (!parent) return notFound();
+    if (parent.spaceId !== page.spaceId)
+      return badRequest("Moving a page to a different space is not supported");
+    if (parent.id === page.id || request.store.ancestors(parent).some((a) => a.id === page.id)) {
+      return badRequest("A page cannot be moved under itself or one of its descendants");
+    }
     page.parentId = body.parentId;
   }
   rememberVersion(page);
@@ -377,6 +383,25 @@ function download(request: CloudRequest): RouteResult {
 }
 
 const granular = (...scopes: string[]) => scopes.map((scope) => `${scope}:confluence`);
+
+function propertyJson(property: PropertyRecord) {
+  return {
+    id: property.id,
+    key: property.key,
+    value: property.value,
+    version: versionJson(property.version),
+  };
+}
+
+function propertyFor(request: CloudRequest): PropertyRecord | undefined {
+  const page = livePageFor(request);
+  return page?.properties?.find((p) => p.id === request.params.propertyId);
+}
+
+function newVersion(request: CloudRequest, number: number, message: string): PageRecord["version"] {
+  const author = request.principal.kind === "user" ? request.principal.user.accountId : "";
+  return { number, createdAt: request.store.now(), message, minorEdit: false, authorId: author };
+}
 
 export const cloudRoutes: CloudRoute[] = [
   // ---- v2 (scopes: spec-v2 x-atlassian-oauth2-scopes, granular only) ----
@@ -484,9 +509,136 @@ export const cloudRoutes: CloudRoute[] = [
     spec: "v2",
     scopes: { current: granular("delete:page") },
     handle(request) {
+      // "purge=true … on a trashed page purges it" (spec-v2 deletePage); a live page is trashed first
+      if (request.url.searchParams.get("purge") === "true") {
+        const trashed = visible(request) ? request.store.page(request.params.id!) : undefined;
+        if (!trashed) return notFound();
+        if (trashed.status !== "trashed") return badRequest("Only a trashed page can be purged");
+        request.store.purge(trashed.id);
+        return { status: 204 };
+      }
       const page = livePageFor(request);
       if (!page) return notFound();
       page.status = "trashed";
+      return { status: 204 };
+    },
+  },
+  {
+    method: "GET",
+    template: `${V2}/pages/{id}/versions`,
+    spec: "v2",
+    scopes: { current: granular("read:page") },
+    handle(request) {
+      const page = livePageFor(request);
+      if (!page) return notFound();
+      const sort = request.url.searchParams.get("sort") ?? "modified-date";
+      if (sort !== "modified-date" && sort !== "-modified-date")
+        return badRequest(`Invalid value for sort: ${sort}`);
+      const versions = [...(page.history ?? []).map((h) => h.version), page.version];
+      if (sort === "-modified-date") versions.reverse();
+      return v2List(request, versions, (version) => ({
+        ...versionJson(version),
+        page: { id: page.id, title: page.title },
+      }));
+    },
+  },
+  {
+    method: "GET",
+    template: `${V2}/pages/{id}/properties`,
+    spec: "v2",
+    specTemplate: `${V2}/pages/{page-id}/properties`,
+    scopes: { current: granular("read:page") },
+    handle(request) {
+      const page = livePageFor(request);
+      if (!page) return notFound();
+      const key = request.url.searchParams.get("key");
+      const properties = (page.properties ?? []).filter((p) => key === null || p.key === key);
+      return v2List(request, properties, propertyJson);
+    },
+  },
+  {
+    method: "POST",
+    template: `${V2}/pages/{id}/properties`,
+    spec: "v2",
+    specTemplate: `${V2}/pages/{page-id}/properties`,
+    scopes: { current: granular("read:page", "write:page") },
+    handle(request) {
+      const page = livePageFor(request);
+      if (!page) return notFound();
+      const body = parseJsonBody(request.body);
+      if (!isRecord(body) || typeof body.key !== "string" || body.key === "" || !("value" in body)) {
+        return badRequest("key and value are required");
+      }
+      if ((page.properties ?? []).some((p) => p.key === body.key)) {
+        return badRequest(`A property with key '${body.key}' already exists`);
+      }
+      const property: PropertyRecord = {
+        id: request.store.newId(),
+        key: body.key,
+        value: body.value,
+        version: newVersion(request, 1, ""),
+      };
+      page.properties = [...(page.properties ?? []), property];
+      return { status: 200, json: propertyJson(property) };
+    },
+  },
+  {
+    method: "GET",
+    template: `${V2}/pages/{id}/properties/{propertyId}`,
+    spec: "v2",
+    specTemplate: `${V2}/pages/{page-id}/properties/{property-id}`,
+    scopes: { current: granular("read:page") },
+    handle(request) {
+      const property = propertyFor(request);
+      return property ? { status: 200, json: propertyJson(property) } : notFound();
+    },
+  },
+  {
+    method: "PUT",
+    template: `${V2}/pages/{id}/properties/{propertyId}`,
+    spec: "v2",
+    specTemplate: `${V2}/pages/{page-id}/properties/{property-id}`,
+    scopes: { current: granular("read:page", "write:page") },
+    handle(request) {
+      const property = propertyFor(request);
+      if (!property) return notFound();
+      const body = parseJsonBody(request.body);
+      if (!isRecord(body) || !("value" in body) || !isRecord(body.version)) {
+        return badRequest("value and version are required");
+      }
+      const number = Number(body.version.number);
+      if (number !== property.version.number + 1) {
+        // the page's 409 shape (§1.5); spec-v2 documents no 409 for properties either [unverified text]
+        return {
+          status: 409,
+          json: v2ErrorBody(
+            409,
+            "CONFLICT",
+            `Version must be incremented when updating a property. Current Version: [${property.version.number}]. Provided version: [${Number.isNaN(number) ? "" : number}]`,
+          ),
+        };
+      }
+      if (typeof body.key === "string") property.key = body.key;
+      property.value = body.value;
+      property.version = newVersion(
+        request,
+        number,
+        typeof body.version.message === "string" ? body.version.message : "",
+      );
+      return { status: 200, json: propertyJson(property) };
+    },
+  },
+  {
+    method: "DELETE",
+    template: `${V2}/pages/{id}/properties/{propertyId}`,
+    spec: "v2",
+    specTemplate: `${V2}/pages/{page-id}/properties/{property-id}`,
+    scopes: { current: granular("read:page", "write:page") },
+    handle(request) {
+      const page = livePageFor(request);
+      const property = propertyFor(request);
+      if (!page || !property) return notFound();
+      page.properties = (page.properties ?? []).filter((p) => p !== property);
       return { status: 204 };
     },
   },

@@ -52,6 +52,31 @@ export const dcRoutes: DcRoute[] = [
     template: "/rest/api/content/{id}/child/comment",
     handle: (r) => v1.childComments(r.flavor, r),
   },
+  {
+    method: "GET",
+    template: "/rest/api/content/{id}/property",
+    handle: (r) => v1.listProperties(r.flavor, r),
+  },
+  {
+    method: "POST",
+    template: "/rest/api/content/{id}/property",
+    handle: (r) => v1.createProperty(r.flavor, r),
+  },
+  {
+    method: "GET",
+    template: "/rest/api/content/{id}/property/{key}",
+    handle: (r) => v1.getProperty(r.flavor, r),
+  },
+  {
+    method: "PUT",
+    template: "/rest/api/content/{id}/property/{key}",
+    handle: (r) => v1.updateProperty(r.flavor, r),
+  },
+  {
+    method: "DELETE",
+    template: "/rest/api/content/{id}/property/{key}",
+    handle: (r) => v1.deleteProperty(r.flavor, r),
+  },
   { method: "GET", template: "/rest/api/content/{id}/label", handle: (r) => v1.listLabels(r.flavor, r) },
   { method: "POST", template: "/rest/api/content/{id}/label", handle: (r) => v1.addLabels(r.flavor, r) },
   { method: "DELETE", template: "/rest/api/content/{id}/label", handle: (r) => v1.removeLabel(r.flavor, r) },

@@ -114,6 +114,16 @@ export interface PageRecord {
   labels: string[];
   /** earlier versions, oldest first (v2 `?version=N`, v1 `?status=historical&version=N`) */
   history?: Array<{ title: string; body: string; version: VersionRecord }>;
+  /** content properties (v2 /pages/{id}/properties, v1 /content/{id}/property), each with its own version */
+  properties?: PropertyRecord[];
+}
+
+export interface PropertyRecord {
+  id: string;
+  key: string;
+  /** any JSON value */
+  value: unknown;
+  version: VersionRecord;
 }
 
 export interface AttachmentRecord {
@@ -314,6 +324,14 @@ export function createSeed(): Seed {
     body: `<p>Release checklist, draft ${n}.</p>`,
     version: version(n, 10 + n, author),
   }));
+  checklist.properties = [
+    {
+      id: "400001",
+      key: "release-meta",
+      value: { owner: "ada", due: "2026-12-01" },
+      version: version(2, 18, author),
+    },
+  ];
   const sections = ["Guides", "Reference", "Tutorials", "Operations", "FAQ"];
   let nextId = 65539;
   sections.forEach((section, sectionIndex) => {

@@ -308,6 +308,9 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
       case "delay":
         await sleep(fault.ms);
         return false;
+      case "before":
+        await fault.run();
+        return false;
       case "reset":
         entry.status = 0;
         req.socket.destroy();

@@ -108,6 +108,15 @@ export class ContentStore {
     return chain;
   }
 
+  /** Removes a page for good (a purge from the trash); its children move up to its parent, as Confluence does. */
+  purge(id: string): void {
+    const page = this.page(id);
+    if (!page) return;
+    for (const child of this.pages.filter((p) => p.parentId === id)) child.parentId = page.parentId;
+    this.pages = this.pages.filter((p) => p.id !== id);
+    this.attachments = this.attachments.filter((a) => a.pageId !== id);
+  }
+
   titleTaken(spaceId: string, title: string, exceptId?: string): boolean {
     return this.pages.some(
       (page) =>

@@ -108,7 +108,12 @@ export type FaultKind =
   /** send a 200 with a JSON body cut in half */
   | { type: "truncated-json" }
   /** an HTML page (SSO login page or proxy error), status default 200 */
-  | { type: "html"; status?: number; body?: string };
+  | { type: "html"; status?: number; body?: string }
+  /**
+   * run this first (e.g. another writer's request), then answer the request normally: how tests make
+   * a second writer land between a client's read and its write
+   */
+  | { type: "before"; run: () => void | Promise<void> };
 
 export interface FaultKnob {
   server?: RequestLogEntry["server"];

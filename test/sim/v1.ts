@@ -5,7 +5,7 @@
  */
 
 import { parseCql, runCql } from "./cql.js";
-import type { AttachmentRecord, CommentRecord, PageRecord, SpaceRecord } from "./fixtures.js";
+import type { AttachmentRecord, CommentRecord, PageRecord, PropertyRecord, SpaceRecord } from "./fixtures.js";
 import {
   decodeCursor,
   encodeCursor,
@@ -454,7 +454,11 @@ export function createContent(flavor: V1Flavor, request: RouteRequest): RouteRes
     labels: [],
   };
   store.pages.push(page);
-  return { status: 200, json: contentJson(flavor, page, new Set(["body.storage"])) };
+  // spec-dc createContent: `expand` defaults to body.storage,history,space,…,version,ancestors
+  const expand = request.url.searchParams.has("expand")
+    ? expansions(request.url)
+    : new Set(["body.storage", "ancestors"]);
+  return { status: 200, json: contentJson(flavor, page, expand) };
 }
 
 export function updateContent(flavor: V1Flavor, request: RouteRequest): RouteResult {
@@ -485,8 +489,14 @@ export function updateContent(flavor: V1Flavor, request: RouteRequest): RouteRes
   page.title = body.title;
   const storage = storageFrom(body);
   if (storage !== undefined) page.body = storage;
-  if (Array.isArray(body.ancestors) && isRecord(body.ancestors[0]))
-    page.parentId = String(body.ancestors[0].id);
+  if (Array.isArray(body.ancestors) && isRecord(body.ancestors[0])) {
+    const parent = flavor.store.livePage(String(body.ancestors[0].id));
+    if (!parent) return contentNotFound(String(body.ancestors[0].id));
+    if (parent.id === page.id || flavor.store.ancestors(parent).some((a) => a.id === page.id)) {
+      return v1Error(400, "A page cannot be moved under itself or one of its descendants");
+    }
+    page.parentId = parent.id;
+  }
   page.version = {
     number,
     createdAt: flavor.store.now(),
@@ -499,9 +509,130 @@ export function updateContent(flavor: V1Flavor, request: RouteRequest): RouteRes
 
 export function deleteContent(flavor: V1Flavor, request: RouteRequest): RouteResult {
   const id = request.params.id!;
+  // `status=trashed` purges content that is already in the trash (spec-dc deleteContent: 204 "purged")
+  if (request.url.searchParams.get("status") === "trashed") {
+    const trashed = canRead(request.principal) ? flavor.store.page(id) : undefined;
+    if (trashed?.status !== "trashed") return contentNotFound(id);
+    flavor.store.purge(id);
+    return { status: 204 };
+  }
   const page = canRead(request.principal) ? flavor.store.livePage(id) : undefined;
   if (!page) return contentNotFound(id);
   page.status = "trashed";
+  return { status: 204 };
+}
+
+/** Content properties (spec-dc /rest/api/content/{id}/property…): JsonContentProperty. */
+function propertyJson(flavor: V1Flavor, page: PageRecord, property: PropertyRecord): Record<string, unknown> {
+  return {
+    id: property.id,
+    key: property.key,
+    value: property.value,
+    version: { ...versionJson(flavor, property.version), hidden: false },
+    _links: {
+      base: flavor.base,
+      context: flavor.context,
+      self: `${flavor.base}/rest/api/content/${page.id}/property/${encodeURIComponent(property.key)}`,
+    },
+    _expandable: { content: `/rest/api/content/${page.id}` },
+  };
+}
+
+function propertyPage(flavor: V1Flavor, request: RouteRequest): PageRecord | RouteResult {
+  const id = request.params.id!;
+  const page = canRead(request.principal) ? flavor.store.livePage(id) : undefined;
+  return page ?? contentNotFound(id);
+}
+
+export function listProperties(flavor: V1Flavor, request: RouteRequest): RouteResult {
+  const page = propertyPage(flavor, request);
+  if ("status" in page && typeof page.status === "number") return page as RouteResult;
+  const record = page as PageRecord;
+  return paged(
+    flavor,
+    request,
+    `/rest/api/content/${record.id}/property`,
+    record.properties ?? [],
+    (property) => propertyJson(flavor, record, property),
+    { defaultLimit: 10, cap: flavor.listCap, paging: "start" },
+  );
+}
+
+export function getProperty(flavor: V1Flavor, request: RouteRequest): RouteResult {
+  const page = propertyPage(flavor, request);
+  if ("status" in page && typeof page.status === "number") return page as RouteResult;
+  const record = page as PageRecord;
+  const property = record.properties?.find((p) => p.key === request.params.key);
+  if (!property) return v1Error(404, `Cannot find property '${request.params.key}' on content ${record.id}`);
+  return { status: 200, json: propertyJson(flavor, record, property) };
+}
+
+export function createProperty(flavor: V1Flavor, request: RouteRequest): RouteResult {
+  const page = propertyPage(flavor, request);
+  if ("status" in page && typeof page.status === "number") return page as RouteResult;
+  const record = page as PageRecord;
+  const body = parseJsonBody(request.body);
+  if (!isRecord(body) || typeof body.key !== "string" || body.key === "" || !("value" in body)) {
+    return v1Error(400, "A content property needs a key and a value");
+  }
+  if (record.properties?.some((p) => p.key === body.key)) {
+    return v1Error(400, `A property with key '${body.key}' already exists on content ${record.id}`);
+  }
+  const property: PropertyRecord = {
+    id: flavor.store.newId(),
+    key: body.key,
+    value: body.value,
+    version: {
+      number: 1,
+      createdAt: flavor.store.now(),
+      message: "",
+      minorEdit: false,
+      authorId: flavor.author.accountId,
+    },
+  };
+  record.properties = [...(record.properties ?? []), property];
+  return { status: 200, json: propertyJson(flavor, record, property) };
+}
+
+export function updateProperty(flavor: V1Flavor, request: RouteRequest): RouteResult {
+  const page = propertyPage(flavor, request);
+  if ("status" in page && typeof page.status === "number") return page as RouteResult;
+  const record = page as PageRecord;
+  const property = record.properties?.find((p) => p.key === request.params.key);
+  if (!property) return v1Error(404, `Cannot find property '${request.params.key}' on content ${record.id}`);
+  const body = parseJsonBody(request.body);
+  if (!isRecord(body) || !("value" in body) || !isRecord(body.version)) {
+    return v1Error(400, "A content property update needs a value and a version");
+  }
+  if (typeof body.key === "string" && body.key !== property.key) {
+    return v1Error(400, "The key in the body does not match the key in the path");
+  }
+  const number = Number(body.version.number);
+  if (number !== property.version.number + 1) {
+    // spec-dc: 409 "the given version is does not match the expected target version"
+    return v1Error(
+      409,
+      `Version must be incremented on update. Current version is: ${property.version.number}`,
+    );
+  }
+  property.value = body.value;
+  property.version = {
+    number,
+    createdAt: flavor.store.now(),
+    message: "",
+    minorEdit: body.version.minorEdit === true,
+    authorId: flavor.author.accountId,
+  };
+  return { status: 200, json: propertyJson(flavor, record, property) };
+}
+
+export function deleteProperty(flavor: V1Flavor, request: RouteRequest): RouteResult {
+  const page = propertyPage(flavor, request);
+  if ("status" in page && typeof page.status === "number") return page as RouteResult;
+  const record = page as PageRecord;
+  const property = record.properties?.find((p) => p.key === request.params.key);
+  if (!property) return v1Error(404, `Cannot find property '${request.params.key}' on content ${record.id}`);
+  record.properties = (record.properties ?? []).filter((p) => p !== property);
   return { status: 204 };
 }
 

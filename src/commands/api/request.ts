@@ -5,8 +5,8 @@
  */
 import { readFile } from "node:fs/promises";
 import type { Context } from "../../context.js";
-import { UsageError } from "../../errors.js";
-import { errorForResponse } from "../../http/client.js";
+import { ReadOnlyError, UsageError } from "../../errors.js";
+import { errorForResponse, READ_METHODS } from "../../http/client.js";
 import { maskHeaderValue } from "../../http/debug.js";
 import { statusText } from "../../http/errors.js";
 import { iteratePages, pageItems } from "../../http/paginate.js";
@@ -50,6 +50,8 @@ type FieldValue = string | number | boolean | null | FieldValue[] | { [key: stri
 
 export async function run(options: ApiOptions, ctx: Context, deps: ApiDeps): Promise<void> {
   validate(options);
+  // Early and clear for -X; the client refuses any write again whatever path reached it (READ_METHODS).
+  refuseWrite(options.method?.toUpperCase(), ctx);
   const read = deps.readFile ?? ((p: string) => readFile(p));
   const stdin = once(() => readStream(ctx.io.stdin));
   const headers = parseHeaders(options.headers ?? []);
@@ -59,6 +61,7 @@ export async function run(options: ApiOptions, ctx: Context, deps: ApiDeps): Pro
   const defaultMethod = !options.paginate && (hasFields || options.input !== undefined) ? "POST" : "GET";
   const method = (options.method ?? defaultMethod).toUpperCase();
   if (!/^[A-Z]+$/.test(method)) throw new UsageError(`invalid method "${options.method}"`);
+  refuseWrite(method, ctx);
   if (options.paginate && method !== "GET")
     throw new UsageError("--paginate works with GET requests only", { hint: "drop -X, or drop --paginate" });
 
@@ -109,6 +112,11 @@ export async function run(options: ApiOptions, ctx: Context, deps: ApiDeps): Pro
       now: Date.now(),
     });
   }
+}
+
+function refuseWrite(method: string | undefined, ctx: Context): void {
+  if (method !== undefined && ctx.globals.readOnly && !READ_METHODS.has(method))
+    throw new ReadOnlyError(`${method} request`, ctx.globals.readOnly);
 }
 
 function validate(options: ApiOptions): void {

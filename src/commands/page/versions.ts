@@ -1,0 +1,61 @@
+/** `confl page versions <page>`: the page's history, newest first. */
+import type { Command } from "@commander-js/extra-typings";
+import { collect } from "../../confluence/client.js";
+import { parsePageRef, resolvePageRef } from "../../confluence/page-ref.js";
+import { listVersions, type VersionEntry } from "../../confluence/page-write.js";
+import type { Context, ContextFactory } from "../../context.js";
+import { printJson } from "../../output/json.js";
+import { type Column, printTable } from "../../output/table.js";
+import {
+  ALL_FLAG,
+  ALL_HELP,
+  LIMIT_FLAG,
+  LIMIT_HELP,
+  listLimit,
+  parsePositiveInteger,
+} from "../list-flags.js";
+
+export interface VersionsOptions {
+  page: string;
+  limit: number | undefined;
+}
+
+export const versionColumns: Column<VersionEntry>[] = [
+  { header: "Version", value: (v) => String(v.number), style: (t, c) => c.bold(t) },
+  { header: "Author", value: (v) => v.authorId ?? "" },
+  { header: "Date", value: (v) => v.createdAt?.replace("T", " ").slice(0, 16) ?? "" },
+  { header: "Minor", value: (v) => (v.minorEdit ? "minor" : "") },
+  { header: "Message", value: (v) => v.message ?? "", flex: true },
+];
+
+export async function run(options: VersionsOptions, ctx: Context): Promise<VersionEntry[]> {
+  const ref = parsePageRef(options.page);
+  const client = await ctx.client();
+  const id = await resolvePageRef(client, ref);
+  const versions = await collect(listVersions(client, id, { limit: options.limit }));
+  if (ctx.globals.json) printJson(ctx.io, versions);
+  else printTable(ctx.io, versionColumns, versions);
+  return versions;
+}
+
+export function register(page: Command, getContext: ContextFactory): void {
+  page
+    .command("versions")
+    .description("List a page's versions, newest first: number, author, date, message")
+    .argument("<page>", "page id, page URL, or SPACEKEY:Title")
+    .option(LIMIT_FLAG, LIMIT_HELP, parsePositiveInteger)
+    .option(ALL_FLAG, ALL_HELP)
+    .addHelpText(
+      "after",
+      `
+The author is the account id on Cloud and the user key on Data Center. Piped, each line is VERSION,
+AUTHOR, DATE, MINOR and MESSAGE separated by tabs.
+
+Examples:
+  $ confl page versions 65538
+  $ confl page versions "DOC:Release checklist" --limit 3 --json`,
+    )
+    .action(async (ref, opts, cmd) => {
+      await run({ page: ref, limit: listLimit(opts) }, getContext(cmd as unknown as Command));
+    });
+}

@@ -1,0 +1,57 @@
+/** `confl property list <page>`: every content property of a page. */
+import type { Command } from "@commander-js/extra-typings";
+import { collect } from "../../confluence/client.js";
+import { parsePageRef, resolvePageRef } from "../../confluence/page-ref.js";
+import { type ContentProperty, listProperties } from "../../confluence/properties.js";
+import type { Context, ContextFactory } from "../../context.js";
+import { printJson } from "../../output/json.js";
+import { type Column, printTable } from "../../output/table.js";
+import {
+  ALL_FLAG,
+  ALL_HELP,
+  LIMIT_FLAG,
+  LIMIT_HELP,
+  listLimit,
+  parsePositiveInteger,
+} from "../list-flags.js";
+
+const columns: Column<ContentProperty>[] = [
+  { header: "Key", value: (p) => p.key, style: (t, c) => c.bold(t) },
+  { header: "Version", value: (p) => String(p.version.number) },
+  { header: "Value", value: (p) => JSON.stringify(p.value), flex: true },
+];
+
+export async function run(
+  options: { page: string; limit: number | undefined },
+  ctx: Context,
+): Promise<ContentProperty[]> {
+  const ref = parsePageRef(options.page);
+  const client = await ctx.client();
+  const id = await resolvePageRef(client, ref);
+  const properties = await collect(listProperties(client, id, { limit: options.limit }));
+  if (ctx.globals.json) printJson(ctx.io, properties);
+  else if (properties.length === 0 && ctx.io.stdoutIsTTY) ctx.io.err(`Page ${id} has no content properties.`);
+  else printTable(ctx.io, columns, properties);
+  return properties;
+}
+
+export function register(property: Command, getContext: ContextFactory): void {
+  property
+    .command("list")
+    .description("List a page's content properties")
+    .argument("<page>", "page id, page URL, or SPACEKEY:Title")
+    .option(LIMIT_FLAG, LIMIT_HELP, parsePositiveInteger)
+    .option(ALL_FLAG, ALL_HELP)
+    .addHelpText(
+      "after",
+      `
+Piped, each line is KEY, VERSION and the VALUE as compact JSON, separated by tabs.
+
+Examples:
+  $ confl property list 65538
+  $ confl property list "DOC:Release checklist" --json`,
+    )
+    .action(async (ref, opts, cmd) => {
+      await run({ page: ref, limit: listLimit(opts) }, getContext(cmd as unknown as Command));
+    });
+}
