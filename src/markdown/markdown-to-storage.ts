@@ -323,6 +323,7 @@ class StorageEmitter {
       }
       return this.raw(node.value, node, "block");
     }
+    if (lang === "pre" && !node.meta) return `<pre>${escapeText(node.value)}</pre>`;
     const params = parseMeta(node.meta);
     const name = lang === "noformat" ? "noformat" : "code";
     if (name === "code" && lang) params.set("language", lang);

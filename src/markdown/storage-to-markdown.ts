@@ -127,7 +127,7 @@ export function storageToMarkdown(
     children: mergeBlockComments(converter.flow(parseStorage(storage).children, 0)),
   };
   let markdown = toMarkdown(root, {
-    extensions: [gfmToMarkdown()],
+    extensions: [gfmToMarkdown({ tablePipeAlign: false })],
     bullet: "-",
     emphasis: "*",
     strong: "*",
@@ -253,7 +253,8 @@ class StorageConverter {
     if (el.name === "time") return true;
     if (el.name !== "ac:structured-macro" && el.name !== "ac:macro") return false;
     const name = macroName(el);
-    if (INLINE_MACROS.has(name)) return true;
+    // a Jira macro naming one issue is a link in the text; one with a JQL query is a table
+    if (INLINE_MACROS.has(name) && (name !== "jira" || macroParams(el)?.has("key"))) return true;
     if (BLOCK_MACROS.has(name)) return false;
     // an unknown macro is inline when it sits in a line of text
     const textBefore = pending.some((p) => p.type !== "text" || p.value.trim() !== "");
@@ -293,8 +294,9 @@ class StorageConverter {
       case "ac:task-list":
         return [this.taskList(el, depth)];
       case "pre":
+        // `pre` as the fence's language, so it comes back as <pre> rather than as a code macro
         if (childElements(el).length === 0)
-          return [{ type: "code", lang: null, meta: null, value: textContent(el) }];
+          return [{ type: "code", lang: "pre", meta: null, value: textContent(el) }];
         return [this.blockVerbatim(el, "preformatted text with markup inside")];
       case "table":
         return [this.table(el, depth)];
