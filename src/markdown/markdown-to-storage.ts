@@ -61,8 +61,9 @@ export function markdownToStorage(
   markdown: string,
   options: MarkdownToStorageOptions = {},
 ): MarkdownToStorageResult {
-  const { frontMatter, body } = parseFrontMatter(markdown);
+  const { frontMatter, body: text } = parseFrontMatter(markdown);
   const report: ConversionReport = { verbatim: [], skipped: [] };
+  const body = limitNesting(text, report);
   const tree = parseMarkdown(body);
   const emitter = new StorageEmitter(body, options, report, collectDefinitions(tree));
   const storage = emitter.flow(tree.children, 0);
@@ -77,6 +78,38 @@ export function markdownToStorage(
     );
   }
   return { storage, frontMatter, report };
+}
+
+/** Indentation (in columns) beyond which a list marker is pulled back: 120 levels at two columns each; storage → Markdown never nests deeper than 48. */
+const MAX_LIST_INDENT = 240;
+
+/**
+ * The Markdown parser's list handling is quadratic in nesting depth (1000 nested items took a minute),
+ * so list items indented deeper than MAX_LIST_INDENT are pulled back to it before parsing. Lines inside
+ * top-level fenced code are never touched. Only hostile or generated input nests this deep.
+ */
+function limitNesting(markdown: string, report: ConversionReport): string {
+  if (!/\n[ \t]{240,}/.test(markdown)) return markdown;
+  let fence: string | undefined;
+  let clamped = 0;
+  const lines = markdown.split("\n").map((line) => {
+    const opener = /^ {0,3}(`{3,}|~{3,})/.exec(line);
+    if (fence === undefined && opener) fence = opener[1]![0]!.repeat(opener[1]!.length);
+    else if (fence !== undefined && opener && opener[1]!.startsWith(fence)) fence = undefined;
+    if (fence !== undefined) return line;
+    const match = /^([ \t]+)(?=(?:[-+*]|\d{1,9}[.)])(?:[ \t]|$))/.exec(line);
+    if (!match) return line;
+    const width = match[1]!.replace(/\t/g, "    ").length;
+    if (width <= MAX_LIST_INDENT) return line;
+    clamped++;
+    return " ".repeat(MAX_LIST_INDENT) + line.slice(match[1]!.length);
+  });
+  if (clamped)
+    report.skipped.push({
+      what: `${clamped} list items nested deeper than ${MAX_LIST_INDENT / 2} levels`,
+      reason: "written at that depth",
+    });
+  return clamped ? lines.join("\n") : markdown;
 }
 
 function collectDefinitions(tree: Root): Map<string, Definition> {

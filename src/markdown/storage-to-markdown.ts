@@ -65,7 +65,7 @@ import {
 import { checkStorage, decodeEntities } from "./xml.js";
 
 /** Deeper than this, a subtree is kept verbatim: no stack overflow, no quadratic Markdown indentation. */
-const MAX_DEPTH = 64;
+const MAX_DEPTH = 48;
 
 const INLINE_TAGS = new Set([
   "a",

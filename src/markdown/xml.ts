@@ -98,17 +98,26 @@ export function checkStorage(xml: string, limit = 50): XmlProblem[] {
   const add = (offset: number, message: string) => {
     if (problems.length < limit) problems.push({ offset, message });
   };
+  // next '&' and ']]>' at or after a position, found once and reused: a search per text run would
+  // rescan the rest of the document each time (quadratic on large pages)
+  let nextAmp = -2;
+  let nextCdataEnd = -2;
+  const ampFrom = (from: number) => {
+    if (nextAmp !== -1 && nextAmp < from) nextAmp = xml.indexOf("&", from);
+    return nextAmp;
+  };
   const checkRefs = (from: number, to: number) => {
-    let amp = xml.indexOf("&", from);
+    let amp = ampFrom(from);
     while (amp !== -1 && amp < to) {
       REFERENCE.lastIndex = amp;
       const match = REFERENCE.exec(xml);
       if (!match || match.index + match[0].length > to) add(amp, "a bare '&' (write &amp;)");
       else if (!isValidReference(match[1]!)) add(amp, `unknown entity ${match[0]}`);
-      amp = xml.indexOf("&", amp + 1);
+      amp = ampFrom(amp + 1);
     }
   };
   const checkChars = (from: number, to: number) => {
+    if (!maybeForbidden) return;
     const slice = xml.slice(from, to);
     const match = FORBIDDEN_CHARS.exec(slice);
     if (match)
@@ -117,6 +126,7 @@ export function checkStorage(xml: string, limit = 50): XmlProblem[] {
         `a character XML does not allow (U+${match[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")})`,
       );
   };
+  const maybeForbidden = FORBIDDEN_CHARS.test(xml);
   let i = 0;
   const n = xml.length;
   while (i < n && problems.length < limit) {
@@ -125,8 +135,8 @@ export function checkStorage(xml: string, limit = 50): XmlProblem[] {
     if (textEnd > i) {
       checkRefs(i, textEnd);
       checkChars(i, textEnd);
-      const gt = xml.indexOf("]]>", i);
-      if (gt !== -1 && gt < textEnd) add(gt, "']]>' outside a CDATA section");
+      if (nextCdataEnd !== -1 && nextCdataEnd < i) nextCdataEnd = xml.indexOf("]]>", i);
+      if (nextCdataEnd !== -1 && nextCdataEnd < textEnd) add(nextCdataEnd, "']]>' outside a CDATA section");
     }
     if (lt === -1) break;
     i = lt;
