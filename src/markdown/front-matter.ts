@@ -24,7 +24,9 @@ export class FrontMatterError extends Error {
 export function parseFrontMatter(markdown: string): { frontMatter: FrontMatter | undefined; body: string } {
   const text = markdown.startsWith("\uFEFF") ? markdown.slice(1) : markdown;
   const match = FRONT_MATTER.exec(text);
-  if (!match) return { frontMatter: undefined, body: text };
+  // a document may also start with a horizontal rule: front matter is only a block with a `key:` line
+  if (!match || !/^[A-Za-z_][\w-]*[ \t]*:/m.test(match[1] ?? ""))
+    return { frontMatter: undefined, body: text };
   let data: unknown;
   try {
     data = parse(match[1] ?? "");

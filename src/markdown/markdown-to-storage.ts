@@ -186,9 +186,9 @@ class StorageEmitter {
     }
     switch (node.type) {
       case "paragraph":
-        return this.paragraph(node.children, depth);
+        return this.paragraph(node.children, depth, node);
       case "heading":
-        return `<h${node.depth}>${this.phrasing(node.children, depth)}</h${node.depth}>`;
+        return `<h${node.depth}>${this.phrasing(node.children, depth, node)}</h${node.depth}>`;
       case "thematicBreak":
         return "<hr/>";
       case "blockquote":
@@ -211,8 +211,8 @@ class StorageEmitter {
     }
   }
 
-  private paragraph(children: PhrasingContent[], depth: number): string {
-    const inner = this.phrasing(children, depth);
+  private paragraph(children: PhrasingContent[], depth: number, container?: Nodes): string {
+    const inner = this.phrasing(children, depth, container);
     return inner.trim() === "" ? "" : `<p>${inner}</p>`;
   }
 
@@ -225,13 +225,15 @@ class StorageEmitter {
       // ends at the end of that line. Our paragraphs that start with a comment are one line long (breaks
       // are written as <br>), so reading the line again as a paragraph gives back what was meant.
       const reparsed = parseMarkdown(`x${node.value}`).children[0];
-      if (reparsed?.type === "paragraph") {
+      const start = node.position?.start.offset;
+      if (reparsed?.type === "paragraph" && start !== undefined) {
+        shiftPositions(reparsed, start - 1);
         const first = reparsed.children[0];
         if (first?.type === "text") {
           first.value = first.value.slice(1);
           if (first.value === "") reparsed.children.shift();
         }
-        return this.paragraph(reparsed.children, depth);
+        return this.paragraph(reparsed.children, depth, reparsed);
       }
     }
     if (/^<!--[\s\S]*-->$/.test(value)) {
@@ -324,7 +326,8 @@ class StorageEmitter {
     const [first, ...rest] = item.children;
     let out = "";
     if (typeof item.checked === "boolean") out += item.checked ? "[x] " : "[ ] ";
-    if (first?.type === "paragraph") out += this.phrasing(first.children, depth) + this.flow(rest, depth);
+    if (first?.type === "paragraph")
+      out += this.phrasing(first.children, depth, first) + this.flow(rest, depth);
     else out += this.flow(item.children, depth);
     return out;
   }
@@ -376,7 +379,7 @@ class StorageEmitter {
       out += "<tr>";
       for (const cell of row.children) {
         const tag = header ? "th" : "td";
-        out += `<${tag}>${this.phrasing(cell.children, depth + 1)}</${tag}>`;
+        out += `<${tag}>${this.phrasing(cell.children, depth + 1, cell)}</${tag}>`;
       }
       out += "</tr>";
     });
@@ -385,7 +388,17 @@ class StorageEmitter {
 
   // --- inline -------------------------------------------------------------------------------------
 
-  phrasing(nodes: PhrasingContent[], depth: number): string {
+  /** The source of the block whose text is being written (see the autolink case in inline()). */
+  private blockSource = "";
+
+  private sourceOf(node: Nodes): string {
+    const start = node.position?.start.offset;
+    const end = node.position?.end.offset;
+    return start === undefined || end === undefined ? this.blockSource : this.markdown.slice(start, end);
+  }
+
+  phrasing(nodes: PhrasingContent[], depth: number, container?: Nodes): string {
+    if (container) this.blockSource = this.sourceOf(container);
     const pairs = matchInlineTags(nodes);
     let out = "";
     for (let i = 0; i < nodes.length; i++) {
@@ -432,6 +445,10 @@ class StorageEmitter {
       case "break":
         return "<br/>";
       case "link":
+        // A bare URL becomes a link after parsing, from the text alone (mdast-util-gfm-autolink-literal),
+        // so `https\://…`, which to-markdown writes to keep a URL in text as text, would turn into a link.
+        // Such links have no position: they are links only if the URL stands unescaped in the source.
+        if (!node.position && !this.blockSource.includes(plainText(node))) return escapeText(plainText(node));
         return this.link(node.url, node.title ?? null, node.children, depth, node);
       case "image":
         return this.image(node.url, node.alt ?? "", node.title ?? null, node);
@@ -515,6 +532,19 @@ class StorageEmitter {
 function pageRef(ref: PageRef): string {
   const space = ref.spaceKey ? ` ri:space-key="${escapeAttribute(ref.spaceKey)}"` : "";
   return `<ri:page${space} ri:content-title="${escapeAttribute(ref.title)}"/>`;
+}
+
+/** Moves a reparsed subtree's source offsets back to where its text sits in the whole document. */
+function shiftPositions(root: Nodes, by: number): void {
+  const stack: Nodes[] = [root];
+  while (stack.length) {
+    const node = stack.pop()!;
+    if (node.position) {
+      if (node.position.start.offset !== undefined) node.position.start.offset += by;
+      if (node.position.end.offset !== undefined) node.position.end.offset += by;
+    }
+    if ("children" in node) stack.push(...(node.children as Nodes[]));
+  }
 }
 
 function isTaskListNode(list: List): boolean {

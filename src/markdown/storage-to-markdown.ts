@@ -133,7 +133,7 @@ export function storageToMarkdown(
     strong: "*",
     fence: "`",
     fences: true,
-    rule: "-",
+    rule: "*",
     listItemIndent: "one",
     resourceLink: false,
   });
