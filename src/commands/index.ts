@@ -6,6 +6,7 @@ import type { Command } from "@commander-js/extra-typings";
 import type { ContextFactory } from "../context.js";
 import { registerApi } from "./api/index.js";
 import { registerAuth } from "./auth/index.js";
+import { registerConvert } from "./convert/index.js";
 import { registerPage } from "./page/index.js";
 import { registerSpace } from "./space/index.js";
 
@@ -14,4 +15,5 @@ export function registerCommands(program: Command, getContext: ContextFactory): 
   registerApi(program, getContext);
   registerSpace(program, getContext);
   registerPage(program, getContext);
+  registerConvert(program, getContext);
 }
