@@ -188,9 +188,86 @@ try {
   } else {
     console.log("skip simulator benchmarks: build/sim.mjs not built");
   }
-} finally {
+} catch (error) {
   rmSync(configDir, { recursive: true, force: true });
+  throw error;
 }
 
+// 3. Markdown conversion: throughput on the test corpus repeated to a few MB (median of several runs),
+// and what `confl convert` costs to start compared with `confl --version`.
+{
+  const { readdirSync, readFileSync } = await import("node:fs");
+  const { build } = await import("esbuild");
+  await build({
+    entryPoints: ["src/markdown/index.ts"],
+    outfile: "build/markdown-bench.mjs",
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    logLevel: "warning",
+    banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
+  });
+  const { storageToMarkdown, markdownToStorage } = await import(
+    new URL("../build/markdown-bench.mjs", import.meta.url).href
+  );
+  const dir = "test/markdown/corpus";
+  const pieces = readdirSync(dir)
+    .filter((f) => f.endsWith(".storage.xml"))
+    .sort()
+    .map((f) => readFileSync(join(dir, f), "utf8"));
+  const once = pieces.join("\n");
+  const storage = once.repeat(Math.ceil((2 * 1024 * 1024) / once.length));
+  const markdown = storageToMarkdown(storage).markdown;
+  const mb = (text) => Buffer.byteLength(text) / (1024 * 1024);
+  const throughput = (run, input) => {
+    const speeds = [];
+    for (let i = 0; i < 5; i++) {
+      const started = performance.now();
+      run(input);
+      speeds.push(mb(input) / ((performance.now() - started) / 1000));
+    }
+    return median(speeds);
+  };
+  console.log(
+    `conversion corpus: ${pieces.length} samples, ${mb(storage).toFixed(1)} MB storage, ${mb(markdown).toFixed(1)} MB Markdown`,
+  );
+  const toMarkdown = throughput(storageToMarkdown, storage);
+  const toStorage = throughput(markdownToStorage, markdown);
+  report("storage → Markdown throughput", toMarkdown, "MB/s", ">= 20 MB/s", toMarkdown >= 20);
+  report("Markdown → storage throughput", toStorage, "MB/s", ">= 20 MB/s", toStorage >= 20);
+
+  const timeWithInput = (args, input) => {
+    const started = performance.now();
+    const result = spawnSync(process.execPath, args, { env, input, stdio: ["pipe", "ignore", "pipe"] });
+    const elapsed = performance.now() - started;
+    if (result.status !== 0) throw new Error(`node ${args.join(" ")} failed: ${result.stderr}`);
+    return elapsed;
+  };
+  const cold = { version: [], convert: [] };
+  const runs = Math.min(RUNS, 15);
+  for (let i = 0; i < runs + 2; i++) {
+    const version = timeCommand([CONFL, "--version"], env);
+    const convert = timeWithInput([CONFL, "convert", "--from", "markdown", "--to", "storage"], "# Hi\n");
+    if (i >= 2) {
+      cold.version.push(version);
+      cold.convert.push(convert);
+    }
+  }
+  const extra = median(cold.convert) - median(cold.version);
+  console.log(
+    `confl convert (tiny input) ${median(cold.convert).toFixed(1)} ms vs confl --version ${median(cold.version).toFixed(1)} ms`,
+  );
+  results.push({
+    name: "confl convert cold start over confl --version",
+    value: Number(extra.toFixed(1)),
+    unit: "ms",
+    target: "reported",
+    ok: true,
+  });
+  console.log(`info confl convert cold start over confl --version: ${extra.toFixed(1)} ms`);
+}
+
+rmSync(configDir, { recursive: true, force: true });
 console.log(JSON.stringify({ runs: RUNS, bareNodeMs: Number(bare.toFixed(1)), results }));
 process.exitCode = failed ? 1 : 0;

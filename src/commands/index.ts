@@ -10,6 +10,7 @@ import { registerAuth } from "./auth/index.js";
 import { registerBackup } from "./backup/index.js";
 import { registerComment } from "./comment/index.js";
 import { registerCompletion } from "./completion/index.js";
+import { registerConvert } from "./convert/index.js";
 import { registerHelp } from "./help/index.js";
 import { registerLabel } from "./label/index.js";
 import { registerOpen } from "./open/index.js";
@@ -30,6 +31,7 @@ export function registerCommands(program: Command, getContext: ContextFactory): 
   registerOpen(program, getContext);
   registerBackup(program, getContext);
   registerCompletion(program, getContext);
-  registerHelp(program, getContext);
   registerProperty(program, getContext);
+  registerConvert(program, getContext);
+  registerHelp(program, getContext);
 }
