@@ -5,8 +5,8 @@ import { resolvePageRef } from "../../confluence/page-ref.js";
 import type { Attachment } from "../../confluence/types.js";
 import type { Context, ContextFactory } from "../../context.js";
 import { formatBytes } from "../../io/progress.js";
-import { printJson } from "../../output/json.js";
-import { type Column, printTable } from "../../output/table.js";
+import { printList } from "../../output/list.js";
+import type { Column } from "../../output/table.js";
 import {
   ALL_FLAG,
   ALL_HELP,
@@ -34,9 +34,7 @@ export async function run(options: ListOptions, ctx: Context): Promise<Attachmen
   const client = await ctx.client();
   const pageId = await resolvePageRef(client, options.page);
   const attachments = await listAttachments(client, pageId, { limit: options.limit });
-  if (ctx.globals.json) printJson(ctx.io, attachments);
-  else if (attachments.length === 0 && ctx.io.stdoutIsTTY) ctx.io.err(`Page ${pageId} has no attachments.`);
-  else printTable(ctx.io, columns, attachments);
+  printList(ctx, columns, attachments, `Page ${pageId} has no attachments.`);
   return attachments;
 }
 

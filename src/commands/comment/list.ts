@@ -5,8 +5,8 @@ import { resolvePageRef } from "../../confluence/page-ref.js";
 import { storageToText } from "../../confluence/storage-text.js";
 import type { Comment } from "../../confluence/types.js";
 import type { Context, ContextFactory } from "../../context.js";
-import { printJson } from "../../output/json.js";
-import { type Column, printTable } from "../../output/table.js";
+import { printList } from "../../output/list.js";
+import type { Column } from "../../output/table.js";
 import {
   ALL_FLAG,
   ALL_HELP,
@@ -32,9 +32,7 @@ export async function run(options: ListOptions, ctx: Context): Promise<Comment[]
   const client = await ctx.client();
   const pageId = await resolvePageRef(client, options.page);
   const comments = await listComments(client, pageId, { limit: options.limit });
-  if (ctx.globals.json) printJson(ctx.io, comments);
-  else if (comments.length === 0 && ctx.io.stdoutIsTTY) ctx.io.err(`Page ${pageId} has no comments.`);
-  else printTable(ctx.io, columns, comments);
+  printList(ctx, columns, comments, `Page ${pageId} has no comments.`);
   return comments;
 }
 

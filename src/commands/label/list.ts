@@ -4,8 +4,8 @@ import { listLabels } from "../../confluence/labels.js";
 import { resolvePageRef } from "../../confluence/page-ref.js";
 import type { Label } from "../../confluence/types.js";
 import type { Context, ContextFactory } from "../../context.js";
-import { printJson } from "../../output/json.js";
-import { type Column, printTable } from "../../output/table.js";
+import { printList } from "../../output/list.js";
+import type { Column } from "../../output/table.js";
 
 export const labelColumns: Column<Label>[] = [
   { header: "Name", value: (l) => l.name, style: (t, c) => c.bold(t) },
@@ -17,9 +17,7 @@ export async function run(options: { page: string }, ctx: Context): Promise<Labe
   const client = await ctx.client();
   const pageId = await resolvePageRef(client, options.page);
   const labels = await listLabels(client, pageId);
-  if (ctx.globals.json) printJson(ctx.io, labels);
-  else if (labels.length === 0 && ctx.io.stdoutIsTTY) ctx.io.err(`Page ${pageId} has no labels.`);
-  else printTable(ctx.io, labelColumns, labels);
+  printList(ctx, labelColumns, labels, `Page ${pageId} has no labels.`);
   return labels;
 }
 

@@ -5,8 +5,8 @@ import { parsePageRef, resolvePageRef } from "../../confluence/page-ref.js";
 import { listChildren } from "../../confluence/pages.js";
 import type { ChildPage } from "../../confluence/types.js";
 import type { Context, ContextFactory } from "../../context.js";
-import { printJson } from "../../output/json.js";
-import { type Column, printTable } from "../../output/table.js";
+import { printList } from "../../output/list.js";
+import type { Column } from "../../output/table.js";
 import {
   ALL_FLAG,
   ALL_HELP,
@@ -33,9 +33,7 @@ export async function run(options: ChildrenOptions, ctx: Context): Promise<Child
   const client = await ctx.client();
   const id = await resolvePageRef(client, ref);
   const children = await collect(listChildren(client, id, { limit: options.limit }));
-  if (ctx.globals.json) printJson(ctx.io, children);
-  else if (children.length === 0 && ctx.io.stdoutIsTTY) ctx.io.err(`Page ${id} has no child pages.`);
-  else printTable(ctx.io, childColumns, children);
+  printList(ctx, childColumns, children, `Page ${id} has no child pages.`);
   return children;
 }
 

@@ -4,8 +4,8 @@ import { collect } from "../../confluence/client.js";
 import { listPages } from "../../confluence/pages.js";
 import type { Page } from "../../confluence/types.js";
 import type { Context, ContextFactory } from "../../context.js";
-import { printJson } from "../../output/json.js";
-import { type Column, printTable } from "../../output/table.js";
+import { printList } from "../../output/list.js";
+import type { Column } from "../../output/table.js";
 import {
   ALL_FLAG,
   ALL_HELP,
@@ -35,9 +35,7 @@ export async function run(options: ListOptions, ctx: Context): Promise<Page[]> {
   const pages = await collect(
     listPages(client, { spaceKey: options.space, title: options.title, limit: options.limit }),
   );
-  if (ctx.globals.json) printJson(ctx.io, pages);
-  else if (pages.length === 0 && ctx.io.stdoutIsTTY) ctx.io.err("No pages found.");
-  else printTable(ctx.io, pageColumns, pages);
+  printList(ctx, pageColumns, pages, "No pages found.");
   return pages;
 }
 

@@ -4,8 +4,8 @@ import { collect } from "../../confluence/client.js";
 import { parsePageRef, resolvePageRef } from "../../confluence/page-ref.js";
 import { type ContentProperty, listProperties } from "../../confluence/properties.js";
 import type { Context, ContextFactory } from "../../context.js";
-import { printJson } from "../../output/json.js";
-import { type Column, printTable } from "../../output/table.js";
+import { printList } from "../../output/list.js";
+import type { Column } from "../../output/table.js";
 import {
   ALL_FLAG,
   ALL_HELP,
@@ -29,9 +29,7 @@ export async function run(
   const client = await ctx.client();
   const id = await resolvePageRef(client, ref);
   const properties = await collect(listProperties(client, id, { limit: options.limit }));
-  if (ctx.globals.json) printJson(ctx.io, properties);
-  else if (properties.length === 0 && ctx.io.stdoutIsTTY) ctx.io.err(`Page ${id} has no content properties.`);
-  else printTable(ctx.io, columns, properties);
+  printList(ctx, columns, properties, `Page ${id} has no content properties.`);
   return properties;
 }
 

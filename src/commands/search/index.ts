@@ -10,8 +10,8 @@ import { search } from "../../confluence/search.js";
 import type { SearchResult } from "../../confluence/types.js";
 import type { Context, ContextFactory } from "../../context.js";
 import { UsageError } from "../../errors.js";
-import { printJson } from "../../output/json.js";
-import { type Column, printTable } from "../../output/table.js";
+import { printList } from "../../output/list.js";
+import type { Column } from "../../output/table.js";
 import {
   ALL_FLAG,
   ALL_HELP,
@@ -57,9 +57,7 @@ export async function run(options: SearchOptions, ctx: Context): Promise<SearchR
   ctx.debug(`search: cql=${cql}`);
   const client = await ctx.client();
   const results = await collect(search(client, { cql, limit: options.limit }));
-  if (ctx.globals.json) printJson(ctx.io, results);
-  else if (results.length === 0 && ctx.io.stdoutIsTTY) ctx.io.err("No results.");
-  else printTable(ctx.io, columns, results);
+  printList(ctx, columns, results, "No results.");
   return results;
 }
 

@@ -4,8 +4,8 @@ import { collect } from "../../confluence/client.js";
 import { listSpaces } from "../../confluence/spaces.js";
 import type { Space } from "../../confluence/types.js";
 import type { Context, ContextFactory } from "../../context.js";
-import { printJson } from "../../output/json.js";
-import { type Column, printTable } from "../../output/table.js";
+import { printList } from "../../output/list.js";
+import type { Column } from "../../output/table.js";
 import {
   ALL_FLAG,
   ALL_HELP,
@@ -33,9 +33,7 @@ export const spaceColumns: Column<Space>[] = [
 export async function run(options: ListOptions, ctx: Context): Promise<Space[]> {
   const client = await ctx.client();
   const spaces = await collect(listSpaces(client, options));
-  if (ctx.globals.json) printJson(ctx.io, spaces);
-  else if (spaces.length === 0 && ctx.io.stdoutIsTTY) ctx.io.err("No spaces found.");
-  else printTable(ctx.io, spaceColumns, spaces);
+  printList(ctx, spaceColumns, spaces, "No spaces found.");
   return spaces;
 }
 
