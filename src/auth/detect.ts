@@ -156,11 +156,6 @@ export async function detectSite(input: string | NormalisedSite, options: Detect
   });
 }
 
-/** Kinds that only work through the API gateway on Cloud. */
-export function kindUsesGateway(kind: CredentialKind): boolean {
-  return kind === "scoped-token" || kind === "oauth" || kind === "client-credentials";
-}
-
 /**
  * The API root a kind must use: a scoped token on Cloud goes through the gateway (with the cloudId);
  * everything else uses the site's own root.

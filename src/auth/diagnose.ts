@@ -61,7 +61,7 @@ const VERIFICATION_CALL_SCOPES: ReadonlyArray<{ path: RegExp; scopes: string[] }
   },
 ];
 
-export function knownCallScopes(url: string): string[] {
+function knownCallScopes(url: string): string[] {
   let path: string;
   try {
     const parsed = new URL(url);
@@ -254,7 +254,7 @@ export function diagnoseResponse(res: ObservedResponse, d: DiagnoseContext): Aut
   });
 }
 
-export function scopedTokenOnSite(d: DiagnoseContext): AuthError {
+function scopedTokenOnSite(d: DiagnoseContext): AuthError {
   return new AuthError(
     "a scoped API token only works through the Atlassian API gateway, not on the site URL",
     {
@@ -323,7 +323,7 @@ const TLS_CODES = new Set([
 ]);
 
 /** Every `code` and `name` along an error's cause chain (fetch wraps the socket error in a TypeError). */
-export function errorCodes(error: unknown): { codes: string[]; names: string[]; messages: string[] } {
+function errorCodes(error: unknown): { codes: string[]; names: string[]; messages: string[] } {
   const codes: string[] = [];
   const names: string[] = [];
   const messages: string[] = [];
@@ -344,7 +344,7 @@ export function errorCodes(error: unknown): { codes: string[]; names: string[]; 
   return { codes, names, messages };
 }
 
-export function isProxyConfigured(env: NodeJS.ProcessEnv): string | undefined {
+function isProxyConfigured(env: NodeJS.ProcessEnv): string | undefined {
   for (const name of ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"]) {
     if (env[name]) return name;
   }

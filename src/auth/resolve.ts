@@ -101,7 +101,7 @@ export function environmentSecret(env: NodeJS.ProcessEnv): EnvSecret | undefined
   return undefined;
 }
 
-export function environmentIdentity(env: NodeJS.ProcessEnv): { value: string; variable: string } | undefined {
+function environmentIdentity(env: NodeJS.ProcessEnv): { value: string; variable: string } | undefined {
   for (const variable of ["CONFLUENCE_EMAIL", "CONFLUENCE_USERNAME", "ATLASSIAN_EMAIL"] as const) {
     const value = nonEmpty(env[variable]);
     if (value) return { value, variable };
@@ -190,7 +190,7 @@ export function secretForKind(
  * A profile for a site known only from a URL: deployment and API root guessed from the host name, and
  * marked for detection when the host does not settle it.
  */
-export function provisionalProfile(
+function provisionalProfile(
   name: string,
   siteUrl: string,
   kind: CredentialKind,

@@ -71,7 +71,7 @@ export function parseStoredSecret(raw: string, profileName: string): StoredSecre
   });
 }
 
-export async function loadStoredSecret(profile: Profile, ctx: Context): Promise<StoredSecret | undefined> {
+async function loadStoredSecret(profile: Profile, ctx: Context): Promise<StoredSecret | undefined> {
   const store = await openProfileStore(profile, ctx);
   if (!store) return undefined;
   const raw = await store.get(profile.name);
@@ -288,11 +288,7 @@ function bodyText(data: unknown): string {
 }
 
 /** The API root for a product: Confluence's is the profile's; Jira's is the site (Cloud) or its gateway path. */
-export function productApiBase(
-  profile: Profile,
-  product: "confluence" | "jira",
-  env: NodeJS.ProcessEnv,
-): string {
+function productApiBase(profile: Profile, product: "confluence" | "jira", env: NodeJS.ProcessEnv): string {
   if (product === "confluence") return profile.apiBase;
   if (profile.deployment !== "cloud") {
     throw new UsageError("Jira calls are only supported for Atlassian Cloud profiles", {

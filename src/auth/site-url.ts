@@ -5,7 +5,6 @@
 import { UsageError } from "../errors.js";
 
 export const DEFAULT_ATLASSIAN_API_URL = "https://api.atlassian.com";
-export const DEFAULT_ATLASSIAN_AUTH_URL = "https://auth.atlassian.com";
 
 export type SiteHostKind = "atlassian-cloud" | "gateway" | "other";
 
@@ -27,10 +26,6 @@ export function atlassianApiUrl(env: NodeJS.ProcessEnv): string {
   return stripTrailingSlash(env.CONFL_ATLASSIAN_API_URL?.trim() || DEFAULT_ATLASSIAN_API_URL);
 }
 
-export function atlassianAuthUrl(env: NodeJS.ProcessEnv): string {
-  return stripTrailingSlash(env.CONFL_ATLASSIAN_AUTH_URL?.trim() || DEFAULT_ATLASSIAN_AUTH_URL);
-}
-
 /** `${apiUrl}/ex/confluence/${cloudId}/wiki/` — the gateway keeps /wiki after the cloudId (confluence-api.md §3.1). */
 export function gatewayApiBase(env: NodeJS.ProcessEnv, cloudId: string): string {
   return `${atlassianApiUrl(env)}/ex/confluence/${encodeURIComponent(cloudId)}/wiki/`;
@@ -47,7 +42,7 @@ export function isLoopbackHost(hostname: string): boolean {
   );
 }
 
-export function isAtlassianCloudHost(hostname: string): boolean {
+function isAtlassianCloudHost(hostname: string): boolean {
   const host = hostname.toLowerCase();
   return host.endsWith(".atlassian.net") || host.endsWith(".jira.com");
 }
@@ -122,7 +117,7 @@ export function assertNoUserinfo(input: string): void {
 }
 
 /** Parses a site URL as given (a bare host gets https://); refuses a user:password@ part. */
-export function parseSiteInput(input: string): URL {
+function parseSiteInput(input: string): URL {
   const raw = input.trim().replace(/^[<"']+|[>"']+$/g, "");
   if (raw === "")
     throw new UsageError("the site URL is empty", {
@@ -207,7 +202,7 @@ export function normaliseSiteUrl(input: string, env: NodeJS.ProcessEnv = {}): No
   };
 }
 
-export function stripTrailingSlash(value: string): string {
+function stripTrailingSlash(value: string): string {
   return value.replace(/\/+$/, "");
 }
 

@@ -12,7 +12,7 @@ export interface CookieCredential {
 }
 
 /** A bare value ("abc123") is taken as a JSESSIONID; a "name=value; name2=value2" header is used as is. */
-export function normaliseCookieHeader(value: string): string {
+function normaliseCookieHeader(value: string): string {
   const trimmed = value.trim().replace(/^cookie:\s*/i, "");
   return trimmed.includes("=") ? trimmed : `JSESSIONID=${trimmed}`;
 }

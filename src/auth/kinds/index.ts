@@ -48,7 +48,7 @@ export function kindNeedsSecret(kind: CredentialKind): boolean {
   return kind !== "none" && kind !== "oauth";
 }
 
-export function isCredentialKind(value: string): value is CredentialKind {
+function isCredentialKind(value: string): value is CredentialKind {
   return (CREDENTIAL_KINDS as readonly string[]).includes(value);
 }
 
@@ -119,7 +119,7 @@ const KIND_SUGGESTIONS: Record<string, string> = {
 };
 
 /** The kind meant by a --type value that is not one, or undefined. */
-export function suggestKind(type: string): string | undefined {
+function suggestKind(type: string): string | undefined {
   const value = type.trim().toLowerCase();
   const direct = KIND_SUGGESTIONS[value] ?? KIND_SUGGESTIONS[value.replace(/[\s_]+/g, "-")];
   if (direct) return direct;

@@ -41,7 +41,7 @@ import { requestToken, type TokenResponse } from "./token-endpoint.js";
  * server #177/#199), and the CLI then only sees silence: so the default asks for what these calls need and
  * nothing else. A command that calls more adds its row here (and to the README's list); `--scopes` asks for more.
  */
-export const CLOUD_SCOPE_NEEDS: ReadonlyArray<{ call: string; scopes: string[] }> = [
+const CLOUD_SCOPE_NEEDS: ReadonlyArray<{ call: string; scopes: string[] }> = [
   // login/status verification, identity: v1 user/current (classic scope; the granular alternative
   // read:content-details:confluence is "Beta" on v1)
   { call: "GET /wiki/rest/api/user/current", scopes: ["read:confluence-user"] },
@@ -54,9 +54,9 @@ export const CLOUD_SCOPE_NEEDS: ReadonlyArray<{ call: string; scopes: string[] }
 export const DEFAULT_CLOUD_SCOPES: string[] = [...new Set(CLOUD_SCOPE_NEEDS.flatMap((n) => n.scopes))];
 
 /** Data Center's provider knows READ, WRITE, ADMIN, SYSTEM_ADMIN; WRITE includes READ. */
-export const DEFAULT_DC_SCOPES = ["WRITE"];
+const DEFAULT_DC_SCOPES = ["WRITE"];
 
-export const DEFAULT_CALLBACK_TIMEOUT_MS = 5 * 60_000;
+const DEFAULT_CALLBACK_TIMEOUT_MS = 5 * 60_000;
 
 export interface AccessibleResource {
   id: string;
@@ -500,7 +500,7 @@ async function fetchJson(
   return { status: response.status, data };
 }
 
-export async function listAccessibleResources(
+async function listAccessibleResources(
   env: NodeJS.ProcessEnv,
   accessToken: string,
   fetchImpl: typeof fetch,

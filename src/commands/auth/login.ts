@@ -68,7 +68,7 @@ export interface LoginResult {
 
 const MAX_STDIN_BYTES = 1024 * 1024;
 
-export async function readAllStdin(stdin: NodeJS.ReadableStream): Promise<string> {
+async function readAllStdin(stdin: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of stdin) {
