@@ -3,6 +3,7 @@
  * into the site (origin + context path) and the API roots worth probing. Pure: no network.
  */
 import { UsageError } from "../errors.js";
+import { isLoopbackHost } from "../http/plain-http-guard.js";
 
 export const DEFAULT_ATLASSIAN_API_URL = "https://api.atlassian.com";
 
@@ -33,13 +34,6 @@ export function gatewayApiBase(env: NodeJS.ProcessEnv, cloudId: string): string 
 
 export function gatewaySite(env: NodeJS.ProcessEnv, cloudId: string): string {
   return `${atlassianApiUrl(env)}/ex/confluence/${encodeURIComponent(cloudId)}`;
-}
-
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
-  return (
-    host === "localhost" || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host) || host.endsWith(".localhost")
-  );
 }
 
 function isAtlassianCloudHost(hostname: string): boolean {

@@ -2,9 +2,8 @@
  * Pieces every credential kind shares: the plain-http guard and the Basic header.
  */
 import { AuthError } from "../../errors.js";
-import { type OutgoingRequest, plainHttpRefusal } from "../../http/plain-http-guard.js";
+import { isLoopbackHost, type OutgoingRequest, plainHttpRefusal } from "../../http/plain-http-guard.js";
 import { registerSecret } from "../../redact.js";
-import { isLoopbackHost } from "../site-url.js";
 
 /**
  * A Basic or Bearer credential over plain http:// can be read by anyone on the path. Loopback is
