@@ -6,7 +6,13 @@
  */
 import type { Deployment } from "../config/types.js";
 import { UsageError } from "../errors.js";
-import { gatewayApiBase, gatewaySite, type NormalisedSite, normaliseSiteUrl } from "./site-url.js";
+import {
+  gatewayApiBase,
+  gatewaySite,
+  isGatewayUrl,
+  type NormalisedSite,
+  normaliseSiteUrl,
+} from "./site-url.js";
 import type { CredentialKind } from "./types.js";
 
 export interface ProbeResult {
@@ -167,8 +173,7 @@ export function apiBaseForKind(
 ): { apiBase: string; site: string } {
   if (detection.deployment !== "cloud" || kind !== "scoped-token")
     return { apiBase: detection.apiBase, site: detection.site };
-  if (detection.apiBase.includes("/ex/confluence/"))
-    return { apiBase: detection.apiBase, site: detection.site };
+  if (isGatewayUrl(detection.apiBase)) return { apiBase: detection.apiBase, site: detection.site };
   if (!detection.cloudId) {
     throw new UsageError(
       `a scoped token goes through the API gateway, which needs the cloud id of ${detection.site}`,

@@ -23,7 +23,7 @@ import {
   registerStoredSecret,
   resolveCredential,
 } from "./resolve.js";
-import { atlassianApiUrl, gatewayApiBase, gatewaySite } from "./site-url.js";
+import { gatewayApiBase, gatewaySite, isGatewayUrl, jiraGatewayApiBase } from "./site-url.js";
 import type { AuthStrategy, StoredSecret } from "./types.js";
 
 /**
@@ -245,7 +245,7 @@ export async function resolveSession(
     profile.kind === "api-token" &&
     profile.deployment === "cloud" &&
     resolved.secret?.kind === "api-token" &&
-    !/\/ex\/confluence\//.test(profile.apiBase)
+    !isGatewayUrl(profile.apiBase)
       ? {
           source:
             secretSource.type === "env" ? secretSource.name : `the token in ${secretSource.path ?? ".netrc"}`,
@@ -295,12 +295,12 @@ function productApiBase(profile: Profile, product: "confluence" | "jira", env: N
       code: "usage.jira_on_dc",
     });
   }
-  if (/\/ex\/confluence\//.test(profile.apiBase)) {
+  if (isGatewayUrl(profile.apiBase)) {
     if (!profile.cloudId)
       throw new UsageError(`profile "${profile.name}" has no cloud id`, {
         hint: "run confl auth login again",
       });
-    return `${atlassianApiUrl(env)}/ex/jira/${encodeURIComponent(profile.cloudId)}/`;
+    return jiraGatewayApiBase(env, profile.cloudId);
   }
   return `${new URL(profile.site).origin}/`;
 }

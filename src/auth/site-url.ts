@@ -5,7 +5,7 @@
 import { UsageError } from "../errors.js";
 import { isLoopbackHost } from "../http/plain-http-guard.js";
 
-export const DEFAULT_ATLASSIAN_API_URL = "https://api.atlassian.com";
+const DEFAULT_ATLASSIAN_API_URL = "https://api.atlassian.com";
 
 export type SiteHostKind = "atlassian-cloud" | "gateway" | "other";
 
@@ -27,13 +27,29 @@ export function atlassianApiUrl(env: NodeJS.ProcessEnv): string {
   return stripTrailingSlash(env.CONFL_ATLASSIAN_API_URL?.trim() || DEFAULT_ATLASSIAN_API_URL);
 }
 
-/** `${apiUrl}/ex/confluence/${cloudId}/wiki/` — the gateway keeps /wiki after the cloudId (confluence-api.md §3.1). */
-export function gatewayApiBase(env: NodeJS.ProcessEnv, cloudId: string): string {
-  return `${atlassianApiUrl(env)}/ex/confluence/${encodeURIComponent(cloudId)}/wiki/`;
+/** `${apiUrl}/ex/${product}/${cloudId}`: where the API gateway serves one site's product. */
+function gatewayRoot(env: NodeJS.ProcessEnv, product: "confluence" | "jira", cloudId: string): string {
+  return `${atlassianApiUrl(env)}/ex/${product}/${encodeURIComponent(cloudId)}`;
 }
 
+/** `${apiUrl}/ex/confluence/${cloudId}/wiki/` — the gateway keeps /wiki after the cloudId (confluence-api.md §3.1). */
+export function gatewayApiBase(env: NodeJS.ProcessEnv, cloudId: string): string {
+  return `${gatewaySite(env, cloudId)}/wiki/`;
+}
+
+/** The gateway address of a Confluence site, as CONFLUENCE_URL takes it. */
 export function gatewaySite(env: NodeJS.ProcessEnv, cloudId: string): string {
-  return `${atlassianApiUrl(env)}/ex/confluence/${encodeURIComponent(cloudId)}`;
+  return gatewayRoot(env, "confluence", cloudId);
+}
+
+/** Jira's API root on the gateway for the same site (one token serves both products). */
+export function jiraGatewayApiBase(env: NodeJS.ProcessEnv, cloudId: string): string {
+  return `${gatewayRoot(env, "jira", cloudId)}/`;
+}
+
+/** The API root (or site) is a gateway one: `…/ex/confluence/{cloudId}/…`. */
+export function isGatewayUrl(url: string): boolean {
+  return /\/ex\/confluence\//.test(url);
 }
 
 function isAtlassianCloudHost(hostname: string): boolean {

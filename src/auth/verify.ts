@@ -19,6 +19,7 @@ import {
   type ObservedResponse,
   seraphReasons,
 } from "./diagnose.js";
+import { isGatewayUrl } from "./site-url.js";
 
 export interface Identity {
   type?: string;
@@ -48,7 +49,7 @@ function diagnoseContext(profile: Profile, phase: DiagnoseContext["phase"]): Dia
     deployment: profile.deployment,
     site: profile.site,
     apiBase: profile.apiBase,
-    onGateway: /\/ex\/confluence\//.test(profile.apiBase),
+    onGateway: isGatewayUrl(profile.apiBase),
     phase,
     profileName: profile.name,
   };

@@ -13,14 +13,13 @@ import { AuthError, ConflError, InterruptedError, UsageError } from "../../error
 import { registerSecret, stripControls } from "../../redact.js";
 import { fetchCloudId } from "../detect.js";
 import { assertClearTextSafe } from "../kinds/transport.js";
-import { assertNoUserinfo, refuseUserinfo, siteForMessage } from "../site-url.js";
+import { assertNoUserinfo, gatewayApiBase, refuseUserinfo, siteForMessage } from "../site-url.js";
 import {
   accessibleResourcesUrl,
   CLOUD_AUDIENCE,
   cloudAuthServer,
   cloudEndpoints,
   dcEndpoints,
-  gatewayApiBase,
   type OAuthEndpoints,
 } from "./endpoints.js";
 import {

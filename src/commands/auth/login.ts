@@ -16,7 +16,7 @@ import {
 } from "../../auth/kinds/index.js";
 import { registerStoredSecret, secretForKind } from "../../auth/resolve.js";
 import { applyDetection, clientForSession, createProbe, openProfileStore } from "../../auth/session.js";
-import { assertNoUserinfo, gatewayApiBase } from "../../auth/site-url.js";
+import { assertNoUserinfo, gatewayApiBase, isGatewayUrl } from "../../auth/site-url.js";
 import type { CredentialKind, StoredSecret } from "../../auth/types.js";
 import { type Identity, verifyProfile } from "../../auth/verify.js";
 import type { Deployment, Profile, SecretStoreKind, TlsSettings } from "../../config/types.js";
@@ -165,8 +165,7 @@ function describeDetection(d: Detection): string {
 }
 
 function defaultKind(detection: Detection, identity: { email?: string; username?: string }): CredentialKind {
-  if (detection.deployment === "cloud")
-    return detection.apiBase.includes("/ex/confluence/") ? "scoped-token" : "api-token";
+  if (detection.deployment === "cloud") return isGatewayUrl(detection.apiBase) ? "scoped-token" : "api-token";
   return identity.username || identity.email ? "password" : "pat";
 }
 
@@ -328,12 +327,12 @@ export async function verifyLogin(
     if (
       profile.deployment === "cloud" &&
       profile.kind === "scoped-token" &&
-      /\/ex\/confluence\//.test(profile.apiBase) &&
+      isGatewayUrl(profile.apiBase) &&
       error.code === "auth.token_rejected"
     ) {
       // The gateway refuses classic tokens ({"code":401,"message":"Unauthorized"}); the site takes them.
       const siteOrigin = new URL(profile.site).origin;
-      if (!/\/ex\/confluence\//.test(profile.site)) {
+      if (!isGatewayUrl(profile.site)) {
         const onSite: Profile = { ...profile, kind: "api-token", apiBase: `${siteOrigin}/wiki/` };
         let identity: Identity;
         try {
