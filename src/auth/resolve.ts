@@ -3,6 +3,7 @@
  * Precedence (gh's): stdin/flags → environment → stored profile → .netrc. Environment credentials are
  * used as they are and never stored.
  */
+import { selectProfile } from "../config/store.js";
 import type { ConfigFile, Deployment, Profile, SecretStoreKind } from "../config/types.js";
 import { AuthError } from "../errors.js";
 import { registerCookieSecret, registerSecret } from "../redact.js";
@@ -234,27 +235,9 @@ function notLoggedIn(): AuthError {
   });
 }
 
-function pickProfile(config: ConfigFile, requested: string | undefined): Profile | undefined {
-  if (requested !== undefined) {
-    if (!Object.hasOwn(config.profiles, requested)) {
-      const known = Object.keys(config.profiles).sort();
-      throw new AuthError(`no profile named "${requested}"`, {
-        code: "auth.unknown_profile",
-        hint:
-          known.length > 0
-            ? `known profiles: ${known.join(", ")}`
-            : `run: confl auth login --profile ${requested}`,
-      });
-    }
-    return config.profiles[requested];
-  }
-  const active = config.activeProfile;
-  return active !== undefined && Object.hasOwn(config.profiles, active) ? config.profiles[active] : undefined;
-}
-
 export async function resolveCredential(input: ResolveInput, deps: ResolveDeps): Promise<ResolvedCredential> {
   const { env, explicit = {} } = input;
-  const stored = pickProfile(input.config, input.requestedProfile);
+  const stored = selectProfile(input.config, input.requestedProfile, env);
   const envSite = nonEmpty(env.CONFLUENCE_URL);
   const envIdentity = environmentIdentity(env);
   const envSecret = environmentSecret(env);
