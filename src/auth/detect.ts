@@ -6,6 +6,7 @@
  */
 import type { Deployment } from "../config/types.js";
 import { UsageError } from "../errors.js";
+import { looksLikeHtml } from "../http/html-page.js";
 import {
   gatewayApiBase,
   gatewaySite,
@@ -57,7 +58,7 @@ function parseJson(text: string): Record<string, unknown> | undefined {
 }
 
 function isHtml(result: ProbeResult): boolean {
-  return /html/i.test(result.headers.get("content-type") ?? "") || /^\s*</.test(result.text);
+  return looksLikeHtml(result.headers.get("content-type"), result.text);
 }
 
 /** `{"cloudId":"…"}` from `<origin>/_edge/tenant_info`, or undefined when the host is not Cloud. */

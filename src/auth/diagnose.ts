@@ -6,6 +6,7 @@
 import type { Deployment } from "../config/types.js";
 import { AuthError, type ConflError } from "../errors.js";
 import { HttpError, InvalidResponseError, NetworkError, TimeoutError, TlsError } from "../http/errors.js";
+import { looksLikeHtml } from "../http/html-page.js";
 import type { CredentialKind } from "./types.js";
 
 export const API_TOKEN_URL = "https://id.atlassian.com/manage-profile/security/api-tokens";
@@ -43,8 +44,7 @@ export function seraphReasons(headers: Headers): string[] {
 }
 
 function isHtml(res: ObservedResponse): boolean {
-  const type = res.headers.get("content-type") ?? "";
-  return /text\/html|application\/xhtml/i.test(type) || /^\s*<(!doctype|html)/i.test(res.bodyText);
+  return looksLikeHtml(res.headers.get("content-type"), res.bodyText);
 }
 
 /** Scope names quoted in a gateway body or header (granular `read:page:confluence`, classic `read:confluence-content.all`). */

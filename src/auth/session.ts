@@ -10,6 +10,7 @@ import type { Context } from "../context.js";
 import { AuthError, type ConflError, UsageError } from "../errors.js";
 import { createHttpClient } from "../http/client.js";
 import { HttpError } from "../http/errors.js";
+import { looksLikeHtml } from "../http/html-page.js";
 import type { HttpClient, HttpClientOptions, HttpResponse, RequestOptions } from "../http/types.js";
 import { credentialScope, toApiBase } from "../http/url.js";
 import type { SecretStore } from "../secrets/types.js";
@@ -276,7 +277,7 @@ function withOverrideHint(error: ConflError, override: { variable: string; profi
 function isScopedTokenRefusal(status: number, headers: Headers, body: string): boolean {
   return (
     status === 401 &&
-    /html/i.test(headers.get("content-type") ?? "") &&
+    looksLikeHtml(headers.get("content-type"), body) &&
     /lacks valid authentication credentials/i.test(body)
   );
 }
