@@ -7,6 +7,7 @@
 import type { Deployment } from "../config/types.js";
 import { UsageError } from "../errors.js";
 import { looksLikeHtml } from "../http/html-page.js";
+import { kindDescriptor } from "./kinds/index.js";
 import {
   gatewayApiBase,
   gatewaySite,
@@ -164,15 +165,15 @@ export async function detectSite(input: string | NormalisedSite, options: Detect
 }
 
 /**
- * The API root a kind must use: a scoped token on Cloud goes through the gateway (with the cloudId);
- * everything else uses the site's own root.
+ * The API root a kind must use: a kind whose requests go through the gateway on Cloud (a scoped token) gets
+ * the gateway root (with the cloudId); everything else uses the site's own root.
  */
 export function apiBaseForKind(
   detection: Detection,
   kind: CredentialKind,
   env: NodeJS.ProcessEnv,
 ): { apiBase: string; site: string } {
-  if (detection.deployment !== "cloud" || kind !== "scoped-token")
+  if (detection.deployment !== "cloud" || kindDescriptor(kind).apiRoot !== "gateway")
     return { apiBase: detection.apiBase, site: detection.site };
   if (isGatewayUrl(detection.apiBase)) return { apiBase: detection.apiBase, site: detection.site };
   if (!detection.cloudId) {

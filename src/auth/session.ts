@@ -16,12 +16,11 @@ import { credentialScope, toApiBase } from "../http/url.js";
 import type { SecretStore } from "../secrets/types.js";
 import { apiBaseForKind, type Detection, detectSite, fetchCloudId, type Probe } from "./detect.js";
 import { patOnCloud } from "./diagnose.js";
-import { createStrategy, createStrategyAsync } from "./kinds/index.js";
+import { createStrategy, createStrategyAsync, registerStoredSecret } from "./kinds/index.js";
 import {
   type ExplicitCredential,
   type ResolveDeps,
   type ResolvedCredential,
-  registerStoredSecret,
   resolveCredential,
 } from "./resolve.js";
 import { gatewayApiBase, gatewaySite, isGatewayUrl, jiraGatewayApiBase } from "./site-url.js";

@@ -1,7 +1,10 @@
 /** Cloud classic API token: Basic email:token on the site URL (confluence-api.md §3.1). */
+import type { Profile } from "../../config/types.js";
+import { AuthError } from "../../errors.js";
 import { registerSecret } from "../../redact.js";
-import type { AuthStrategy } from "../types.js";
-import { assertSafeTransport, basicAuthorization } from "./transport.js";
+import type { AuthStrategy, StoredSecret } from "../types.js";
+import { type KindDescriptor, requireSecret } from "./descriptor.js";
+import { createBasicStrategy } from "./transport.js";
 
 export interface ApiTokenCredential {
   email: string;
@@ -9,16 +12,38 @@ export interface ApiTokenCredential {
 }
 
 export function createApiTokenStrategy(credential: ApiTokenCredential): AuthStrategy {
-  registerSecret(credential.token);
-  const header = basicAuthorization(credential.email, credential.token);
-  return {
+  return createBasicStrategy({
     kind: "api-token",
-    headerNames: ["authorization"],
-    describe: () => `API token (Basic) for ${credential.email}`,
-    async apply(request) {
-      assertSafeTransport(request.url, "an API token");
-      request.headers.set("authorization", header);
-    },
-    secrets: () => [credential.token, header.slice("Basic ".length)],
-  };
+    user: credential.email,
+    secret: credential.token,
+    what: "an API token",
+    description: `API token (Basic) for ${credential.email}`,
+  });
 }
+
+/**
+ * The email and token of an api-token or scoped-token profile. Both kinds store the same shape, so a
+ * profile re-routed between the site and the gateway keeps its secret.
+ */
+export function tokenCredential(profile: Profile, secret: StoredSecret | undefined): ApiTokenCredential {
+  const { token } = requireSecret(profile, secret, "api-token", "scoped-token");
+  const email = profile.email;
+  if (!email)
+    throw new AuthError(`profile "${profile.name}" has an API token but no email`, {
+      code: "auth.no_email",
+      hint: `run: confl auth login --profile ${profile.name} --email <you@example.com> --with-token`,
+    });
+  return { email, token };
+}
+
+export const apiTokenKind: KindDescriptor<"api-token"> = {
+  kind: "api-token",
+  explanation: "Cloud: classic API token with your email, sent to the site (id.atlassian.com → API tokens)",
+  apiRoot: "site",
+  secretFrom: "user",
+  input: { label: "API token", parse: (token) => ({ kind: "api-token", token }), netrc: true },
+  verification: "identity",
+  register: (secret) => registerSecret(secret.token),
+  primaryValue: (secret) => secret.token,
+  strategy: (profile, secret) => createApiTokenStrategy(tokenCredential(profile, secret)),
+};

@@ -4,6 +4,7 @@
  */
 import { registerCookieSecret, registerSecret } from "../../redact.js";
 import type { AuthStrategy } from "../types.js";
+import { type KindDescriptor, requireSecret } from "./descriptor.js";
 import { assertSafeTransport } from "./transport.js";
 
 export interface CookieCredential {
@@ -36,3 +37,26 @@ export function createCookieStrategy(credential: CookieCredential): AuthStrategy
     secrets: () => (credential.token ? [cookie, credential.token] : [cookie]),
   };
 }
+
+export const cookieKind: KindDescriptor<"cookie"> = {
+  kind: "cookie",
+  explanation: "A browser session or SSO cookie (JSESSIONID, crowd.token_key, …), optionally with a PAT",
+  apiRoot: "site",
+  secretFrom: "user",
+  input: {
+    label: "Cookie header (name=value; …)",
+    parse: (cookie, token) => (token ? { kind: "cookie", cookie, token } : { kind: "cookie", cookie }),
+    netrc: false,
+  },
+  verification: "identity",
+  register(secret) {
+    registerCookieSecret(secret.cookie);
+    registerSecret(secret.cookie);
+    registerSecret(secret.token);
+  },
+  primaryValue: (secret) => secret.cookie,
+  strategy(profile, secret) {
+    const { cookie, token } = requireSecret(profile, secret, "cookie");
+    return createCookieStrategy({ cookie, ...(token ? { token } : {}) });
+  },
+};

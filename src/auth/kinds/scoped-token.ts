@@ -4,24 +4,30 @@
  */
 import { registerSecret } from "../../redact.js";
 import type { AuthStrategy } from "../types.js";
-import { assertSafeTransport, basicAuthorization } from "./transport.js";
+import { type ApiTokenCredential, tokenCredential } from "./api-token.js";
+import type { KindDescriptor } from "./descriptor.js";
+import { createBasicStrategy } from "./transport.js";
 
-export interface ScopedTokenCredential {
-  email: string;
-  token: string;
-}
+export type ScopedTokenCredential = ApiTokenCredential;
 
 export function createScopedTokenStrategy(credential: ScopedTokenCredential): AuthStrategy {
-  registerSecret(credential.token);
-  const header = basicAuthorization(credential.email, credential.token);
-  return {
+  return createBasicStrategy({
     kind: "scoped-token",
-    headerNames: ["authorization"],
-    describe: () => `scoped API token (Basic, through the API gateway) for ${credential.email}`,
-    async apply(request) {
-      assertSafeTransport(request.url, "an API token");
-      request.headers.set("authorization", header);
-    },
-    secrets: () => [credential.token, header.slice("Basic ".length)],
-  };
+    user: credential.email,
+    secret: credential.token,
+    what: "an API token",
+    description: `scoped API token (Basic, through the API gateway) for ${credential.email}`,
+  });
 }
+
+export const scopedTokenKind: KindDescriptor<"scoped-token"> = {
+  kind: "scoped-token",
+  explanation: "Cloud: scoped API token with your email, sent through the api.atlassian.com gateway",
+  apiRoot: "gateway",
+  secretFrom: "user",
+  input: { label: "API token", parse: (token) => ({ kind: "scoped-token", token }), netrc: true },
+  verification: "identity",
+  register: (secret) => registerSecret(secret.token),
+  primaryValue: (secret) => secret.token,
+  strategy: (profile, secret) => createScopedTokenStrategy(tokenCredential(profile, secret)),
+};

@@ -10,11 +10,12 @@ import { type Detection, detectSite, type Probe } from "../../auth/detect.js";
 import { API_TOKEN_URL } from "../../auth/diagnose.js";
 import {
   createStrategyAsync,
+  isOAuthKind,
   KIND_EXPLANATIONS,
-  kindNeedsSecret,
+  kindDescriptor,
   parseCredentialKind,
+  registerStoredSecret,
 } from "../../auth/kinds/index.js";
-import { registerStoredSecret, secretForKind } from "../../auth/resolve.js";
 import { applyDetection, clientForSession, createProbe, openProfileStore } from "../../auth/session.js";
 import { assertNoUserinfo, gatewayApiBase, isGatewayUrl } from "../../auth/site-url.js";
 import type { CredentialKind, StoredSecret } from "../../auth/types.js";
@@ -189,28 +190,9 @@ function secretFromInput(kind: CredentialKind, input: string): StoredSecret {
       hint: "pipe the token in: confl auth login ... --with-token < token.txt",
     });
   for (const line of lines) registerSecret(line);
-  if (kind === "pat") return lines[1] ? { kind, token: first, cookie: lines[1] } : { kind, token: first };
-  if (kind === "cookie") return lines[1] ? { kind, cookie: first, token: lines[1] } : { kind, cookie: first };
-  const secret = secretForKind(kind, first);
-  if (!secret) throw new UsageError(`--type ${kind} takes no secret on standard input`);
-  return secret;
-}
-
-function secretValue(secret: StoredSecret): string {
-  switch (secret.kind) {
-    case "api-token":
-    case "scoped-token":
-    case "pat":
-      return secret.token;
-    case "password":
-      return secret.password;
-    case "cookie":
-      return secret.cookie;
-    case "oauth":
-      return secret.accessToken;
-    case "client-credentials":
-      return secret.clientSecret;
-  }
+  const secretInput = kindDescriptor(kind).input;
+  if (!secretInput) throw new UsageError(`--type ${kind} takes no secret on standard input`);
+  return secretInput.parse(first, lines[1]);
 }
 
 async function verifyOnce(
@@ -306,7 +288,7 @@ export async function verifyLogin(
         kind: "scoped-token",
         apiBase: gatewayApiBase(ctx.env, profile.cloudId),
       };
-      const token = secretValue(secret);
+      const token = kindDescriptor(secret.kind).primaryValue(secret);
       let identity: Identity;
       try {
         identity = await verifyOnce(ctx, viaGateway, { kind: "scoped-token", token });
@@ -336,7 +318,10 @@ export async function verifyLogin(
         const onSite: Profile = { ...profile, kind: "api-token", apiBase: `${siteOrigin}/wiki/` };
         let identity: Identity;
         try {
-          identity = await verifyOnce(ctx, onSite, { kind: "api-token", token: secretValue(secret) });
+          identity = await verifyOnce(ctx, onSite, {
+            kind: "api-token",
+            token: kindDescriptor(secret.kind).primaryValue(secret),
+          });
         } catch {
           throw error;
         }
@@ -357,7 +342,10 @@ export async function verifyLogin(
       const asPat: Profile = { ...profile, kind: "pat" };
       delete asPat.email;
       try {
-        await verifyOnce(ctx, asPat, { kind: "pat", token: secretValue(secret) });
+        await verifyOnce(ctx, asPat, {
+          kind: "pat",
+          token: kindDescriptor(secret.kind).primaryValue(secret),
+        });
       } catch {
         throw error;
       }
@@ -406,7 +394,7 @@ export async function run(options: LoginOptions, ctx: Context, deps: LoginDeps =
   const prompter = interactive ? (deps.prompter ?? clackPrompter(ctx)) : undefined;
   const readStdin = deps.readStdin ?? (() => readAllStdin(ctx.io.stdin));
 
-  if (kind === "oauth" || kind === "client-credentials") {
+  if (kind && isOAuthKind(kind)) {
     // Which authorization server depends on the deployment: a DC site must never be sent to auth.atlassian.com,
     // and client credentials on DC use the instance's own token endpoint (issue 10 item 2).
     let oauthDeployment = deployment;
@@ -454,7 +442,7 @@ export async function run(options: LoginOptions, ctx: Context, deps: LoginDeps =
   if (!kind) {
     const initial = defaultKind(detection, options);
     kind = prompter ? await prompter.kind(kindChoices(detection.deployment), initial) : initial;
-    if (kind === "oauth" || kind === "client-credentials") {
+    if (isOAuthKind(kind)) {
       return loginWithOAuth(kind, { ...options, site }, ctx, {
         profileName,
         deployment: detection.deployment,
@@ -489,19 +477,12 @@ export async function run(options: LoginOptions, ctx: Context, deps: LoginDeps =
   }
 
   let secret: StoredSecret | undefined;
-  if (kindNeedsSecret(kind)) {
+  const input = kindDescriptor(kind).input;
+  if (input) {
     if (options.withToken) {
       secret = secretFromInput(kind, await readStdin());
     } else if (prompter) {
-      const label =
-        kind === "password"
-          ? "Password"
-          : kind === "cookie"
-            ? "Cookie header (name=value; …)"
-            : kind === "pat"
-              ? "Personal access token"
-              : "API token";
-      secret = secretFromInput(kind, await prompter.secret(label));
+      secret = secretFromInput(kind, await prompter.secret(input.label));
     } else {
       throw new UsageError(`--type ${kind} needs a secret: pass --with-token and pipe it on standard input`, {
         code: "usage.no_secret",
