@@ -1,9 +1,8 @@
 /** Cloud classic API token: Basic email:token on the site URL (confluence-api.md §3.1). */
 import type { Profile } from "../../config/types.js";
 import { AuthError } from "../../errors.js";
-import { registerSecret } from "../../redact.js";
 import type { AuthStrategy, StoredSecret } from "../types.js";
-import { type KindDescriptor, requireSecret } from "./descriptor.js";
+import { type KindDescriptor, requireSecret, type SecretField } from "./descriptor.js";
 import { createBasicStrategy } from "./transport.js";
 
 export interface ApiTokenCredential {
@@ -36,14 +35,32 @@ export function tokenCredential(profile: Profile, secret: StoredSecret | undefin
   return { email, token };
 }
 
-export const apiTokenKind: KindDescriptor<"api-token"> = {
-  kind: "api-token",
-  explanation: "Cloud: classic API token with your email, sent to the site (id.atlassian.com → API tokens)",
-  apiRoot: "site",
-  secretFrom: "user",
-  input: { label: "API token", parse: (token) => ({ kind: "api-token", token }), netrc: true },
-  verification: "identity",
-  register: (secret) => registerSecret(secret.token),
-  primaryValue: (secret) => secret.token,
-  strategy: (profile, secret) => createApiTokenStrategy(tokenCredential(profile, secret)),
-};
+/** The descriptor of a token kind (api-token, scoped-token): they differ in where their requests go. */
+export function tokenKind<K extends "api-token" | "scoped-token">(
+  kind: K,
+  explanation: string,
+  apiRoot: "site" | "gateway",
+  create: (credential: ApiTokenCredential) => AuthStrategy,
+): KindDescriptor<K> {
+  const input = { label: "API token", netrc: true };
+  const strategy = (profile: Profile, secret: StoredSecret | undefined) =>
+    create(tokenCredential(profile, secret));
+  const secretFields = ["token"] as SecretField<K>[];
+  return {
+    kind,
+    explanation,
+    apiRoot,
+    secretFields,
+    secretFrom: "user",
+    input,
+    verification: "identity",
+    strategy,
+  };
+}
+
+export const apiTokenKind = tokenKind(
+  "api-token",
+  "Cloud: classic API token with your email, sent to the site (id.atlassian.com → API tokens)",
+  "site",
+  createApiTokenStrategy,
+);

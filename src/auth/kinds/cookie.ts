@@ -9,7 +9,7 @@ import { assertSafeTransport } from "./transport.js";
 
 export interface CookieCredential {
   cookie: string;
-  token?: string;
+  token?: string | undefined;
 }
 
 /** A bare value ("abc123") is taken as a JSESSIONID; a "name=value; name2=value2" header is used as is. */
@@ -38,25 +38,15 @@ export function createCookieStrategy(credential: CookieCredential): AuthStrategy
   };
 }
 
+/** A session cookie, and a PAT sent with it when a second line was given. */
 export const cookieKind: KindDescriptor<"cookie"> = {
   kind: "cookie",
   explanation: "A browser session or SSO cookie (JSESSIONID, crowd.token_key, …), optionally with a PAT",
-  apiRoot: "site",
+  secretFields: ["cookie", "token"],
+  cookieField: "cookie",
+  input: { label: "Cookie header (name=value; …)", netrc: false },
   secretFrom: "user",
-  input: {
-    label: "Cookie header (name=value; …)",
-    parse: (cookie, token) => (token ? { kind: "cookie", cookie, token } : { kind: "cookie", cookie }),
-    netrc: false,
-  },
+  apiRoot: "site",
   verification: "identity",
-  register(secret) {
-    registerCookieSecret(secret.cookie);
-    registerSecret(secret.cookie);
-    registerSecret(secret.token);
-  },
-  primaryValue: (secret) => secret.cookie,
-  strategy(profile, secret) {
-    const { cookie, token } = requireSecret(profile, secret, "cookie");
-    return createCookieStrategy({ cookie, ...(token ? { token } : {}) });
-  },
+  strategy: (profile, secret) => createCookieStrategy(requireSecret(profile, secret, "cookie")),
 };

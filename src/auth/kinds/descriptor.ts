@@ -18,15 +18,8 @@ export interface StrategyDeps {
   store?: SecretStore;
 }
 
-/** How the user hands over a secret of this kind: --with-token, the masked prompt, the environment, .netrc. */
-export interface SecretInput<K extends CredentialKind> {
-  /** the masked prompt's label */
-  readonly label: string;
-  /** the stored secret from the first line given, and (pat, cookie) the optional second line: the other half */
-  parse(value: string, second?: string): SecretOf<K>;
-  /** a .netrc password can be this kind's secret */
-  readonly netrc: boolean;
-}
+/** The fields of a kind's stored secret that hold secret values. */
+export type SecretField<K extends CredentialKind> = Exclude<keyof SecretOf<K>, "kind"> & string;
 
 export interface KindDescriptor<K extends CredentialKind = CredentialKind> {
   readonly kind: K;
@@ -38,19 +31,30 @@ export interface KindDescriptor<K extends CredentialKind = CredentialKind> {
    * said (the gateway for 3LO, the instance for Data Center).
    */
   readonly apiRoot: "site" | "gateway" | "oauth";
-  /** Who supplies the secret: nobody (no credential), the user (typed, piped, environment, .netrc), an OAuth flow. */
+  /**
+   * The stored secret's fields that hold secret values, the primary one first: what `auth token` prints,
+   * what a login retries as another kind, and what the first line given (--with-token, the prompt, the
+   * environment, .netrc) fills; a second line fills the second field (pat: a cookie; cookie: a PAT).
+   */
+  readonly secretFields: readonly SecretField<K>[];
+  /** a field that holds a cookie header: its parts are registered for redaction too */
+  readonly cookieField?: SecretField<K>;
+  /**
+   * Who supplies the secret: nobody (no credential), the user (typed, piped, environment, .netrc: `input`
+   * says how it is asked for), or an OAuth flow (the strategy refreshes it).
+   */
   readonly secretFrom: "nobody" | "user" | "oauth";
-  /** for secretFrom "user" */
-  readonly input?: SecretInput<K>;
+  readonly input?: {
+    /** the masked prompt's label */
+    label: string;
+    /** a .netrc password can be this kind's secret */
+    netrc: boolean;
+  };
   /**
    * How a login checks it: the identity and content calls, and for OAuth kinds the same calls through a
    * store that keeps the tokens a 401 refresh rotates (they, not the ones first obtained, get stored).
    */
   readonly verification: "identity" | "identity-keeping-rotated-tokens";
-  /** Registers every secret value the stored secret holds, so nothing prints it. */
-  register(secret: SecretOf<K>): void;
-  /** The one value that is "the secret": what `auth token` prints, what a login retries as another kind. */
-  primaryValue(secret: SecretOf<K>): string;
   /** The strategy for a profile of this kind with its stored secret (OAuth kinds load their module on demand). */
   strategy(
     profile: Profile,

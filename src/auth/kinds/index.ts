@@ -4,12 +4,13 @@
  */
 import type { Profile } from "../../config/types.js";
 import { AuthError, UsageError } from "../../errors.js";
+import { registerCookieSecret, registerSecret } from "../../redact.js";
 import type { AuthStrategy, CredentialKind, StoredSecret } from "../types.js";
 import { apiTokenKind } from "./api-token.js";
 import { cookieKind } from "./cookie.js";
 import type { KindDescriptor, StrategyDeps } from "./descriptor.js";
 import { noneKind } from "./none.js";
-import { clientCredentialsKind, oauthKind } from "./oauth.js";
+import { clientCredentialsKind, threeLeggedKind } from "./oauth.js";
 import { passwordKind } from "./password.js";
 import { patKind } from "./pat.js";
 import { scopedTokenKind } from "./scoped-token.js";
@@ -24,7 +25,7 @@ const KINDS: { readonly [K in CredentialKind]: KindDescriptor<K> } = {
   password: passwordKind,
   cookie: cookieKind,
   none: noneKind,
-  oauth: oauthKind,
+  oauth: threeLeggedKind,
   "client-credentials": clientCredentialsKind,
 };
 
@@ -48,14 +49,38 @@ export function isOAuthKind(kind: CredentialKind): kind is OAuthKind {
   return KINDS[kind].secretFrom === "oauth";
 }
 
-/** Registers every value of a stored secret for redaction. */
-export function registerStoredSecret(secret: StoredSecret | undefined): void {
-  if (secret) kindDescriptor(secret.kind).register(secret);
+/** The values of a stored secret's secret fields, the primary one first ("" for one not set). */
+function secretValues(secret: StoredSecret): string[] {
+  const fields = secret as unknown as Record<string, string | undefined>;
+  return kindDescriptor(secret.kind).secretFields.map((field) => fields[field] ?? "");
 }
 
-/** A secret given as one string (stdin, netrc, env) in the shape a kind stores; undefined if it takes none. */
-export function secretForKind(kind: CredentialKind, value: string): StoredSecret | undefined {
-  return kindDescriptor(kind).input?.parse(value);
+/** Registers every value of a stored secret for redaction. */
+export function registerStoredSecret(secret: StoredSecret | undefined): void {
+  if (!secret) return;
+  const { cookieField } = kindDescriptor(secret.kind);
+  if (cookieField) registerCookieSecret((secret as unknown as Record<string, string>)[cookieField]);
+  for (const value of secretValues(secret)) registerSecret(value);
+}
+
+/** The one value that is "the secret": what `auth token` prints, what a login retries as another kind. */
+export function primarySecretValue(secret: StoredSecret): string {
+  return secretValues(secret)[0] ?? "";
+}
+
+/**
+ * A secret given as text (stdin, the prompt, the environment, .netrc) in the shape a kind stores: the value
+ * fills the primary field, a second line the next one. Undefined for a kind the user gives no secret for.
+ */
+export function secretForKind(
+  kind: CredentialKind,
+  value: string,
+  second?: string,
+): StoredSecret | undefined {
+  const { input, secretFields } = kindDescriptor(kind);
+  const [primary, other] = secretFields;
+  if (!input || !primary) return undefined;
+  return { kind, [primary]: value, ...(second && other ? { [other]: second } : {}) } as StoredSecret;
 }
 
 function isCredentialKind(value: string): value is CredentialKind {

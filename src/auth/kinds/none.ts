@@ -16,9 +16,8 @@ export const noneKind: KindDescriptor<"none"> = {
   kind: "none",
   explanation: "No credential: a reverse proxy in front of Confluence adds authentication",
   apiRoot: "site",
+  secretFields: [],
   secretFrom: "nobody",
   verification: "identity",
-  register: () => {},
-  primaryValue: () => "",
   strategy: () => createNoneStrategy(),
 };

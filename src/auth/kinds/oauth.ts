@@ -5,11 +5,10 @@
 
 import type { Profile } from "../../config/types.js";
 import { AuthError } from "../../errors.js";
-import { registerSecret } from "../../redact.js";
 import type { AuthStrategy, StoredSecret } from "../types.js";
 import type { KindDescriptor, StrategyDeps } from "./descriptor.js";
 
-async function createOAuthKindStrategy(
+async function strategy(
   profile: Profile,
   secret: StoredSecret | undefined,
   deps: StrategyDeps,
@@ -30,31 +29,23 @@ async function createOAuthKindStrategy(
   return createOAuthStrategy({ profile, secret, store: deps.store, ctx: deps.ctx });
 }
 
-export const oauthKind: KindDescriptor<"oauth"> = {
-  kind: "oauth",
-  explanation: "OAuth 2.0 (3LO) in the browser, with refresh (Cloud or Data Center)",
-  apiRoot: "oauth",
-  secretFrom: "oauth",
-  verification: "identity-keeping-rotated-tokens",
-  register(secret) {
-    registerSecret(secret.accessToken);
-    registerSecret(secret.refreshToken);
-    registerSecret(secret.clientSecret);
-  },
-  primaryValue: (secret) => secret.accessToken,
-  strategy: createOAuthKindStrategy,
-};
+function oauthKind<K extends "oauth" | "client-credentials">(
+  kind: K,
+  explanation: string,
+  secretFields: KindDescriptor<K>["secretFields"],
+): KindDescriptor<K> {
+  const verification = "identity-keeping-rotated-tokens";
+  return { kind, explanation, apiRoot: "oauth", secretFields, secretFrom: "oauth", verification, strategy };
+}
 
-export const clientCredentialsKind: KindDescriptor<"client-credentials"> = {
-  kind: "client-credentials",
-  explanation: "OAuth 2.0 client credentials for a service account (when Basic auth is disabled)",
-  apiRoot: "oauth",
-  secretFrom: "oauth",
-  verification: "identity-keeping-rotated-tokens",
-  register(secret) {
-    registerSecret(secret.clientSecret);
-    registerSecret(secret.accessToken);
-  },
-  primaryValue: (secret) => secret.clientSecret,
-  strategy: createOAuthKindStrategy,
-};
+export const threeLeggedKind = oauthKind(
+  "oauth",
+  "OAuth 2.0 (3LO) in the browser, with refresh (Cloud or Data Center)",
+  ["accessToken", "refreshToken", "clientSecret"],
+);
+
+export const clientCredentialsKind = oauthKind(
+  "client-credentials",
+  "OAuth 2.0 client credentials for a service account (when Basic auth is disabled)",
+  ["clientSecret", "accessToken"],
+);

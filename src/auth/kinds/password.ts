@@ -3,7 +3,6 @@
  * CAPTCHA lock-out (AUTHENTICATION_DENIED, confluence-api.md §5.3), and a PAT does the same job safely.
  */
 import { AuthError } from "../../errors.js";
-import { registerSecret } from "../../redact.js";
 import type { AuthStrategy } from "../types.js";
 import { type KindDescriptor, requireSecret } from "./descriptor.js";
 import { createBasicStrategy } from "./transport.js";
@@ -27,11 +26,10 @@ export const passwordKind: KindDescriptor<"password"> = {
   kind: "password",
   explanation: "Data Center: username and password (legacy; prefer a personal access token)",
   apiRoot: "site",
+  secretFields: ["password"],
   secretFrom: "user",
-  input: { label: "Password", parse: (password) => ({ kind: "password", password }), netrc: true },
+  input: { label: "Password", netrc: true },
   verification: "identity",
-  register: (secret) => registerSecret(secret.password),
-  primaryValue: (secret) => secret.password,
   strategy(profile, secret) {
     const { password } = requireSecret(profile, secret, "password");
     const username = profile.username ?? profile.email;

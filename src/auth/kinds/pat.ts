@@ -2,14 +2,14 @@
  * Data Center personal access token: `Authorization: Bearer`, never Basic and never with a username
  * (confluence-api.md §5.2; mark #113). An SSO cookie may ride along when a gateway in front wants one.
  */
-import { registerCookieSecret, registerSecret } from "../../redact.js";
+import { registerSecret } from "../../redact.js";
 import type { AuthStrategy } from "../types.js";
 import { type KindDescriptor, requireSecret } from "./descriptor.js";
 import { assertSafeTransport } from "./transport.js";
 
 export interface PatCredential {
   token: string;
-  cookie?: string;
+  cookie?: string | undefined;
 }
 
 export function createPatStrategy(credential: PatCredential): AuthStrategy {
@@ -35,21 +35,10 @@ export const patKind: KindDescriptor<"pat"> = {
   kind: "pat",
   explanation: "Data Center 7.9+: personal access token, sent as Bearer (Profile → Personal Access Tokens)",
   apiRoot: "site",
+  secretFields: ["token", "cookie"],
+  cookieField: "cookie",
   secretFrom: "user",
-  input: {
-    label: "Personal access token",
-    parse: (token, cookie) => (cookie ? { kind: "pat", token, cookie } : { kind: "pat", token }),
-    netrc: true,
-  },
+  input: { label: "Personal access token", netrc: true },
   verification: "identity",
-  register(secret) {
-    registerCookieSecret(secret.cookie);
-    registerSecret(secret.token);
-    registerSecret(secret.cookie);
-  },
-  primaryValue: (secret) => secret.token,
-  strategy(profile, secret) {
-    const { token, cookie } = requireSecret(profile, secret, "pat");
-    return createPatStrategy({ token, ...(cookie ? { cookie } : {}) });
-  },
+  strategy: (profile, secret) => createPatStrategy(requireSecret(profile, secret, "pat")),
 };

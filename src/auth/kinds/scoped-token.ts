@@ -2,10 +2,8 @@
  * Cloud scoped API token: still Basic email:token, but only the gateway
  * (`{apiUrl}/ex/confluence/{cloudId}/wiki/`) accepts it; the site URL answers 401 (confluence-api.md §3.1, §3.3).
  */
-import { registerSecret } from "../../redact.js";
 import type { AuthStrategy } from "../types.js";
-import { type ApiTokenCredential, tokenCredential } from "./api-token.js";
-import type { KindDescriptor } from "./descriptor.js";
+import { type ApiTokenCredential, tokenKind } from "./api-token.js";
 import { createBasicStrategy } from "./transport.js";
 
 export type ScopedTokenCredential = ApiTokenCredential;
@@ -20,14 +18,9 @@ export function createScopedTokenStrategy(credential: ScopedTokenCredential): Au
   });
 }
 
-export const scopedTokenKind: KindDescriptor<"scoped-token"> = {
-  kind: "scoped-token",
-  explanation: "Cloud: scoped API token with your email, sent through the api.atlassian.com gateway",
-  apiRoot: "gateway",
-  secretFrom: "user",
-  input: { label: "API token", parse: (token) => ({ kind: "scoped-token", token }), netrc: true },
-  verification: "identity",
-  register: (secret) => registerSecret(secret.token),
-  primaryValue: (secret) => secret.token,
-  strategy: (profile, secret) => createScopedTokenStrategy(tokenCredential(profile, secret)),
-};
+export const scopedTokenKind = tokenKind(
+  "scoped-token",
+  "Cloud: scoped API token with your email, sent through the api.atlassian.com gateway",
+  "gateway",
+  createScopedTokenStrategy,
+);

@@ -14,7 +14,9 @@ import {
   KIND_EXPLANATIONS,
   kindDescriptor,
   parseCredentialKind,
+  primarySecretValue,
   registerStoredSecret,
+  secretForKind,
 } from "../../auth/kinds/index.js";
 import { applyDetection, clientForSession, createProbe, openProfileStore } from "../../auth/session.js";
 import { assertNoUserinfo, gatewayApiBase, isGatewayUrl } from "../../auth/site-url.js";
@@ -190,9 +192,9 @@ function secretFromInput(kind: CredentialKind, input: string): StoredSecret {
       hint: "pipe the token in: confl auth login ... --with-token < token.txt",
     });
   for (const line of lines) registerSecret(line);
-  const secretInput = kindDescriptor(kind).input;
-  if (!secretInput) throw new UsageError(`--type ${kind} takes no secret on standard input`);
-  return secretInput.parse(first, lines[1]);
+  const secret = secretForKind(kind, first, lines[1]);
+  if (!secret) throw new UsageError(`--type ${kind} takes no secret on standard input`);
+  return secret;
 }
 
 async function verifyOnce(
@@ -288,7 +290,7 @@ export async function verifyLogin(
         kind: "scoped-token",
         apiBase: gatewayApiBase(ctx.env, profile.cloudId),
       };
-      const token = kindDescriptor(secret.kind).primaryValue(secret);
+      const token = primarySecretValue(secret);
       let identity: Identity;
       try {
         identity = await verifyOnce(ctx, viaGateway, { kind: "scoped-token", token });
@@ -320,7 +322,7 @@ export async function verifyLogin(
         try {
           identity = await verifyOnce(ctx, onSite, {
             kind: "api-token",
-            token: kindDescriptor(secret.kind).primaryValue(secret),
+            token: primarySecretValue(secret),
           });
         } catch {
           throw error;
@@ -344,7 +346,7 @@ export async function verifyLogin(
       try {
         await verifyOnce(ctx, asPat, {
           kind: "pat",
-          token: kindDescriptor(secret.kind).primaryValue(secret),
+          token: primarySecretValue(secret),
         });
       } catch {
         throw error;

@@ -5,7 +5,7 @@
  * --yes is given. Piped or captured (`TOKEN=$(confl auth token)`) it prints without asking.
  */
 import type { Command } from "@commander-js/extra-typings";
-import { isOAuthKind, kindDescriptor } from "../../auth/kinds/index.js";
+import { isOAuthKind, primarySecretValue } from "../../auth/kinds/index.js";
 import { resolveSession } from "../../auth/session.js";
 import type { Context, ContextFactory } from "../../context.js";
 import { ConflError, UsageError } from "../../errors.js";
@@ -37,7 +37,7 @@ export async function run(options: TokenOptions, ctx: Context, deps: TokenDeps =
     await session.strategy.apply({ url: new URL(session.profile.apiBase), method: "GET", headers });
     value = headers.get("authorization")?.replace(/^Bearer\s+/i, "");
   } else if (secret) {
-    value = kindDescriptor(secret.kind).primaryValue(secret);
+    value = primarySecretValue(secret);
   }
   if (!value) {
     throw new UsageError(`profile "${session.profile.name}" has no secret (kind ${session.profile.kind})`, {
