@@ -6,7 +6,15 @@
  */
 import type { Deployment } from "../config/types.js";
 import { UsageError } from "../errors.js";
-import { gatewayApiBase, gatewaySite, type NormalisedSite, normaliseSiteUrl } from "./site-url.js";
+import { looksLikeHtml } from "../http/html-page.js";
+import { kindDescriptor } from "./kinds/index.js";
+import {
+  gatewayApiBase,
+  gatewaySite,
+  isGatewayUrl,
+  type NormalisedSite,
+  normaliseSiteUrl,
+} from "./site-url.js";
 import type { CredentialKind } from "./types.js";
 
 export interface ProbeResult {
@@ -51,7 +59,7 @@ function parseJson(text: string): Record<string, unknown> | undefined {
 }
 
 function isHtml(result: ProbeResult): boolean {
-  return /html/i.test(result.headers.get("content-type") ?? "") || /^\s*</.test(result.text);
+  return looksLikeHtml(result.headers.get("content-type"), result.text);
 }
 
 /** `{"cloudId":"…"}` from `<origin>/_edge/tenant_info`, or undefined when the host is not Cloud. */
@@ -156,24 +164,18 @@ export async function detectSite(input: string | NormalisedSite, options: Detect
   });
 }
 
-/** Kinds that only work through the API gateway on Cloud. */
-export function kindUsesGateway(kind: CredentialKind): boolean {
-  return kind === "scoped-token" || kind === "oauth" || kind === "client-credentials";
-}
-
 /**
- * The API root a kind must use: a scoped token on Cloud goes through the gateway (with the cloudId);
- * everything else uses the site's own root.
+ * The API root a kind must use: a kind whose requests go through the gateway on Cloud (a scoped token) gets
+ * the gateway root (with the cloudId); everything else uses the site's own root.
  */
 export function apiBaseForKind(
   detection: Detection,
   kind: CredentialKind,
   env: NodeJS.ProcessEnv,
 ): { apiBase: string; site: string } {
-  if (detection.deployment !== "cloud" || kind !== "scoped-token")
+  if (detection.deployment !== "cloud" || kindDescriptor(kind).apiRoot !== "gateway")
     return { apiBase: detection.apiBase, site: detection.site };
-  if (detection.apiBase.includes("/ex/confluence/"))
-    return { apiBase: detection.apiBase, site: detection.site };
+  if (isGatewayUrl(detection.apiBase)) return { apiBase: detection.apiBase, site: detection.site };
   if (!detection.cloudId) {
     throw new UsageError(
       `a scoped token goes through the API gateway, which needs the cloud id of ${detection.site}`,

@@ -6,6 +6,8 @@
 import type { Deployment } from "../config/types.js";
 import { AuthError, type ConflError } from "../errors.js";
 import { HttpError, InvalidResponseError, NetworkError, TimeoutError, TlsError } from "../http/errors.js";
+import { looksLikeHtml } from "../http/html-page.js";
+import { errorChain, isTlsErrorCode } from "../http/transport.js";
 import type { CredentialKind } from "./types.js";
 
 export const API_TOKEN_URL = "https://id.atlassian.com/manage-profile/security/api-tokens";
@@ -43,8 +45,7 @@ export function seraphReasons(headers: Headers): string[] {
 }
 
 function isHtml(res: ObservedResponse): boolean {
-  const type = res.headers.get("content-type") ?? "";
-  return /text\/html|application\/xhtml/i.test(type) || /^\s*<(!doctype|html)/i.test(res.bodyText);
+  return looksLikeHtml(res.headers.get("content-type"), res.bodyText);
 }
 
 /** Scope names quoted in a gateway body or header (granular `read:page:confluence`, classic `read:confluence-content.all`). */
@@ -61,7 +62,7 @@ const VERIFICATION_CALL_SCOPES: ReadonlyArray<{ path: RegExp; scopes: string[] }
   },
 ];
 
-export function knownCallScopes(url: string): string[] {
+function knownCallScopes(url: string): string[] {
   let path: string;
   try {
     const parsed = new URL(url);
@@ -254,7 +255,7 @@ export function diagnoseResponse(res: ObservedResponse, d: DiagnoseContext): Aut
   });
 }
 
-export function scopedTokenOnSite(d: DiagnoseContext): AuthError {
+function scopedTokenOnSite(d: DiagnoseContext): AuthError {
   return new AuthError(
     "a scoped API token only works through the Atlassian API gateway, not on the site URL",
     {
@@ -309,42 +310,7 @@ function htmlInsteadOfJson(res: ObservedResponse, d: DiagnoseContext): AuthError
   });
 }
 
-const TLS_CODES = new Set([
-  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
-  "SELF_SIGNED_CERT_IN_CHAIN",
-  "DEPTH_ZERO_SELF_SIGNED_CERT",
-  "UNABLE_TO_GET_ISSUER_CERT",
-  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
-  "CERT_UNTRUSTED",
-  "ERR_TLS_CERT_ALTNAME_INVALID",
-  "CERT_HAS_EXPIRED",
-  "EPROTO",
-  "ERR_SSL_WRONG_VERSION_NUMBER",
-]);
-
-/** Every `code` and `name` along an error's cause chain (fetch wraps the socket error in a TypeError). */
-export function errorCodes(error: unknown): { codes: string[]; names: string[]; messages: string[] } {
-  const codes: string[] = [];
-  const names: string[] = [];
-  const messages: string[] = [];
-  let current: unknown = error;
-  for (let depth = 0; current && depth < 6; depth++) {
-    const e = current as {
-      code?: unknown;
-      name?: unknown;
-      message?: unknown;
-      cause?: unknown;
-      errors?: unknown;
-    };
-    if (typeof e.code === "string") codes.push(e.code);
-    if (typeof e.name === "string") names.push(e.name);
-    if (typeof e.message === "string") messages.push(e.message);
-    current = e.cause ?? (Array.isArray(e.errors) ? e.errors[0] : undefined);
-  }
-  return { codes, names, messages };
-}
-
-export function isProxyConfigured(env: NodeJS.ProcessEnv): string | undefined {
+function isProxyConfigured(env: NodeJS.ProcessEnv): string | undefined {
   for (const name of ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"]) {
     if (env[name]) return name;
   }
@@ -354,7 +320,7 @@ export function isProxyConfigured(env: NodeJS.ProcessEnv): string | undefined {
 /** A thrown error (network, TLS, timeout) while verifying, as one AuthError with the fix. */
 export function diagnoseError(error: unknown, d: DiagnoseContext, env: NodeJS.ProcessEnv = {}): ConflError {
   if (error instanceof AuthError) return error;
-  const { codes, names, messages } = errorCodes(error);
+  const { codes, names, messages } = errorChain(error);
   // Class names do not survive minification: branch on instanceof and on the fields the HTTP errors carry.
   if (error instanceof TlsError) names.push("TlsError");
   if (error instanceof TimeoutError) names.push("TimeoutError");
@@ -382,7 +348,8 @@ export function diagnoseError(error: unknown, d: DiagnoseContext, env: NodeJS.Pr
   }
   if (
     names.includes("TlsError") ||
-    codes.some((c) => TLS_CODES.has(c) || c.startsWith("ERR_TLS") || c.startsWith("ERR_SSL"))
+    // EPROTO: a TLS record the other side could not read (a TLS-speaking proxy, a wrong port)
+    codes.some((c) => isTlsErrorCode(c) || c === "EPROTO")
   ) {
     const altname = has("ERR_TLS_CERT_ALTNAME_INVALID");
     const expired = has("CERT_HAS_EXPIRED");

@@ -3,10 +3,11 @@
  * Precedence (gh's): stdin/flags → environment → stored profile → .netrc. Environment credentials are
  * used as they are and never stored.
  */
+import { selectProfile } from "../config/store.js";
 import type { ConfigFile, Deployment, Profile, SecretStoreKind } from "../config/types.js";
 import { AuthError } from "../errors.js";
 import { registerCookieSecret, registerSecret } from "../redact.js";
-import { kindNeedsSecret } from "./kinds/index.js";
+import { kindDescriptor, registerStoredSecret, secretForKind } from "./kinds/index.js";
 import { assertNoUserinfo, gatewayApiBase, normaliseSiteUrl, sameSite } from "./site-url.js";
 import type { CredentialKind, StoredSecret } from "./types.js";
 
@@ -101,36 +102,12 @@ export function environmentSecret(env: NodeJS.ProcessEnv): EnvSecret | undefined
   return undefined;
 }
 
-export function environmentIdentity(env: NodeJS.ProcessEnv): { value: string; variable: string } | undefined {
+function environmentIdentity(env: NodeJS.ProcessEnv): { value: string; variable: string } | undefined {
   for (const variable of ["CONFLUENCE_EMAIL", "CONFLUENCE_USERNAME", "ATLASSIAN_EMAIL"] as const) {
     const value = nonEmpty(env[variable]);
     if (value) return { value, variable };
   }
   return undefined;
-}
-
-function secretValues(secret: StoredSecret): string[] {
-  switch (secret.kind) {
-    case "api-token":
-    case "scoped-token":
-      return [secret.token];
-    case "pat":
-      return [secret.token, secret.cookie ?? ""];
-    case "password":
-      return [secret.password];
-    case "cookie":
-      return [secret.cookie, secret.token ?? ""];
-    case "oauth":
-      return [secret.accessToken, secret.refreshToken ?? "", secret.clientSecret ?? ""];
-    case "client-credentials":
-      return [secret.clientSecret, secret.accessToken ?? ""];
-  }
-}
-
-export function registerStoredSecret(secret: StoredSecret | undefined): void {
-  if (!secret) return;
-  if (secret.kind === "cookie" || secret.kind === "pat") registerCookieSecret(secret.cookie);
-  for (const value of secretValues(secret)) registerSecret(value);
 }
 
 /** Every variable that can carry a credential (resolve, OAuth login, the encrypted store, proxies). */
@@ -165,32 +142,11 @@ export function registerEnvironmentSecrets(env: NodeJS.ProcessEnv): void {
   }
 }
 
-/** A secret given as one string (stdin, netrc, env) in the shape a kind stores. */
-export function secretForKind(
-  kind: CredentialKind,
-  value: string,
-  extra: { cookie?: string } = {},
-): StoredSecret | undefined {
-  switch (kind) {
-    case "api-token":
-    case "scoped-token":
-      return { kind, token: value };
-    case "pat":
-      return extra.cookie ? { kind, token: value, cookie: extra.cookie } : { kind, token: value };
-    case "password":
-      return { kind, password: value };
-    case "cookie":
-      return { kind, cookie: value };
-    default:
-      return undefined;
-  }
-}
-
 /**
  * A profile for a site known only from a URL: deployment and API root guessed from the host name, and
  * marked for detection when the host does not settle it.
  */
-export function provisionalProfile(
+function provisionalProfile(
   name: string,
   siteUrl: string,
   kind: CredentialKind,
@@ -234,27 +190,9 @@ function notLoggedIn(): AuthError {
   });
 }
 
-function pickProfile(config: ConfigFile, requested: string | undefined): Profile | undefined {
-  if (requested !== undefined) {
-    if (!Object.hasOwn(config.profiles, requested)) {
-      const known = Object.keys(config.profiles).sort();
-      throw new AuthError(`no profile named "${requested}"`, {
-        code: "auth.unknown_profile",
-        hint:
-          known.length > 0
-            ? `known profiles: ${known.join(", ")}`
-            : `run: confl auth login --profile ${requested}`,
-      });
-    }
-    return config.profiles[requested];
-  }
-  const active = config.activeProfile;
-  return active !== undefined && Object.hasOwn(config.profiles, active) ? config.profiles[active] : undefined;
-}
-
 export async function resolveCredential(input: ResolveInput, deps: ResolveDeps): Promise<ResolvedCredential> {
   const { env, explicit = {} } = input;
-  const stored = pickProfile(input.config, input.requestedProfile);
+  const stored = selectProfile(input.config, input.requestedProfile, env);
   const envSite = nonEmpty(env.CONFLUENCE_URL);
   const envIdentity = environmentIdentity(env);
   const envSecret = environmentSecret(env);
@@ -289,7 +227,7 @@ export async function resolveCredential(input: ResolveInput, deps: ResolveDeps):
     secretSource = { type: "env", name: envSecret.variable };
   } else if (base) {
     kind ??= base.kind;
-    if (kindNeedsSecret(kind) || kind === "oauth") {
+    if (kindDescriptor(kind).secretFrom !== "nobody") {
       secret = base.secretStore === "none" ? undefined : await deps.loadSecret(base);
       if (secret)
         secretSource = { type: "store", store: base.secretStore as Exclude<SecretStoreKind, "none"> };
@@ -315,9 +253,7 @@ export async function resolveCredential(input: ResolveInput, deps: ResolveDeps):
     const entry = await deps.readNetrc(host);
     if (entry?.password) {
       kind ??= base?.kind ?? (isCloudUrl(siteUrl, env) ? "api-token" : "password");
-      if (kind === "none" || kind === "oauth" || kind === "client-credentials" || kind === "cookie") {
-        kind = isCloudUrl(siteUrl, env) ? "api-token" : "password";
-      }
+      if (!kindDescriptor(kind).input?.netrc) kind = isCloudUrl(siteUrl, env) ? "api-token" : "password";
       secret = secretForKind(kind, entry.password);
       secretSource = { type: "netrc", ...(entry.path ? { path: entry.path } : {}) };
       if (entry.login && !identityFromFlag && !(envIdentity && identitySource?.type === "env")) {
@@ -329,7 +265,7 @@ export async function resolveCredential(input: ResolveInput, deps: ResolveDeps):
 
   kind ??= base?.kind;
   if (!kind) throw notLoggedIn();
-  if (!secret && kindNeedsSecret(kind) && kind !== "client-credentials") {
+  if (!secret && kindDescriptor(kind).secretFrom === "user") {
     if (!base) throw notLoggedIn();
     throw new AuthError(`profile "${base.name}" has no stored ${kind} secret`, {
       code: "auth.no_secret",

@@ -10,20 +10,20 @@ import type { Context } from "../context.js";
 import { AuthError, type ConflError, UsageError } from "../errors.js";
 import { createHttpClient } from "../http/client.js";
 import { HttpError } from "../http/errors.js";
+import { looksLikeHtml } from "../http/html-page.js";
 import type { HttpClient, HttpClientOptions, HttpResponse, RequestOptions } from "../http/types.js";
 import { credentialScope, toApiBase } from "../http/url.js";
 import type { SecretStore } from "../secrets/types.js";
 import { apiBaseForKind, type Detection, detectSite, fetchCloudId, type Probe } from "./detect.js";
 import { patOnCloud } from "./diagnose.js";
-import { createStrategy, createStrategyAsync } from "./kinds/index.js";
+import { createStrategy, createStrategyAsync, registerStoredSecret } from "./kinds/index.js";
 import {
   type ExplicitCredential,
   type ResolveDeps,
   type ResolvedCredential,
-  registerStoredSecret,
   resolveCredential,
 } from "./resolve.js";
-import { atlassianApiUrl, gatewayApiBase, gatewaySite } from "./site-url.js";
+import { gatewayApiBase, gatewaySite, isGatewayUrl, jiraGatewayApiBase } from "./site-url.js";
 import type { AuthStrategy, StoredSecret } from "./types.js";
 
 /**
@@ -71,7 +71,7 @@ export function parseStoredSecret(raw: string, profileName: string): StoredSecre
   });
 }
 
-export async function loadStoredSecret(profile: Profile, ctx: Context): Promise<StoredSecret | undefined> {
+async function loadStoredSecret(profile: Profile, ctx: Context): Promise<StoredSecret | undefined> {
   const store = await openProfileStore(profile, ctx);
   if (!store) return undefined;
   const raw = await store.get(profile.name);
@@ -245,7 +245,7 @@ export async function resolveSession(
     profile.kind === "api-token" &&
     profile.deployment === "cloud" &&
     resolved.secret?.kind === "api-token" &&
-    !/\/ex\/confluence\//.test(profile.apiBase)
+    !isGatewayUrl(profile.apiBase)
       ? {
           source:
             secretSource.type === "env" ? secretSource.name : `the token in ${secretSource.path ?? ".netrc"}`,
@@ -276,7 +276,7 @@ function withOverrideHint(error: ConflError, override: { variable: string; profi
 function isScopedTokenRefusal(status: number, headers: Headers, body: string): boolean {
   return (
     status === 401 &&
-    /html/i.test(headers.get("content-type") ?? "") &&
+    looksLikeHtml(headers.get("content-type"), body) &&
     /lacks valid authentication credentials/i.test(body)
   );
 }
@@ -288,23 +288,19 @@ function bodyText(data: unknown): string {
 }
 
 /** The API root for a product: Confluence's is the profile's; Jira's is the site (Cloud) or its gateway path. */
-export function productApiBase(
-  profile: Profile,
-  product: "confluence" | "jira",
-  env: NodeJS.ProcessEnv,
-): string {
+function productApiBase(profile: Profile, product: "confluence" | "jira", env: NodeJS.ProcessEnv): string {
   if (product === "confluence") return profile.apiBase;
   if (profile.deployment !== "cloud") {
     throw new UsageError("Jira calls are only supported for Atlassian Cloud profiles", {
       code: "usage.jira_on_dc",
     });
   }
-  if (/\/ex\/confluence\//.test(profile.apiBase)) {
+  if (isGatewayUrl(profile.apiBase)) {
     if (!profile.cloudId)
       throw new UsageError(`profile "${profile.name}" has no cloud id`, {
         hint: "run confl auth login again",
       });
-    return `${atlassianApiUrl(env)}/ex/jira/${encodeURIComponent(profile.cloudId)}/`;
+    return jiraGatewayApiBase(env, profile.cloudId);
   }
   return `${new URL(profile.site).origin}/`;
 }

@@ -3,9 +3,9 @@
  * into the site (origin + context path) and the API roots worth probing. Pure: no network.
  */
 import { UsageError } from "../errors.js";
+import { isLoopbackHost } from "../http/plain-http-guard.js";
 
-export const DEFAULT_ATLASSIAN_API_URL = "https://api.atlassian.com";
-export const DEFAULT_ATLASSIAN_AUTH_URL = "https://auth.atlassian.com";
+const DEFAULT_ATLASSIAN_API_URL = "https://api.atlassian.com";
 
 export type SiteHostKind = "atlassian-cloud" | "gateway" | "other";
 
@@ -27,27 +27,32 @@ export function atlassianApiUrl(env: NodeJS.ProcessEnv): string {
   return stripTrailingSlash(env.CONFL_ATLASSIAN_API_URL?.trim() || DEFAULT_ATLASSIAN_API_URL);
 }
 
-export function atlassianAuthUrl(env: NodeJS.ProcessEnv): string {
-  return stripTrailingSlash(env.CONFL_ATLASSIAN_AUTH_URL?.trim() || DEFAULT_ATLASSIAN_AUTH_URL);
+/** `${apiUrl}/ex/${product}/${cloudId}`: where the API gateway serves one site's product. */
+function gatewayRoot(env: NodeJS.ProcessEnv, product: "confluence" | "jira", cloudId: string): string {
+  return `${atlassianApiUrl(env)}/ex/${product}/${encodeURIComponent(cloudId)}`;
 }
 
 /** `${apiUrl}/ex/confluence/${cloudId}/wiki/` — the gateway keeps /wiki after the cloudId (confluence-api.md §3.1). */
 export function gatewayApiBase(env: NodeJS.ProcessEnv, cloudId: string): string {
-  return `${atlassianApiUrl(env)}/ex/confluence/${encodeURIComponent(cloudId)}/wiki/`;
+  return `${gatewaySite(env, cloudId)}/wiki/`;
 }
 
+/** The gateway address of a Confluence site, as CONFLUENCE_URL takes it. */
 export function gatewaySite(env: NodeJS.ProcessEnv, cloudId: string): string {
-  return `${atlassianApiUrl(env)}/ex/confluence/${encodeURIComponent(cloudId)}`;
+  return gatewayRoot(env, "confluence", cloudId);
 }
 
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
-  return (
-    host === "localhost" || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host) || host.endsWith(".localhost")
-  );
+/** Jira's API root on the gateway for the same site (one token serves both products). */
+export function jiraGatewayApiBase(env: NodeJS.ProcessEnv, cloudId: string): string {
+  return `${gatewayRoot(env, "jira", cloudId)}/`;
 }
 
-export function isAtlassianCloudHost(hostname: string): boolean {
+/** The API root (or site) is a gateway one: `…/ex/confluence/{cloudId}/…`. */
+export function isGatewayUrl(url: string): boolean {
+  return /\/ex\/confluence\//.test(url);
+}
+
+function isAtlassianCloudHost(hostname: string): boolean {
   const host = hostname.toLowerCase();
   return host.endsWith(".atlassian.net") || host.endsWith(".jira.com");
 }
@@ -122,7 +127,7 @@ export function assertNoUserinfo(input: string): void {
 }
 
 /** Parses a site URL as given (a bare host gets https://); refuses a user:password@ part. */
-export function parseSiteInput(input: string): URL {
+function parseSiteInput(input: string): URL {
   const raw = input.trim().replace(/^[<"']+|[>"']+$/g, "");
   if (raw === "")
     throw new UsageError("the site URL is empty", {
@@ -207,7 +212,7 @@ export function normaliseSiteUrl(input: string, env: NodeJS.ProcessEnv = {}): No
   };
 }
 
-export function stripTrailingSlash(value: string): string {
+function stripTrailingSlash(value: string): string {
   return value.replace(/\/+$/, "");
 }
 

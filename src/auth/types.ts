@@ -48,7 +48,8 @@ export interface AuthStrategy {
  * object ever carries secret values; the profile in config.json says which store holds it.
  */
 export type StoredSecret =
-  | { kind: "api-token" | "scoped-token"; token: string }
+  | { kind: "api-token"; token: string }
+  | { kind: "scoped-token"; token: string }
   | { kind: "pat"; token: string; cookie?: string }
   | { kind: "password"; password: string }
   | { kind: "cookie"; cookie: string; token?: string }

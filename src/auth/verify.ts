@@ -19,6 +19,7 @@ import {
   type ObservedResponse,
   seraphReasons,
 } from "./diagnose.js";
+import { isGatewayUrl } from "./site-url.js";
 
 export interface Identity {
   type?: string;
@@ -35,20 +36,20 @@ export interface VerifyResult {
   contentPath: string;
 }
 
-export const IDENTITY_PATH = "rest/api/user/current";
+const IDENTITY_PATH = "rest/api/user/current";
 
 /** The content read that proves a login works; the resource layer chooses v2 or v1 (client.ts). */
-export function contentCheckPath(profile: Pick<Profile, "deployment" | "apiBase">): string {
+function contentCheckPath(profile: Pick<Profile, "deployment" | "apiBase">): string {
   return contentProbePath(profile);
 }
 
-export function diagnoseContext(profile: Profile, phase: DiagnoseContext["phase"]): DiagnoseContext {
+function diagnoseContext(profile: Profile, phase: DiagnoseContext["phase"]): DiagnoseContext {
   return {
     kind: profile.kind,
     deployment: profile.deployment,
     site: profile.site,
     apiBase: profile.apiBase,
-    onGateway: /\/ex\/confluence\//.test(profile.apiBase),
+    onGateway: isGatewayUrl(profile.apiBase),
     phase,
     profileName: profile.name,
   };
@@ -85,7 +86,7 @@ export async function observe(
   };
 }
 
-export function parseIdentity(bodyText: string): Identity | undefined {
+function parseIdentity(bodyText: string): Identity | undefined {
   try {
     const value = JSON.parse(bodyText) as Record<string, unknown>;
     if (!value || typeof value !== "object") return undefined;
@@ -103,7 +104,7 @@ export function parseIdentity(bodyText: string): Identity | undefined {
   }
 }
 
-export async function checkIdentity(
+async function checkIdentity(
   client: HttpClient,
   profile: Profile,
   env: NodeJS.ProcessEnv,
@@ -134,11 +135,7 @@ export async function checkIdentity(
   return identity;
 }
 
-export async function checkContent(
-  client: HttpClient,
-  profile: Profile,
-  env: NodeJS.ProcessEnv,
-): Promise<string> {
+async function checkContent(client: HttpClient, profile: Profile, env: NodeJS.ProcessEnv): Promise<string> {
   const d = diagnoseContext(profile, "content");
   const path = contentCheckPath(profile);
   const res = await observe(client, path, d, env);

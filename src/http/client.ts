@@ -15,6 +15,7 @@ import {
   RateLimitError,
   TimeoutError,
 } from "./errors.js";
+import { htmlTitle, looksLikeHtml } from "./html-page.js";
 import { iterateItems, iteratePages } from "./paginate.js";
 import {
   authLayer,
@@ -234,12 +235,6 @@ function isStreamBody(body: unknown): boolean {
   return Symbol.asyncIterator in body || typeof (body as { pipe?: unknown }).pipe === "function";
 }
 
-function looksLikeHtml(text: string, contentType: string): boolean {
-  return (
-    /text\/html|application\/xhtml/i.test(contentType) || /^\s*<(!doctype html|html|head|body)\b/i.test(text)
-  );
-}
-
 async function readBody(
   response: Response,
   type: NonNullable<RequestOptions["responseType"]>,
@@ -258,8 +253,8 @@ async function readBody(
   if (type === "text") return text;
   if (text.trim() === "") return undefined;
   const contentType = response.headers.get("content-type") ?? "";
-  if (looksLikeHtml(text, contentType)) {
-    const title = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(text)?.[1]?.replace(/\s+/g, " ").trim();
+  if (looksLikeHtml(contentType, text)) {
+    const title = htmlTitle(text);
     throw new InvalidResponseError(
       `expected JSON from ${method} ${url} but got an HTML page${title ? ` ("${title}")` : ""}; this is usually a single sign-on login page or a proxy, not Confluence's API`,
       {

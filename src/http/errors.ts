@@ -6,6 +6,7 @@
 import { STATUS_CODES } from "node:http";
 import { ConflError, ExitCode, type ExitCodeValue, UsageError } from "../errors.js";
 import { redactText, safeServerText } from "../redact.js";
+import { htmlTitle, looksLikeHtml } from "./html-page.js";
 
 export type HttpErrorKind =
   | "bad_request"
@@ -327,8 +328,9 @@ function parseBody(status: number, headers: Headers, bodyText: string): Atlassia
         return { message: body.errorMessages.join("; "), code: undefined, envelope: "message" };
     }
   }
-  if (/^<(!doctype|html|head|body|\?xml)/i.test(text) || /html/i.test(contentType)) {
-    const title = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(text)?.[1];
+  // an XHTML page may open with its XML declaration
+  if (looksLikeHtml(contentType, text) || /^<\?xml/i.test(text)) {
+    const title = htmlTitle(text);
     const cleanTitle = title ? decodeEntities(title).replace(/\s+/g, " ").trim() : undefined;
     return { message: undefined, code: undefined, envelope: "html", htmlTitle: cleanTitle || undefined };
   }

@@ -47,6 +47,17 @@ export function isLoopbackAddress(address: string): boolean {
   return canonical === "::1" || /^::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}$/.test(canonical);
 }
 
+/**
+ * Loopback by name alone, without asking a resolver: a loopback address, `localhost`, or a `*.localhost` name
+ * (RFC 6761). For deciding defaults and early refusals; what may be sent in clear text is decided by
+ * isLoopbackDestination, which also checks what a `*.localhost` name resolves to.
+ */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  if (isIP(host)) return isLoopbackAddress(host);
+  return host === "localhost" || host.endsWith(".localhost");
+}
+
 const resolvedLoopback = new Map<string, Promise<boolean>>();
 
 /**

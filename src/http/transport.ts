@@ -193,24 +193,43 @@ const TLS_UNKNOWN_CA = new Set([
   "CERT_UNTRUSTED",
 ]);
 
-function errorCode(error: unknown): string | undefined {
+/**
+ * Every `code`, `name` and `message` along an error's cause chain, outermost first: fetch wraps the socket
+ * error in a TypeError, and a connection tried on several addresses fails with an AggregateError.
+ */
+export function errorChain(error: unknown): { codes: string[]; names: string[]; messages: string[] } {
+  const codes: string[] = [];
+  const names: string[] = [];
+  const messages: string[] = [];
   let current: unknown = error;
-  for (let depth = 0; depth < 5 && current && typeof current === "object"; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === "string" && code !== "UND_ERR_ABORTED") return code;
-    current = (current as { cause?: unknown }).cause;
+  for (let depth = 0; current && depth < 6; depth++) {
+    const e = current as {
+      code?: unknown;
+      name?: unknown;
+      message?: unknown;
+      cause?: unknown;
+      errors?: unknown;
+    };
+    if (typeof e.code === "string") codes.push(e.code);
+    if (typeof e.name === "string") names.push(e.name);
+    if (typeof e.message === "string") messages.push(e.message);
+    current = e.cause ?? (Array.isArray(e.errors) ? e.errors[0] : undefined);
   }
-  return undefined;
+  return { codes, names, messages };
 }
 
-function errorMessages(error: unknown): string {
-  const parts: string[] = [];
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
-    parts.push(current.message);
-    current = current.cause;
-  }
-  return parts.join(": ");
+/** A code that names a TLS failure (a certificate, the handshake), as opposed to the connection. */
+export function isTlsErrorCode(code: string): boolean {
+  return (
+    TLS_UNKNOWN_CA.has(code) ||
+    code === "CERT_HAS_EXPIRED" ||
+    code === "CERT_NOT_YET_VALID" ||
+    code === "ERR_TLS_CERT_ALTNAME_INVALID" ||
+    code === "HOSTNAME_MISMATCH" ||
+    code.startsWith("ERR_SSL") ||
+    code.startsWith("ERR_TLS") ||
+    /ssl|tls/i.test(code)
+  );
 }
 
 /** Maps what fetch throws to NetworkError / TlsError / TimeoutError with a hint. */
@@ -229,8 +248,9 @@ export function mapNetworkError(
       cause: error,
     });
   }
-  const code = errorCode(error);
-  const detail = errorMessages(error);
+  const chain = errorChain(error);
+  const code = chain.codes.find((c) => c !== "UND_ERR_ABORTED");
+  const detail = chain.messages.join(": ");
   if (code && TLS_UNKNOWN_CA.has(code)) {
     return tlsError(
       `${host}'s certificate is signed by a CA this machine does not trust (${code})`,
@@ -276,7 +296,7 @@ export function mapNetworkError(
       "configure tls.clientCert and tls.clientKey for this profile",
     );
   }
-  if (code?.startsWith("ERR_SSL") || code?.startsWith("ERR_TLS") || /ssl|tls/i.test(code ?? "")) {
+  if (code && isTlsErrorCode(code)) {
     return tlsError(
       `TLS connection to ${host} failed (${code})`,
       url,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { gatewayApiBase, isLoopbackHost, normaliseSiteUrl } from "../../src/auth/site-url.js";
+import { gatewayApiBase, normaliseSiteUrl } from "../../src/auth/site-url.js";
 import { UsageError } from "../../src/errors.js";
+import { isLoopbackHost } from "../../src/http/plain-http-guard.js";
 
 describe("normaliseSiteUrl: whatever a user pastes becomes a site and API roots", () => {
   it.each([

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { UnsafeRequestError } from "../../src/http/errors.js";
-import { isLoopbackHost, resolveRequestUrl, toApiBase } from "../../src/http/url.js";
+import { isLoopbackHost } from "../../src/http/plain-http-guard.js";
+import { resolveRequestUrl, toApiBase } from "../../src/http/url.js";
 
 const site = toApiBase("https://acme.atlassian.net/wiki");
 const gateway = toApiBase("https://api.atlassian.com/ex/confluence/abc-123/wiki/");

@@ -1,7 +1,9 @@
 /** Cloud classic API token: Basic email:token on the site URL (confluence-api.md §3.1). */
-import { registerSecret } from "../../redact.js";
-import type { AuthStrategy } from "../types.js";
-import { assertSafeTransport, basicAuthorization } from "./transport.js";
+import type { Profile } from "../../config/types.js";
+import { AuthError } from "../../errors.js";
+import type { AuthStrategy, StoredSecret } from "../types.js";
+import { type KindDescriptor, requireSecret, type SecretField } from "./descriptor.js";
+import { createBasicStrategy } from "./transport.js";
 
 export interface ApiTokenCredential {
   email: string;
@@ -9,16 +11,56 @@ export interface ApiTokenCredential {
 }
 
 export function createApiTokenStrategy(credential: ApiTokenCredential): AuthStrategy {
-  registerSecret(credential.token);
-  const header = basicAuthorization(credential.email, credential.token);
-  return {
+  return createBasicStrategy({
     kind: "api-token",
-    headerNames: ["authorization"],
-    describe: () => `API token (Basic) for ${credential.email}`,
-    async apply(request) {
-      assertSafeTransport(request.url, "an API token");
-      request.headers.set("authorization", header);
-    },
-    secrets: () => [credential.token, header.slice("Basic ".length)],
+    user: credential.email,
+    secret: credential.token,
+    what: "an API token",
+    description: `API token (Basic) for ${credential.email}`,
+  });
+}
+
+/**
+ * The email and token of an api-token or scoped-token profile. Both kinds store the same shape, so a
+ * profile re-routed between the site and the gateway keeps its secret.
+ */
+export function tokenCredential(profile: Profile, secret: StoredSecret | undefined): ApiTokenCredential {
+  const { token } = requireSecret(profile, secret, "api-token", "scoped-token");
+  const email = profile.email;
+  if (!email)
+    throw new AuthError(`profile "${profile.name}" has an API token but no email`, {
+      code: "auth.no_email",
+      hint: `run: confl auth login --profile ${profile.name} --email <you@example.com> --with-token`,
+    });
+  return { email, token };
+}
+
+/** The descriptor of a token kind (api-token, scoped-token): they differ in where their requests go. */
+export function tokenKind<K extends "api-token" | "scoped-token">(
+  kind: K,
+  explanation: string,
+  apiRoot: "site" | "gateway",
+  create: (credential: ApiTokenCredential) => AuthStrategy,
+): KindDescriptor<K> {
+  const input = { label: "API token", netrc: true };
+  const strategy = (profile: Profile, secret: StoredSecret | undefined) =>
+    create(tokenCredential(profile, secret));
+  const secretFields = ["token"] as SecretField<K>[];
+  return {
+    kind,
+    explanation,
+    apiRoot,
+    secretFields,
+    secretFrom: "user",
+    input,
+    verification: "identity",
+    strategy,
   };
 }
+
+export const apiTokenKind = tokenKind(
+  "api-token",
+  "Cloud: classic API token with your email, sent to the site (id.atlassian.com → API tokens)",
+  "site",
+  createApiTokenStrategy,
+);

@@ -4,15 +4,16 @@
  */
 import { registerCookieSecret, registerSecret } from "../../redact.js";
 import type { AuthStrategy } from "../types.js";
+import { type KindDescriptor, requireSecret } from "./descriptor.js";
 import { assertSafeTransport } from "./transport.js";
 
 export interface CookieCredential {
   cookie: string;
-  token?: string;
+  token?: string | undefined;
 }
 
 /** A bare value ("abc123") is taken as a JSESSIONID; a "name=value; name2=value2" header is used as is. */
-export function normaliseCookieHeader(value: string): string {
+function normaliseCookieHeader(value: string): string {
   const trimmed = value.trim().replace(/^cookie:\s*/i, "");
   return trimmed.includes("=") ? trimmed : `JSESSIONID=${trimmed}`;
 }
@@ -36,3 +37,16 @@ export function createCookieStrategy(credential: CookieCredential): AuthStrategy
     secrets: () => (credential.token ? [cookie, credential.token] : [cookie]),
   };
 }
+
+/** A session cookie, and a PAT sent with it when a second line was given. */
+export const cookieKind: KindDescriptor<"cookie"> = {
+  kind: "cookie",
+  explanation: "A browser session or SSO cookie (JSESSIONID, crowd.token_key, …), optionally with a PAT",
+  secretFields: ["cookie", "token"],
+  cookieField: "cookie",
+  input: { label: "Cookie header (name=value; …)", netrc: false },
+  secretFrom: "user",
+  apiRoot: "site",
+  verification: "identity",
+  strategy: (profile, secret) => createCookieStrategy(requireSecret(profile, secret, "cookie")),
+};

@@ -1,55 +1,90 @@
 /**
- * The strategy factory: a profile plus its stored secret becomes the AuthStrategy the HTTP client
- * applies. OAuth kinds are handed to the OAuth module (src/auth/oauth).
+ * The kinds registry: one descriptor per credential kind (descriptor.ts), and what follows from it: the
+ * list of kinds, their explanations, the strategy factory, and the parsing of --type values.
  */
 import type { Profile } from "../../config/types.js";
-import type { Context } from "../../context.js";
 import { AuthError, UsageError } from "../../errors.js";
-import type { SecretStore } from "../../secrets/types.js";
+import { registerCookieSecret, registerSecret } from "../../redact.js";
 import type { AuthStrategy, CredentialKind, StoredSecret } from "../types.js";
-import { createApiTokenStrategy } from "./api-token.js";
-import { createCookieStrategy } from "./cookie.js";
-import { createNoneStrategy } from "./none.js";
-import { createPasswordStrategy } from "./password.js";
-import { createPatStrategy } from "./pat.js";
-import { createScopedTokenStrategy } from "./scoped-token.js";
+import { apiTokenKind } from "./api-token.js";
+import { cookieKind } from "./cookie.js";
+import type { KindDescriptor, StrategyDeps } from "./descriptor.js";
+import { noneKind } from "./none.js";
+import { clientCredentialsKind, threeLeggedKind } from "./oauth.js";
+import { passwordKind } from "./password.js";
+import { patKind } from "./pat.js";
+import { scopedTokenKind } from "./scoped-token.js";
 
-export interface StrategyDeps {
-  ctx: Context;
-  /** where refreshed OAuth tokens are written back; required for oauth/client-credentials */
-  store?: SecretStore;
-}
+export type { KindDescriptor, StrategyDeps } from "./descriptor.js";
 
-export const CREDENTIAL_KINDS: readonly CredentialKind[] = [
-  "api-token",
-  "scoped-token",
-  "pat",
-  "password",
-  "cookie",
-  "none",
-  "oauth",
-  "client-credentials",
-];
-
-/** One line per kind, shown when choosing one interactively and in `auth login --help`. */
-export const KIND_EXPLANATIONS: Record<CredentialKind, string> = {
-  "api-token": "Cloud: classic API token with your email, sent to the site (id.atlassian.com → API tokens)",
-  "scoped-token": "Cloud: scoped API token with your email, sent through the api.atlassian.com gateway",
-  pat: "Data Center 7.9+: personal access token, sent as Bearer (Profile → Personal Access Tokens)",
-  password: "Data Center: username and password (legacy; prefer a personal access token)",
-  cookie: "A browser session or SSO cookie (JSESSIONID, crowd.token_key, …), optionally with a PAT",
-  none: "No credential: a reverse proxy in front of Confluence adds authentication",
-  oauth: "OAuth 2.0 (3LO) in the browser, with refresh (Cloud or Data Center)",
-  "client-credentials": "OAuth 2.0 client credentials for a service account (when Basic auth is disabled)",
+/** Every kind, in the order they are listed to people. A kind missing here is a compile error. */
+const KINDS: { readonly [K in CredentialKind]: KindDescriptor<K> } = {
+  "api-token": apiTokenKind,
+  "scoped-token": scopedTokenKind,
+  pat: patKind,
+  password: passwordKind,
+  cookie: cookieKind,
+  none: noneKind,
+  oauth: threeLeggedKind,
+  "client-credentials": clientCredentialsKind,
 };
 
-/** Which kinds carry a secret the user must supply (OAuth kinds get theirs from the OAuth flow). */
-export function kindNeedsSecret(kind: CredentialKind): boolean {
-  return kind !== "none" && kind !== "oauth";
+/** The descriptor of a kind, typed for any kind (what it takes and gives is that kind's secret). */
+export function kindDescriptor(kind: CredentialKind): KindDescriptor {
+  // Each entry is a KindDescriptor<K> for its own K; TypeScript cannot correlate that through an index.
+  return KINDS[kind] as unknown as KindDescriptor;
 }
 
-export function isCredentialKind(value: string): value is CredentialKind {
-  return (CREDENTIAL_KINDS as readonly string[]).includes(value);
+export const CREDENTIAL_KINDS: readonly CredentialKind[] = Object.keys(KINDS) as CredentialKind[];
+
+/** One line per kind, shown when choosing one interactively and in `auth login --help`. */
+export const KIND_EXPLANATIONS = Object.fromEntries(
+  CREDENTIAL_KINDS.map((kind) => [kind, KINDS[kind].explanation]),
+) as Record<CredentialKind, string>;
+
+/** The kinds whose tokens come from an OAuth flow (and are refreshed by their strategy). */
+export type OAuthKind = "oauth" | "client-credentials";
+
+export function isOAuthKind(kind: CredentialKind): kind is OAuthKind {
+  return KINDS[kind].secretFrom === "oauth";
+}
+
+/** The values of a stored secret's secret fields, the primary one first ("" for one not set). */
+function secretValues(secret: StoredSecret): string[] {
+  const fields = secret as unknown as Record<string, string | undefined>;
+  return kindDescriptor(secret.kind).secretFields.map((field) => fields[field] ?? "");
+}
+
+/** Registers every value of a stored secret for redaction. */
+export function registerStoredSecret(secret: StoredSecret | undefined): void {
+  if (!secret) return;
+  const { cookieField } = kindDescriptor(secret.kind);
+  if (cookieField) registerCookieSecret((secret as unknown as Record<string, string>)[cookieField]);
+  for (const value of secretValues(secret)) registerSecret(value);
+}
+
+/** The one value that is "the secret": what `auth token` prints, what a login retries as another kind. */
+export function primarySecretValue(secret: StoredSecret): string {
+  return secretValues(secret)[0] ?? "";
+}
+
+/**
+ * A secret given as text (stdin, the prompt, the environment, .netrc) in the shape a kind stores: the value
+ * fills the primary field, a second line the next one. Undefined for a kind the user gives no secret for.
+ */
+export function secretForKind(
+  kind: CredentialKind,
+  value: string,
+  second?: string,
+): StoredSecret | undefined {
+  const { input, secretFields } = kindDescriptor(kind);
+  const [primary, other] = secretFields;
+  if (!input || !primary) return undefined;
+  return { kind, [primary]: value, ...(second && other ? { [other]: second } : {}) } as StoredSecret;
+}
+
+function isCredentialKind(value: string): value is CredentialKind {
+  return Object.hasOwn(KINDS, value);
 }
 
 /**
@@ -119,7 +154,7 @@ const KIND_SUGGESTIONS: Record<string, string> = {
 };
 
 /** The kind meant by a --type value that is not one, or undefined. */
-export function suggestKind(type: string): string | undefined {
+function suggestKind(type: string): string | undefined {
   const value = type.trim().toLowerCase();
   const direct = KIND_SUGGESTIONS[value] ?? KIND_SUGGESTIONS[value.replace(/[\s_]+/g, "-")];
   if (direct) return direct;
@@ -144,60 +179,17 @@ export function parseCredentialKind(type: string): CredentialKind {
   );
 }
 
+/** The strategy for a kind whose strategy needs no module loaded (all but the OAuth kinds). */
 export function createStrategy(
   profile: Profile,
   secret: StoredSecret | undefined,
-  _deps: StrategyDeps,
+  deps: StrategyDeps,
 ): AuthStrategy {
-  if (profile.kind === "none") return createNoneStrategy();
-  const missing = () =>
-    new AuthError(`no ${profile.kind} secret is stored for profile "${profile.name}"`, {
-      code: "auth.no_secret",
-      hint: `run: confl auth login --profile ${profile.name}`,
+  if (isOAuthKind(profile.kind))
+    throw new AuthError("internal: OAuth strategies are created by createStrategyAsync", {
+      code: "auth.internal",
     });
-  if (!secret) throw missing();
-  switch (profile.kind) {
-    case "api-token":
-    case "scoped-token": {
-      // Both token kinds share one shape: a profile re-routed through the gateway keeps its secret.
-      if (secret.kind !== "api-token" && secret.kind !== "scoped-token") throw missing();
-      const email = profile.email;
-      if (!email)
-        throw new AuthError(`profile "${profile.name}" has an API token but no email`, {
-          code: "auth.no_email",
-          hint: `run: confl auth login --profile ${profile.name} --email <you@example.com> --with-token`,
-        });
-      return profile.kind === "api-token"
-        ? createApiTokenStrategy({ email, token: secret.token })
-        : createScopedTokenStrategy({ email, token: secret.token });
-    }
-    case "pat": {
-      if (secret.kind !== "pat") throw missing();
-      return createPatStrategy({ token: secret.token, ...(secret.cookie ? { cookie: secret.cookie } : {}) });
-    }
-    case "password": {
-      if (secret.kind !== "password") throw missing();
-      const username = profile.username ?? profile.email;
-      if (!username)
-        throw new AuthError(`profile "${profile.name}" has a password but no username`, {
-          code: "auth.no_username",
-          hint: `run: confl auth login --profile ${profile.name} --type password --username <name> --with-token`,
-        });
-      return createPasswordStrategy({ username, password: secret.password });
-    }
-    case "cookie": {
-      if (secret.kind !== "cookie") throw missing();
-      return createCookieStrategy({
-        cookie: secret.cookie,
-        ...(secret.token ? { token: secret.token } : {}),
-      });
-    }
-    case "oauth":
-    case "client-credentials":
-      throw new AuthError("internal: OAuth strategies are created by createStrategyAsync", {
-        code: "auth.internal",
-      });
-  }
+  return kindDescriptor(profile.kind).strategy(profile, secret, deps) as AuthStrategy;
 }
 
 /** Like createStrategy, but also covers the OAuth kinds (their module is loaded on demand). */
@@ -206,20 +198,5 @@ export async function createStrategyAsync(
   secret: StoredSecret | undefined,
   deps: StrategyDeps,
 ): Promise<AuthStrategy> {
-  if (profile.kind !== "oauth" && profile.kind !== "client-credentials")
-    return createStrategy(profile, secret, deps);
-  if (!secret || (secret.kind !== "oauth" && secret.kind !== "client-credentials")) {
-    throw new AuthError(`no OAuth tokens are stored for profile "${profile.name}"`, {
-      code: "auth.no_secret",
-      hint: `run: confl auth login --profile ${profile.name} --type ${profile.kind}`,
-    });
-  }
-  if (!deps.store) {
-    throw new AuthError(`profile "${profile.name}" keeps OAuth tokens outside a secret store`, {
-      code: "auth.no_store",
-      hint: `run: confl auth login --profile ${profile.name} --type ${profile.kind}`,
-    });
-  }
-  const { createOAuthStrategy } = await import("../oauth/index.js");
-  return createOAuthStrategy({ profile, secret, store: deps.store, ctx: deps.ctx });
+  return kindDescriptor(profile.kind).strategy(profile, secret, deps);
 }

@@ -2,9 +2,10 @@
  * Data Center/Server Basic username:password. Legacy: admins may disable it, failures count towards the
  * CAPTCHA lock-out (AUTHENTICATION_DENIED, confluence-api.md §5.3), and a PAT does the same job safely.
  */
-import { registerSecret } from "../../redact.js";
+import { AuthError } from "../../errors.js";
 import type { AuthStrategy } from "../types.js";
-import { assertSafeTransport, basicAuthorization } from "./transport.js";
+import { type KindDescriptor, requireSecret } from "./descriptor.js";
+import { createBasicStrategy } from "./transport.js";
 
 export interface PasswordCredential {
   username: string;
@@ -12,16 +13,31 @@ export interface PasswordCredential {
 }
 
 export function createPasswordStrategy(credential: PasswordCredential): AuthStrategy {
-  registerSecret(credential.password);
-  const header = basicAuthorization(credential.username, credential.password);
-  return {
+  return createBasicStrategy({
     kind: "password",
-    headerNames: ["authorization"],
-    describe: () => `username and password (Basic, legacy) for ${credential.username}`,
-    async apply(request) {
-      assertSafeTransport(request.url, "a password");
-      request.headers.set("authorization", header);
-    },
-    secrets: () => [credential.password, header.slice("Basic ".length)],
-  };
+    user: credential.username,
+    secret: credential.password,
+    what: "a password",
+    description: `username and password (Basic, legacy) for ${credential.username}`,
+  });
 }
+
+export const passwordKind: KindDescriptor<"password"> = {
+  kind: "password",
+  explanation: "Data Center: username and password (legacy; prefer a personal access token)",
+  apiRoot: "site",
+  secretFields: ["password"],
+  secretFrom: "user",
+  input: { label: "Password", netrc: true },
+  verification: "identity",
+  strategy(profile, secret) {
+    const { password } = requireSecret(profile, secret, "password");
+    const username = profile.username ?? profile.email;
+    if (!username)
+      throw new AuthError(`profile "${profile.name}" has a password but no username`, {
+        code: "auth.no_username",
+        hint: `run: confl auth login --profile ${profile.name} --type password --username <name> --with-token`,
+      });
+    return createPasswordStrategy({ username, password });
+  },
+};

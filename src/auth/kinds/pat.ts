@@ -4,11 +4,12 @@
  */
 import { registerSecret } from "../../redact.js";
 import type { AuthStrategy } from "../types.js";
+import { type KindDescriptor, requireSecret } from "./descriptor.js";
 import { assertSafeTransport } from "./transport.js";
 
 export interface PatCredential {
   token: string;
-  cookie?: string;
+  cookie?: string | undefined;
 }
 
 export function createPatStrategy(credential: PatCredential): AuthStrategy {
@@ -29,3 +30,15 @@ export function createPatStrategy(credential: PatCredential): AuthStrategy {
     secrets: () => (credential.cookie ? [credential.token, credential.cookie] : [credential.token]),
   };
 }
+
+export const patKind: KindDescriptor<"pat"> = {
+  kind: "pat",
+  explanation: "Data Center 7.9+: personal access token, sent as Bearer (Profile → Personal Access Tokens)",
+  apiRoot: "site",
+  secretFields: ["token", "cookie"],
+  cookieField: "cookie",
+  secretFrom: "user",
+  input: { label: "Personal access token", netrc: true },
+  verification: "identity",
+  strategy: (profile, secret) => createPatStrategy(requireSecret(profile, secret, "pat")),
+};

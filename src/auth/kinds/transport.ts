@@ -1,10 +1,10 @@
 /**
- * Pieces every credential kind shares: the plain-http guard and the Basic header.
+ * Pieces every credential kind shares: the plain-http guard, the Basic header and the Basic strategy.
  */
 import { AuthError } from "../../errors.js";
-import { type OutgoingRequest, plainHttpRefusal } from "../../http/plain-http-guard.js";
+import { isLoopbackHost, type OutgoingRequest, plainHttpRefusal } from "../../http/plain-http-guard.js";
 import { registerSecret } from "../../redact.js";
-import { isLoopbackHost } from "../site-url.js";
+import type { AuthStrategy, CredentialKind } from "../types.js";
 
 /**
  * A Basic or Bearer credential over plain http:// can be read by anyone on the path. Loopback is
@@ -34,4 +34,27 @@ export function basicAuthorization(user: string, secret: string): string {
   registerSecret(secret);
   registerSecret(encoded);
   return `Basic ${encoded}`;
+}
+
+/** `Authorization: Basic user:secret` (API tokens on Cloud, passwords on Data Center). */
+export function createBasicStrategy(options: {
+  kind: CredentialKind;
+  user: string;
+  secret: string;
+  /** for the plain-http refusal: "an API token", "a password" */
+  what: string;
+  description: string;
+}): AuthStrategy {
+  registerSecret(options.secret);
+  const header = basicAuthorization(options.user, options.secret);
+  return {
+    kind: options.kind,
+    headerNames: ["authorization"],
+    describe: () => options.description,
+    async apply(request) {
+      assertSafeTransport(request.url, options.what);
+      request.headers.set("authorization", header);
+    },
+    secrets: () => [options.secret, header.slice("Basic ".length)],
+  };
 }

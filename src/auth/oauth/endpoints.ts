@@ -6,9 +6,9 @@
  * Data Center runs its own provider under the instance base: {base}/rest/oauth2/latest/{authorize,token}.
  */
 import type { Profile } from "../../config/types.js";
+import { atlassianApiUrl } from "../site-url.js";
 
-export const DEFAULT_AUTH_URL = "https://auth.atlassian.com";
-export const DEFAULT_API_URL = "https://api.atlassian.com";
+const DEFAULT_AUTH_URL = "https://auth.atlassian.com";
 
 /** The audience Atlassian requires on /authorize and client_credentials (§4.1). */
 export const CLOUD_AUDIENCE = "api.atlassian.com";
@@ -21,17 +21,8 @@ export function cloudAuthServer(env: NodeJS.ProcessEnv, profile?: Profile): stri
   return trimSlash(env.CONFL_ATLASSIAN_AUTH_URL || profile?.oauth?.authServer || DEFAULT_AUTH_URL);
 }
 
-export function cloudApiRoot(env: NodeJS.ProcessEnv): string {
-  return trimSlash(env.CONFL_ATLASSIAN_API_URL || DEFAULT_API_URL);
-}
-
-/** The gateway API root for one site: `/wiki` stays after the cloudId (§3.1). */
-export function gatewayApiBase(env: NodeJS.ProcessEnv, cloudId: string): string {
-  return `${cloudApiRoot(env)}/ex/confluence/${encodeURIComponent(cloudId)}/wiki/`;
-}
-
 export function accessibleResourcesUrl(env: NodeJS.ProcessEnv): string {
-  return `${cloudApiRoot(env)}/oauth/token/accessible-resources`;
+  return `${atlassianApiUrl(env)}/oauth/token/accessible-resources`;
 }
 
 export interface OAuthEndpoints {

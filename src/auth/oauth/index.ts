@@ -6,6 +6,7 @@
 import type { Profile, TlsSettings } from "../../config/types.js";
 import type { Context } from "../../context.js";
 import type { SecretStore } from "../../secrets/types.js";
+import type { OAuthPrompter } from "../login-prompter.js";
 import type { StoredSecret } from "../types.js";
 import { runOAuthLogin } from "./login.js";
 import { createRefreshingStrategy, type RefreshingStrategy } from "./strategy.js";
@@ -58,6 +59,8 @@ export interface OAuthLoginOptions {
   tls?: TlsSettings;
   /** replaces the system browser launcher (tests drive a real Chromium through it) */
   openBrowser?: (url: string) => Promise<void>;
+  /** the questions asked on a terminal: the client secret, the pasted redirect, which site */
+  prompter?: OAuthPrompter;
 }
 
 export interface OAuthLoginResult {

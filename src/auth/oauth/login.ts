@@ -9,18 +9,18 @@
  */
 import type { Profile, TlsSettings } from "../../config/types.js";
 import type { Context } from "../../context.js";
-import { AuthError, ConflError, InterruptedError, UsageError } from "../../errors.js";
+import { AuthError, ConflError, UsageError } from "../../errors.js";
 import { registerSecret, stripControls } from "../../redact.js";
 import { fetchCloudId } from "../detect.js";
 import { assertClearTextSafe } from "../kinds/transport.js";
-import { assertNoUserinfo, refuseUserinfo, siteForMessage } from "../site-url.js";
+import { clackPrompter, type OAuthPrompter } from "../login-prompter.js";
+import { assertNoUserinfo, gatewayApiBase, refuseUserinfo, siteForMessage } from "../site-url.js";
 import {
   accessibleResourcesUrl,
   CLOUD_AUDIENCE,
   cloudAuthServer,
   cloudEndpoints,
   dcEndpoints,
-  gatewayApiBase,
   type OAuthEndpoints,
 } from "./endpoints.js";
 import {
@@ -32,7 +32,7 @@ import {
 import { createPkcePair, createState } from "./pkce.js";
 import { readStdinLine } from "./stdin-lines.js";
 import type { OAuthSecret } from "./strategy.js";
-import { requestToken, type TokenResponse } from "./token-endpoint.js";
+import { requestToken, type TokenRequestOptions, type TokenResponse } from "./token-endpoint.js";
 
 /**
  * What each call confl makes with an OAuth token needs, from the specs' `x-atlassian-oauth2-scopes`
@@ -41,7 +41,7 @@ import { requestToken, type TokenResponse } from "./token-endpoint.js";
  * server #177/#199), and the CLI then only sees silence: so the default asks for what these calls need and
  * nothing else. A command that calls more adds its row here (and to the README's list); `--scopes` asks for more.
  */
-export const CLOUD_SCOPE_NEEDS: ReadonlyArray<{ call: string; scopes: string[] }> = [
+const CLOUD_SCOPE_NEEDS: ReadonlyArray<{ call: string; scopes: string[] }> = [
   // login/status verification, identity: v1 user/current (classic scope; the granular alternative
   // read:content-details:confluence is "Beta" on v1)
   { call: "GET /wiki/rest/api/user/current", scopes: ["read:confluence-user"] },
@@ -54,9 +54,9 @@ export const CLOUD_SCOPE_NEEDS: ReadonlyArray<{ call: string; scopes: string[] }
 export const DEFAULT_CLOUD_SCOPES: string[] = [...new Set(CLOUD_SCOPE_NEEDS.flatMap((n) => n.scopes))];
 
 /** Data Center's provider knows READ, WRITE, ADMIN, SYSTEM_ADMIN; WRITE includes READ. */
-export const DEFAULT_DC_SCOPES = ["WRITE"];
+const DEFAULT_DC_SCOPES = ["WRITE"];
 
-export const DEFAULT_CALLBACK_TIMEOUT_MS = 5 * 60_000;
+const DEFAULT_CALLBACK_TIMEOUT_MS = 5 * 60_000;
 
 export interface AccessibleResource {
   id: string;
@@ -81,11 +81,26 @@ export interface LoginFlowOptions {
   openBrowser?: (url: string) => Promise<void>;
   fetchImpl?: typeof fetch;
   tls?: TlsSettings;
+  /** the questions asked on a terminal (default: the login prompter, @clack/prompts on stderr) */
+  prompter?: OAuthPrompter;
+}
+
+function prompterFor(options: LoginFlowOptions, ctx: Context): OAuthPrompter {
+  return options.prompter ?? clackPrompter(ctx);
 }
 
 export interface LoginFlowResult {
   profile: Profile;
   secret: OAuthSecret;
+}
+
+/** A login as an OAuth app: its client id and secret, and the transport its helper calls use. */
+interface AppFlow {
+  options: LoginFlowOptions;
+  ctx: Context;
+  clientId: string;
+  clientSecret: string;
+  fetchImpl: typeof fetch;
 }
 
 export async function runOAuthLogin(options: LoginFlowOptions, ctx: Context): Promise<LoginFlowResult> {
@@ -112,10 +127,8 @@ export async function runOAuthLogin(options: LoginFlowOptions, ctx: Context): Pr
     });
   }
   const clientSecret = await readClientSecret(options, ctx);
-  if (options.type === "client-credentials") {
-    return loginClientCredentials(options, ctx, clientId, clientSecret, fetchImpl);
-  }
-  return loginAuthorizationCode(options, ctx, clientId, clientSecret, fetchImpl);
+  const flow: AppFlow = { options, ctx, clientId, clientSecret, fetchImpl };
+  return options.type === "client-credentials" ? loginClientCredentials(flow) : loginAuthorizationCode(flow);
 }
 
 async function readClientSecret(options: LoginFlowOptions, ctx: Context): Promise<string> {
@@ -129,16 +142,8 @@ async function readClientSecret(options: LoginFlowOptions, ctx: Context): Promis
     }
   }
   if (secret === undefined && ctx.env.CONFL_OAUTH_CLIENT_SECRET) secret = ctx.env.CONFL_OAUTH_CLIENT_SECRET;
-  if (secret === undefined && ctx.io.canPrompt) {
-    const prompts = await import("@clack/prompts");
-    const answer = await prompts.password({
-      message: "OAuth client secret",
-      output: ctx.io.prompt,
-      input: ctx.io.stdin,
-    });
-    if (prompts.isCancel(answer)) throw new InterruptedError();
-    secret = answer;
-  }
+  if (secret === undefined && ctx.io.canPrompt)
+    secret = await prompterFor(options, ctx).secret("OAuth client secret");
   secret = secret?.trim();
   if (!secret) {
     throw new UsageError("the OAuth client secret is required", {
@@ -205,13 +210,8 @@ export function buildAuthorizeUrl(
   return url.toString();
 }
 
-async function loginAuthorizationCode(
-  options: LoginFlowOptions,
-  ctx: Context,
-  clientId: string,
-  clientSecret: string,
-  fetchImpl: typeof fetch,
-): Promise<LoginFlowResult> {
+async function loginAuthorizationCode(flow: AppFlow): Promise<LoginFlowResult> {
+  const { options, ctx, clientId, clientSecret, fetchImpl } = flow;
   const deployment = options.deployment ?? "cloud";
   const dcBase =
     deployment === "dc" ? requireSite(options, "for Data Center OAuth (the instance base URL)") : undefined;
@@ -221,6 +221,14 @@ async function loginAuthorizationCode(
   const pkce = createPkcePair();
   const port = options.callbackPort ?? DEFAULT_CALLBACK_PORT;
   const useBrowser = options.openBrowser !== undefined || shouldUseBrowser(options, ctx.env);
+  const authorizeUrl = (redirectUri: string) =>
+    buildAuthorizeUrl(endpoints, deployment, {
+      clientId,
+      redirectUri,
+      scopes,
+      state,
+      codeChallenge: pkce.challenge,
+    });
 
   let code: string;
   let redirectUri: string;
@@ -228,13 +236,7 @@ async function loginAuthorizationCode(
     const receiver = await startLoopbackReceiver(port, state);
     redirectUri = receiver.redirectUri;
     try {
-      const url = buildAuthorizeUrl(endpoints, deployment, {
-        clientId,
-        redirectUri,
-        scopes,
-        state,
-        codeChallenge: pkce.challenge,
-      });
+      const url = authorizeUrl(redirectUri);
       printAppSettings(ctx, deployment, scopes, redirectUri);
       ctx.io.err("Opening your browser to authorize confl. If it does not open, visit:");
       ctx.io.err(`  ${url}`);
@@ -258,13 +260,7 @@ async function loginAuthorizationCode(
     }
   } else {
     redirectUri = `http://127.0.0.1:${port}${CALLBACK_PATH}`;
-    const url = buildAuthorizeUrl(endpoints, deployment, {
-      clientId,
-      redirectUri,
-      scopes,
-      state,
-      codeChallenge: pkce.challenge,
-    });
+    const url = authorizeUrl(redirectUri);
     if (options.browser && options.openBrowser === undefined) {
       ctx.io.err(
         "No display found (DISPLAY and WAYLAND_DISPLAY are unset), so confl will not open a browser.",
@@ -277,7 +273,7 @@ async function loginAuthorizationCode(
       "The browser then lands on a page that cannot load. Copy that page's full address (or just the",
     );
     ctx.io.err("code= value) and paste it here:");
-    code = await readPastedCode(ctx, state);
+    code = await readPastedCode(options, ctx, state);
   }
   registerSecret(code);
 
@@ -291,13 +287,7 @@ async function loginAuthorizationCode(
       redirect_uri: redirectUri,
       code_verifier: pkce.verifier,
     },
-    {
-      encoding: deployment === "dc" ? "form" : "json",
-      profileName: options.profileName,
-      fetchImpl,
-      env: ctx.env,
-      debug: (line) => ctx.debug(line),
-    },
+    tokenRequestOptions(options, ctx, fetchImpl, deployment === "dc" ? "form" : "json"),
   );
   if (!tokens.refreshToken) {
     ctx.io.err(
@@ -322,9 +312,7 @@ async function loginAuthorizationCode(
   if (dcBase) {
     return {
       profile: baseProfile(options.profileName, {
-        site: dcBase,
-        deployment: "dc",
-        apiBase: `${dcBase}/`,
+        ...onDataCenter(dcBase),
         kind: "oauth",
         oauth: { ...oauth, authServer: dcBase },
       }),
@@ -334,10 +322,7 @@ async function loginAuthorizationCode(
   const resource = await pickResource(options, ctx, tokens, fetchImpl);
   return {
     profile: baseProfile(options.profileName, {
-      site: trimBase(resource.url),
-      deployment: "cloud",
-      apiBase: gatewayApiBase(ctx.env, resource.id),
-      cloudId: resource.id,
+      ...onCloud(ctx.env, trimBase(resource.url), resource.id),
       kind: "oauth",
       oauth: { ...oauth, authServer: cloudAuthServer(ctx.env) },
     }),
@@ -386,6 +371,16 @@ function consentTimeout(
       hint: "Fix the app's settings and run `confl auth login` again, or use --no-browser to paste the redirected URL.",
     },
   );
+}
+
+/** Where a Cloud OAuth profile's requests go: the site's gateway root. */
+function onCloud(env: NodeJS.ProcessEnv, site: string, cloudId: string) {
+  return { site, deployment: "cloud" as const, apiBase: gatewayApiBase(env, cloudId), cloudId };
+}
+
+/** Where a Data Center OAuth profile's requests go: the instance itself. */
+function onDataCenter(base: string) {
+  return { site: base, deployment: "dc" as const, apiBase: `${base}/` };
 }
 
 function baseProfile(name: string, fields: Omit<Profile, "name" | "secretStore" | "createdAt">): Profile {
@@ -444,17 +439,10 @@ export function parsePastedAnswer(answer: string, expectedState: string): string
   return text;
 }
 
-async function readPastedCode(ctx: Context, state: string): Promise<string> {
+async function readPastedCode(options: LoginFlowOptions, ctx: Context, state: string): Promise<string> {
   let answer: string | undefined;
   if (ctx.io.stdin.isTTY && ctx.io.canPrompt) {
-    const prompts = await import("@clack/prompts");
-    const value = await prompts.text({
-      message: "Redirected URL or code",
-      output: ctx.io.prompt,
-      input: ctx.io.stdin,
-    });
-    if (prompts.isCancel(value)) throw new InterruptedError();
-    answer = value;
+    answer = await prompterFor(options, ctx).text("Redirected URL or code");
   } else {
     answer = await readStdinLine(ctx.io.stdin);
   }
@@ -500,7 +488,7 @@ async function fetchJson(
   return { status: response.status, data };
 }
 
-export async function listAccessibleResources(
+async function listAccessibleResources(
   env: NodeJS.ProcessEnv,
   accessToken: string,
   fetchImpl: typeof fetch,
@@ -576,75 +564,55 @@ async function pickResource(
       hint: "Choose one with --site <url>.",
     });
   }
-  const prompts = await import("@clack/prompts");
-  const choice = await prompts.select({
-    message: "Which site?",
+  const choice = await prompterFor(options, ctx).choose(
+    "Which site?",
     // the prompt stream keeps escape sequences (clack draws with them): strip the server's names here
-    options: resources.map((r) => ({
-      value: r.id,
-      label: stripControls(r.url),
-      hint: stripControls(r.name ?? ""),
-    })),
-    output: ctx.io.prompt,
-    input: ctx.io.stdin,
-  });
-  if (prompts.isCancel(choice)) throw new InterruptedError();
+    resources.map((r) => ({ value: r.id, label: stripControls(r.url), hint: stripControls(r.name ?? "") })),
+  );
   return resources.find((r) => r.id === choice) as AccessibleResource;
 }
 
 /**
- * Data Center service accounts (Atlassian, "Service accounts overview"): client_credentials against
- * {base}/rest/oauth2/latest/token, form body, no refresh token; requests go to the DC base with Bearer.
+ * Client credentials (a service account): one client_credentials grant, no refresh token. Cloud: against
+ * auth.atlassian.com with the audience, the cloudId from the site's /_edge/tenant_info, requests through the
+ * gateway. Data Center ("Service accounts overview"): against {base}/rest/oauth2/latest/token with a form
+ * body, requests to the DC base with Bearer.
  */
-async function loginDcClientCredentials(
-  options: LoginFlowOptions,
-  ctx: Context,
-  clientId: string,
-  clientSecret: string,
-  fetchImpl: typeof fetch,
-): Promise<LoginFlowResult> {
-  const dcBase = requireSite(options, "for Data Center client credentials (the instance base URL)");
+async function loginClientCredentials(flow: AppFlow): Promise<LoginFlowResult> {
+  const { options, ctx, clientId, clientSecret, fetchImpl } = flow;
+  const dc = options.deployment === "dc";
+  const site = requireSite(
+    options,
+    dc
+      ? "for Data Center client credentials (the instance base URL)"
+      : "for client credentials (the cloudId comes from the site)",
+  );
+  const cloudId = dc ? undefined : await tenantCloudId(new URL(site).origin, ctx, fetchImpl);
   const scopes = options.scopes && options.scopes.length > 0 ? options.scopes : undefined;
   const tokens = await requestToken(
-    dcEndpoints(dcBase).token,
+    dc ? dcEndpoints(site).token : cloudEndpoints(ctx.env).token,
     {
       grant_type: "client_credentials",
       client_id: clientId,
       client_secret: clientSecret,
+      audience: dc ? undefined : CLOUD_AUDIENCE,
       scope: scopes?.join(" "),
     },
-    {
-      encoding: "form",
-      profileName: options.profileName,
-      fetchImpl,
-      env: ctx.env,
-      debug: (line) => ctx.debug(line),
-    },
+    tokenRequestOptions(options, ctx, fetchImpl, dc ? "form" : "json"),
   );
+  const oauth = { clientId, ...(scopes ? { scopes } : {}), authServer: dc ? site : cloudAuthServer(ctx.env) };
   return {
     profile: baseProfile(options.profileName, {
-      site: dcBase,
-      deployment: "dc",
-      apiBase: `${dcBase}/`,
+      ...(cloudId ? onCloud(ctx.env, new URL(site).origin, cloudId) : onDataCenter(site)),
       kind: "client-credentials",
-      oauth: { clientId, ...(scopes ? { scopes } : {}), authServer: dcBase },
+      oauth,
     }),
     secret: clientCredentialsSecret(clientSecret, tokens, scopes),
   };
 }
 
-async function loginClientCredentials(
-  options: LoginFlowOptions,
-  ctx: Context,
-  clientId: string,
-  clientSecret: string,
-  fetchImpl: typeof fetch,
-): Promise<LoginFlowResult> {
-  if (options.deployment === "dc")
-    return loginDcClientCredentials(options, ctx, clientId, clientSecret, fetchImpl);
-  const site = requireSite(options, "for client credentials (the cloudId comes from the site)");
-  const origin = new URL(site).origin;
-  // The detection code reads tenant_info; here it goes through this login's transport (proxy, CA, mTLS).
+/** The site's cloudId from /_edge/tenant_info, read through this login's transport (proxy, CA, mTLS). */
+async function tenantCloudId(origin: string, ctx: Context, fetchImpl: typeof fetch): Promise<string> {
   let status = 0;
   const cloudId = await fetchCloudId(origin, {
     env: ctx.env,
@@ -660,34 +628,22 @@ async function loginClientCredentials(
       hint: "Client credentials work with Confluence Cloud sites only; check the site URL.",
     });
   }
-  const scopes = options.scopes && options.scopes.length > 0 ? options.scopes : undefined;
-  const tokens = await requestToken(
-    cloudEndpoints(ctx.env).token,
-    {
-      grant_type: "client_credentials",
-      client_id: clientId,
-      client_secret: clientSecret,
-      audience: CLOUD_AUDIENCE,
-      scope: scopes?.join(" "),
-    },
-    {
-      encoding: "json",
-      profileName: options.profileName,
-      fetchImpl,
-      env: ctx.env,
-      debug: (line) => ctx.debug(line),
-    },
-  );
+  return cloudId;
+}
+
+/** How this login's token requests are made: the body encoding, the transport, the profile for hints. */
+function tokenRequestOptions(
+  options: LoginFlowOptions,
+  ctx: Context,
+  fetchImpl: typeof fetch,
+  encoding: "json" | "form",
+): TokenRequestOptions {
   return {
-    profile: baseProfile(options.profileName, {
-      site: origin,
-      deployment: "cloud",
-      apiBase: gatewayApiBase(ctx.env, cloudId),
-      cloudId,
-      kind: "client-credentials",
-      oauth: { clientId, ...(scopes ? { scopes } : {}), authServer: cloudAuthServer(ctx.env) },
-    }),
-    secret: clientCredentialsSecret(clientSecret, tokens, scopes),
+    encoding,
+    profileName: options.profileName,
+    fetchImpl,
+    env: ctx.env,
+    debug: (line) => ctx.debug(line),
   };
 }
 
@@ -727,22 +683,14 @@ async function loginWithAccessToken(
   if (options.deployment === "dc") {
     const dcBase = requireSite(options, "for a Data Center OAuth token");
     return {
-      profile: baseProfile(options.profileName, {
-        site: dcBase,
-        deployment: "dc",
-        apiBase: `${dcBase}/`,
-        kind: "oauth",
-      }),
+      profile: baseProfile(options.profileName, { ...onDataCenter(dcBase), kind: "oauth" }),
       secret,
     };
   }
   const resource = await pickResource(options, ctx, { accessToken, tokenType: "Bearer" }, fetchImpl);
   return {
     profile: baseProfile(options.profileName, {
-      site: trimBase(resource.url),
-      deployment: "cloud",
-      apiBase: gatewayApiBase(ctx.env, resource.id),
-      cloudId: resource.id,
+      ...onCloud(ctx.env, trimBase(resource.url), resource.id),
       kind: "oauth",
       ...(options.clientId ? { oauth: { clientId: options.clientId } } : {}),
     }),

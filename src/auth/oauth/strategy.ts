@@ -30,7 +30,7 @@ import {
 export type OAuthSecret = Extract<StoredSecret, { kind: "oauth" | "client-credentials" }>;
 
 /** Refresh this long before expiry at most (confluence.js uses 60 s). */
-export const REFRESH_SKEW_MS = 60_000;
+const REFRESH_SKEW_MS = 60_000;
 
 export interface RefreshingStrategyOptions {
   profile: Profile;
@@ -55,13 +55,13 @@ export interface RefreshingStrategy extends AuthStrategy {
  * A refresh is one HTTP round trip; a lock untouched for this long belongs to a dead process. The holder
  * touches it every quarter of this, so only a process stalled for several seconds loses it.
  */
-export const LOCK_STALE_MS = 6_000;
+const LOCK_STALE_MS = 6_000;
 
 export function lockPathFor(profileName: string, env: NodeJS.ProcessEnv): string {
   return join(configDir(env), "locks", `oauth-${encodeURIComponent(profileName)}`);
 }
 
-export function canRefresh(secret: OAuthSecret): boolean {
+function canRefresh(secret: OAuthSecret): boolean {
   return (
     secret.kind === "client-credentials" ||
     (secret.refreshToken !== undefined && secret.clientSecret !== undefined)
@@ -77,7 +77,7 @@ export function needsRefresh(secret: OAuthSecret, now: number): boolean {
   return now >= secret.expiresAt - skew;
 }
 
-export function registerOAuthSecrets(secret: OAuthSecret): void {
+function registerOAuthSecrets(secret: OAuthSecret): void {
   registerSecret(secret.accessToken);
   registerSecret(secret.clientSecret);
   if (secret.kind === "oauth") registerSecret(secret.refreshToken);
@@ -382,7 +382,7 @@ export function createRefreshingStrategy(options: RefreshingStrategyOptions): Re
 }
 
 /** A 401 that says "scope does not match" rather than "this token is no good". */
-export function isScopeRefusal(response: UnauthorizedResponse): boolean {
+function isScopeRefusal(response: UnauthorizedResponse): boolean {
   return (
     /FAILURE_CLIENT_SCOPE_CHECK/i.test(response.headers.get("x-failure-category") ?? "") ||
     /scope does not match/i.test(response.bodyText)

@@ -9,21 +9,21 @@ import { Option } from "@commander-js/extra-typings";
 import { type Detection, detectSite, type Probe } from "../../auth/detect.js";
 import { API_TOKEN_URL } from "../../auth/diagnose.js";
 import {
-  createStrategyAsync,
+  isOAuthKind,
   KIND_EXPLANATIONS,
-  kindNeedsSecret,
+  kindDescriptor,
   parseCredentialKind,
+  registerStoredSecret,
+  secretForKind,
 } from "../../auth/kinds/index.js";
-import { registerStoredSecret, secretForKind } from "../../auth/resolve.js";
-import { applyDetection, clientForSession, createProbe, openProfileStore } from "../../auth/session.js";
-import { assertNoUserinfo, gatewayApiBase } from "../../auth/site-url.js";
+import { type SavedLogin, saveLogin } from "../../auth/login.js";
+import { applyDetection, createProbe } from "../../auth/session.js";
+import { assertNoUserinfo, isGatewayUrl } from "../../auth/site-url.js";
 import type { CredentialKind, StoredSecret } from "../../auth/types.js";
-import { type Identity, verifyProfile } from "../../auth/verify.js";
 import type { Deployment, Profile, SecretStoreKind, TlsSettings } from "../../config/types.js";
 import type { Context, ContextFactory } from "../../context.js";
 import { AuthError, UsageError } from "../../errors.js";
 import { registerSecret } from "../../redact.js";
-import type { SecretStore } from "../../secrets/types.js";
 import { clackPrompter, type KindChoice, type LoginPrompter } from "./prompts.js";
 
 export interface LoginOptions {
@@ -58,17 +58,11 @@ export interface LoginDeps {
   probe?: Probe;
 }
 
-export interface LoginResult {
-  profile: Profile;
-  identity?: Identity;
-  storage: SecretStoreKind;
-  /** why the profile was routed differently from what was asked */
-  rerouted?: string;
-}
+export type LoginResult = SavedLogin;
 
 const MAX_STDIN_BYTES = 1024 * 1024;
 
-export async function readAllStdin(stdin: NodeJS.ReadableStream): Promise<string> {
+async function readAllStdin(stdin: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of stdin) {
@@ -165,8 +159,7 @@ function describeDetection(d: Detection): string {
 }
 
 function defaultKind(detection: Detection, identity: { email?: string; username?: string }): CredentialKind {
-  if (detection.deployment === "cloud")
-    return detection.apiBase.includes("/ex/confluence/") ? "scoped-token" : "api-token";
+  if (detection.deployment === "cloud") return isGatewayUrl(detection.apiBase) ? "scoped-token" : "api-token";
   return identity.username || identity.email ? "password" : "pat";
 }
 
@@ -190,188 +183,9 @@ function secretFromInput(kind: CredentialKind, input: string): StoredSecret {
       hint: "pipe the token in: confl auth login ... --with-token < token.txt",
     });
   for (const line of lines) registerSecret(line);
-  if (kind === "pat") return lines[1] ? { kind, token: first, cookie: lines[1] } : { kind, token: first };
-  if (kind === "cookie") return lines[1] ? { kind, cookie: first, token: lines[1] } : { kind, cookie: first };
-  const secret = secretForKind(kind, first);
+  const secret = secretForKind(kind, first, lines[1]);
   if (!secret) throw new UsageError(`--type ${kind} takes no secret on standard input`);
   return secret;
-}
-
-function secretValue(secret: StoredSecret): string {
-  switch (secret.kind) {
-    case "api-token":
-    case "scoped-token":
-    case "pat":
-      return secret.token;
-    case "password":
-      return secret.password;
-    case "cookie":
-      return secret.cookie;
-    case "oauth":
-      return secret.accessToken;
-    case "client-credentials":
-      return secret.clientSecret;
-  }
-}
-
-async function verifyOnce(
-  ctx: Context,
-  profile: Profile,
-  secret: StoredSecret | undefined,
-  store?: SecretStore,
-): Promise<Identity> {
-  const strategy = await createStrategyAsync(profile, secret, { ctx, ...(store ? { store } : {}) });
-  // At login the profile's TLS settings are this run's flags, so they beat CONFL_CA_FILE (flag → env → profile).
-  const client = clientForSession(
-    ctx,
-    { profile, strategy },
-    { maxRetries: 1, ...(profile.tls ? { tlsOverrides: profile.tls } : {}) },
-  );
-  const result = await verifyProfile(client, profile, ctx.env);
-  return result.identity;
-}
-
-/**
- * Holds OAuth tokens while a login verifies them, before anything is stored: a 401 during verification
- * refreshes (and rotates the refresh token), and the rotated pair must be what gets stored.
- */
-class VerificationStore implements SecretStore {
-  readonly kind = "plaintext" as const;
-  constructor(
-    private readonly key: string,
-    private value: string,
-  ) {}
-  async get(key: string) {
-    return key === this.key ? this.value : undefined;
-  }
-  async set(key: string, value: string) {
-    if (key === this.key) this.value = value;
-  }
-  async delete() {
-    return false;
-  }
-  secret(): OAuthLoginSecret {
-    return JSON.parse(this.value) as OAuthLoginSecret;
-  }
-}
-
-type OAuthLoginSecret = Extract<StoredSecret, { kind: "oauth" | "client-credentials" }>;
-
-/** OAuth logins verify like every other kind: the same identity and content checks, through the pipeline. */
-async function verifyOAuthLogin(
-  ctx: Context,
-  profile: Profile,
-  secret: OAuthLoginSecret,
-): Promise<{ identity: Identity; secret: OAuthLoginSecret }> {
-  const store = new VerificationStore(profile.name, JSON.stringify(secret));
-  const identity = await verifyOnce(ctx, profile, secret, store);
-  return { identity, secret: store.secret() };
-}
-
-const SITE_REJECTION_CODES = new Set([
-  "auth.token_rejected",
-  "auth.scoped_token_on_site",
-  "auth.caller_cannot_access",
-  "auth.anonymous",
-]);
-const DC_BASIC_REJECTION_CODES = new Set([
-  "auth.wrong_password",
-  "auth.anonymous",
-  "auth.token_rejected",
-  // 403 "Basic Authentication has been disabled on this instance." (skleinei/alfred-confluence #24)
-  "auth.basic_disabled",
-]);
-
-/**
- * Verification with the two recoveries a person would try: a Cloud token the site rejects may be a
- * scoped token (it only works through the gateway: route the profile there and say why,
- * confluence-api.md §3.3); a DC secret rejected as Basic may be a PAT (Bearer only, §5.2).
- */
-export async function verifyLogin(
-  ctx: Context,
-  profile: Profile,
-  secret: StoredSecret | undefined,
-): Promise<{ profile: Profile; identity: Identity; rerouted?: string }> {
-  try {
-    return { profile, identity: await verifyOnce(ctx, profile, secret) };
-  } catch (error) {
-    if (!(error instanceof AuthError) || !secret) throw error;
-    if (
-      profile.deployment === "cloud" &&
-      profile.kind === "api-token" &&
-      profile.cloudId &&
-      SITE_REJECTION_CODES.has(error.code)
-    ) {
-      const viaGateway: Profile = {
-        ...profile,
-        kind: "scoped-token",
-        apiBase: gatewayApiBase(ctx.env, profile.cloudId),
-      };
-      const token = secretValue(secret);
-      let identity: Identity;
-      try {
-        identity = await verifyOnce(ctx, viaGateway, { kind: "scoped-token", token });
-      } catch (gatewayError) {
-        // The gateway took the token but its scopes fall short: that is the more useful thing to say.
-        if (gatewayError instanceof AuthError && gatewayError.code === "auth.scope_mismatch")
-          throw gatewayError;
-        throw error;
-      }
-      return {
-        profile: viaGateway,
-        identity,
-        rerouted:
-          "the site rejected this token but the Atlassian API gateway accepted it: it is a scoped API token, which only works " +
-          `through the gateway, so profile "${profile.name}" now uses ${viaGateway.apiBase} (kind scoped-token)`,
-      };
-    }
-    if (
-      profile.deployment === "cloud" &&
-      profile.kind === "scoped-token" &&
-      /\/ex\/confluence\//.test(profile.apiBase) &&
-      error.code === "auth.token_rejected"
-    ) {
-      // The gateway refuses classic tokens ({"code":401,"message":"Unauthorized"}); the site takes them.
-      const siteOrigin = new URL(profile.site).origin;
-      if (!/\/ex\/confluence\//.test(profile.site)) {
-        const onSite: Profile = { ...profile, kind: "api-token", apiBase: `${siteOrigin}/wiki/` };
-        let identity: Identity;
-        try {
-          identity = await verifyOnce(ctx, onSite, { kind: "api-token", token: secretValue(secret) });
-        } catch {
-          throw error;
-        }
-        return {
-          profile: onSite,
-          identity,
-          rerouted:
-            "the API gateway rejected this token but the site accepted it: it is a classic API token, not a scoped one, " +
-            `so profile "${profile.name}" uses ${onSite.apiBase} (kind api-token)`,
-        };
-      }
-    }
-    if (
-      profile.deployment === "dc" &&
-      (profile.kind === "password" || profile.kind === "api-token") &&
-      DC_BASIC_REJECTION_CODES.has(error.code)
-    ) {
-      const asPat: Profile = { ...profile, kind: "pat" };
-      delete asPat.email;
-      try {
-        await verifyOnce(ctx, asPat, { kind: "pat", token: secretValue(secret) });
-      } catch {
-        throw error;
-      }
-      throw new AuthError(
-        "that secret is a personal access token: Data Center accepts it only as Bearer, without an email or username",
-        {
-          code: "auth.pat_as_basic",
-          hint: `run: confl auth login${profile.name !== "default" ? ` --profile ${profile.name}` : ""} --site ${profile.site} --type pat --with-token   (no --email/--username)`,
-        },
-      );
-    }
-    throw error;
-  }
 }
 
 export async function run(options: LoginOptions, ctx: Context, deps: LoginDeps = {}): Promise<LoginResult> {
@@ -386,7 +200,7 @@ export async function run(options: LoginOptions, ctx: Context, deps: LoginDeps =
     });
   }
   const profileName = profileNameFor(ctx);
-  const { validateProfileName, upsertProfile, getProfile } = await import("../../config/store.js");
+  const { validateProfileName, getProfile } = await import("../../config/store.js");
   validateProfileName(profileName);
   let kind = options.type ? parseCredentialKind(options.type) : undefined;
   const deployment = parseDeployment(options.deployment);
@@ -407,7 +221,7 @@ export async function run(options: LoginOptions, ctx: Context, deps: LoginDeps =
   const prompter = interactive ? (deps.prompter ?? clackPrompter(ctx)) : undefined;
   const readStdin = deps.readStdin ?? (() => readAllStdin(ctx.io.stdin));
 
-  if (kind === "oauth" || kind === "client-credentials") {
+  if (kind && isOAuthKind(kind)) {
     // Which authorization server depends on the deployment: a DC site must never be sent to auth.atlassian.com,
     // and client credentials on DC use the instance's own token endpoint (issue 10 item 2).
     let oauthDeployment = deployment;
@@ -455,7 +269,7 @@ export async function run(options: LoginOptions, ctx: Context, deps: LoginDeps =
   if (!kind) {
     const initial = defaultKind(detection, options);
     kind = prompter ? await prompter.kind(kindChoices(detection.deployment), initial) : initial;
-    if (kind === "oauth" || kind === "client-credentials") {
+    if (isOAuthKind(kind)) {
       return loginWithOAuth(kind, { ...options, site }, ctx, {
         profileName,
         deployment: detection.deployment,
@@ -490,19 +304,12 @@ export async function run(options: LoginOptions, ctx: Context, deps: LoginDeps =
   }
 
   let secret: StoredSecret | undefined;
-  if (kindNeedsSecret(kind)) {
+  const input = kindDescriptor(kind).input;
+  if (input) {
     if (options.withToken) {
       secret = secretFromInput(kind, await readStdin());
     } else if (prompter) {
-      const label =
-        kind === "password"
-          ? "Password"
-          : kind === "cookie"
-            ? "Cookie header (name=value; …)"
-            : kind === "pat"
-              ? "Personal access token"
-              : "API token";
-      secret = secretFromInput(kind, await prompter.secret(label));
+      secret = secretFromInput(kind, await prompter.secret(input.label));
     } else {
       throw new UsageError(`--type ${kind} needs a secret: pass --with-token and pipe it on standard input`, {
         code: "usage.no_secret",
@@ -513,7 +320,7 @@ export async function run(options: LoginOptions, ctx: Context, deps: LoginDeps =
   registerStoredSecret(secret);
 
   const previous = await getProfile(profileName, ctx.env);
-  let profile: Profile = applyDetection(
+  const profile: Profile = applyDetection(
     {
       name: profileName,
       site: detection.site,
@@ -530,77 +337,16 @@ export async function run(options: LoginOptions, ctx: Context, deps: LoginDeps =
     ctx.env,
   );
 
-  let identity: Identity | undefined;
-  let rerouted: string | undefined;
-  if (options.verify !== false) {
-    const verified = await verifyLogin(ctx, profile, secret);
-    profile = verified.profile;
-    identity = verified.identity;
-    rerouted = verified.rerouted;
-    if (rerouted) ctx.io.err(`note: ${rerouted}`);
-    if (
-      secret &&
-      (secret.kind === "api-token" || secret.kind === "scoped-token") &&
-      secret.kind !== profile.kind
-    ) {
-      secret = { kind: profile.kind as "api-token" | "scoped-token", token: secret.token };
-    }
-    profile.identity = {
-      ...(identity.displayName ? { displayName: identity.displayName } : {}),
-      ...(identity.accountId ? { accountId: identity.accountId } : {}),
-      ...(identity.username ? { username: identity.username } : {}),
-      verifiedAt: new Date().toISOString(),
-    };
-    if (profile.kind === "pat" && identity.username) profile.username = identity.username;
-  }
-
-  const storage = await storeSecret(ctx, profile, secret, previous, {
-    requestedStorage,
+  const saved = await saveLogin(ctx, {
+    profile,
+    secret,
+    previous,
+    verify: options.verify !== false,
+    ...(requestedStorage ? { requestedStorage } : {}),
     insecureStorage: options.insecureStorage === true,
   });
-  profile.secretStore = storage;
-  await upsertProfile(profile, ctx.env);
-  report(
-    ctx,
-    { profile, storage, ...(identity ? { identity } : {}), ...(rerouted ? { rerouted } : {}) },
-    options.verify !== false,
-  );
-  return { profile, storage, ...(identity ? { identity } : {}), ...(rerouted ? { rerouted } : {}) };
-}
-
-/** Writes the secret (replacing any old one, also in a different store) and returns where it went. */
-async function storeSecret(
-  ctx: Context,
-  profile: Profile,
-  secret: StoredSecret | undefined,
-  previous: Profile | undefined,
-  choice: { requestedStorage?: Exclude<SecretStoreKind, "none">; insecureStorage: boolean },
-): Promise<SecretStoreKind> {
-  let storage: SecretStoreKind = "none";
-  if (secret) {
-    const { chooseDefaultStore } = await import("../../secrets/index.js");
-    const chosen = await chooseDefaultStore({
-      env: ctx.env,
-      io: ctx.io,
-      ...(choice.requestedStorage ? { requested: choice.requestedStorage } : {}),
-      insecureStorage: choice.insecureStorage,
-    });
-    if (chosen.notice) ctx.io.err(`note: ${chosen.notice}`);
-    if (chosen.warning)
-      ctx.io.err(`${ctx.io.errColors.bold(ctx.io.errColors.yellow("WARNING:"))} ${chosen.warning}`);
-    await chosen.store.set(profile.name, JSON.stringify(secret));
-    storage = chosen.kind;
-  }
-  if (previous && previous.secretStore !== "none" && previous.secretStore !== storage) {
-    try {
-      await (await openProfileStore(previous, ctx))?.delete(previous.name);
-    } catch (error) {
-      ctx.io.err(
-        `warning: could not remove the old secret from the ${previous.secretStore} store: ${(error as Error).message}`,
-      );
-    }
-  }
-  return storage;
+  report(ctx, saved, options.verify !== false);
+  return saved;
 }
 
 function storageLabel(storage: SecretStoreKind): string {
@@ -656,7 +402,7 @@ async function loginWithOAuth(
   },
 ): Promise<LoginResult> {
   const { loginOAuth } = await import("../../auth/oauth/index.js");
-  const { upsertProfile, getProfile } = await import("../../config/store.js");
+  const { getProfile } = await import("../../config/store.js");
   const callbackPort = options.callbackPort === undefined ? undefined : Number(options.callbackPort);
   if (
     callbackPort !== undefined &&
@@ -692,29 +438,18 @@ async function loginWithOAuth(
     name: extra.profileName,
     ...(extra.tls ? { tls: extra.tls } : {}),
   };
-  let secret = result.secret;
-  let identity: Identity | undefined;
+  // Verified before anything is stored, like every other kind: a bring-your-own token included.
   const verify = options.verify !== false;
-  if (verify) {
-    // Before anything is stored, like every other kind: a bring-your-own token included.
-    const verified = await verifyOAuthLogin(ctx, profile, secret);
-    identity = verified.identity;
-    secret = verified.secret;
-    profile.identity = {
-      ...(identity.displayName ? { displayName: identity.displayName } : {}),
-      ...(identity.accountId ? { accountId: identity.accountId } : {}),
-      ...(identity.username ? { username: identity.username } : {}),
-      verifiedAt: new Date().toISOString(),
-    };
-  }
-  const storage = await storeSecret(ctx, profile, secret, previous, {
+  const saved = await saveLogin(ctx, {
+    profile,
+    secret: result.secret,
+    previous,
+    verify,
     ...(extra.requestedStorage ? { requestedStorage: extra.requestedStorage } : {}),
     insecureStorage: options.insecureStorage === true,
   });
-  profile.secretStore = storage;
-  await upsertProfile(profile, ctx.env);
-  report(ctx, { profile, storage, ...(identity ? { identity } : {}) }, verify);
-  return { profile, storage, ...(identity ? { identity } : {}) };
+  report(ctx, saved, verify);
+  return saved;
 }
 
 export function register(auth: Command, getContext: ContextFactory): void {

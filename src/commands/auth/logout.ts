@@ -13,18 +13,13 @@ export interface LogoutResult {
 }
 
 export async function run(_options: LogoutOptions, ctx: Context): Promise<LogoutResult> {
-  const { loadConfig, removeProfile } = await import("../../config/store.js");
+  const { loadConfig, removeProfile, unknownProfileError } = await import("../../config/store.js");
   const config = await loadConfig(ctx.env);
   const name = ctx.globals.profile ?? config.activeProfile;
   if (!name)
     throw new UsageError("not logged in: there is no profile to log out of", { hint: "confl auth status" });
   const profile = config.profiles[name];
-  if (!profile || !Object.hasOwn(config.profiles, name)) {
-    const known = Object.keys(config.profiles).sort();
-    throw new UsageError(`no profile named "${name}"`, {
-      hint: known.length ? `known profiles: ${known.join(", ")}` : "confl auth status",
-    });
-  }
+  if (!profile || !Object.hasOwn(config.profiles, name)) throw unknownProfileError(name, config, ctx.env);
   let secretRemoved = false;
   const store = await openProfileStore(profile, ctx);
   if (store) secretRemoved = await store.delete(name);

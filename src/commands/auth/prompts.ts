@@ -1,74 +1,16 @@
 /**
- * The interactive half of `auth login`, behind an interface so tests can answer it. The real one uses
- * @clack/prompts on stderr (stdout stays clean for --json), loaded only when a person is prompted.
+ * The questions `auth` commands ask: the login prompter lives with the auth core (src/auth/login-prompter.ts),
+ * which OAuth logins use too; the yes/no confirmation is here.
  */
-import type { CredentialKind } from "../../auth/types.js";
 import type { Context } from "../../context.js";
 import { InterruptedError } from "../../errors.js";
 
-export interface KindChoice {
-  kind: CredentialKind;
-  label: string;
-  hint: string;
-}
-
-export interface LoginPrompter {
-  site(): Promise<string>;
-  kind(choices: KindChoice[], initial: CredentialKind): Promise<CredentialKind>;
-  identity(message: string): Promise<string>;
-  /** masked */
-  secret(message: string): Promise<string>;
-  note(line: string): void;
-}
-
-export function clackPrompter(ctx: Context): LoginPrompter {
-  const streams = { input: ctx.io.stdin, output: ctx.io.prompt };
-  const load = () => import("@clack/prompts");
-  const answer = async <T>(value: T | symbol): Promise<Exclude<T, symbol>> => {
-    const { isCancel } = await load();
-    if (isCancel(value) || typeof value === "symbol") throw new InterruptedError("login cancelled");
-    return value as Exclude<T, symbol>;
-  };
-  const required = (v: string | undefined) => (v === undefined || v.trim() === "" ? "required" : undefined);
-  return {
-    async site() {
-      const { text } = await load();
-      return answer(
-        await text({
-          message: "Confluence URL (paste any page URL or the site address)",
-          placeholder: "https://acme.atlassian.net",
-          validate: required,
-          ...streams,
-        }),
-      );
-    },
-    async kind(choices, initial) {
-      const { select } = await load();
-      const width = Math.max(...choices.map((c) => c.label.length));
-      return answer(
-        await select<CredentialKind>({
-          message: "How do you want to authenticate?",
-          // Every kind's explanation on its own line, not clack's hint (shown only for the focused option):
-          // someone choosing needs to compare them all at once.
-          options: choices.map((c) => ({ value: c.kind, label: `${c.label.padEnd(width)}  ${c.hint}` })),
-          initialValue: initial,
-          ...streams,
-        }),
-      );
-    },
-    async identity(message) {
-      const { text } = await load();
-      return answer(await text({ message, validate: required, ...streams }));
-    },
-    async secret(message) {
-      const { password } = await load();
-      return answer(await password({ message, mask: "•", validate: required, ...streams }));
-    },
-    note(line) {
-      ctx.io.err(line);
-    },
-  };
-}
+export {
+  clackPrompter,
+  type KindChoice,
+  type LoginPrompter,
+  type OAuthPrompter,
+} from "../../auth/login-prompter.js";
 
 /** A yes/no question on stderr; false unless the person answers yes. Ctrl-C is InterruptedError. */
 export type Confirm = (message: string) => Promise<boolean>;

@@ -5,6 +5,7 @@
  * --yes is given. Piped or captured (`TOKEN=$(confl auth token)`) it prints without asking.
  */
 import type { Command } from "@commander-js/extra-typings";
+import { isOAuthKind, primarySecretValue } from "../../auth/kinds/index.js";
 import { resolveSession } from "../../auth/session.js";
 import type { Context, ContextFactory } from "../../context.js";
 import { ConflError, UsageError } from "../../errors.js";
@@ -30,27 +31,13 @@ export async function run(options: TokenOptions, ctx: Context, deps: TokenDeps =
   const session = await resolveSession(ctx);
   const secret = session.resolved.secret;
   let value: string | undefined;
-  if (session.profile.kind === "oauth" || session.profile.kind === "client-credentials") {
+  if (isOAuthKind(session.profile.kind)) {
     // Let the strategy refresh first, then print what it would send.
     const headers = new Headers();
     await session.strategy.apply({ url: new URL(session.profile.apiBase), method: "GET", headers });
     value = headers.get("authorization")?.replace(/^Bearer\s+/i, "");
   } else if (secret) {
-    switch (secret.kind) {
-      case "api-token":
-      case "scoped-token":
-      case "pat":
-        value = secret.token;
-        break;
-      case "password":
-        value = secret.password;
-        break;
-      case "cookie":
-        value = secret.cookie;
-        break;
-      default:
-        value = undefined;
-    }
+    value = primarySecretValue(secret);
   }
   if (!value) {
     throw new UsageError(`profile "${session.profile.name}" has no secret (kind ${session.profile.kind})`, {

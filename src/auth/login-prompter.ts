@@ -1,0 +1,89 @@
+/**
+ * The interactive half of `auth login`, behind interfaces so tests can answer it: LoginPrompter for the
+ * URL, kind, identity and secret, OAuthPrompter for what an OAuth login asks (the client secret, the pasted
+ * redirect, which site). The real one answers both with @clack/prompts on stderr (stdout stays clean for
+ * --json), loaded only when a person is prompted.
+ */
+import type { Context } from "../context.js";
+import { InterruptedError } from "../errors.js";
+import type { CredentialKind } from "./types.js";
+
+export interface KindChoice {
+  kind: CredentialKind;
+  label: string;
+  hint: string;
+}
+
+export interface LoginPrompter {
+  site(): Promise<string>;
+  kind(choices: KindChoice[], initial: CredentialKind): Promise<CredentialKind>;
+  identity(message: string): Promise<string>;
+  /** masked */
+  secret(message: string): Promise<string>;
+  note(line: string): void;
+}
+
+export interface OAuthPrompter {
+  /** masked */
+  secret(message: string): Promise<string>;
+  text(message: string): Promise<string>;
+  /** one of `choices`, by value */
+  choose(message: string, choices: Array<{ value: string; label: string; hint?: string }>): Promise<string>;
+}
+
+export function clackPrompter(ctx: Context): LoginPrompter & OAuthPrompter {
+  const streams = { input: ctx.io.stdin, output: ctx.io.prompt };
+  const load = () => import("@clack/prompts");
+  const answer = async <T>(value: T | symbol): Promise<Exclude<T, symbol>> => {
+    const { isCancel } = await load();
+    if (isCancel(value) || typeof value === "symbol") throw new InterruptedError("login cancelled");
+    return value as Exclude<T, symbol>;
+  };
+  const required = (v: string | undefined) => (v === undefined || v.trim() === "" ? "required" : undefined);
+  return {
+    async site() {
+      const { text } = await load();
+      return answer(
+        await text({
+          message: "Confluence URL (paste any page URL or the site address)",
+          placeholder: "https://acme.atlassian.net",
+          validate: required,
+          ...streams,
+        }),
+      );
+    },
+    async kind(choices, initial) {
+      const { select } = await load();
+      const width = Math.max(...choices.map((c) => c.label.length));
+      return answer(
+        await select<CredentialKind>({
+          message: "How do you want to authenticate?",
+          // Every kind's explanation on its own line, not clack's hint (shown only for the focused option):
+          // someone choosing needs to compare them all at once.
+          options: choices.map((c) => ({ value: c.kind, label: `${c.label.padEnd(width)}  ${c.hint}` })),
+          initialValue: initial,
+          ...streams,
+        }),
+      );
+    },
+    async identity(message) {
+      const { text } = await load();
+      return answer(await text({ message, validate: required, ...streams }));
+    },
+    async secret(message) {
+      const { password } = await load();
+      return answer(await password({ message, mask: "•", validate: required, ...streams }));
+    },
+    async text(message) {
+      const { text } = await load();
+      return answer(await text({ message, ...streams }));
+    },
+    async choose(message, choices) {
+      const { select } = await load();
+      return answer(await select<string>({ message, options: choices, ...streams }));
+    },
+    note(line) {
+      ctx.io.err(line);
+    },
+  };
+}
