@@ -302,7 +302,7 @@ export function productApiBase(
   if (/\/ex\/confluence\//.test(profile.apiBase)) {
     if (!profile.cloudId)
       throw new UsageError(`profile "${profile.name}" has no cloud id`, {
-        hint: "run confl auth login again",
+        hint: `run \`confl auth login${profile.name === "default" ? "" : ` --profile ${profile.name}`}\` again`,
       });
     return `${atlassianApiUrl(env)}/ex/jira/${encodeURIComponent(profile.cloudId)}/`;
   }

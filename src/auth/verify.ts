@@ -51,6 +51,8 @@ export function diagnoseContext(profile: Profile, phase: DiagnoseContext["phase"
     onGateway: /\/ex\/confluence\//.test(profile.apiBase),
     phase,
     profileName: profile.name,
+    ...(profile.email ? { email: profile.email } : {}),
+    ...(profile.username ? { username: profile.username } : {}),
   };
 }
 
@@ -127,7 +129,7 @@ export async function checkIdentity(
       `${res.url} answered without a user (${profile.deployment === "cloud" ? "no accountId" : "no username"})`,
       {
         code: "auth.anonymous",
-        hint: "the credential was not accepted as a user; check it and run confl auth login again",
+        hint: "the credential was not accepted as a user; check it and log in again (see 'confl auth login --help')",
       },
     );
   }

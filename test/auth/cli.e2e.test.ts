@@ -18,6 +18,7 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { recordHints } from "../hints/collect.js";
 import { createPki, type Pki } from "../http/pki.js";
 import { makeContext, type Sim, simEnv, startSim } from "./helpers.js";
 import { type ReverseProxy, startTlsReverseProxy } from "./proxy.js";
@@ -61,12 +62,9 @@ function cli(args: string[], env: NodeJS.ProcessEnv, stdin = ""): Promise<CliRun
     child.on("error", reject);
     child.on("close", (code) => {
       clearTimeout(timer);
-      resolve({
-        code,
-        stdout: Buffer.concat(out).toString(),
-        stderr: Buffer.concat(err).toString(),
-        cmdline,
-      });
+      const stderr = Buffer.concat(err).toString();
+      recordHints({ args, stderr });
+      resolve({ code, stdout: Buffer.concat(out).toString(), stderr, cmdline });
     });
     child.stdin.end(stdin);
   });

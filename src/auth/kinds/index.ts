@@ -165,7 +165,7 @@ export function createStrategy(
       if (!email)
         throw new AuthError(`profile "${profile.name}" has an API token but no email`, {
           code: "auth.no_email",
-          hint: `run: confl auth login --profile ${profile.name} --email <you@example.com> --with-token`,
+          hint: `run: confl auth login --profile ${profile.name}   (it asks for the email of the Atlassian account that created the token)`,
         });
       return profile.kind === "api-token"
         ? createApiTokenStrategy({ email, token: secret.token })
@@ -181,7 +181,7 @@ export function createStrategy(
       if (!username)
         throw new AuthError(`profile "${profile.name}" has a password but no username`, {
           code: "auth.no_username",
-          hint: `run: confl auth login --profile ${profile.name} --type password --username <name> --with-token`,
+          hint: `run: confl auth login --profile ${profile.name}   (it asks for the username)`,
         });
       return createPasswordStrategy({ username, password: secret.password });
     }

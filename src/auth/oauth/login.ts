@@ -124,7 +124,7 @@ async function readClientSecret(options: LoginFlowOptions, ctx: Context): Promis
     secret = await readStdinLine(ctx.io.stdin);
     if (secret === undefined) {
       throw new UsageError("--client-secret-stdin was given but stdin was empty", {
-        hint: 'Pipe the secret in: `printf %s "$SECRET" | confl auth login ... --client-secret-stdin`',
+        hint: "Pipe the app's client secret into the same command (printf '%s' \"$CLIENT_SECRET\" | …), or set CONFL_OAUTH_CLIENT_SECRET instead of --client-secret-stdin",
       });
     }
   }
@@ -383,7 +383,7 @@ function consentTimeout(
       `set the app's callback URL to exactly ${redirectUri}.`,
     {
       code: "oauth.callback_timeout",
-      hint: "Fix the app's settings and run `confl auth login` again, or use --no-browser to paste the redirected URL.",
+      hint: "Fix the app's settings and run the login again, or add --no-browser to paste the redirected URL.",
     },
   );
 }
@@ -427,7 +427,7 @@ export function parsePastedAnswer(answer: string, expectedState: string): string
     if (state !== expectedState) {
       throw new AuthError("the pasted URL belongs to a different login attempt (state does not match)", {
         code: "oauth.state_mismatch",
-        hint: "Use the URL printed by this run of `confl auth login`.",
+        hint: "Paste the URL the browser reached after the consent page that this run printed, not one from an earlier login.",
       });
     }
     const code = params.get("code");
@@ -515,7 +515,7 @@ export async function listAccessibleResources(
   if (status === 401 || status === 403) {
     throw new AuthError(`the access token was rejected when listing accessible sites (HTTP ${status})`, {
       code: "auth.oauth_token_rejected",
-      hint: "The token may have expired or been revoked; run `confl auth login` again.",
+      hint: "The token may have expired or been revoked; get a new one and run the login again.",
     });
   }
   if (status !== 200 || !Array.isArray(data)) {
@@ -715,7 +715,7 @@ async function loginWithAccessToken(
   const accessToken = options.accessToken?.trim();
   if (!accessToken)
     throw new UsageError("the access token read from stdin is empty", {
-      hint: "Pipe the token in: `confl auth login --type oauth --with-token < token.txt`",
+      hint: "Pipe the access token into the same command (printf '%s' \"$ACCESS_TOKEN\" | …, or < token.txt)",
     });
   registerSecret(accessToken);
   const expiresAt = jwtExpiry(accessToken);
