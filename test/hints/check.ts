@@ -164,7 +164,10 @@ export function checkCommand(found: FoundCommand, options: CheckOptions = {}): s
     fresh.parse(words, { from: "user" });
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code !== "commander.helpDisplayed" && error.code !== "commander.help")
+      // a group without its subcommand prints its help and fails ("commander.help"); --help is fine
+      if (error.code === "commander.help")
+        problems.push("names a group, not a command: it prints help and fails");
+      else if (error.code !== "commander.helpDisplayed")
         problems.push(`does not parse: ${error.message.replace(/^error: /, "").split("\n")[0]}`);
     } else {
       problems.push(`does not parse: ${error instanceof Error ? error.message : String(error)}`);
@@ -182,8 +185,6 @@ export function checkCommand(found: FoundCommand, options: CheckOptions = {}): s
       break;
     }
   }
-  if (path.length > 0 && leaf.commands.length > 0 && !words.includes("--help"))
-    problems.push(`"confl ${path.join(" ")}" is a group, not a command`);
   const verb = path.join(" ");
   if (verb === "auth login" && !words.includes("--help")) problems.push(...checkLogin(leaf));
   // a hint that logs in, refreshes or logs out again must do it for the profile the run was about
