@@ -4,7 +4,7 @@
  * §3.3, §5.3. Callers branch on `code`, never on the message.
  */
 import type { Deployment } from "../config/types.js";
-import { AuthError, type ConflError } from "../errors.js";
+import { AuthError, ConflError } from "../errors.js";
 import { HttpError, InvalidResponseError, NetworkError, TimeoutError, TlsError } from "../http/errors.js";
 import type { CredentialKind } from "./types.js";
 
@@ -134,7 +134,7 @@ export function scopesMentioned(text: string): string[] {
  * The response to a verification request, judged. Returns undefined when it is a real success (the
  * anonymous check for the identity call is done by verify.ts, which reads the JSON).
  */
-export function diagnoseResponse(res: ObservedResponse, d: DiagnoseContext): AuthError | undefined {
+export function diagnoseResponse(res: ObservedResponse, d: DiagnoseContext): ConflError | undefined {
   const reasons = seraphReasons(res.headers);
   const body = res.bodyText.slice(0, 4000);
   const where = d.onGateway ? "the Atlassian API gateway" : d.site;
@@ -278,8 +278,9 @@ export function diagnoseResponse(res: ObservedResponse, d: DiagnoseContext): Aut
     );
   }
 
+  // From here on the credential was not judged: a failure (exit 1), not an authentication problem (exit 4).
   if (res.status === 404) {
-    return new AuthError(
+    return new ConflError(
       `${res.url} answered 404: wrong API address, or (Confluence answers both the same way) no permission`,
       {
         code: "auth.not_found",
@@ -289,7 +290,7 @@ export function diagnoseResponse(res: ObservedResponse, d: DiagnoseContext): Aut
   }
 
   if (res.status === 410) {
-    return new AuthError(`${res.url} answered 410 Gone: Atlassian removed this endpoint`, {
+    return new ConflError(`${res.url} answered 410 Gone: Atlassian removed this endpoint`, {
       code: "auth.endpoint_removed",
       hint: "update confl; Cloud v1 content endpoints are being removed in favour of the v2 API",
     });
@@ -297,7 +298,7 @@ export function diagnoseResponse(res: ObservedResponse, d: DiagnoseContext): Aut
 
   if (res.status >= 200 && res.status < 300) return undefined;
 
-  return new AuthError(`${res.url} answered HTTP ${res.status} while verifying the credential`, {
+  return new ConflError(`${res.url} answered HTTP ${res.status} while verifying the credential`, {
     code: res.status >= 500 ? "auth.server_error" : "auth.unexpected_status",
     hint:
       res.status >= 500
@@ -405,9 +406,13 @@ export function isProxyConfigured(env: NodeJS.ProcessEnv): string | undefined {
   return undefined;
 }
 
-/** A thrown error (network, TLS, timeout) while verifying, as one AuthError with the fix. */
+/**
+ * A thrown error (network, TLS, timeout) while verifying, as one error with the fix. The network never
+ * judged the credential: those are failures (exit 1, as on every other command), not AuthErrors (exit 4).
+ */
 export function diagnoseError(error: unknown, d: DiagnoseContext, env: NodeJS.ProcessEnv = {}): ConflError {
-  if (error instanceof AuthError) return error;
+  if (error instanceof AuthError || (error instanceof ConflError && error.code.startsWith("auth.")))
+    return error;
   const { codes, names, messages } = errorCodes(error);
   // Class names do not survive minification: branch on instanceof and on the fields the HTTP errors carry.
   if (error instanceof TlsError) names.push("TlsError");
@@ -429,10 +434,13 @@ export function diagnoseError(error: unknown, d: DiagnoseContext, env: NodeJS.Pr
       has("ERR_SSL_HTTP_REQUEST") ||
       messages.some((m) => /wrong version number|packet length too long|http request/i.test(m)))
   ) {
-    return new AuthError(`the server did not answer TLS on this port (${host}): it speaks plain http there`, {
-      code: "auth.not_tls",
-      hint: "check the URL's port: give the server's https port, or http:// if this really is a plain-http server",
-    });
+    return new ConflError(
+      `the server did not answer TLS on this port (${host}): it speaks plain http there`,
+      {
+        code: "auth.not_tls",
+        hint: "check the URL's port: give the server's https port, or http:// if this really is a plain-http server",
+      },
+    );
   }
   if (
     names.includes("TlsError") ||
@@ -440,7 +448,7 @@ export function diagnoseError(error: unknown, d: DiagnoseContext, env: NodeJS.Pr
   ) {
     const altname = has("ERR_TLS_CERT_ALTNAME_INVALID");
     const expired = has("CERT_HAS_EXPIRED");
-    return new AuthError(
+    return new ConflError(
       altname
         ? `the TLS certificate of ${host} is for a different host name`
         : expired
@@ -460,19 +468,19 @@ export function diagnoseError(error: unknown, d: DiagnoseContext, env: NodeJS.Pr
     names.includes("ProxyError") ||
     (proxy && (has("ECONNREFUSED") || has("UND_ERR_SOCKET") || messages.some((m) => /proxy/i.test(m))))
   ) {
-    return new AuthError(`could not reach ${host} through the proxy in ${proxy ?? "the proxy settings"}`, {
+    return new ConflError(`could not reach ${host} through the proxy in ${proxy ?? "the proxy settings"}`, {
       code: "auth.proxy",
       hint: `check ${proxy ?? "HTTPS_PROXY"} (and NO_PROXY for hosts that must bypass it)`,
     });
   }
   if (has("ENOTFOUND") || has("EAI_AGAIN")) {
-    return new AuthError(`cannot resolve the host name ${host}`, {
+    return new ConflError(`cannot resolve the host name ${host}`, {
       code: "auth.dns",
       hint: "check the site URL for typos, and your network or VPN connection",
     });
   }
   if (has("ECONNREFUSED")) {
-    return new AuthError(`${host} refused the connection`, {
+    return new ConflError(`${host} refused the connection`, {
       code: "auth.connection_refused",
       hint: "check the site URL and port; is the server running, or does it need a VPN?",
     });
@@ -483,7 +491,7 @@ export function diagnoseError(error: unknown, d: DiagnoseContext, env: NodeJS.Pr
     has("UND_ERR_CONNECT_TIMEOUT") ||
     has("UND_ERR_HEADERS_TIMEOUT")
   ) {
-    return new AuthError(`${host} did not answer in time`, {
+    return new ConflError(`${host} did not answer in time`, {
       code: "auth.timeout",
       hint: "check your network, VPN or proxy settings (HTTPS_PROXY / NO_PROXY), then try again",
     });
@@ -501,7 +509,7 @@ export function diagnoseError(error: unknown, d: DiagnoseContext, env: NodeJS.Pr
     );
     if (diagnosed) return diagnosed;
   }
-  return new AuthError(`could not reach ${host}: ${messages[messages.length - 1] ?? String(error)}`, {
+  return new ConflError(`could not reach ${host}: ${messages[messages.length - 1] ?? String(error)}`, {
     code: "auth.network",
     hint: "check the site URL, your network, and proxy settings (HTTPS_PROXY / NO_PROXY)",
   });

@@ -407,7 +407,8 @@ describe("auth login flags, parsed by the real CLI and honoured", () => {
       cloudId: sim.cloudId,
       apiBase: `${sim.origins.gateway}/ex/confluence/${sim.cloudId}/wiki/`,
     });
-    // a wrong --cloud-id is used as given (so the gateway, not detection, refuses it): exit 4
+    // a wrong --cloud-id is used as given (so the gateway, not detection, refuses it): its 404 is a
+    // failure (exit 1), not an authentication problem
     const wrong = await cli(
       [
         ...LOGIN,
@@ -425,7 +426,8 @@ describe("auth login flags, parsed by the real CLI and honoured", () => {
       simEnv(sim),
       sim.credentials.cloud.scopedToken,
     );
-    expect(wrong.code).toBe(4);
+    expect(wrong.code, wrong.stderr).toBe(1);
+    expect(wrong.stderr).toMatch(/404/);
     expect(sim.log.some((e) => e.path.includes("/ex/confluence/00000000-0000-4000-8000-00000000dead/"))).toBe(
       true,
     );

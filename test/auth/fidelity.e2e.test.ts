@@ -88,7 +88,8 @@ describe("user failures, as typed", () => {
       simEnv(sim),
       `${sim.credentials.dc.pat}\n`,
     );
-    expect(run.code).toBe(4);
+    // no credential was judged: a failure (exit 1), like every network error (README, exit codes)
+    expect(run.code).toBe(1);
     expect(run.stderr).toContain("the server did not answer TLS on this port");
     expect(run.stderr).not.toMatch(/does not trust|untrusted/i);
   });
