@@ -85,7 +85,7 @@ export function shellWords(line: string): string[] {
 
 /**
  * The confl command lines in some text (stderr, a hint). A command quoted in backticks or single quotes
- * ends at the closing quote; an unquoted one runs to the end of the line, or to two spaces, " (", "; ".
+ * ends at the closing quote (one in parentheses at the closing one); an unquoted one runs to the end of the line, or to two spaces, " (", "; ".
  * `confl` counts only when a command name or an option follows it ("another confl process" is prose).
  */
 export function commandsIn(text: string): FoundCommand[] {
@@ -98,7 +98,7 @@ export function commandsIn(text: string): FoundCommand[] {
       const rest = line.slice(from + "confl ".length);
       const first = rest.split(/\s/, 1)[0]!.replace(/[`'.,;:)]+$/, "");
       if (!first.startsWith("-") && !names.has(first)) continue;
-      const quote = match[1] === "`" || match[1] === "'" ? match[1] : undefined;
+      const quote = match[1] === "`" || match[1] === "'" ? match[1] : match[1] === "(" ? ")" : undefined;
       let body: string;
       if (quote) {
         const end = rest.indexOf(quote);

@@ -251,6 +251,7 @@ describe("the checker itself", () => {
       "hint: run `confl auth login --profile dc --site https://ada.example/confluence --type pat --with-token`",
       "hint: printf '%s' \"$TOKEN\" | confl auth login --site https://x.example --type password --username ada --with-token",
       "hint: TOKEN=$(confl auth token)",
+      "hint: log in with the site URL (confl auth login) rather than the API gateway URL",
       "confl: another confl process is holding the lock",
     ]) {
       for (const found of commandsIn(text)) expect(checkCommand(found), text).toEqual([]);

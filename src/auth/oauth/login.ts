@@ -247,11 +247,13 @@ async function loginAuthorizationCode(
         });
       // The answer may come (or fail) while the browser launcher is still starting: handled below.
       waiting.catch(() => {});
-      await opener(url).catch((error: unknown) => {
+      // A CONFL_BROWSER command may run until its window closes: the answer does not wait for it.
+      const opened = opener(url).catch((error: unknown) => {
         ctx.debug(
           `oauth: could not open a browser: ${error instanceof Error ? error.message : String(error)}`,
         );
       });
+      await Promise.race([opened, waiting.catch(() => {})]);
       code = (await waiting).code;
     } finally {
       await receiver.close();
@@ -393,14 +395,9 @@ function baseProfile(name: string, fields: Omit<Profile, "name" | "secretStore" 
   return { name, ...fields, secretStore: "keychain", createdAt: new Date().toISOString() };
 }
 
+/** The context's browser: CONFL_BROWSER when set (as for --web), else the system opener. */
 function openInBrowser(ctx: Context): (url: string) => Promise<void> {
-  return async (url) => {
-    const { default: open } = await import("open");
-    const child = await open(url, { wait: false });
-    // `open` resolves even when xdg-open later fails (dependencies.md §10); the URL is printed anyway.
-    child.on("error", (error) => ctx.debug(`oauth: browser launcher failed: ${error.message}`));
-    child.unref();
-  };
+  return (url) => ctx.browser().open(url);
 }
 
 /** Accepts the whole redirected URL (state checked) or a bare code. */

@@ -790,7 +790,7 @@ Examples:
   $ confl auth login                                    # interactive
   $ printf '%s' "$TOKEN" | confl auth login --site acme.atlassian.net --type api-token --email me@acme.com --with-token
   $ confl auth login --site https://wiki.corp.example/confluence --type pat --with-token < pat.txt
-  $ confl auth login --profile ci --site https://wiki.corp.example --type password --username svc --with-token --storage encrypted-file`,
+  $ printf '%s' "$PASSWORD" | confl auth login --profile ci --site https://wiki.corp.example --type password --username svc --with-token --storage encrypted-file`,
     )
     .action(async (opts, cmd) => {
       await run(opts as LoginOptions, getContext(cmd as unknown as Command));
