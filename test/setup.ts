@@ -3,6 +3,8 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterEach } from "vitest";
+import { takeHintProblems } from "./hints/log.js";
 
 const dir = mkdtempSync(join(tmpdir(), "confl-test-"));
 process.env.CONFL_CONFIG_DIR = join(dir, "config");
@@ -17,3 +19,11 @@ for (const name of Object.keys(process.env)) {
     delete process.env[name];
   }
 }
+
+// Every confl command line a spawned CLI printed (hints, messages) must run: helpers record them through
+// test/hints/collect.ts, and the test that printed a broken one fails here.
+afterEach(() => {
+  const problems = takeHintProblems();
+  if (problems.length > 0)
+    throw new Error(`confl printed a command line that does not run:\n${problems.join("\n")}`);
+});

@@ -4,7 +4,7 @@
  * §3.3, §5.3. Callers branch on `code`, never on the message.
  */
 import type { Deployment } from "../config/types.js";
-import { AuthError, type ConflError } from "../errors.js";
+import { AuthError, ConflError } from "../errors.js";
 import { HttpError, InvalidResponseError, NetworkError, TimeoutError, TlsError } from "../http/errors.js";
 import { looksLikeHtml } from "../http/html-page.js";
 import { errorChain, isTlsErrorCode } from "../http/transport.js";
@@ -32,10 +32,62 @@ export interface DiagnoseContext {
   profileName?: string;
   /** the environment variable the secret came from, when it did (its hint then says to unset it) */
   secretSource?: string;
+  /** the profile's Cloud email or Data Center username, so a login hint can be run as printed */
+  email?: string;
+  username?: string;
 }
 
-const loginHint = (d: DiagnoseContext, extra = "") =>
-  `confl auth login${d.profileName && d.profileName !== "default" ? ` --profile ${d.profileName}` : ""}${extra}`;
+/** The name resolve.ts gives credentials from the environment (not a profile a login can write). */
+const ENVIRONMENT_PROFILE = "(environment)";
+
+const ENV_SECRET: Partial<Record<CredentialKind, string>> = {
+  "api-token": "CONFLUENCE_API_TOKEN",
+  "scoped-token": "CONFLUENCE_API_TOKEN",
+  pat: "CONFLUENCE_PERSONAL_TOKEN",
+  password: "CONFLUENCE_PASSWORD",
+  cookie: "CONFLUENCE_COOKIE",
+};
+
+function fromEnvironment(d: DiagnoseContext): boolean {
+  return d.profileName === ENVIRONMENT_PROFILE || d.secretSource !== undefined;
+}
+
+/**
+ * The login that replaces the credential with every value the error knows filled in, so it runs as
+ * printed (the secret on stdin); undefined when it would need something the error does not know.
+ */
+export function loginCommand(d: DiagnoseContext, kind: CredentialKind = d.kind): string | undefined {
+  const account = d.email ?? d.username;
+  const identity =
+    kind === "api-token" || kind === "scoped-token"
+      ? account?.includes("@")
+        ? ` --email ${account}`
+        : undefined
+      : kind === "password"
+        ? account
+          ? ` --username ${account}`
+          : undefined
+        : "";
+  if (identity === undefined || kind === "oauth" || kind === "client-credentials") return undefined;
+  const profile =
+    d.profileName && d.profileName !== "default" && !fromEnvironment(d) ? ` --profile ${d.profileName}` : "";
+  return `confl auth login${profile} --site ${d.site} --type ${kind}${identity}${kind === "none" ? "" : " --with-token"}`;
+}
+
+/**
+ * How to put a new credential of this kind in place: run the login (quoted, runnable), or, for a credential
+ * from the environment, which variable to set (a stored login would not win over it).
+ */
+function relogin(d: DiagnoseContext, kind: CredentialKind = d.kind): string {
+  if (fromEnvironment(d)) {
+    const variable = (kind === d.kind ? d.secretSource : undefined) ?? ENV_SECRET[kind];
+    return variable
+      ? `put it in ${variable} (this credential came from the environment)`
+      : "fix the CONFLUENCE_* variables (this credential came from the environment)";
+  }
+  const command = loginCommand(d, kind);
+  return command ? `run \`${command}\`` : `log in again with --type ${kind} (see 'confl auth login --help')`;
+}
 
 export function seraphReasons(headers: Headers): string[] {
   return (headers.get("x-seraph-loginreason") ?? "")
@@ -83,7 +135,7 @@ export function scopesMentioned(text: string): string[] {
  * The response to a verification request, judged. Returns undefined when it is a real success (the
  * anonymous check for the identity call is done by verify.ts, which reads the JSON).
  */
-export function diagnoseResponse(res: ObservedResponse, d: DiagnoseContext): AuthError | undefined {
+export function diagnoseResponse(res: ObservedResponse, d: DiagnoseContext): ConflError | undefined {
   const reasons = seraphReasons(res.headers);
   const body = res.bodyText.slice(0, 4000);
   const where = d.onGateway ? "the Atlassian API gateway" : d.site;
@@ -92,7 +144,7 @@ export function diagnoseResponse(res: ObservedResponse, d: DiagnoseContext): Aut
   if (reasons.includes("AUTHENTICATION_DENIED")) {
     return new AuthError(`${d.site} locked this account behind a CAPTCHA after too many failed logins`, {
       code: "auth.captcha",
-      hint: `log in once in a browser at ${d.site} (solving the CAPTCHA), then run ${loginHint(d)} again`,
+      hint: `log in once in a browser at ${d.site} (solving the CAPTCHA), then try again`,
     });
   }
 
@@ -101,7 +153,7 @@ export function diagnoseResponse(res: ObservedResponse, d: DiagnoseContext): Aut
       "Confluence Cloud does not accept account passwords: that was a password, not an API token",
       {
         code: "auth.password_on_cloud",
-        hint: `create an API token at ${API_TOKEN_URL} and run ${loginHint(d, " --type api-token --with-token")}`,
+        hint: `create an API token at ${API_TOKEN_URL} and ${relogin(d, "api-token")}`,
       },
     );
   }
@@ -123,12 +175,12 @@ export function diagnoseResponse(res: ObservedResponse, d: DiagnoseContext): Aut
     if (d.deployment === "dc") {
       return new AuthError(`${d.site} has Basic authentication disabled: it takes no username and password`, {
         code: "auth.basic_disabled",
-        hint: `use a personal access token (Profile → Personal Access Tokens): ${loginHint(d, ` --site ${d.site} --type pat --with-token`)}`,
+        hint: `use a personal access token (Profile → Personal Access Tokens): ${relogin(d, "pat")}`,
       });
     }
     return new AuthError(`an admin has disabled Basic authentication (API tokens) on ${d.site}`, {
       code: "auth.basic_disabled",
-      hint: `ask for an OAuth 2.0 service account and run ${loginHint(d, " --type client-credentials --client-id <id>")}`,
+      hint: "ask for an OAuth 2.0 service account and log in with --type client-credentials and its --client-id (see 'confl auth login --help')",
     });
   }
 
@@ -148,7 +200,7 @@ export function diagnoseResponse(res: ObservedResponse, d: DiagnoseContext): Aut
         code: "auth.scope_mismatch",
         hint:
           `create a scoped token with ${missing.length > 0 ? missing.join(", ") : "the scopes listed in the README"} ` +
-          `(granular scopes serve the v2 API, classic scopes the v1 API) at ${API_TOKEN_URL}, then run ${loginHint(d, " --with-token")}`,
+          `(granular scopes serve the v2 API, classic scopes the v1 API) at ${API_TOKEN_URL}, then ${relogin(d)}`,
       },
     );
   }
@@ -177,7 +229,7 @@ export function diagnoseResponse(res: ObservedResponse, d: DiagnoseContext): Aut
         `${d.site} rejected the credential: wrong email or API token (or the account has no Confluence access)`,
         {
           code: "auth.caller_cannot_access",
-          hint: `check the email is the Atlassian account that created the token; create a new token at ${API_TOKEN_URL} and run ${loginHint(d, " --with-token")}`,
+          hint: `check the email is the Atlassian account that created the token; create a new token at ${API_TOKEN_URL} and ${relogin(d)}`,
         },
       );
     }
@@ -198,19 +250,19 @@ export function diagnoseResponse(res: ObservedResponse, d: DiagnoseContext): Aut
             code: d.kind === "pat" ? "auth.token_rejected" : "auth.cookie_expired",
             hint:
               d.kind === "pat"
-                ? `create a new token in Confluence (Profile → Settings → Personal Access Tokens) and run ${loginHint(d, " --type pat --with-token")}`
-                : `copy a fresh cookie from a logged-in browser and run ${loginHint(d, " --type cookie --with-token")}`,
+                ? `create a new token in Confluence (Profile → Settings → Personal Access Tokens) and ${relogin(d, "pat")}`
+                : `copy a fresh cookie from a logged-in browser and ${relogin(d, "cookie")}`,
           },
         );
       }
       return new AuthError(`${d.site} rejected the username or password`, {
         code: "auth.wrong_password",
-        hint: `check both and run ${loginHint(d, " --with-token")}; repeated failures trigger a CAPTCHA lock-out, so a personal access token (--type pat) is safer`,
+        hint: `check both, then ${relogin(d)}; repeated failures trigger a CAPTCHA lock-out, so a personal access token (--type pat) is safer`,
       });
     }
     return new AuthError(`${where} rejected the API token (401): it is wrong, expired or revoked`, {
       code: "auth.token_rejected",
-      hint: `API tokens live at most a year; create a new one at ${API_TOKEN_URL} and run ${loginHint(d, " --with-token")}`,
+      hint: `API tokens live at most a year; create a new one at ${API_TOKEN_URL} and ${relogin(d)}`,
     });
   }
 
@@ -227,18 +279,19 @@ export function diagnoseResponse(res: ObservedResponse, d: DiagnoseContext): Aut
     );
   }
 
+  // From here on the credential was not judged: a failure (exit 1), not an authentication problem (exit 4).
   if (res.status === 404) {
-    return new AuthError(
+    return new ConflError(
       `${res.url} answered 404: wrong API address, or (Confluence answers both the same way) no permission`,
       {
         code: "auth.not_found",
-        hint: `check the site URL (API root in use: ${d.apiBase}); if it is right, the credential may be ignored or lack access — run confl auth status`,
+        hint: `check the site URL (API root in use: ${d.apiBase}); if it is right, the credential may be ignored or lack access: run \`confl auth status\``,
       },
     );
   }
 
   if (res.status === 410) {
-    return new AuthError(`${res.url} answered 410 Gone: Atlassian removed this endpoint`, {
+    return new ConflError(`${res.url} answered 410 Gone: Atlassian removed this endpoint`, {
       code: "auth.endpoint_removed",
       hint: "update confl; Cloud v1 content endpoints are being removed in favour of the v2 API",
     });
@@ -246,7 +299,7 @@ export function diagnoseResponse(res: ObservedResponse, d: DiagnoseContext): Aut
 
   if (res.status >= 200 && res.status < 300) return undefined;
 
-  return new AuthError(`${res.url} answered HTTP ${res.status} while verifying the credential`, {
+  return new ConflError(`${res.url} answered HTTP ${res.status} while verifying the credential`, {
     code: res.status >= 500 ? "auth.server_error" : "auth.unexpected_status",
     hint:
       res.status >= 500
@@ -255,12 +308,14 @@ export function diagnoseResponse(res: ObservedResponse, d: DiagnoseContext): Aut
   });
 }
 
-function scopedTokenOnSite(d: DiagnoseContext): AuthError {
+export function scopedTokenOnSite(d: DiagnoseContext): AuthError {
   return new AuthError(
     "a scoped API token only works through the Atlassian API gateway, not on the site URL",
     {
       code: "auth.scoped_token_on_site",
-      hint: `run ${loginHint(d, " --type scoped-token --with-token")} (confl finds the cloud id and uses the gateway)`,
+      hint: fromEnvironment(d)
+        ? "point CONFLUENCE_URL at the API gateway: https://api.atlassian.com/ex/confluence/ followed by the site's cloud id (the cloudId of the site's /_edge/tenant_info)"
+        : `${relogin(d, "scoped-token")}: confl finds the cloud id and uses the gateway`,
     },
   );
 }
@@ -276,7 +331,7 @@ export function patOnCloud(d: DiagnoseContext): AuthError {
       code: "auth.pat_on_cloud",
       hint: fromEnv
         ? `unset CONFLUENCE_PERSONAL_TOKEN and set CONFLUENCE_EMAIL + CONFLUENCE_API_TOKEN (an API token from ${API_TOKEN_URL})`
-        : `use api-token with --email: create a token at ${API_TOKEN_URL} and run ${loginHint(d, " --type api-token --email <you@example.com> --with-token")}`,
+        : `create an API token at ${API_TOKEN_URL} and log in with --type api-token, the email of your Atlassian account (--email) and the token on stdin (see 'confl auth login --help')`,
     },
   );
 }
@@ -289,14 +344,14 @@ export function anonymousAnswer(d: DiagnoseContext, failedLogin: boolean): AuthE
         code: "auth.anonymous",
         hint:
           d.kind === "pat"
-            ? `the personal access token is wrong, expired or revoked; create a new one and run ${loginHint(d, " --type pat --with-token")}`
-            : `check the username and ${d.kind === "password" ? "password" : "secret"}, then run ${loginHint(d, " --with-token")}`,
+            ? `the personal access token is wrong, expired or revoked; create a new one and ${relogin(d, "pat")}`
+            : `check the username and ${d.kind === "password" ? "password" : "secret"}, then ${relogin(d)}`,
       },
     );
   }
   return new AuthError(`${d.site} is public and ignored the credential: requests run as an anonymous user`, {
     code: "auth.anonymous",
-    hint: `the email or API token is wrong, expired or revoked; create a token at ${API_TOKEN_URL} and run ${loginHint(d, " --with-token")}`,
+    hint: `the email or API token is wrong, expired or revoked; create a token at ${API_TOKEN_URL} and ${relogin(d)}`,
   });
 }
 
@@ -317,9 +372,13 @@ function isProxyConfigured(env: NodeJS.ProcessEnv): string | undefined {
   return undefined;
 }
 
-/** A thrown error (network, TLS, timeout) while verifying, as one AuthError with the fix. */
+/**
+ * A thrown error (network, TLS, timeout) while verifying, as one error with the fix. The network never
+ * judged the credential: those are failures (exit 1, as on every other command), not AuthErrors (exit 4).
+ */
 export function diagnoseError(error: unknown, d: DiagnoseContext, env: NodeJS.ProcessEnv = {}): ConflError {
-  if (error instanceof AuthError) return error;
+  if (error instanceof AuthError || (error instanceof ConflError && error.code.startsWith("auth.")))
+    return error;
   const { codes, names, messages } = errorChain(error);
   // Class names do not survive minification: branch on instanceof and on the fields the HTTP errors carry.
   if (error instanceof TlsError) names.push("TlsError");
@@ -341,10 +400,13 @@ export function diagnoseError(error: unknown, d: DiagnoseContext, env: NodeJS.Pr
       has("ERR_SSL_HTTP_REQUEST") ||
       messages.some((m) => /wrong version number|packet length too long|http request/i.test(m)))
   ) {
-    return new AuthError(`the server did not answer TLS on this port (${host}): it speaks plain http there`, {
-      code: "auth.not_tls",
-      hint: "check the URL's port: give the server's https port, or http:// if this really is a plain-http server",
-    });
+    return new ConflError(
+      `the server did not answer TLS on this port (${host}): it speaks plain http there`,
+      {
+        code: "auth.not_tls",
+        hint: "check the URL's port: give the server's https port, or http:// if this really is a plain-http server",
+      },
+    );
   }
   if (
     names.includes("TlsError") ||
@@ -353,7 +415,7 @@ export function diagnoseError(error: unknown, d: DiagnoseContext, env: NodeJS.Pr
   ) {
     const altname = has("ERR_TLS_CERT_ALTNAME_INVALID");
     const expired = has("CERT_HAS_EXPIRED");
-    return new AuthError(
+    return new ConflError(
       altname
         ? `the TLS certificate of ${host} is for a different host name`
         : expired
@@ -364,7 +426,7 @@ export function diagnoseError(error: unknown, d: DiagnoseContext, env: NodeJS.Pr
         hint:
           altname || expired
             ? "check the site URL; if the certificate is really wrong, ask the server's admin to fix it"
-            : `run confl auth login again with --ca-file <your-company-ca.pem> (or set CONFL_CA_FILE / NODE_EXTRA_CA_CERTS)`,
+            : "give your company's CA certificate (a PEM file) with --ca-file when you log in, or set CONFL_CA_FILE or NODE_EXTRA_CA_CERTS to it",
       },
     );
   }
@@ -373,19 +435,19 @@ export function diagnoseError(error: unknown, d: DiagnoseContext, env: NodeJS.Pr
     names.includes("ProxyError") ||
     (proxy && (has("ECONNREFUSED") || has("UND_ERR_SOCKET") || messages.some((m) => /proxy/i.test(m))))
   ) {
-    return new AuthError(`could not reach ${host} through the proxy in ${proxy ?? "the proxy settings"}`, {
+    return new ConflError(`could not reach ${host} through the proxy in ${proxy ?? "the proxy settings"}`, {
       code: "auth.proxy",
       hint: `check ${proxy ?? "HTTPS_PROXY"} (and NO_PROXY for hosts that must bypass it)`,
     });
   }
   if (has("ENOTFOUND") || has("EAI_AGAIN")) {
-    return new AuthError(`cannot resolve the host name ${host}`, {
+    return new ConflError(`cannot resolve the host name ${host}`, {
       code: "auth.dns",
       hint: "check the site URL for typos, and your network or VPN connection",
     });
   }
   if (has("ECONNREFUSED")) {
-    return new AuthError(`${host} refused the connection`, {
+    return new ConflError(`${host} refused the connection`, {
       code: "auth.connection_refused",
       hint: "check the site URL and port; is the server running, or does it need a VPN?",
     });
@@ -396,7 +458,7 @@ export function diagnoseError(error: unknown, d: DiagnoseContext, env: NodeJS.Pr
     has("UND_ERR_CONNECT_TIMEOUT") ||
     has("UND_ERR_HEADERS_TIMEOUT")
   ) {
-    return new AuthError(`${host} did not answer in time`, {
+    return new ConflError(`${host} did not answer in time`, {
       code: "auth.timeout",
       hint: "check your network, VPN or proxy settings (HTTPS_PROXY / NO_PROXY), then try again",
     });
@@ -414,7 +476,7 @@ export function diagnoseError(error: unknown, d: DiagnoseContext, env: NodeJS.Pr
     );
     if (diagnosed) return diagnosed;
   }
-  return new AuthError(`could not reach ${host}: ${messages[messages.length - 1] ?? String(error)}`, {
+  return new ConflError(`could not reach ${host}: ${messages[messages.length - 1] ?? String(error)}`, {
     code: "auth.network",
     hint: "check the site URL, your network, and proxy settings (HTTPS_PROXY / NO_PROXY)",
   });

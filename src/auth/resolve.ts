@@ -183,6 +183,11 @@ function provisionalProfile(
   };
 }
 
+/** The interactive login for this profile (it asks for what is missing). */
+function loginAgain(profile: Profile): string {
+  return `confl auth login${profile.name === ENVIRONMENT_PROFILE_NAME || profile.name === "default" ? "" : ` --profile ${profile.name}`} --site ${profile.site}`;
+}
+
 function notLoggedIn(): AuthError {
   return new AuthError("not logged in: no profile, and no credential in the environment", {
     code: "auth.not_logged_in",
@@ -301,7 +306,7 @@ export async function resolveCredential(input: ResolveInput, deps: ResolveDeps):
       hint:
         secretSource.type === "env"
           ? "set CONFLUENCE_EMAIL (or ATLASSIAN_EMAIL) as well"
-          : "run: confl auth login --email <you@example.com> --with-token",
+          : `add a login line (the account's email) to the ${profile.site} entry in .netrc, or run: ${loginAgain(profile)}`,
     });
   }
   if (profile.kind === "password" && !profile.username) {
@@ -310,7 +315,7 @@ export async function resolveCredential(input: ResolveInput, deps: ResolveDeps):
       hint:
         secretSource.type === "env"
           ? "set CONFLUENCE_USERNAME as well"
-          : "run: confl auth login --type password --username <name> --with-token",
+          : `add a login line (the username) to the ${profile.site} entry in .netrc, or run: ${loginAgain(profile)}`,
     });
   }
 

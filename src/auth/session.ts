@@ -298,7 +298,7 @@ function productApiBase(profile: Profile, product: "confluence" | "jira", env: N
   if (isGatewayUrl(profile.apiBase)) {
     if (!profile.cloudId)
       throw new UsageError(`profile "${profile.name}" has no cloud id`, {
-        hint: "run confl auth login again",
+        hint: `run \`confl auth login${profile.name === "default" ? "" : ` --profile ${profile.name}`}\` again`,
       });
     return jiraGatewayApiBase(env, profile.cloudId);
   }

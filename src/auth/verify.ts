@@ -52,6 +52,8 @@ function diagnoseContext(profile: Profile, phase: DiagnoseContext["phase"]): Dia
     onGateway: isGatewayUrl(profile.apiBase),
     phase,
     profileName: profile.name,
+    ...(profile.email ? { email: profile.email } : {}),
+    ...(profile.username ? { username: profile.username } : {}),
   };
 }
 
@@ -128,7 +130,7 @@ async function checkIdentity(
       `${res.url} answered without a user (${profile.deployment === "cloud" ? "no accountId" : "no username"})`,
       {
         code: "auth.anonymous",
-        hint: "the credential was not accepted as a user; check it and run confl auth login again",
+        hint: "the credential was not accepted as a user; check it and log in again (see 'confl auth login --help')",
       },
     );
   }

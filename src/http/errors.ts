@@ -103,7 +103,7 @@ export class UnauthorizedError extends HttpError {
       exitCode: ExitCode.AUTH,
       hint: scope
         ? "the token's scopes do not cover this endpoint (granular scopes work with v2, classic scopes with v1)"
-        : "the credential was rejected; run `confl auth status` to check it, or `confl auth login` to replace it",
+        : "the credential was rejected; `confl auth status` checks every profile, and logging in again replaces it",
     });
   }
 }

@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { rootCertificates } from "node:tls";
 import type { TlsSettings } from "../config/types.js";
-import { ConflError } from "../errors.js";
+import { ConflError, ExitCode } from "../errors.js";
 import { NetworkError, TimeoutError, TlsError, type TlsProblem } from "./errors.js";
 
 export type FetchLike = (
@@ -94,9 +94,11 @@ function readPem(path: string, what: string, hint: string): string {
   try {
     return readFileSync(path, "utf8");
   } catch (error) {
+    // a missing or unreadable file the user named is bad input (README: exit 2, "missing file")
     throw new ConflError(`cannot read ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? "error"}`, {
       hint,
       code: "http.tls.file",
+      exitCode: ExitCode.USAGE,
     });
   }
 }

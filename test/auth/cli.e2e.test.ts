@@ -18,6 +18,7 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { recordHints } from "../hints/collect.js";
 import { createPki, type Pki } from "../http/pki.js";
 import { makeContext, type Sim, simEnv, startSim } from "./helpers.js";
 import { type ReverseProxy, startTlsReverseProxy } from "./proxy.js";
@@ -61,12 +62,9 @@ function cli(args: string[], env: NodeJS.ProcessEnv, stdin = ""): Promise<CliRun
     child.on("error", reject);
     child.on("close", (code) => {
       clearTimeout(timer);
-      resolve({
-        code,
-        stdout: Buffer.concat(out).toString(),
-        stderr: Buffer.concat(err).toString(),
-        cmdline,
-      });
+      const stderr = Buffer.concat(err).toString();
+      recordHints({ args, stderr });
+      resolve({ code, stdout: Buffer.concat(out).toString(), stderr, cmdline });
     });
     child.stdin.end(stdin);
   });
@@ -409,7 +407,8 @@ describe("auth login flags, parsed by the real CLI and honoured", () => {
       cloudId: sim.cloudId,
       apiBase: `${sim.origins.gateway}/ex/confluence/${sim.cloudId}/wiki/`,
     });
-    // a wrong --cloud-id is used as given (so the gateway, not detection, refuses it): exit 4
+    // a wrong --cloud-id is used as given (so the gateway, not detection, refuses it): its 404 is a
+    // failure (exit 1), not an authentication problem
     const wrong = await cli(
       [
         ...LOGIN,
@@ -427,7 +426,8 @@ describe("auth login flags, parsed by the real CLI and honoured", () => {
       simEnv(sim),
       sim.credentials.cloud.scopedToken,
     );
-    expect(wrong.code).toBe(4);
+    expect(wrong.code, wrong.stderr).toBe(1);
+    expect(wrong.stderr).toMatch(/404/);
     expect(sim.log.some((e) => e.path.includes("/ex/confluence/00000000-0000-4000-8000-00000000dead/"))).toBe(
       true,
     );

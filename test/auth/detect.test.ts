@@ -175,6 +175,7 @@ describe("diagnoseError on transport failures", () => {
     const diagnosed = diagnoseError(error, d, env as NodeJS.ProcessEnv);
     expect(diagnosed.code).toBe(code);
     expect(diagnosed.hint).toMatch(hint);
-    expect(diagnosed.exitCode).toBe(4);
+    // the network never judged the credential: a failure (exit 1), as on every command (README)
+    expect(diagnosed.exitCode).toBe(1);
   });
 });

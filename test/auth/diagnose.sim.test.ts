@@ -1,5 +1,6 @@
 /**
- * Every failure in issue 4 gets ONE specific AuthError (exit 4) with the fix — each pinned here against
+ * Every failure in issue 4 gets ONE specific error with the fix (an AuthError, exit 4, when the credential
+ * was judged; exit 1 when the network or server failed first) — each pinned here against
  * the simulator (or a loopback server that misbehaves the same way).
  */
 
@@ -18,6 +19,20 @@ import { AuthError, ConflError, ExitCode, UsageError } from "../../src/errors.js
 import { createPki, type Pki } from "../http/pki.js";
 import { makeContext, type Sim, simEnv, startSim, tempDir } from "./helpers.js";
 import { type ReverseProxy, startTlsReverseProxy } from "./proxy.js";
+
+const NOT_JUDGED = new Set([
+  "auth.not_found",
+  "auth.endpoint_removed",
+  "auth.server_error",
+  "auth.unexpected_status",
+  "auth.tls",
+  "auth.not_tls",
+  "auth.connection_refused",
+  "auth.dns",
+  "auth.proxy",
+  "auth.timeout",
+  "auth.network",
+]);
 
 let sim: Sim;
 beforeAll(async () => {
@@ -38,8 +53,13 @@ async function loginFails(options: LoginOptions, stdin: string, env = simEnv(sim
     // nothing half-written: a failed login stores no profile
     expect(() => readFileSync(join(env.CONFL_CONFIG_DIR!, "config.json"))).toThrow();
     const e = error as ConflError;
-    // every diagnosis is an auth failure (exit 4); only bad input is a usage error (exit 2)
-    if (!(e instanceof UsageError)) expect([e.code, e.exitCode]).toEqual([e.code, ExitCode.AUTH]);
+    // a diagnosis of the credential is exit 4; where the credential was never judged (network, TLS, a 404,
+    // 410 or 5xx from the server) it is a failure, exit 1, as on every command (README); bad input is 2
+    if (!(e instanceof UsageError))
+      expect([e.code, e.exitCode]).toEqual([
+        e.code,
+        NOT_JUDGED.has(e.code) ? ExitCode.FAILURE : ExitCode.AUTH,
+      ]);
     expect(e.message).not.toContain(stdin.trim() || "\u0000never");
     expect(e.message.split("\n")).toHaveLength(1);
     return e;

@@ -5,6 +5,7 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { recordHints } from "../hints/collect.js";
 import { type Sim, simEnv, startSim } from "./helpers.js";
 
 const CLI = join(import.meta.dirname, "..", "..", "dist", "confl.mjs");
@@ -33,7 +34,9 @@ function cli(
     child.on("error", reject);
     child.on("close", (code) => {
       clearTimeout(timer);
-      resolve({ code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() });
+      const stderr = Buffer.concat(err).toString();
+      recordHints({ args, stderr });
+      resolve({ code, stdout: Buffer.concat(out).toString(), stderr });
     });
     child.stdin.end(stdin);
   });
@@ -85,7 +88,8 @@ describe("user failures, as typed", () => {
       simEnv(sim),
       `${sim.credentials.dc.pat}\n`,
     );
-    expect(run.code).toBe(4);
+    // no credential was judged: a failure (exit 1), like every network error (README, exit codes)
+    expect(run.code).toBe(1);
     expect(run.stderr).toContain("the server did not answer TLS on this port");
     expect(run.stderr).not.toMatch(/does not trust|untrusted/i);
   });

@@ -1,6 +1,7 @@
 /** The built CLI (dist/confl.mjs) as a child process, for the command e2e tests. */
 import { execFile } from "node:child_process";
 import { join } from "node:path";
+import { recordHints } from "../hints/collect.js";
 
 const bundle = join(import.meta.dirname, "../../dist/confl.mjs");
 
@@ -22,6 +23,7 @@ export function confl(args: string[], env: NodeJS.ProcessEnv, stdin = "", cwd?: 
       },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+        recordHints({ args, stderr });
         done({ code, stdout, stderr });
       },
     );

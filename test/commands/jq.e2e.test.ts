@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runJq } from "../../src/output/jq.js";
+import { recordHints } from "../hints/collect.js";
 import { startSimulator } from "../sim/index.js";
 import type { Simulator } from "../sim/types.js";
 
@@ -31,9 +32,10 @@ function confl(args: string[]): Promise<{ code: number; stdout: string; stderr: 
     CONFLUENCE_API_TOKEN: sim.credentials.cloud.apiToken,
   };
   return new Promise((done) => {
-    execFile(process.execPath, [bundle, ...args], { env, timeout: 30_000 }, (error, stdout, stderr) =>
-      done({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }),
-    );
+    execFile(process.execPath, [bundle, ...args], { env, timeout: 30_000 }, (error, stdout, stderr) => {
+      recordHints({ args, stderr });
+      done({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr });
+    });
   });
 }
 

@@ -7,6 +7,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { recordHints } from "../hints/collect.js";
 import { startSimulator } from "../sim/index.js";
 import type { Simulator } from "../sim/types.js";
 import { startProxy } from "./helpers.js";
@@ -41,6 +42,7 @@ function confl(
       },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+        recordHints({ args, stderr });
         done({ code, stdout, stderr });
       },
     );

@@ -11,6 +11,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { recordHints } from "../hints/collect.js";
 import { startServer, type TestServer } from "./helpers.js";
 
 const CLI = join(import.meta.dirname, "..", "..", "dist", "confl.mjs");
@@ -107,9 +108,11 @@ function confl(args: string[], env: Record<string, string>, options: RunOptions 
     else child.stdout?.on("data", (c: Buffer) => out.push(c));
     child.stderr?.on("data", (c: Buffer) => err.push(c));
     child.on("error", reject);
-    child.on("close", (code) =>
-      resolve({ code, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString("utf8") }),
-    );
+    child.on("close", (code) => {
+      const stderr = Buffer.concat(err).toString("utf8");
+      recordHints({ args, stderr });
+      resolve({ code, stdout: Buffer.concat(out), stderr });
+    });
     child.stdin?.end(options.stdin ?? "");
   });
 }

@@ -14,6 +14,7 @@ import { join, resolve } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createHttpClient } from "../../src/http/client.js";
 import { UnsafeRequestError } from "../../src/http/errors.js";
+import { recordHints } from "../hints/collect.js";
 import { startSimulator } from "../sim/index.js";
 import type { Simulator } from "../sim/types.js";
 import { fakeAuth, json, startServer, type TestServer } from "./helpers.js";
@@ -279,8 +280,10 @@ describe("confl api with hostile paths (built bundle, credential from the enviro
           env: { PATH: process.env.PATH ?? "", CONFL_CONFIG_DIR: configDir, CONFL_NO_INPUT: "1", ...env },
           timeout: 30_000,
         },
-        (error, stdout, stderr) =>
-          done({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }),
+        (error, stdout, stderr) => {
+          recordHints({ args, stderr });
+          done({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr });
+        },
       );
     });
   }

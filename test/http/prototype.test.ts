@@ -13,6 +13,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parseFields, parseHeaders } from "../../src/commands/api/request.js";
 import { ExitCode, UsageError } from "../../src/errors.js";
 import { nextPageRequest } from "../../src/http/paginate.js";
+import { recordHints } from "../hints/collect.js";
 import { json, startServer, type TestServer } from "./helpers.js";
 
 const HOSTILE_FIELDS = [
@@ -123,8 +124,10 @@ describe("confl api -F __proto__[…] (built bundle)", () => {
           },
           timeout: 30_000,
         },
-        (error, stdout, stderr) =>
-          done({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }),
+        (error, stdout, stderr) => {
+          recordHints({ args: ["api", "-X", "POST", "rest/api/content", "-F", field], stderr });
+          done({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr });
+        },
       );
     });
     expect(r.code, r.stderr).toBe(2);

@@ -48,7 +48,7 @@ describe("confl convert run()", () => {
     expect(b.out()).toBe(
       'Done <!--confl:xml <ac:structured-macro ac:name="status"><ac:parameter ac:name="title">OK</ac:parameter></ac:structured-macro> -->`OK`<!--/confl:xml -->\n',
     );
-    expect(b.err()).toBe("confl: kept 1 verbatim (1 ac:structured-macro[status])\n");
+    expect(b.err()).toBe("note: kept 1 verbatim (1 ac:structured-macro[status])\n");
   });
 
   it("--quiet drops the report line; a clean conversion prints none", async () => {

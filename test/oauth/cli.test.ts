@@ -6,6 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { recordHints } from "../hints/collect.js";
 import { startSimulator } from "../sim/index.js";
 import { oauthControls } from "../sim/oauth.js";
 import type { Simulator } from "../sim/types.js";
@@ -80,6 +81,7 @@ function confl(
     if (!onStderr) child.stdin.end();
     child.on("exit", (code) => {
       clearTimeout(timer);
+      recordHints({ args, stderr });
       resolve({ code, stdout, stderr, argv: args });
     });
   });

@@ -101,6 +101,21 @@ describe("v2 pages", () => {
     expect(found.results.map((p: Json) => p.id)).toEqual(["65538"]);
   });
 
+  it("v2 page create takes spaceId as a string (spec: type string): a number is a 400 in the v2 envelope", async () => {
+    // what `confl api api/v2/pages -F spaceId=98305` sends (-F types numbers): the README example uses -f
+    const asNumber = await call(`${wiki}/api/v2/pages`, {
+      method: "POST",
+      ...json({ spaceId: 98305, title: "Typed", body: { representation: "storage", value: "<p>hi</p>" } }),
+    });
+    expect(asNumber.status).toBe(400);
+    const error = (asNumber.json as Json).errors[0];
+    expect(error).toMatchObject({ status: 400, code: "INVALID_REQUEST_PARAMETER" });
+    expect(error.title).toContain("spaceId");
+    const pages = (await call(`${wiki}/api/v2/spaces/98305/pages?title=Typed`, { headers: auth }))
+      .json as Json;
+    expect(pages.results).toEqual([]);
+  });
+
   it("creates with 200, refuses a duplicate title with 400, and a body over 5 MB with 413", async () => {
     const created = await call(`${wiki}/api/v2/pages`, {
       method: "POST",

@@ -30,7 +30,7 @@ export function tokenCredential(profile: Profile, secret: StoredSecret | undefin
   if (!email)
     throw new AuthError(`profile "${profile.name}" has an API token but no email`, {
       code: "auth.no_email",
-      hint: `run: confl auth login --profile ${profile.name} --email <you@example.com> --with-token`,
+      hint: `run: confl auth login --profile ${profile.name}   (it asks for the email of the Atlassian account that created the token)`,
     });
   return { email, token };
 }

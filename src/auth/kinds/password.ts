@@ -36,7 +36,7 @@ export const passwordKind: KindDescriptor<"password"> = {
     if (!username)
       throw new AuthError(`profile "${profile.name}" has a password but no username`, {
         code: "auth.no_username",
-        hint: `run: confl auth login --profile ${profile.name} --type password --username <name> --with-token`,
+        hint: `run: confl auth login --profile ${profile.name}   (it asks for the username)`,
       });
     return createPasswordStrategy({ username, password });
   },

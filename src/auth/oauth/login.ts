@@ -137,7 +137,7 @@ async function readClientSecret(options: LoginFlowOptions, ctx: Context): Promis
     secret = await readStdinLine(ctx.io.stdin);
     if (secret === undefined) {
       throw new UsageError("--client-secret-stdin was given but stdin was empty", {
-        hint: 'Pipe the secret in: `printf %s "$SECRET" | confl auth login ... --client-secret-stdin`',
+        hint: "Pipe the app's client secret into the same command (printf '%s' \"$CLIENT_SECRET\" | …), or set CONFL_OAUTH_CLIENT_SECRET instead of --client-secret-stdin",
       });
     }
   }
@@ -249,11 +249,13 @@ async function loginAuthorizationCode(flow: AppFlow): Promise<LoginFlowResult> {
         });
       // The answer may come (or fail) while the browser launcher is still starting: handled below.
       waiting.catch(() => {});
-      await opener(url).catch((error: unknown) => {
+      // A CONFL_BROWSER command may run until its window closes: the answer does not wait for it.
+      const opened = opener(url).catch((error: unknown) => {
         ctx.debug(
           `oauth: could not open a browser: ${error instanceof Error ? error.message : String(error)}`,
         );
       });
+      await Promise.race([opened, waiting.catch(() => {})]);
       code = (await waiting).code;
     } finally {
       await receiver.close();
@@ -368,7 +370,7 @@ function consentTimeout(
       `set the app's callback URL to exactly ${redirectUri}.`,
     {
       code: "oauth.callback_timeout",
-      hint: "Fix the app's settings and run `confl auth login` again, or use --no-browser to paste the redirected URL.",
+      hint: "Fix the app's settings and run the login again, or add --no-browser to paste the redirected URL.",
     },
   );
 }
@@ -388,14 +390,9 @@ function baseProfile(name: string, fields: Omit<Profile, "name" | "secretStore" 
   return { name, ...fields, secretStore: "keychain", createdAt: new Date().toISOString() };
 }
 
+/** The context's browser: CONFL_BROWSER when set (as for --web), else the system opener. */
 function openInBrowser(ctx: Context): (url: string) => Promise<void> {
-  return async (url) => {
-    const { default: open } = await import("open");
-    const child = await open(url, { wait: false });
-    // `open` resolves even when xdg-open later fails (dependencies.md §10); the URL is printed anyway.
-    child.on("error", (error) => ctx.debug(`oauth: browser launcher failed: ${error.message}`));
-    child.unref();
-  };
+  return (url) => ctx.browser().open(url);
 }
 
 /** Accepts the whole redirected URL (state checked) or a bare code. */
@@ -422,7 +419,7 @@ export function parsePastedAnswer(answer: string, expectedState: string): string
     if (state !== expectedState) {
       throw new AuthError("the pasted URL belongs to a different login attempt (state does not match)", {
         code: "oauth.state_mismatch",
-        hint: "Use the URL printed by this run of `confl auth login`.",
+        hint: "Paste the URL the browser reached after the consent page that this run printed, not one from an earlier login.",
       });
     }
     const code = params.get("code");
@@ -503,7 +500,7 @@ async function listAccessibleResources(
   if (status === 401 || status === 403) {
     throw new AuthError(`the access token was rejected when listing accessible sites (HTTP ${status})`, {
       code: "auth.oauth_token_rejected",
-      hint: "The token may have expired or been revoked; run `confl auth login` again.",
+      hint: "The token may have expired or been revoked; get a new one and run the login again.",
     });
   }
   if (status !== 200 || !Array.isArray(data)) {
@@ -671,7 +668,7 @@ async function loginWithAccessToken(
   const accessToken = options.accessToken?.trim();
   if (!accessToken)
     throw new UsageError("the access token read from stdin is empty", {
-      hint: "Pipe the token in: `confl auth login --type oauth --with-token < token.txt`",
+      hint: "Pipe the access token into the same command (printf '%s' \"$ACCESS_TOKEN\" | …, or < token.txt)",
     });
   registerSecret(accessToken);
   const expiresAt = jwtExpiry(accessToken);

@@ -144,7 +144,7 @@ export async function startLoopbackReceiver(port: number, expectedState: string)
           finish({
             error: new AuthError(`no answer from the browser within ${Math.round(timeoutMs / 1000)} s`, {
               code: "oauth.callback_timeout",
-              hint: "Run `confl auth login` again, or use --no-browser to paste the redirected URL instead.",
+              hint: "Run the login again, or add --no-browser to paste the redirected URL instead.",
             }),
           });
         }, timeoutMs);
@@ -184,7 +184,7 @@ export function authorizationDenied(error: string, description: string | null): 
   const detail = `${printable(error)}${description ? `: ${printable(description)}` : ""}`;
   return new AuthError(`authorization was not granted (${detail})`, {
     code: "oauth.access_denied",
-    hint: "Run `confl auth login` again and choose Accept on the consent page.",
+    hint: "Run the login again and choose Accept on the consent page.",
   });
 }
 

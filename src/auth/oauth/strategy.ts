@@ -324,7 +324,7 @@ export function createRefreshingStrategy(options: RefreshingStrategyOptions): Re
       code: "auth.token_expired",
       hint:
         "It was supplied with --with-token, so confl cannot refresh it: get a new one and run " +
-        `\`confl auth login --profile ${profile.name} --type oauth --with-token\` again, or log in with --client-id for automatic refresh.`,
+        `\`confl auth login --profile ${profile.name} --site ${profile.site} --type oauth --with-token\` again with it on stdin, or log in with --client-id for automatic refresh.`,
     });
   }
 

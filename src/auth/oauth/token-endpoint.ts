@@ -39,7 +39,7 @@ export class RefreshTokenInvalidError extends AuthError {
       `the OAuth refresh token was rejected (${detail}): it expired (90 days unused or 365 days old), was revoked, or was already used`,
       {
         code: "auth.refresh_token_invalid",
-        hint: `Run \`confl auth login${profileName ? ` --profile ${profileName}` : ""}\` again.`,
+        hint: `Run \`confl auth login${profileName && profileName !== "default" ? ` --profile ${profileName}` : ""}\` again.`,
       },
     );
   }
@@ -139,12 +139,12 @@ export async function requestToken(
     if (error === "invalid_grant") {
       throw new AuthError(`the authorization code was rejected (${detail})`, {
         code: "oauth.invalid_code",
-        hint: "Codes are single-use and expire after a few minutes; run `confl auth login` again.",
+        hint: "Codes are single-use and expire after a few minutes; run the login again.",
       });
     }
     throw new AuthError(`the OAuth token request failed (${detail})`, {
       code: "oauth.token_error",
-      hint: "Check the app's settings (client ID, callback URL, scopes) and run `confl auth login` again.",
+      hint: "Check the app's settings (client ID, callback URL, scopes), then log in again.",
     });
   }
   const accessToken = data.access_token;

@@ -120,7 +120,10 @@ function refuseWrite(method: string | undefined, ctx: Context): void {
 }
 
 function validate(options: ApiOptions): void {
-  if (!options.endpoint) throw new UsageError("missing the endpoint: confl api <path-or-url>");
+  if (!options.endpoint)
+    throw new UsageError(
+      "missing the endpoint: give a path such as rest/api/user/current, or a URL on the profile's site",
+    );
   if (options.rateLimit !== undefined && !(options.rateLimit > 0))
     throw new UsageError("--rate-limit must be a positive number of requests per second");
   if (options.maxRetries !== undefined && !(Number.isInteger(options.maxRetries) && options.maxRetries >= 0))

@@ -78,6 +78,28 @@ function profileNameFor(ctx: Context): string {
   return ctx.globals.profile ?? "default";
 }
 
+/** A login command line built from what this run was given (for hints: it runs as printed). */
+function commandLine(
+  ctx: Context,
+  options: Pick<LoginOptions, "site" | "type" | "email" | "username">,
+  extra: string[] = [],
+): string {
+  const quote = (value: string) =>
+    /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", "'\\''")}'`;
+  const words = ["confl", "auth", "login"];
+  if (ctx.globals.profile && ctx.globals.profile !== "default")
+    words.push("--profile", quote(ctx.globals.profile));
+  for (const [flag, value] of [
+    ["--site", options.site],
+    ["--type", options.type],
+    ["--email", options.email],
+    ["--username", options.username],
+  ] as const) {
+    if (value) words.push(flag, quote(value));
+  }
+  return [...words, ...extra].join(" ");
+}
+
 async function tlsSettings(options: LoginOptions): Promise<TlsSettings | undefined> {
   const tls: TlsSettings = {};
   for (const [flag, key] of [
@@ -180,7 +202,7 @@ function secretFromInput(kind: CredentialKind, input: string): StoredSecret {
   const first = lines[0];
   if (!first)
     throw new UsageError("no secret on standard input", {
-      hint: "pipe the token in: confl auth login ... --with-token < token.txt",
+      hint: "pipe the secret into the same command: printf '%s' \"$TOKEN\" | …, or < token.txt",
     });
   for (const line of lines) registerSecret(line);
   const secret = secretForKind(kind, first, lines[1]);
@@ -196,7 +218,7 @@ export async function run(options: LoginOptions, ctx: Context, deps: LoginDeps =
       code: "usage.token_argument",
       hint:
         "a secret given as an argument is visible to other processes and kept in shell history (rotate this one if it was real): " +
-        "printf '%s' \"$TOKEN\" | confl auth login ... --with-token",
+        `printf '%s' "$TOKEN" | ${commandLine(ctx, options, ["--with-token"])}`,
     });
   }
   const profileName = profileNameFor(ctx);
@@ -245,7 +267,7 @@ export async function run(options: LoginOptions, ctx: Context, deps: LoginDeps =
   if (!site) {
     if (!prompter)
       throw new UsageError("--site is required without a terminal", {
-        hint: "confl auth login --site https://acme.atlassian.net --type api-token --email you@example.com --with-token < token.txt",
+        hint: "give the site's URL with --site and pipe the secret in with --with-token (examples: 'confl auth login --help')",
       });
     site = await prompter.site();
     assertNoUserinfo(site);
@@ -256,13 +278,13 @@ export async function run(options: LoginOptions, ctx: Context, deps: LoginDeps =
   if (detection.deployment === "cloud" && kind === "pat") {
     throw new UsageError("PATs are Data Center only: use api-token with --email", {
       code: "usage.pat_on_cloud",
-      hint: `${detection.site} is Confluence Cloud (Cloud answers a Bearer PAT with 403 "Failed to parse Connect Session Auth Token"); create an API token at ${API_TOKEN_URL} and run: confl auth login --site ${detection.site} --type api-token --email <you@example.com> --with-token`,
+      hint: `${detection.site} is Confluence Cloud (Cloud answers a Bearer PAT with 403 "Failed to parse Connect Session Auth Token"); create an API token at ${API_TOKEN_URL} and log in with --type api-token and --email (the Atlassian account that created the token) instead of --type pat`,
     });
   }
   if (detection.deployment === "dc" && kind === "api-token") {
     throw new UsageError("API tokens are Cloud only: use a PAT", {
       code: "usage.api_token_on_dc",
-      hint: `${detection.site} is Confluence Data Center: create a personal access token (Profile → Personal Access Tokens) and run: confl auth login --site ${detection.site} --type pat --with-token`,
+      hint: `${detection.site} is Confluence Data Center: create a personal access token (Profile → Personal Access Tokens) and run: ${commandLine(ctx, { site: detection.site, type: "pat" }, ["--with-token"])}`,
     });
   }
 
@@ -313,7 +335,7 @@ export async function run(options: LoginOptions, ctx: Context, deps: LoginDeps =
     } else {
       throw new UsageError(`--type ${kind} needs a secret: pass --with-token and pipe it on standard input`, {
         code: "usage.no_secret",
-        hint: `printf '%s' "$TOKEN" | confl auth login --site ${site} --type ${kind}${email ? ` --email ${email}` : ""} --with-token`,
+        hint: `printf '%s' "$TOKEN" | ${commandLine(ctx, { site, type: kind, ...(kind === "password" ? { username } : { email }) }, ["--with-token"])}`,
       });
     }
   }
@@ -503,7 +525,7 @@ Examples:
   $ confl auth login                                    # interactive
   $ printf '%s' "$TOKEN" | confl auth login --site acme.atlassian.net --type api-token --email me@acme.com --with-token
   $ confl auth login --site https://wiki.corp.example/confluence --type pat --with-token < pat.txt
-  $ confl auth login --profile ci --site https://wiki.corp.example --type password --username svc --with-token --storage encrypted-file`,
+  $ printf '%s' "$PASSWORD" | confl auth login --profile ci --site https://wiki.corp.example --type password --username svc --with-token --storage encrypted-file`,
     )
     .action(async (opts, cmd) => {
       await run(opts as LoginOptions, getContext(cmd as unknown as Command));

@@ -23,7 +23,7 @@ export async function run(_options: RefreshOptions, ctx: Context): Promise<Refre
   const profile = selectProfile(config, ctx.globals.profile, ctx.env);
   if (!profile) {
     throw new UsageError("no profile to refresh", {
-      hint: "Log in first: confl auth login --type oauth --client-id <id>",
+      hint: "Log in first with --type oauth and your app's --client-id (see 'confl auth login --help')",
     });
   }
   if (profile.kind !== "oauth" && profile.kind !== "client-credentials") {

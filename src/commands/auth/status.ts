@@ -24,7 +24,7 @@ import type { StoredSecret } from "../../auth/types.js";
 import { type Identity, verifyProfile } from "../../auth/verify.js";
 import type { ConfigFile } from "../../config/types.js";
 import type { Context, ContextFactory } from "../../context.js";
-import { AuthError, ConflError } from "../../errors.js";
+import { AuthError, ConflError, ExitCode, type ExitCodeValue } from "../../errors.js";
 import { redactText } from "../../redact.js";
 
 export interface StatusOptions {
@@ -75,6 +75,13 @@ function expiry(secret: StoredSecret | undefined): { expiresAt?: string; scopes?
     ...(secret.expiresAt ? { expiresAt: new Date(secret.expiresAt).toISOString() } : {}),
     ...(secret.scopes ? { scopes: secret.scopes } : {}),
   };
+}
+
+/** Each failed status's exit code (not part of the JSON): the active profile's failure exits with it. */
+const exitCodes = new WeakMap<object, ExitCodeValue>();
+
+function rememberExitCode(status: ProfileStatus, error: unknown): void {
+  exitCodes.set(status, error instanceof ConflError ? error.exitCode : ExitCode.FAILURE);
 }
 
 function errorInfo(error: unknown): ProfileStatus["error"] {
@@ -129,6 +136,7 @@ async function check(ctx: Context, resolved: ResolvedCredential, verify: boolean
   } catch (error) {
     status.verified = false;
     status.error = errorInfo(error);
+    rememberExitCode(status, error);
   }
   return status;
 }
@@ -163,6 +171,7 @@ export async function run(options: StatusOptions, ctx: Context): Promise<StatusR
         verified: false,
         error: errorInfo(error),
       };
+      rememberExitCode(status, error);
     }
     status.active = name === effectiveName && !envSecret;
     if (name === effectiveName && envSecret) status.overriddenBy = envSecret.variable;
@@ -190,13 +199,15 @@ export async function run(options: StatusOptions, ctx: Context): Promise<StatusR
       }
     } catch (error) {
       if (envSecret) {
-        profiles.unshift({
+        const status: ProfileStatus = {
           name: ENVIRONMENT_PROFILE_NAME,
           active: true,
           secretSource: `environment variable ${envSecret.variable}`,
           verified: false,
           error: errorInfo(error),
-        });
+        };
+        rememberExitCode(status, error);
+        profiles.unshift(status);
       }
     }
   }
@@ -210,13 +221,16 @@ export async function run(options: StatusOptions, ctx: Context): Promise<StatusR
   const active = profiles.find((p) => p.active);
   print(ctx, profiles, verify);
   if (active && verify && active.verified === false) {
-    throw new AuthError(
-      `the active profile "${active.name}" does not work: ${active.error?.message ?? "verification failed"}`,
-      {
-        code: active.error?.code ?? "auth.failed",
-        ...(active.error?.hint ? { hint: active.error.hint } : {}),
-      },
-    );
+    // the exit code of what went wrong: 4 for the credential, 1 for an unreachable site, 2 for a bad URL
+    const exitCode = exitCodes.get(active) ?? ExitCode.AUTH;
+    const message = `the active profile "${active.name}" does not work: ${active.error?.message ?? "verification failed"}`;
+    const options = {
+      code: active.error?.code ?? "auth.failed",
+      ...(active.error?.hint ? { hint: active.error.hint } : {}),
+    };
+    throw exitCode === ExitCode.AUTH
+      ? new AuthError(message, options)
+      : new ConflError(message, { ...options, exitCode });
   }
   return { profiles, ...(active ? { activeName: active.name } : {}) };
 }

@@ -91,7 +91,7 @@ how to send it (api-token: Basic auth with the profile's email; pat and oauth: a
 
 Examples:
   $ TOKEN=$(confl auth token)
-  $ confl --profile dc auth token | other-tool --token-stdin
+  $ curl -sf -H "Authorization: Bearer $(confl --profile dc auth token)" https://wiki.corp.example/confluence/rest/api/space
   $ confl --json auth token | jq -r .token`,
     )
     .action(async (opts, cmd) => {

@@ -65,7 +65,7 @@ export async function run(
       result.output.endsWith("\n") || result.output === "" ? result.output : `${result.output}\n`,
     );
     const summary = summarize(result.report);
-    if (summary && !options.quiet) ctx.io.err(`confl: ${summary}`);
+    if (summary && !options.quiet) ctx.io.err(`note: ${summary}`);
   }
   return result;
 }

@@ -20,7 +20,7 @@ export interface TreeOptions {
 export async function run(options: TreeOptions, ctx: Context): Promise<TreeNode | TreeNode[]> {
   if ((options.page === undefined) === (options.space === undefined)) {
     throw new UsageError("give either a page or --space KEY", {
-      hint: "confl page tree 65536   or   confl page tree --space DOC",
+      hint: "give a page (an id, a URL or SPACE:Title) or --space with a space key, not both; examples: 'confl page tree --help'",
     });
   }
   const ref = options.page === undefined ? undefined : parsePageRef(options.page);
