@@ -282,7 +282,7 @@ const flagCase: fc.Arbitrary<Case> = fc.oneof(
       ["completion"],
       ["completion", "tcsh"],
     )
-    .map((args) => ({ kind: "missing argument", args, envCredential: true })),
+    .map((args) => ({ kind: "missing argument", args: [...args], envCredential: true })),
 );
 
 const badUrl = fc.oneof(
