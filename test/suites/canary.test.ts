@@ -240,15 +240,19 @@ function inputs(): Input[] {
     },
   });
   const keychainToken = canary("keychain-api-token");
+  // the Secret Service is found through the session bus (scripts/test.sh's private one)
+  const bus: Record<string, string> = {};
+  for (const name of ["DBUS_SESSION_BUS_ADDRESS", "XDG_DATA_HOME", "XDG_RUNTIME_DIR"])
+    if (process.env[name]) bus[name] = process.env[name] as string;
   list.push({
     name: "stdin API token, OS keychain",
     deployment: "cloud",
     canaries: [keychainToken],
-    env: { CONFL_KEYCHAIN_SERVICE: `confl-canary-${process.pid}` },
+    env: { CONFL_KEYCHAIN_SERVICE: `confl-canary-${process.pid}`, ...bus },
     login: {
       args: ["--type", "api-token", "--email", "alice@example.com", "--with-token", "--storage", "keychain"],
       stdin: `${keychainToken}\n`,
-      env: { CONFL_KEYCHAIN_SERVICE: `confl-canary-${process.pid}` },
+      env: { CONFL_KEYCHAIN_SERVICE: `confl-canary-${process.pid}`, ...bus },
     },
     needsKeychain: true,
   });
