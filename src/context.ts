@@ -117,6 +117,19 @@ function lazyPrompter(io: IOStreams): Prompter {
 }
 
 /**
+ * The browser is another program: it gets confl's environment without the variables that can carry a
+ * credential (CONFLUENCE_*, ATLASSIAN_*, JIRA_*, the passphrase, the OAuth client secret).
+ */
+export function browserEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (/^(CONFLUENCE_|ATLASSIAN_|JIRA_)|^CONFL_(PASSPHRASE|OAUTH_CLIENT_SECRET)$/i.test(name)) continue;
+    out[name] = value;
+  }
+  return out;
+}
+
+/**
  * CONFL_BROWSER (a command; the URL is appended as its last argument, like GH_BROWSER) or the system
  * opener from the `open` package, which OAuth login uses too.
  */
@@ -128,7 +141,7 @@ function systemBrowser(ctx: Context): Browser {
         const { spawn } = await import("node:child_process");
         const [command, ...args] = custom.split(/\s+/);
         await new Promise<void>((resolve, reject) => {
-          const child = spawn(command!, [...args, url], { stdio: "ignore", env: ctx.env });
+          const child = spawn(command!, [...args, url], { stdio: "ignore", env: browserEnv(ctx.env) });
           child.on("error", reject);
           child.on("exit", (code) =>
             code === 0 ? resolve() : reject(new Error(`${command} exited with status ${code}`)),

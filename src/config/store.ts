@@ -159,6 +159,9 @@ function parseConfig(text: string, path: string): ConfigFile {
     const where = position === undefined ? "" : ` (at ${lineAndColumn(text, Number(position))})`;
     throw corruptConfigError(path, `it is not valid JSON${where}`);
   }
+  // the checks below recurse: a hand-edited file nested thousands deep must not overflow the stack
+  if (nestedTooDeep(data))
+    throw corruptConfigError(path, `it is nested more than ${MAX_CONFIG_DEPTH} levels deep`);
   const reserved = findPrototypeKey(data);
   if (reserved !== undefined) throw corruptConfigError(path, `it holds the key ${JSON.stringify(reserved)}`);
   assertValidConfig(data, path);
@@ -170,6 +173,21 @@ function parseConfig(text: string, path: string): ConfigFile {
   }
   // Profile names are keys: keep them in a map where no name can reach a prototype.
   return { ...data, profiles: dictionary(data.profiles) };
+}
+
+/** Far deeper than any config.json confl writes (profile → tls/oauth/identity → a value). */
+const MAX_CONFIG_DEPTH = 32;
+
+/** Whether `value` nests objects or arrays deeper than MAX_CONFIG_DEPTH (iterative: no recursion). */
+function nestedTooDeep(value: unknown): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [item, depth] = top;
+    if (typeof item !== "object" || item === null) continue;
+    if (depth >= MAX_CONFIG_DEPTH) return true;
+    for (const child of Object.values(item)) stack.push([child, depth + 1]);
+  }
+  return false;
 }
 
 /**

@@ -46,8 +46,9 @@ async function readBody(ctx: Context, source: string): Promise<string> {
     }
     return Buffer.concat(chunks).toString("utf8");
   }
+  let text: string;
   try {
-    return await readFile(source, "utf8");
+    text = await readFile(source, "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why =
@@ -60,6 +61,10 @@ async function readBody(ctx: Context, source: string): Promise<string> {
             : String(code);
     throw new UsageError(`cannot read ${source}: ${why}`, { code: "usage.file" });
   }
+  // the same limit as on standard input: refused here, not after a 5 MB upload
+  if (Buffer.byteLength(text, "utf8") > MAX_BODY_BYTES)
+    throw new UsageError(`the comment in ${source} is larger than 5 MB`, { code: "usage.file" });
+  return text;
 }
 
 export async function run(options: AddOptions, ctx: Context): Promise<Comment> {
