@@ -4,6 +4,7 @@
  * best one available (keychain, then an encrypted file, a plain-text file only when allowed), replacing
  * the profile's old secret wherever it was, and save the profile.
  */
+import { newSecretEntry, secretEntryOf } from "../config/secret-entry.js";
 import { upsertProfile } from "../config/store.js";
 import type { Profile, SecretStoreKind } from "../config/types.js";
 import type { Context } from "../context.js";
@@ -51,43 +52,58 @@ export async function saveLogin(
     };
     if (profile.kind === "pat" && identity.username) profile.username = identity.username;
   }
-  const storage = await storeSecret(ctx, profile, secret, login.previous, login);
-  profile.secretStore = storage;
+  // New secret under a new key, then config.json switched to it (atomic), then the old secret removed:
+  // a login killed at any point leaves the old credential or the new one working (src/config/secret-entry.ts).
+  const stored = await storeSecret(ctx, profile, secret, login);
+  profile.secretStore = stored.storage;
+  if (stored.key === undefined) delete profile.secretEntry;
+  else profile.secretEntry = stored.key;
   await upsertProfile(profile, ctx.env);
-  return { profile, storage, ...(identity ? { identity } : {}), ...(rerouted ? { rerouted } : {}) };
+  await removeOldSecret(ctx, login.previous, profile);
+  return {
+    profile,
+    storage: stored.storage,
+    ...(identity ? { identity } : {}),
+    ...(rerouted ? { rerouted } : {}),
+  };
 }
 
-/** Writes the secret (replacing any old one, also in a different store) and returns where it went. */
+/** Writes the secret under a fresh key (never over the one in use) and returns where it went. */
 export async function storeSecret(
   ctx: Context,
   profile: Profile,
   secret: StoredSecret | undefined,
-  previous: Profile | undefined,
   choice: StorageChoice,
-): Promise<SecretStoreKind> {
-  let storage: SecretStoreKind = "none";
-  if (secret) {
-    const { chooseDefaultStore } = await import("../secrets/index.js");
-    const chosen = await chooseDefaultStore({
-      env: ctx.env,
-      io: ctx.io,
-      ...(choice.requestedStorage ? { requested: choice.requestedStorage } : {}),
-      insecureStorage: choice.insecureStorage,
-    });
-    if (chosen.notice) ctx.io.err(`note: ${chosen.notice}`);
-    if (chosen.warning)
-      ctx.io.err(`${ctx.io.errColors.bold(ctx.io.errColors.yellow("WARNING:"))} ${chosen.warning}`);
-    await chosen.store.set(profile.name, JSON.stringify(secret));
-    storage = chosen.kind;
+): Promise<{ storage: SecretStoreKind; key: string | undefined }> {
+  if (!secret) return { storage: "none", key: undefined };
+  const { chooseDefaultStore } = await import("../secrets/index.js");
+  const chosen = await chooseDefaultStore({
+    env: ctx.env,
+    io: ctx.io,
+    ...(choice.requestedStorage ? { requested: choice.requestedStorage } : {}),
+    insecureStorage: choice.insecureStorage,
+  });
+  if (chosen.notice) ctx.io.err(`note: ${chosen.notice}`);
+  if (chosen.warning)
+    ctx.io.err(`${ctx.io.errColors.bold(ctx.io.errColors.yellow("WARNING:"))} ${chosen.warning}`);
+  const key = newSecretEntry(profile.name);
+  await chosen.store.set(key, JSON.stringify(secret));
+  return { storage: chosen.kind, key };
+}
+
+/**
+ * After config.json points at the new secret: the replaced profile's secret goes, wherever it was. A failure
+ * here leaves an unused entry behind, never a broken profile.
+ */
+async function removeOldSecret(ctx: Context, previous: Profile | undefined, current: Profile): Promise<void> {
+  if (!previous || previous.secretStore === "none") return;
+  const oldKey = secretEntryOf(previous);
+  if (previous.secretStore === current.secretStore && oldKey === secretEntryOf(current)) return;
+  try {
+    await (await openProfileStore(previous, ctx))?.delete(oldKey);
+  } catch (error) {
+    ctx.io.err(
+      `warning: could not remove the old secret from the ${previous.secretStore} store: ${(error as Error).message}`,
+    );
   }
-  if (previous && previous.secretStore !== "none" && previous.secretStore !== storage) {
-    try {
-      await (await openProfileStore(previous, ctx))?.delete(previous.name);
-    } catch (error) {
-      ctx.io.err(
-        `warning: could not remove the old secret from the ${previous.secretStore} store: ${(error as Error).message}`,
-      );
-    }
-  }
-  return storage;
 }

@@ -4,6 +4,7 @@
  * and in the modules it calls: which profile, which credential (resolve.ts), where the API lives
  * (detect.ts), which strategy (kinds/).
  */
+import { secretEntryOf } from "../config/secret-entry.js";
 import { loadConfig } from "../config/store.js";
 import type { Profile, TlsSettings } from "../config/types.js";
 import type { Context } from "../context.js";
@@ -74,7 +75,7 @@ export function parseStoredSecret(raw: string, profileName: string): StoredSecre
 async function loadStoredSecret(profile: Profile, ctx: Context): Promise<StoredSecret | undefined> {
   const store = await openProfileStore(profile, ctx);
   if (!store) return undefined;
-  const raw = await store.get(profile.name);
+  const raw = await store.get(secretEntryOf(profile));
   return raw === undefined ? undefined : parseStoredSecret(raw, profile.name);
 }
 

@@ -259,7 +259,8 @@ function corruptConfigError(path: string, why: string, cause?: unknown): ConflEr
 /** Field names that only a secret would have. `secretStore` (where the secret lives) is not one. */
 const SECRET_FIELD =
   /(token|password|passwd|secret|cookie|passphrase|credential|authorization|private.?key)/i;
-const ALLOWED_FIELDS = new Set(["secretStore"]);
+// where the secret is (which store, and its entry name there): not secrets themselves
+const ALLOWED_FIELDS = new Set(["secretStore", "secretEntry"]);
 /** Values shaped like a credential or a header carrying one. */
 const SECRET_VALUE =
   /^(basic|bearer)\s+\S+|^(jsessionid|crowd\.token_key|cloud\.session\.token|tenant\.session\.token)=/i;

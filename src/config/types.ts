@@ -46,6 +46,8 @@ export interface Profile {
   /** DC username for password auth (and shown for PAT logins once known). */
   username?: string;
   secretStore: SecretStoreKind;
+  /** the name of its secret's entry in that store (src/config/secret-entry.ts); absent: the profile's name */
+  secretEntry?: string;
   tls?: TlsSettings;
   oauth?: OAuthSettings;
   /** Refuse every write with this profile, as --read-only does (for scripts and agents that only read). */

@@ -86,8 +86,8 @@ export class EncryptedFileStore implements SecretStore {
   async get(key: string): Promise<string | undefined> {
     const file = await this.read();
     if (!file || !Object.hasOwn(file.entries, key)) return undefined;
-    const secretKey = await this.unlock(file, false);
-    const value = this.open(file.entries[key]!, secretKey, key);
+    const secretEntry = await this.unlock(file, false);
+    const value = this.open(file.entries[key]!, secretEntry, key);
     registerSecret(value);
     return value;
   }
@@ -97,10 +97,10 @@ export class EncryptedFileStore implements SecretStore {
     await withFileLock(this.path, async () => {
       const existing = await this.read();
       const file = existing ?? (await this.createFile());
-      const secretKey = await this.unlock(file, existing === undefined);
+      const secretEntry = await this.unlock(file, existing === undefined);
       // Check every entry before rewriting: never re-save a file whose other entries are damaged.
-      for (const [name, sealed] of Object.entries(file.entries)) this.open(sealed, secretKey, name);
-      file.entries[key] = seal(value, secretKey, Buffer.from(key, "utf8"));
+      for (const [name, sealed] of Object.entries(file.entries)) this.open(sealed, secretEntry, name);
+      file.entries[key] = seal(value, secretEntry, Buffer.from(key, "utf8"));
       await writePrivateFileAtomic(this.path, `${JSON.stringify(file, null, 2)}\n`);
     });
   }

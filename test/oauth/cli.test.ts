@@ -131,7 +131,14 @@ function filesUnder(dir: string): string[] {
 }
 
 function secretsJson(env: NodeJS.ProcessEnv): Record<string, string> {
-  return JSON.parse(readFileSync(join(env.CONFL_CONFIG_DIR as string, "secrets.json"), "utf8")).entries;
+  // each profile's secret, found the way confl finds it: under the entry config.json names
+  const dir = env.CONFL_CONFIG_DIR as string;
+  const entries = JSON.parse(readFileSync(join(dir, "secrets.json"), "utf8")).entries;
+  const config = JSON.parse(readFileSync(join(dir, "config.json"), "utf8"));
+  const byProfile: Record<string, string> = {};
+  for (const [name, profile] of Object.entries(config.profiles as Record<string, { secretEntry?: string }>))
+    byProfile[name] = entries[profile.secretEntry ?? name];
+  return byProfile;
 }
 
 /** No secret value in any output, argv, or file other than the secret store itself. */

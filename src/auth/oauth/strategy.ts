@@ -13,6 +13,7 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { configDir } from "../../config/paths.js";
+import { secretEntryOf } from "../../config/secret-entry.js";
 import type { Profile } from "../../config/types.js";
 import { AuthError, ConflError } from "../../errors.js";
 import { registerSecret } from "../../redact.js";
@@ -108,7 +109,7 @@ export function createRefreshingStrategy(options: RefreshingStrategyOptions): Re
    * logged out or logged in again elsewhere: refreshing would resurrect or overwrite that, so stop.
    */
   async function readStored(): Promise<OAuthSecret> {
-    const text = await store.get(profile.name);
+    const text = await store.get(secretEntryOf(profile));
     const loginAgain = `Run \`confl auth login --profile ${profile.name}\` again.`;
     if (!text) {
       throw new AuthError(
@@ -271,8 +272,8 @@ export function createRefreshingStrategy(options: RefreshingStrategyOptions): Re
       // The old refresh token is already disabled: losing this write loses the login, so try twice.
       try {
         await store
-          .set(profile.name, JSON.stringify(next))
-          .catch(() => store.set(profile.name, JSON.stringify(next)));
+          .set(secretEntryOf(profile), JSON.stringify(next))
+          .catch(() => store.set(secretEntryOf(profile), JSON.stringify(next)));
       } catch (error) {
         throw new ConflError(
           "the OAuth token was refreshed but could not be saved; the old refresh token is no longer valid",

@@ -2,6 +2,7 @@
 import type { Command } from "@commander-js/extra-typings";
 import { environmentSecret } from "../../auth/resolve.js";
 import { openProfileStore } from "../../auth/session.js";
+import { secretEntryOf } from "../../config/secret-entry.js";
 import type { Context, ContextFactory } from "../../context.js";
 import { UsageError } from "../../errors.js";
 
@@ -20,10 +21,12 @@ export async function run(_options: LogoutOptions, ctx: Context): Promise<Logout
     throw new UsageError("not logged in: there is no profile to log out of", { hint: "confl auth status" });
   const profile = config.profiles[name];
   if (!profile || !Object.hasOwn(config.profiles, name)) throw unknownProfileError(name, config, ctx.env);
+  // The profile goes first, then its secret: a logout killed in between leaves an unused secret in the
+  // store, never a profile whose secret is gone.
+  await removeProfile(name, ctx.env);
   let secretRemoved = false;
   const store = await openProfileStore(profile, ctx);
-  if (store) secretRemoved = await store.delete(name);
-  await removeProfile(name, ctx.env);
+  if (store) secretRemoved = await store.delete(secretEntryOf(profile));
   ctx.io.err(
     `${ctx.io.errColors.green("✓")} Logged out of ${profile.site} (profile ${name})${secretRemoved ? `; removed its secret from the ${profile.secretStore} store` : ""}`,
   );

@@ -5,6 +5,7 @@
  */
 import type { Command } from "@commander-js/extra-typings";
 import { openProfileStore, parseStoredSecret } from "../../auth/session.js";
+import { secretEntryOf } from "../../config/secret-entry.js";
 import { loadConfig, selectProfile } from "../../config/store.js";
 import type { Context, ContextFactory } from "../../context.js";
 import { AuthError, UsageError } from "../../errors.js";
@@ -35,7 +36,7 @@ export async function run(_options: RefreshOptions, ctx: Context): Promise<Refre
     );
   }
   const store = await openProfileStore(profile, ctx);
-  const raw = store ? await store.get(profile.name) : undefined;
+  const raw = store ? await store.get(secretEntryOf(profile)) : undefined;
   const secret = raw === undefined ? undefined : parseStoredSecret(raw, profile.name);
   if (!store || !secret || (secret.kind !== "oauth" && secret.kind !== "client-credentials")) {
     throw new AuthError(`no OAuth tokens are stored for profile "${profile.name}"`, {
