@@ -12,11 +12,7 @@ import type { Profile } from "./types.js";
 export function secretEntryOf(profile: Pick<Profile, "name" | "secretEntry">): string {
   const key = profile.secretEntry;
   // only a key this scheme could have made for this very profile; anything else in a hand-edited file is ignored
-  if (
-    key !== undefined &&
-    key.startsWith(`${profile.name}#`) &&
-    /^[0-9a-f]{8}$/.test(key.slice(profile.name.length + 1))
-  )
+  if (key?.startsWith(`${profile.name}#`) && /^[0-9a-f]{8}$/.test(key.slice(profile.name.length + 1)))
     return key;
   return profile.name;
 }
