@@ -11,6 +11,7 @@ import { registerBackup } from "./backup/index.js";
 import { registerComment } from "./comment/index.js";
 import { registerCompletion } from "./completion/index.js";
 import { registerConvert } from "./convert/index.js";
+import { registerExport } from "./export/index.js";
 import { registerHelp } from "./help/index.js";
 import { registerLabel } from "./label/index.js";
 import { registerOpen } from "./open/index.js";
@@ -33,5 +34,6 @@ export function registerCommands(program: Command, getContext: ContextFactory): 
   registerCompletion(program, getContext);
   registerProperty(program, getContext);
   registerConvert(program, getContext);
+  registerExport(program, getContext);
   registerHelp(program, getContext);
 }
