@@ -17,6 +17,7 @@ import { registerLabel } from "./label/index.js";
 import { registerOpen } from "./open/index.js";
 import { registerPage } from "./page/index.js";
 import { registerProperty } from "./property/index.js";
+import { registerPublish } from "./publish/index.js";
 import { registerSearch } from "./search/index.js";
 import { registerSpace } from "./space/index.js";
 
@@ -35,5 +36,6 @@ export function registerCommands(program: Command, getContext: ContextFactory): 
   registerProperty(program, getContext);
   registerConvert(program, getContext);
   registerExport(program, getContext);
+  registerPublish(program, getContext);
   registerHelp(program, getContext);
 }
