@@ -29,7 +29,7 @@ import { printJson } from "../../output/json.js";
 import { redactSecrets } from "../../redact.js";
 import { siteBase } from "../page/markdown-body.js";
 import { type LayoutPage, planLayout, relativeLink } from "./layout.js";
-import { createExportProgress } from "./progress.js";
+import { createExportProgress, type ExportProgress } from "./progress.js";
 import { type ExportState, loadState, STATE_FILE, type StatePage, stateSaver } from "./state.js";
 
 export type AttachmentMode = "all" | "none" | "referenced";
@@ -116,9 +116,12 @@ export async function run(options: ExportOptions, ctx: Context): Promise<ExportS
   // one listing: with bodies on a first export of a whole space, versions only otherwise
   const firstRun = previous === undefined || Object.keys(previous.pages).length === 0;
   const withBodies = firstRun && rootId === null;
-  const [listed, labelMap, allAttachments] = await Promise.all([
+  // labels only decide what the page files say: downloads need not wait for them
+  const labelsPromise =
+    client.contentApi === "v2" ? spacePageLabels(client, spaceKey!) : Promise.resolve(null);
+  labelsPromise.catch(() => {});
+  const [listed, allAttachments] = await Promise.all([
     listSpacePages(client, spaceKey!, { bodies: withBodies }),
-    client.contentApi === "v2" ? spacePageLabels(client, spaceKey!) : Promise.resolve(null),
     options.attachments === "none" ? Promise.resolve([]) : spaceAttachments(client, spaceKey!),
   ]);
 
@@ -150,7 +153,7 @@ export async function run(options: ExportOptions, ctx: Context): Promise<ExportS
   const targets: Target[] = selected.map((page) => ({
     page,
     path: layout.pages.get(page.id)!,
-    labels: page.labels ?? labelMap?.get(page.id) ?? [],
+    labels: page.labels ?? [],
     attachments: attachmentsByPage.get(page.id) ?? [],
   }));
 
@@ -172,6 +175,100 @@ export async function run(options: ExportOptions, ctx: Context): Promise<ExportS
       (s) => s.isFile(),
       () => false,
     );
+  const summary: ExportSummary = {
+    out,
+    spaceKey: spaceKey!,
+    root: rootId,
+    dryRun: options.dryRun,
+    pages: { total: targets.length, written: 0, unchanged: targets.length, removed: 0 },
+    attachments: {
+      total: targets.reduce((n, t) => n + t.attachments.length, 0),
+      downloaded: 0,
+      unchanged: 0,
+      removed: 0,
+    },
+    redacted: 0,
+    requests: 0,
+    durationMs: 0,
+  };
+
+  // attachments first: with all of them wanted, their downloads start before the labels are in
+  const attachmentWork = new Map<string, Attachment[]>();
+  for (const target of targets) {
+    for (const attachment of target.attachments) {
+      const path = layout.attachments.get(attachment.id)!;
+      const before = previous?.attachments[attachment.id];
+      const unchanged =
+        before !== undefined &&
+        before.version === attachment.version?.number &&
+        before.writtenPath === path &&
+        (await onDisk(path));
+      state.attachments[attachment.id] = unchanged
+        ? { ...before, path }
+        : { pageId: attachment.pageId, path, version: null, writtenPath: before?.writtenPath ?? null };
+      if (!unchanged) {
+        const list = attachmentWork.get(target.page.id) ?? [];
+        list.push(attachment);
+        attachmentWork.set(target.page.id, list);
+      }
+    }
+  }
+  const slots = semaphore(options.concurrency);
+  const totals = { pages: 0, attachments: 0 };
+  let progress: ExportProgress | undefined;
+  let saver: ReturnType<typeof stateSaver> | undefined;
+  const writtenVersion = new Map<string, number>();
+  const plannedPaths = new Set([...layout.pages.values(), ...layout.attachments.values()]);
+  const removeOld = async (old: string | null, now: string) => {
+    if (old && old !== now && !plannedPaths.has(old)) await removeFile(out, old);
+  };
+  const download = (attachment: Attachment) =>
+    slots(async () => {
+      const path = layout.attachments.get(attachment.id)!;
+      await mkdir(join(out, dirOfPath(path)), { recursive: true });
+      await downloadTo(client, attachment, join(out, path));
+      const record = state.attachments[attachment.id]!;
+      await removeOld(record.writtenPath, path);
+      record.writtenPath = path;
+      record.version = attachment.version?.number ?? 0;
+      summary.attachments.downloaded++;
+      progress?.attachmentDone(path);
+    });
+  const downloadsByPage = new Map<string, Promise<unknown>>();
+  if (!options.dryRun) {
+    await mkdir(out, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
+      throw new UsageError(`cannot create ${out}: ${error.code ?? error.message}`, { code: "usage.file" });
+    });
+    // the plan (every name) is on disk before the first file, so a resumed run names alike
+    for (const target of targets) {
+      const before = previous?.pages[target.page.id];
+      state.pages[target.page.id] = before
+        ? { ...before, path: target.path }
+        : {
+            path: target.path,
+            title: target.page.title,
+            version: null,
+            writtenPath: null,
+            labels: [],
+            links: {},
+            referenced: [],
+          };
+    }
+    saver = stateSaver(out, state);
+    await saver.save();
+    totals.attachments = [...attachmentWork.values()].reduce((n, l) => n + l.length, 0);
+    progress = createExportProgress(ctx, totals);
+    if (options.attachments === "all")
+      for (const [pageId, list] of attachmentWork) {
+        const all = Promise.all(list.map(download));
+        all.catch(() => {});
+        downloadsByPage.set(pageId, all);
+      }
+  }
+  const labelMap = await labelsPromise;
+  for (const target of targets)
+    if (target.page.labels === null) target.labels = labelMap?.get(target.page.id) ?? [];
+
   const pageWork: Target[] = [];
   for (const target of targets) {
     const before = previous?.pages[target.page.id];
@@ -196,47 +293,12 @@ export async function run(options: ExportOptions, ctx: Context): Promise<ExportS
         };
     if (!unchanged) pageWork.push(target);
   }
-  const attachmentWork = new Map<string, Attachment[]>();
-  for (const target of targets) {
-    for (const attachment of target.attachments) {
-      const path = layout.attachments.get(attachment.id)!;
-      const before = previous?.attachments[attachment.id];
-      const unchanged =
-        before !== undefined &&
-        before.version === attachment.version?.number &&
-        before.writtenPath === path &&
-        (await onDisk(path));
-      state.attachments[attachment.id] = unchanged
-        ? { ...before, path }
-        : { pageId: attachment.pageId, path, version: null, writtenPath: before?.writtenPath ?? null };
-      if (!unchanged) {
-        const list = attachmentWork.get(target.page.id) ?? [];
-        list.push(attachment);
-        attachmentWork.set(target.page.id, list);
-      }
-    }
-  }
   // pages with nothing to write but attachments to fetch still count as work
   for (const target of targets)
     if (attachmentWork.has(target.page.id) && !pageWork.includes(target)) pageWork.push(target);
   const removals = removedEntries(previous, state);
-
-  const summary: ExportSummary = {
-    out,
-    spaceKey: spaceKey!,
-    root: rootId,
-    dryRun: options.dryRun,
-    pages: { total: targets.length, written: 0, unchanged: targets.length, removed: removals.pages.length },
-    attachments: {
-      total: targets.reduce((n, t) => n + t.attachments.length, 0),
-      downloaded: 0,
-      unchanged: 0,
-      removed: removals.attachments.length,
-    },
-    redacted: 0,
-    requests: 0,
-    durationMs: 0,
-  };
+  summary.pages.removed = removals.pages.length;
+  summary.attachments.removed = removals.attachments.length;
 
   const needsBody = pageWork.filter((t) => state.pages[t.page.id]!.version === null);
   if (options.dryRun) {
@@ -273,30 +335,15 @@ export async function run(options: ExportOptions, ctx: Context): Promise<ExportS
     return summary;
   }
 
-  await mkdir(out, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
-    throw new UsageError(`cannot create ${out}: ${error.code ?? error.message}`, { code: "usage.file" });
-  });
-  const saver = stateSaver(out, state);
-  // the whole plan (names included) is on disk before the first file, so a resumed run names alike
-  await saver.save();
-
-  const slots = semaphore(options.concurrency);
+  await saver!.save();
+  totals.pages = pageWork.length;
   const bodies = new Map<string, SpacePage>();
   const missingBodies = needsBody.filter((t) => t.page.storage === null).map((t) => t.page.id);
   if (missingBodies.length > 0)
     for (const [id, page] of await fetchPageBodies(client, spaceKey!, missingBodies, slots))
       bodies.set(id, page);
 
-  const progress = createExportProgress(ctx, {
-    pages: pageWork.length,
-    attachments: [...attachmentWork.values()].reduce((n, l) => n + l.length, 0),
-  });
   const converter = await import("../../markdown/index.js");
-  const writtenVersion = new Map<string, number>();
-  const plannedPaths = new Set([...layout.pages.values(), ...layout.attachments.values()]);
-  const removeOld = async (old: string | null, now: string) => {
-    if (old && old !== now && !plannedPaths.has(old)) await removeFile(out, old);
-  };
 
   try {
     await Promise.all(
@@ -307,7 +354,7 @@ export async function run(options: ExportOptions, ctx: Context): Promise<ExportS
           const page = bodies.get(target.page.id) ?? target.page;
           if (page.storage === null) {
             // gone between the listing and the read: removed from the export on the next run
-            progress.pageDone(target.path, "skipped");
+            progress!.pageDone(target.path, "skipped");
             return;
           }
           const links: Record<string, string | null> = {};
@@ -354,42 +401,31 @@ export async function run(options: ExportOptions, ctx: Context): Promise<ExportS
           entry.writtenPath = target.path;
           writtenVersion.set(page.id, page.version?.number ?? 0);
         }
-        const downloads = (attachmentWork.get(target.page.id) ?? []).filter(
-          (a) => options.attachments !== "referenced" || entry.referenced.includes(a.id),
-        );
-        await Promise.all(
-          downloads.map((attachment) =>
-            slots(async () => {
-              const path = layout.attachments.get(attachment.id)!;
-              await mkdir(join(out, dirOfPath(path)), { recursive: true });
-              await downloadTo(client, attachment, join(out, path));
-              const record = state.attachments[attachment.id]!;
-              await removeOld(record.writtenPath, path);
-              record.writtenPath = path;
-              record.version = attachment.version?.number ?? 0;
-              summary.attachments.downloaded++;
-              progress.attachmentDone(path);
-            }),
-          ),
-        );
+        if (options.attachments === "referenced")
+          await Promise.all(
+            (attachmentWork.get(target.page.id) ?? [])
+              .filter((a) => entry.referenced.includes(a.id))
+              .map(download),
+          );
+        else await downloadsByPage.get(target.page.id);
         if (rendered) {
           // done only now: a kill before this line redoes the page, never skips it
           entry.version = writtenVersion.get(target.page.id) ?? 0;
           summary.pages.written++;
         }
-        await saver.save();
-        progress.pageDone(target.path, rendered ? "written" : "attachments");
+        await saver!.save();
+        progress!.pageDone(target.path, rendered ? "written" : "attachments");
       }),
     );
   } finally {
-    progress.stop();
+    progress!.stop();
   }
 
   // what is no longer in the export goes, and so do the folders it leaves empty
   for (const removal of [...removals.pages, ...removals.attachments]) {
     if (!plannedPaths.has(removal.path)) await removeFile(out, removal.path);
   }
-  await saver.save();
+  await saver!.save();
 
   summary.pages.unchanged = targets.length - summary.pages.written;
   summary.attachments.unchanged = summary.attachments.total - summary.attachments.downloaded;
