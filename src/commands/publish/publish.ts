@@ -12,7 +12,6 @@ import { createHash } from "node:crypto";
 import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { listAttachments, uploadAttachment } from "../../confluence/attachments.js";
-import type { ConfluenceClient } from "../../confluence/client.js";
 import { addLabels } from "../../confluence/labels.js";
 import { parsePageRef, resolvePageRef } from "../../confluence/page-ref.js";
 import { createPage, putPage } from "../../confluence/page-write.js";
