@@ -193,7 +193,15 @@ try {
   throw error;
 }
 
-// 3. Markdown conversion: throughput on the test corpus repeated to a few MB (median of several runs),
+// 3. Export of a 500-page space with 200 attachments at 50 ms latency (scripts/bench-export.mjs):
+// wall time over the ideal and requests over the minimum, reported without failing the run (timing on a
+// shared VM is noisy).
+{
+  const { benchExport } = await import("./bench-export.mjs");
+  await benchExport((name, value, unit, target, ok) => measure(name, value, unit, target, ok));
+}
+
+// 4. Markdown conversion: throughput on the test corpus repeated to a few MB (median of several runs),
 // and what `confl convert` costs to start compared with `confl --version`.
 {
   const { readdirSync, readFileSync } = await import("node:fs");

@@ -134,6 +134,32 @@ try {
       }
     }
   }
+  if (!failed) {
+    // last: export a page tree as Markdown into a folder that outlives the demo, so it can be opened
+    const exported = join(tmpdir(), "confl-demo-export");
+    rmSync(exported, { recursive: true, force: true });
+    const code = await run(["export", "65536", "--out", exported, "--depth", "1"], env);
+    if (code !== 0) {
+      process.stderr.write(`demo: step failed (exit ${code}): confl export\n`);
+      failed = true;
+    } else {
+      const { readdirSync, readFileSync, statSync } = await import("node:fs");
+      const list = (dir, prefix = "") => {
+        for (const name of readdirSync(dir).sort()) {
+          const path = join(dir, name);
+          const folder = statSync(path).isDirectory();
+          process.stdout.write(`  ${prefix}${name}${folder ? "/" : ""}\n`);
+          if (folder) list(path, `${prefix}  `);
+        }
+      };
+      process.stdout.write(`\n$ ls -R ${exported}\n`);
+      list(exported);
+      const sample = join(exported, "Documentation Home", "Release checklist.md");
+      process.stdout.write(`\n$ head -n 16 '${sample}'\n`);
+      process.stdout.write(`${readFileSync(sample, "utf8").split("\n").slice(0, 16).join("\n")}\n`);
+      process.stdout.write(`\nThe export stays in ${exported}: open the .md files in any editor.\n`);
+    }
+  }
 } catch (error) {
   process.stderr.write(`demo: ${error.message}\n`);
   failed = true;

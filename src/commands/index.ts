@@ -11,11 +11,13 @@ import { registerBackup } from "./backup/index.js";
 import { registerComment } from "./comment/index.js";
 import { registerCompletion } from "./completion/index.js";
 import { registerConvert } from "./convert/index.js";
+import { registerExport } from "./export/index.js";
 import { registerHelp } from "./help/index.js";
 import { registerLabel } from "./label/index.js";
 import { registerOpen } from "./open/index.js";
 import { registerPage } from "./page/index.js";
 import { registerProperty } from "./property/index.js";
+import { registerPublish } from "./publish/index.js";
 import { registerSearch } from "./search/index.js";
 import { registerSpace } from "./space/index.js";
 
@@ -33,5 +35,7 @@ export function registerCommands(program: Command, getContext: ContextFactory): 
   registerCompletion(program, getContext);
   registerProperty(program, getContext);
   registerConvert(program, getContext);
+  registerExport(program, getContext);
+  registerPublish(program, getContext);
   registerHelp(program, getContext);
 }

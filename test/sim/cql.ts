@@ -12,7 +12,7 @@
  * (`( ) [ ] { } : ^ /`) is not simulated and is a parse error, so a client that fails to escape them
  * notices. Matching is by case-insensitive substring of title + body text.
  */
-import type { PageRecord } from "./fixtures.js";
+import type { AttachmentRecord, PageRecord } from "./fixtures.js";
 import { type ContentStore, storageToText } from "./store.js";
 
 const fields = ["type", "space", "title", "text", "label", "id", "parent", "ancestor"] as const;
@@ -369,4 +369,64 @@ function test(store: ContentStore, page: PageRecord, clause: CqlClause, raw: str
     case "ancestor":
       return store.ancestors(page).some((ancestor) => ancestor.id === raw);
   }
+}
+
+/** Whether the query asks for attachments (`type = attachment`): content/search then lists those. */
+export function asksForAttachments(expr: CqlExpr): boolean {
+  if (expr.kind === "clause")
+    return (
+      expr.clause.field === "type" &&
+      (expr.clause.operator === "=" || expr.clause.operator === "in") &&
+      expr.clause.values.some((value) => value.toLowerCase() === "attachment")
+    );
+  if (expr.kind === "not") return false;
+  return expr.items.some(asksForAttachments);
+}
+
+/**
+ * Attachments matching a query: `type`, `space` (the page's), `id`, `title` (the file name), `parent`
+ * and `ancestor` (the page and its ancestors) are known; other fields never match an attachment.
+ */
+export function runAttachmentCql(store: ContentStore, query: CqlQuery): AttachmentRecord[] {
+  const test = (attachment: AttachmentRecord, clause: CqlClause, raw: string): boolean => {
+    const value = raw.toLowerCase();
+    const page = store.page(attachment.pageId);
+    switch (clause.field) {
+      case "type":
+        return value === "attachment";
+      case "space":
+        return !!page && store.spaceById(page.spaceId)?.key.toLowerCase() === value;
+      case "title":
+        return attachment.title.toLowerCase() === value;
+      case "id":
+        return attachment.id === raw || attachment.id === `att${raw}`;
+      case "parent":
+        return attachment.pageId === raw;
+      case "ancestor":
+        return !!page && (page.id === raw || store.ancestors(page).some((ancestor) => ancestor.id === raw));
+      default:
+        return false;
+    }
+  };
+  const evaluateOn = (attachment: AttachmentRecord, expr: CqlExpr): boolean => {
+    switch (expr.kind) {
+      case "clause": {
+        const { clause } = expr;
+        const hit = clause.values.some((value) => test(attachment, clause, value));
+        return clause.operator === "!=" || clause.operator === "!~" || clause.operator === "not in"
+          ? !hit
+          : hit;
+      }
+      case "and":
+        return expr.items.every((item) => evaluateOn(attachment, item));
+      case "or":
+        return expr.items.some((item) => evaluateOn(attachment, item));
+      case "not":
+        return !evaluateOn(attachment, expr.item);
+    }
+  };
+  return store.attachments
+    .filter((attachment) => attachment.status === "current" && store.livePage(attachment.pageId))
+    .filter((attachment) => evaluateOn(attachment, query.where))
+    .sort((a, b) => Number(a.id.replace(/^att/, "")) - Number(b.id.replace(/^att/, "")));
 }

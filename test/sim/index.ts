@@ -3,6 +3,7 @@
  * Confluence, with Atlassian's auth rules, error envelopes and pagination traps, plus knobs for rate limits,
  * faults and latency. Contract: ./types.ts. Facts: confluence-api.md (§ numbers in comments).
  */
+
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -17,6 +18,7 @@ import {
   scopeMismatchRefusal,
 } from "./auth-rules.js";
 import { BACKUP_ORG_ID, BACKUP_POLICY_ID, createBackupSim, handleBackup } from "./backup.js";
+import { seedBulkSpace } from "./bulk.js";
 import {
   type CloudExtra,
   compiledCloudRoutes,
@@ -163,6 +165,7 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
   const users = { cloud: { ...cloudUser }, dc: { ...dcUser } };
   const cloudId = randomUUID();
   const store = new ContentStore();
+  if (settings.bulkSpace) seedBulkSpace(store, settings.bulkSpace);
   const log: RequestLogEntry[] = [];
   const grants = new Map<string, BearerGrant>();
   const tokens: SimTokenRegistry = {
@@ -671,6 +674,7 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
       faults = [];
       Object.assign(settings, initialSettings);
       store.load();
+      if (settings.bulkSpace) seedBulkSpace(store, settings.bulkSpace);
       authState.expired.clear();
       authState.dcFailures.clear();
       backupSim.reset();

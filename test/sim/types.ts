@@ -158,6 +158,8 @@ export interface SimSettings {
    * memory (the benchmarks). "" (default): uploads are buffered in memory like every other body.
    */
   uploadSpoolDir?: string | undefined;
+  /** a generated space seeded on start and on reset (test/sim/bulk.ts): the export benchmark's 500 pages */
+  bulkSpace?: { key: string; pages: number; attachments: number } | undefined;
 }
 
 export interface Simulator {

@@ -4,7 +4,7 @@
  * (confluence-api.md §1.10–§1.12, §5).
  */
 
-import { parseCql, runCql } from "./cql.js";
+import { asksForAttachments, parseCql, runAttachmentCql, runCql } from "./cql.js";
 import type { AttachmentRecord, CommentRecord, PageRecord, PropertyRecord, SpaceRecord } from "./fixtures.js";
 import {
   decodeCursor,
@@ -335,6 +335,24 @@ export function search(flavor: V1Flavor, request: RouteRequest): RouteResult {
 }
 
 export function contentSearch(flavor: V1Flavor, request: RouteRequest): RouteResult {
+  const cql = request.url.searchParams.get("cql");
+  const query = cql === null ? undefined : parseCql(cql);
+  if (query && !("error" in query) && asksForAttachments(query.where)) {
+    const attachments = canRead(request.principal) ? runAttachmentCql(flavor.store, query) : [];
+    const expand = expansions(request.url);
+    return paged(
+      flavor,
+      request,
+      "/rest/api/content/search",
+      attachments,
+      (attachment) => {
+        const json = attachmentJson(flavor, attachment);
+        if (!expand.has("container")) delete json.container;
+        return json;
+      },
+      { defaultLimit: 25, cap: flavor.searchCap, paging: "cursor" },
+    );
+  }
   const pages = searchedPages(flavor, request);
   if (!Array.isArray(pages)) return pages;
   const expand = expansions(request.url);

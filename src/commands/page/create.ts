@@ -13,24 +13,47 @@ import { readStorageBody } from "./body-input.js";
 
 export interface CreateOptions {
   space?: string | undefined;
-  title: string;
+  /** required unless the Markdown body names one (front matter `title`, or a leading `# H1`) */
+  title?: string | undefined;
   parent?: string | undefined;
   /** a file, or "-" for stdin; no body gives an empty page */
   bodyFile?: string | undefined;
-  format?: "storage";
+  format?: "storage" | "markdown";
 }
 
 export async function run(options: CreateOptions, ctx: Context): Promise<PageWithBody> {
   refuseIfReadOnly(ctx, "page create");
-  const title = options.title.trim();
-  if (title === "") throw new UsageError("the title is empty", { hint: 'give one with --title "…"' });
-  if (options.space === undefined && options.parent === undefined) {
+  const markdown = options.format === "markdown";
+  if (markdown && options.bodyFile === undefined)
+    throw new UsageError("--format markdown needs the body: --body-file F.md (or - for standard input)");
+  let body: { storage: string; title?: string | undefined; parent?: string | undefined; labels: string[] };
+  if (options.bodyFile === undefined) body = { storage: "", labels: [] };
+  else if (markdown) {
+    const { readMarkdownBody } = await import("./markdown-body.js");
+    const read = await readMarkdownBody(options.bodyFile, ctx, { spaceKey: options.space });
+    body = {
+      storage: read.storage,
+      title: read.title,
+      parent: read.frontMatter.parent,
+      labels: read.frontMatter.labels ?? [],
+    };
+  } else body = { storage: await readStorageBody(options.bodyFile, ctx), labels: [] };
+  const title = (options.title ?? body.title ?? "").trim();
+  if (title === "")
+    throw new UsageError(
+      options.title === undefined ? "no title: give one with --title" : "the title is empty",
+      {
+        hint: 'give one with --title "…"',
+      },
+    );
+  const parentInput = options.parent ?? body.parent;
+  if (options.space === undefined && parentInput === undefined) {
     throw new UsageError("say where the page goes: --space KEY, --parent <page>, or both", {
       hint: 'confl page create --space DOC --title "Notes"',
     });
   }
-  const parentRef = options.parent === undefined ? undefined : parsePageRef(options.parent);
-  const storage = options.bodyFile === undefined ? "" : await readStorageBody(options.bodyFile, ctx);
+  const parentRef = parentInput === undefined ? undefined : parsePageRef(parentInput);
+  const storage = body.storage;
 
   const client = await writableClient(ctx, "page create");
   let spaceKey = options.space;
@@ -51,6 +74,10 @@ export async function run(options: CreateOptions, ctx: Context): Promise<PageWit
     throw new TitleExistsError(title, `space ${spaceKey}`, existing.id);
   }
   const page = await createPage(client, { spaceKey: spaceKey!, title, parentId, storage });
+  if (body.labels.length > 0) {
+    const { addLabels } = await import("../../confluence/labels.js");
+    await addLabels(client, page.id, body.labels);
+  }
   if (ctx.globals.json) printJson(ctx.io, page);
   else printWritten(ctx, page, "Created");
   return page;
@@ -74,24 +101,29 @@ export function register(page: Command, getContext: ContextFactory): void {
     .command("create")
     .description("Create a page")
     .option("-s, --space <key>", "the space (default: the parent's)")
-    .requiredOption("-t, --title <title>", "the page title (unique within the space)")
+    .option(
+      "-t, --title <title>",
+      "the page title (unique within the space; Markdown: default its front matter or # H1)",
+    )
     .option("-p, --parent <page>", "create it under this page (default: the space's home page)")
-    .option("-b, --body-file <file>", "the body in storage format, from a file or - for standard input")
+    .option("-b, --body-file <file>", "the body (storage or Markdown), from a file or - for standard input")
     .addOption(
-      new Option("--format <format>", "the body's format")
-        .choices(["storage"] as const)
+      new Option("--format <format>", "the body's format: storage (XHTML) or markdown")
+        .choices(["storage", "markdown"] as const)
         .default("storage" as const),
     )
     .addHelpText(
       "after",
       `
 The body must be well-formed storage XML (XHTML with ac:/ri: elements); it is checked before anything
-is sent. Without --body-file the page is empty.
+is sent. Without --body-file the page is empty. With --format markdown the file's front matter gives
+the title, parent and labels unless flags say otherwise (no title there: a leading "# Title" line).
 
 Examples:
   $ confl page create --space DOC --title "Meeting notes"
   $ echo '<p>Hello</p>' | confl page create --space DOC --title "Hello" --body-file -
-  $ confl page create --parent "DOC:Release checklist" --title "Release 1.2" --json`,
+  $ confl page create --parent "DOC:Release checklist" --title "Release 1.2" --json
+  $ printf '# Notes\n\nSome *Markdown*.\n' | confl page create --space DOC --format markdown --body-file -`,
     )
     .action(async (opts, cmd) => {
       await run(

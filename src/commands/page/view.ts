@@ -1,5 +1,5 @@
 /**
- * `confl page view <page>`: a page's body (storage, readable text, or JSON) at its current or an older
+ * `confl page view <page>`: a page's body (storage, readable text, Markdown or JSON) at its current or an older
  * version, or `--web` to open it. <page> is an id, a page URL, a short link or SPACEKEY:Title.
  */
 import { type Command, Option } from "@commander-js/extra-typings";
@@ -13,7 +13,7 @@ import { printJson } from "../../output/json.js";
 import { parsePositiveInteger } from "../list-flags.js";
 import { openInBrowser } from "../open-in-browser.js";
 
-export type ViewFormat = "text" | "storage" | "json";
+export type ViewFormat = "text" | "storage" | "markdown" | "json";
 
 export interface ViewOptions {
   page: string;
@@ -40,7 +40,14 @@ export async function run(options: ViewOptions, ctx: Context): Promise<PageWithB
   const format = ctx.globals.json ? "json" : options.format;
   if (format === "json") printJson(ctx.io, page);
   else if (format === "storage") ctx.io.out(page.body.storage);
-  else {
+  else if (format === "markdown") {
+    const { listLabels } = await import("../../confluence/labels.js");
+    const { pageToMarkdown } = await import("./markdown-body.js");
+    // an older version's labels are today's: Confluence keeps no label history
+    const labels = (await listLabels(client, page.id)).map((label) => label.name);
+    const markdown = await pageToMarkdown(client, page, labels);
+    ctx.io.stdout.write(markdown.endsWith("\n") ? markdown : `${markdown}\n`);
+  } else {
     const text = storageToText(page.body.storage);
     if (ctx.io.stdoutIsTTY) {
       const { colors } = ctx.io;
@@ -65,8 +72,11 @@ export function register(page: Command, getContext: ContextFactory): void {
     .description("Show a page's content (readable text, storage format or JSON), or open it in the browser")
     .argument("<page>", "page id, page URL (incl. /x/ short links), or SPACEKEY:Title")
     .addOption(
-      new Option("-f, --format <format>", "text (readable), storage (XHTML as stored) or json")
-        .choices(["text", "storage", "json"] as const)
+      new Option(
+        "-f, --format <format>",
+        "text (readable), storage (XHTML as stored), markdown (with front matter) or json",
+      )
+        .choices(["text", "storage", "markdown", "json"] as const)
         .default("text" as const),
     )
     .option("--version <n>", "show this version of the page (default: the current one)", parsePositiveInteger)
@@ -81,6 +91,7 @@ https://<dc>/display/KEY/Title.
 Examples:
   $ confl page view 65538
   $ confl page view "DOC:Release checklist" --format storage
+  $ confl page view 65538 --format markdown > release-checklist.md
   $ confl page view https://acme.atlassian.net/wiki/spaces/DOC/pages/65538/Release+checklist
   $ confl page view https://acme.atlassian.net/wiki/x/AgAB --json
   $ confl page view 65538 --version 6

@@ -1,0 +1,131 @@
+/**
+ * confl publish, the built CLI against the simulator on a Cloud site, through the gateway and on Data
+ * Center: a folder becomes a page tree; a second run writes nothing (no POST/PUT in the simulator's log);
+ * --dry-run writes nothing; problems are listed before any write; an export published back is a no-op.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { SimulatorExtras } from "../sim/index.js";
+import { startSimulator } from "../sim/index.js";
+import type { Simulator } from "../sim/types.js";
+import { deployments, expectApiChoice, writes } from "./deployments.js";
+import { confl } from "./helpers.js";
+
+let sim: Simulator & SimulatorExtras;
+beforeAll(async () => {
+  sim = await startSimulator();
+}, 60_000);
+afterAll(async () => sim?.stop());
+beforeEach(() => sim.reset());
+
+const png = Buffer.from("89504e470d0a1a0a0000000d49484452", "hex");
+
+function files(root: string, entries: Record<string, string | Buffer>): string {
+  for (const [path, content] of Object.entries(entries)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), content);
+  }
+  return root;
+}
+
+for (const d of deployments) {
+  describe(d.name, () => {
+    let env: NodeJS.ProcessEnv & { HOME?: string };
+    beforeEach(async () => {
+      env = await d.env(sim);
+      sim.clearLog();
+    });
+
+    const docs = () =>
+      files(join(env.HOME!, "docs"), {
+        "Guide.md":
+          "---\nlabels: [guide-md]\n---\n# User guide\n\nStart with [installing](Guide/Install.md).\n\n![Logo](img/logo.png)\n",
+        "Guide/Install.md": "Run the installer. Back to the [guide](../Guide.md#top).\n",
+        "img/logo.png": png,
+        "Changelog.md": "---\ntitle: Release log\n---\n\n- 1.0: first\n",
+      });
+    const publish = (args: string[]) =>
+      confl(["publish", ...args, "--space", "ENG", "--parent", "ENG:Engineering Home"], env);
+
+    it("publishes a folder as a page tree; a second run writes nothing; an edit is one update", async () => {
+      const root = docs();
+      const run = await publish([root, "--json"]);
+      expect(run.code, run.stderr).toBe(0);
+      const summary = JSON.parse(run.stdout);
+      expect(summary).toMatchObject({ created: 3, updated: 0, skipped: 0, uploaded: 1 });
+      const page = (title: string) =>
+        sim.store.pages.find((p) => p.title === title && p.status === "current")!;
+      const guide = page("User guide");
+      const install = page("Install");
+      expect(guide.parentId).toBe("65600");
+      expect(install.parentId).toBe(guide.id);
+      expect(page("Release log").parentId).toBe("65600");
+      expect(guide.labels).toContain("guide-md");
+      expect(guide.body).toContain('<ri:page ri:content-title="Install"/>');
+      expect(guide.body).toContain('<ri:attachment ri:filename="logo.png"/>');
+      expect(install.body).toContain('ri:content-title="User guide"');
+      const logo = sim.store.attachmentsOf(guide.id).find((a) => a.title === "logo.png")!;
+      expect(logo.bytes).toEqual(png);
+      expectApiChoice(sim, d);
+
+      sim.clearLog();
+      const again = await publish([root, "--json"]);
+      expect(again.code, again.stderr).toBe(0);
+      expect(JSON.parse(again.stdout)).toMatchObject({ created: 0, updated: 0, skipped: 3, uploaded: 0 });
+      expect(writes(sim)).toEqual([]);
+
+      writeFileSync(join(root, "Guide/Install.md"), "Run the new installer.\n");
+      sim.clearLog();
+      const edited = await publish([root, "--json"]);
+      expect(edited.code, edited.stderr).toBe(0);
+      expect(JSON.parse(edited.stdout)).toMatchObject({ created: 0, updated: 1, skipped: 2, uploaded: 0 });
+      expect(writes(sim).map((w) => w.method)).toEqual(["PUT"]);
+      expect(page("Install").body).toBe("<p>Run the new installer.</p>");
+    });
+
+    it("--dry-run prints the plan and writes nothing; --write-ids records ids so the next run matches by id", async () => {
+      const root = docs();
+      const dry = await publish([root, "--dry-run"]);
+      expect(dry.code, dry.stderr).toBe(0);
+      expect(dry.stdout).toContain('create Guide.md "User guide"');
+      expect(dry.stdout).toContain('upload logo.png → "User guide"');
+      expect(writes(sim)).toEqual([]);
+
+      expect((await publish([root, "--write-ids"])).code).toBe(0);
+      const guide = readFileSync(join(root, "Guide.md"), "utf8");
+      const id = sim.store.pages.find((p) => p.title === "User guide")!.id;
+      expect(guide).toMatch(new RegExp(`^---\\nid: "${id}"\\n`));
+      // renamed in the file: still the same page (matched by id), now with the new title
+      writeFileSync(join(root, "Guide.md"), guide.replace("labels:", "title: Handbook\nlabels:"));
+      sim.clearLog();
+      const renamed = await publish([root, "--json"]);
+      expect(renamed.code, renamed.stderr).toBe(0);
+      expect(sim.store.page(id)!.title).toBe("Handbook");
+      expect(writes(sim).filter((w) => w.method === "POST" && !w.path.includes("label"))).toEqual([]);
+    });
+
+    it("two files with one title, a broken link and a missing image: all listed, nothing written", async () => {
+      const root = files(join(env.HOME!, "bad"), {
+        "A.md": "# Same\n\nSee [missing](Nope.md).\n",
+        "B.md": "---\ntitle: Same\n---\n![x](pics/gone.png)\n",
+      });
+      const run = await publish([root]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain('A.md and B.md both have the title "Same" under one parent');
+      expect(run.stderr).toContain("A.md: the link to Nope.md points to no Markdown file being published");
+      expect(run.stderr).toContain("B.md: pics/gone.png is missing");
+      expect(writes(sim)).toEqual([]);
+    });
+
+    it("an exported space published back changes nothing", async () => {
+      const out = join(env.HOME!, "eng");
+      expect((await confl(["export", "--space", "ENG", "--out", out], env)).code).toBe(0);
+      sim.clearLog();
+      const run = await confl(["publish", out, "--space", "ENG", "--json"], env);
+      expect(run.code, run.stderr).toBe(0);
+      expect(JSON.parse(run.stdout)).toMatchObject({ created: 0, updated: 0, skipped: 3 });
+      expect(writes(sim)).toEqual([]);
+    });
+  });
+}
