@@ -260,6 +260,18 @@ await fetch(location);
   );
   writeFileSync(join(files, "notes.md"), "---\ntitle: Notes\n---\n# Notes\n\nSome *Markdown*.\n");
   writeFileSync(join(files, "comment.xhtml"), "<p>Looks good</p>");
+  // a page exported earlier (front matter names it) and a folder of Markdown to publish
+  for (const name of ["page.md", "release.md"])
+    writeFileSync(
+      join(files, name),
+      '---\nid: "65538"\ntitle: Release checklist\n---\n# Release checklist\n\nEdited in Markdown.\n',
+    );
+  mkdirSync(join(files, "docs", "guides"), { recursive: true });
+  writeFileSync(
+    join(files, "docs", "index.md"),
+    "# Docs from git\n\nSee the [install guide](guides/install.md).\n",
+  );
+  writeFileSync(join(files, "docs", "guides", "install.md"), "# Install guide\n\nRun `npm ci`.\n");
   for (const name of ["report.pdf", "screenshot.png", "notes.txt", "review.txt"])
     writeFileSync(join(files, name), `${name}\n`);
   seed = await seedConfig();

@@ -329,7 +329,7 @@ export async function run(options: ExportOptions, ctx: Context): Promise<ExportS
       for (const path of summary.plan.download) ctx.io.out(`download ${path}`);
       for (const path of summary.plan.remove) ctx.io.out(`remove   ${path}`);
       ctx.io.err(
-        `confl: dry run: would write ${needsBody.length} of ${targets.length} pages, download ${download.length} attachments and remove ${summary.plan.remove.length} files in ${out}; nothing was written`,
+        `dry run: would write ${needsBody.length} of ${targets.length} pages, download ${download.length} attachments and remove ${summary.plan.remove.length} files in ${out}; nothing was written`,
       );
     }
     return summary;
@@ -435,13 +435,13 @@ export async function run(options: ExportOptions, ctx: Context): Promise<ExportS
   else {
     const seconds = (summary.durationMs / 1000).toFixed(1);
     ctx.io.err(
-      `confl: exported ${summary.pages.total} pages to ${out} (${summary.pages.written} written, ${summary.pages.unchanged} unchanged${summary.pages.removed ? `, ${summary.pages.removed} removed` : ""}), ` +
+      `exported ${summary.pages.total} pages to ${out} (${summary.pages.written} written, ${summary.pages.unchanged} unchanged${summary.pages.removed ? `, ${summary.pages.removed} removed` : ""}), ` +
         `${summary.attachments.downloaded} attachments downloaded (${summary.attachments.unchanged} unchanged) in ${seconds} s, ${summary.requests} requests`,
     );
   }
   if (summary.redacted > 0)
     ctx.io.err(
-      `confl: ${summary.redacted} page(s) contained the credential confl is using; it was written as *** in the files`,
+      `warning: ${summary.redacted} page(s) contained the credential confl is using; it was written as *** in the files`,
     );
   return summary;
 }

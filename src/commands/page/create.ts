@@ -123,7 +123,7 @@ Examples:
   $ confl page create --space DOC --title "Meeting notes"
   $ echo '<p>Hello</p>' | confl page create --space DOC --title "Hello" --body-file -
   $ confl page create --parent "DOC:Release checklist" --title "Release 1.2" --json
-  $ printf '# Notes\n\nSome *Markdown*.\n' | confl page create --space DOC --format markdown --body-file -`,
+  $ printf '# Notes\\n\\nSome *Markdown*.\\n' | confl page create --space DOC --format markdown --body-file -`,
     )
     .action(async (opts, cmd) => {
       await run(

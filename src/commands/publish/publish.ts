@@ -375,11 +375,11 @@ export async function run(options: PublishOptions, ctx: Context): Promise<Publis
       for (const name of page.uploads) ctx.io.out(`upload ${name} → "${page.title}"`);
     }
     ctx.io.err(
-      `confl: dry run: would create ${summary.created}, update ${summary.updated}, skip ${summary.skipped} pages and upload ${summary.uploaded} attachments; nothing was written`,
+      `dry run: would create ${summary.created}, update ${summary.updated}, skip ${summary.skipped} pages and upload ${summary.uploaded} attachments; nothing was written`,
     );
   } else
     ctx.io.err(
-      `confl: published to ${options.space}: ${summary.created} created, ${summary.updated} updated, ${summary.skipped} unchanged, ${summary.uploaded} attachments uploaded`,
+      `published to ${options.space}: ${summary.created} created, ${summary.updated} updated, ${summary.skipped} unchanged, ${summary.uploaded} attachments uploaded`,
     );
   return summary;
 }
