@@ -6,7 +6,7 @@ export async function openInBrowser(ctx: Context, url: string | null): Promise<v
   if (!url) {
     throw new UsageError("confl does not know the browser address of this site", {
       code: "usage.no_web_url",
-      hint: "log in with the site URL (confl auth login) rather than the API gateway URL",
+      hint: "log in with the site's own address (https://<your-site>.atlassian.net) rather than the API gateway URL",
     });
   }
   if (ctx.io.stderrIsTTY) ctx.io.err(`Opening ${url} in your browser.`);

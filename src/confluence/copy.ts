@@ -154,7 +154,7 @@ export async function copyPages(client: ConfluenceClient, options: CopyOptions):
     throw new ConflError(`the copy stopped after ${done.length} of ${all.length} pages: ${reason}`, {
       code: "copy.partial",
       exitCode: ExitCode.FAILURE,
-      hint: `the pages copied so far are under page ${parent.id}; delete them (confl page delete) or finish by hand`,
+      hint: `the ${done.length} pages copied so far start at page ${done[0]?.id} under page ${parent.id} (list them: confl page tree ${done[0]?.id}); delete them or finish the copy by hand`,
       details: { copied: done.map((p) => ({ sourceId: p.sourceId, id: p.id })) },
       cause: error,
     });

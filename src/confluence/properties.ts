@@ -115,7 +115,7 @@ export class PropertyConflictError extends ConflError {
       {
         code: "conflict.version",
         exitCode: ExitCode.FAILURE,
-        hint: "read it again (confl property get) and run the command again",
+        hint: `read it again (confl property get ${pageId} ${key}) and run the command again`,
         details: { pageId, key, baseVersion: readVersion, currentVersion },
       },
     );

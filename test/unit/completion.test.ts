@@ -72,7 +72,7 @@ describe("confl __complete", () => {
   });
 
   it("values: choices, credential kinds, profile names from config.json", async () => {
-    expect((await ask("page", "view", "1", "--format", "")).values).toEqual(["text", "storage", "json"]);
+    expect((await ask("page", "view", "1", "--format", "")).values).toEqual(["text", "storage", "markdown", "json"]);
     expect((await ask("auth", "login", "--type", "p")).values).toEqual(["pat", "password"]);
     expect((await ask("--profile", "")).values).toEqual(["acme.atlassian.net", "ci", "dc-prod"]);
     expect((await ask("space", "list", "--profile", "d")).values).toEqual(["dc-prod"]);
@@ -124,7 +124,7 @@ describe("the scripts in real shells", () => {
        complete -p confl`,
     ]);
     expect(out).toContain("1:login logout\n");
-    expect(out).toContain("2:text storage json\n");
+    expect(out).toContain("2:text storage markdown json\n");
     expect(out).toContain("3:acme.atlassian.net ci dc-prod\n");
     expect(out).toContain("complete -o default -F _confl_complete confl");
   });

@@ -33,7 +33,9 @@ export async function run(options: MoveOptions, ctx: Context): Promise<PageWithB
   if (page.spaceId !== parent.spaceId) {
     throw new UsageError(
       `page ${page.id} is in space ${page.spaceKey ?? page.spaceId}, the new parent in ${parent.spaceKey ?? parent.spaceId}: confl moves pages within a space`,
-      { hint: "Confluence's v2 API cannot move a page to another space; copy it there with confl page copy" },
+      {
+        hint: `Confluence's v2 API cannot move a page to another space; copy it there instead: confl page copy ${page.id} --parent ${parent.id} --recursive`,
+      },
     );
   }
   // The move is an update with a new parent: it keeps whatever is current (a writer in between is
