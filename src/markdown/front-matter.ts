@@ -36,6 +36,11 @@ export function parseFrontMatter(markdown: string): { frontMatter: FrontMatter |
   if (data === null || data === undefined) return { frontMatter: {}, body: text.slice(match[0].length) };
   if (typeof data !== "object" || Array.isArray(data))
     throw new FrontMatterError("front matter must be a YAML mapping (key: value lines)");
+  // the same rule as `confl api -F`: no key that names a JavaScript prototype, even as an own property
+  const forbidden = Object.keys(data).find(
+    (k) => k === "__proto__" || k === "constructor" || k === "prototype",
+  );
+  if (forbidden !== undefined) throw new FrontMatterError(`front matter key "${forbidden}" is not allowed`);
   const frontMatter = data as FrontMatter;
   if (frontMatter.id !== undefined) frontMatter.id = String(frontMatter.id);
   if (frontMatter.parent !== undefined) frontMatter.parent = String(frontMatter.parent);

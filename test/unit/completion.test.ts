@@ -72,7 +72,12 @@ describe("confl __complete", () => {
   });
 
   it("values: choices, credential kinds, profile names from config.json", async () => {
-    expect((await ask("page", "view", "1", "--format", "")).values).toEqual(["text", "storage", "markdown", "json"]);
+    expect((await ask("page", "view", "1", "--format", "")).values).toEqual([
+      "text",
+      "storage",
+      "markdown",
+      "json",
+    ]);
     expect((await ask("auth", "login", "--type", "p")).values).toEqual(["pat", "password"]);
     expect((await ask("--profile", "")).values).toEqual(["acme.atlassian.net", "ci", "dc-prod"]);
     expect((await ask("space", "list", "--profile", "d")).values).toEqual(["dc-prod"]);
