@@ -65,7 +65,10 @@ async function startSim() {
 function keychainReachable(env) {
   const r = spawnSync(
     process.execPath,
-    ["-e", "import('@napi-rs/keyring').then(k=>{new k.Entry('confl-bench-probe','p').getPassword();}).catch(()=>process.exit(1))"],
+    [
+      "-e",
+      "import('@napi-rs/keyring').then(k=>{new k.Entry('confl-bench-probe','p').getPassword();}).catch(()=>process.exit(1))",
+    ],
     { env, timeout: 5000 },
   );
   return r.status === 0 && env.DBUS_SESSION_BUS_ADDRESS !== undefined;
@@ -92,10 +95,27 @@ export async function benchCall(runs = 20) {
       CONFLUENCE_EMAIL: info.credentials.cloud.email,
       CONFLUENCE_API_TOKEN: info.credentials.cloud.apiToken,
     };
-    const fileEnv = { ...base, CONFL_CONFIG_DIR: join(work, "file"), CONFL_PASSPHRASE: "fake-bench-passphrase-0001" };
+    const fileEnv = {
+      ...base,
+      CONFL_CONFIG_DIR: join(work, "file"),
+      CONFL_PASSPHRASE: "fake-bench-passphrase-0001",
+    };
     const login = (env, storage) =>
       run(
-        [CONFL, "auth", "login", "--site", info.origins.site, "--type", "api-token", "--email", info.credentials.cloud.email, "--with-token", "--storage", storage],
+        [
+          CONFL,
+          "auth",
+          "login",
+          "--site",
+          info.origins.site,
+          "--type",
+          "api-token",
+          "--email",
+          info.credentials.cloud.email,
+          "--with-token",
+          "--storage",
+          storage,
+        ],
         env,
         `${info.credentials.cloud.apiToken}\n`,
       );
@@ -108,14 +128,18 @@ export async function benchCall(runs = 20) {
       ...base,
       CONFL_CONFIG_DIR: join(work, "keychain"),
       CONFL_KEYCHAIN_SERVICE: "confl-bench",
-      ...(process.env.DBUS_SESSION_BUS_ADDRESS ? { DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS } : {}),
+      ...(process.env.DBUS_SESSION_BUS_ADDRESS
+        ? { DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS }
+        : {}),
       ...(process.env.XDG_RUNTIME_DIR ? { XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR } : {}),
     };
     if (keychainReachable(keychainEnv)) {
       login(keychainEnv, "keychain");
       sources.push(["keychain", keychainEnv, "<= 2.2x bare node"]);
     } else {
-      console.log("skip keychain call: no Secret Service reachable (run inside scripts/test.sh's D-Bus session to include it)");
+      console.log(
+        "skip keychain call: no Secret Service reachable (run inside scripts/test.sh's D-Bus session to include it)",
+      );
     }
 
     const call = [CONFL, "api", "rest/api/user/current"];
@@ -133,8 +157,20 @@ export async function benchCall(runs = 20) {
     }
     const bare = median(rows.bare);
     console.log(`bare node -e 0: median ${bare.toFixed(1)} ms over ${runs} interleaved rounds`);
-    note("confl --version / bare node", median(rows.version) / bare, "x", "<= 1.15x", median(rows.version) / bare <= 1.15);
-    note("confl --help / bare node", median(rows.help) / bare, "x", "<= 1.3x", median(rows.help) / bare <= 1.3);
+    note(
+      "confl --version / bare node",
+      median(rows.version) / bare,
+      "x",
+      "<= 1.15x",
+      median(rows.version) / bare <= 1.15,
+    );
+    note(
+      "confl --help / bare node",
+      median(rows.help) / bare,
+      "x",
+      "<= 1.3x",
+      median(rows.help) / bare <= 1.3,
+    );
     note(
       "confl auth status --no-verify / bare node",
       median(rows.status) / bare,
@@ -153,16 +189,28 @@ export async function benchCall(runs = 20) {
     const scryptRuns = [];
     for (let i = 0; i < 5; i++) {
       const t = performance.now();
-      scryptSync("fake-bench-passphrase-0001", salt, 32, { N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 });
+      scryptSync("fake-bench-passphrase-0001", salt, 32, {
+        N: 2 ** 15,
+        r: 8,
+        p: 1,
+        maxmem: 64 * 1024 * 1024,
+      });
       scryptRuns.push(performance.now() - t);
     }
     const envCall = median(rows.environment);
     console.log("breakdown of one call (medians, ms):");
     console.log(`  node start-up                 ${bare.toFixed(1)}`);
     console.log(`  confl's command tree (--help) ${(median(rows.help) - bare).toFixed(1)}`);
-    console.log(`  request path (env call - help) ${(envCall - median(rows.help)).toFixed(1)}  (HTTP modules, detection probe, the request)`);
-    console.log(`  scrypt key derivation         ${median(scryptRuns).toFixed(1)}  (encrypted file: ${(median(rows["encrypted file"]) - envCall).toFixed(1)} over the env call)`);
-    if (rows.keychain) console.log(`  keychain child process        ${(median(rows.keychain) - envCall).toFixed(1)}  (over the env call)`);
+    console.log(
+      `  request path (env call - help) ${(envCall - median(rows.help)).toFixed(1)}  (HTTP modules, detection probe, the request)`,
+    );
+    console.log(
+      `  scrypt key derivation         ${median(scryptRuns).toFixed(1)}  (encrypted file: ${(median(rows["encrypted file"]) - envCall).toFixed(1)} over the env call)`,
+    );
+    if (rows.keychain)
+      console.log(
+        `  keychain child process        ${(median(rows.keychain) - envCall).toFixed(1)}  (over the env call)`,
+      );
 
     const rssBare = await peakRssKb(["-e", "0"], base);
     const rssCall = await peakRssKb(call, envCred);
