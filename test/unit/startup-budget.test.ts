@@ -7,7 +7,7 @@
  *
  * When a budget fails: find what the declaration path now imports statically (a verb file's top-level
  * value import that only its run() needs belongs inside run() as `await import(...)`), e.g. with
- * `node --import <the hook below> dist/confl.mjs --help`.
+ * `node scripts/startup-trace.mjs --help` (after `npm run build`).
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -20,11 +20,17 @@ const root = join(import.meta.dirname, "..", "..");
 const dist = join(root, "dist");
 const cli = join(dist, "confl.mjs");
 
-/** Bytes of JavaScript loaded from dist/, measured when the budget was set, plus headroom. */
+/**
+ * Bytes of JavaScript loaded from dist/, with about 5% headroom over what was measured when the budget
+ * was set: --version 1,986 bytes (2 files); --help and page view --help 244,527 (24 files), of which
+ * ~95 KB of chunks and ~25 KB of the main chunk are the auth noun's registration and what it imports
+ * statically (src/auth/session.ts, the HTTP client, config/store, ...). Before verbs imported their
+ * dependencies inside run(), --help loaded 278,636 bytes (30 files).
+ */
 const BUDGET = {
   version: 4_000,
-  help: 240_000,
-  pageViewHelp: 240_000,
+  help: 256_000,
+  pageViewHelp: 256_000,
 };
 
 /** Strings that identify a chunk whatever its hashed name (each must occur in some chunk of dist/). */
@@ -35,6 +41,8 @@ const MARKERS = {
   http: "x-ratelimit-nearlimit",
   /** @clack/prompts (@clack/core's prompt states) */
   prompts: '"validating"',
+  /** the Confluence REST wrappers the verbs call (src/confluence/pages.ts, page-ref.ts, ...) */
+  confluence: "rest/api/content",
 };
 
 const work = mkdtempSync(join(tmpdir(), "confl-startup-"));
@@ -120,10 +128,11 @@ describe("start-up budget", () => {
     expect(loaded.distBytes, describeLoad(loaded)).toBeLessThanOrEqual(BUDGET.pageViewHelp);
   });
 
-  it("--help and page view --help load neither the Markdown converter nor the prompts", () => {
+  it("--help and page view --help load neither the Markdown converter, the prompts nor the Confluence calls", () => {
     for (const loaded of [help(), pageViewHelp()]) {
       expect(chunksWith(loaded.files, MARKERS.markdown)).toEqual([]);
       expect(chunksWith(loaded.files, MARKERS.prompts)).toEqual([]);
+      expect(chunksWith(loaded.files, MARKERS.confluence)).toEqual([]);
     }
   });
 
