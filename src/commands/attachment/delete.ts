@@ -1,11 +1,8 @@
 /** `confl attachment delete <page> <name|id> [--yes]`: asks on a terminal; scripts must pass --yes. */
 import type { Command } from "@commander-js/extra-typings";
-import { deleteAttachment, listAttachments, selectAttachments } from "../../confluence/attachments.js";
-import { resolvePageRef } from "../../confluence/page-ref.js";
 import type { Attachment } from "../../confluence/types.js";
 import type { Context, ContextFactory } from "../../context.js";
 import { ConflError, UsageError } from "../../errors.js";
-import { printJson } from "../../output/json.js";
 
 export interface DeleteOptions {
   page: string;
@@ -26,6 +23,12 @@ export async function confirmDelete(ctx: Context, what: string, yes: boolean | u
 }
 
 export async function run(options: DeleteOptions, ctx: Context): Promise<Attachment> {
+  const [{ deleteAttachment, listAttachments, selectAttachments }, { resolvePageRef }, { printJson }] =
+    await Promise.all([
+      import("../../confluence/attachments.js"),
+      import("../../confluence/page-ref.js"),
+      import("../../output/json.js"),
+    ]);
   const client = await ctx.client();
   const pageId = await resolvePageRef(client, options.page);
   const [attachment] = selectAttachments(await listAttachments(client, pageId), [options.attachment], pageId);

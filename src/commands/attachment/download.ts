@@ -3,16 +3,9 @@
  * file in DIR, flushes it and renames it into place, so a failure or Ctrl-C never leaves a half-written
  * file under the real name. File names come from the server and are made safe (src/io/safe-file.ts).
  */
-import { mkdir, stat } from "node:fs/promises";
 import type { Command } from "@commander-js/extra-typings";
-import { listAttachments, openAttachmentDownload, selectAttachments } from "../../confluence/attachments.js";
-import { mapConcurrent } from "../../confluence/client.js";
-import { resolvePageRef } from "../../confluence/page-ref.js";
 import type { Context, ContextFactory } from "../../context.js";
 import { ConflError, UsageError } from "../../errors.js";
-import { formatBytes } from "../../io/progress.js";
-import { pathInside, safeFileName, writeFileAtomically } from "../../io/safe-file.js";
-import { printJson } from "../../output/json.js";
 import { parsePositiveInteger } from "../list-flags.js";
 import { DEFAULT_CONCURRENCY } from "./upload.js";
 
@@ -34,6 +27,23 @@ export interface Downloaded {
 }
 
 export async function run(options: DownloadOptions, ctx: Context): Promise<Downloaded[]> {
+  const [
+    { listAttachments, openAttachmentDownload, selectAttachments },
+    { mapConcurrent },
+    { resolvePageRef },
+    { formatBytes },
+    { pathInside, safeFileName, writeFileAtomically },
+    { printJson },
+    { mkdir, stat },
+  ] = await Promise.all([
+    import("../../confluence/attachments.js"),
+    import("../../confluence/client.js"),
+    import("../../confluence/page-ref.js"),
+    import("../../io/progress.js"),
+    import("../../io/safe-file.js"),
+    import("../../output/json.js"),
+    import("node:fs/promises"),
+  ]);
   const client = await ctx.client();
   const pageId = await resolvePageRef(client, options.page);
   const all = await listAttachments(client, pageId);

@@ -1,11 +1,7 @@
 /** `confl attachment list <page>`: a page's attachments. */
 import type { Command } from "@commander-js/extra-typings";
-import { listAttachments } from "../../confluence/attachments.js";
-import { resolvePageRef } from "../../confluence/page-ref.js";
 import type { Attachment } from "../../confluence/types.js";
 import type { Context, ContextFactory } from "../../context.js";
-import { formatBytes } from "../../io/progress.js";
-import { printList } from "../../output/list.js";
 import type { Column } from "../../output/table.js";
 import {
   ALL_FLAG,
@@ -21,7 +17,7 @@ export interface ListOptions {
   limit: number | undefined;
 }
 
-const columns: Column<Attachment>[] = [
+const columns = (formatBytes: (bytes: number) => string): Column<Attachment>[] => [
   { header: "ID", value: (a) => a.id, style: (t, c) => c.dim(t) },
   { header: "Name", value: (a) => a.title, flex: true, style: (t, c) => c.bold(t) },
   { header: "Size", value: (a) => (a.fileSize === null ? "" : formatBytes(a.fileSize)) },
@@ -31,10 +27,16 @@ const columns: Column<Attachment>[] = [
 ];
 
 export async function run(options: ListOptions, ctx: Context): Promise<Attachment[]> {
+  const [{ listAttachments }, { resolvePageRef }, { formatBytes }, { printList }] = await Promise.all([
+    import("../../confluence/attachments.js"),
+    import("../../confluence/page-ref.js"),
+    import("../../io/progress.js"),
+    import("../../output/list.js"),
+  ]);
   const client = await ctx.client();
   const pageId = await resolvePageRef(client, options.page);
   const attachments = await listAttachments(client, pageId, { limit: options.limit });
-  printList(ctx, columns, attachments, `Page ${pageId} has no attachments.`);
+  printList(ctx, columns(formatBytes), attachments, `Page ${pageId} has no attachments.`);
   return attachments;
 }
 

@@ -3,15 +3,9 @@
  * page's attachment with the same name. Files are streamed from disk; none is read whole into memory.
  */
 import type { Command } from "@commander-js/extra-typings";
-import { listAttachments, uploadAttachment } from "../../confluence/attachments.js";
-import { mapConcurrent } from "../../confluence/client.js";
-import { resolvePageRef } from "../../confluence/page-ref.js";
 import type { Attachment } from "../../confluence/types.js";
 import type { Context, ContextFactory } from "../../context.js";
-import { formatBytes } from "../../io/progress.js";
-import { printJson } from "../../output/json.js";
 import { parsePositiveInteger } from "../list-flags.js";
-import { closeAll, openLocalFiles } from "./files.js";
 
 export const DEFAULT_CONCURRENCY = 4;
 
@@ -31,6 +25,21 @@ export interface Uploaded extends Attachment {
 }
 
 export async function run(options: UploadOptions, ctx: Context): Promise<Uploaded[]> {
+  const [
+    { listAttachments, uploadAttachment },
+    { mapConcurrent },
+    { resolvePageRef },
+    { formatBytes },
+    { printJson },
+    { closeAll, openLocalFiles },
+  ] = await Promise.all([
+    import("../../confluence/attachments.js"),
+    import("../../confluence/client.js"),
+    import("../../confluence/page-ref.js"),
+    import("../../io/progress.js"),
+    import("../../output/json.js"),
+    import("./files.js"),
+  ]);
   const files = await openLocalFiles(options.files);
   try {
     const client = await ctx.client();

@@ -2,8 +2,6 @@
 import type { Command } from "@commander-js/extra-typings";
 import type { BackupPolicy } from "../../atlassian/backup.js";
 import type { Context, ContextFactory } from "../../context.js";
-import { printFields } from "../../output/fields.js";
-import { printJson } from "../../output/json.js";
 
 export interface PolicyViewOptions {
   policyId: string;
@@ -11,6 +9,10 @@ export interface PolicyViewOptions {
 }
 
 export async function run(options: PolicyViewOptions, ctx: Context): Promise<BackupPolicy> {
+  const [{ printFields }, { printJson }] = await Promise.all([
+    import("../../output/fields.js"),
+    import("../../output/json.js"),
+  ]);
   const { getPolicy, openBackupApi, requireOrgId } = await import("../../atlassian/backup.js");
   const orgId = requireOrgId(options.orgId, ctx.env);
   const api = await openBackupApi(ctx, orgId);

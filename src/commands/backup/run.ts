@@ -6,9 +6,6 @@ import type { Command } from "@commander-js/extra-typings";
 import type { ActivationResult, BackupPolicy } from "../../atlassian/backup.js";
 import type { Context, ContextFactory } from "../../context.js";
 import { UsageError } from "../../errors.js";
-import { formatDuration } from "../../http/errors.js";
-import { printFields } from "../../output/fields.js";
-import { printJson } from "../../output/json.js";
 
 export interface RunOptions {
   policyId: string;
@@ -25,6 +22,11 @@ export interface RunResult extends ActivationResult {
 }
 
 export async function run(options: RunOptions, ctx: Context): Promise<RunResult> {
+  const [{ formatDuration }, { printFields }, { printJson }] = await Promise.all([
+    import("../../http/errors.js"),
+    import("../../output/fields.js"),
+    import("../../output/json.js"),
+  ]);
   const { activatePolicy, openBackupApi, requireOrgId, waitForBackup } = await import(
     "../../atlassian/backup.js"
   );

@@ -1,12 +1,8 @@
 /** `confl comment add <page> --body-file F|-`: adds a footer comment. */
-import { readFile } from "node:fs/promises";
 import type { Command } from "@commander-js/extra-typings";
-import { addComment } from "../../confluence/comments.js";
-import { resolvePageRef } from "../../confluence/page-ref.js";
 import type { Comment } from "../../confluence/types.js";
 import type { Context, ContextFactory } from "../../context.js";
 import { UsageError } from "../../errors.js";
-import { printJson } from "../../output/json.js";
 
 export interface AddOptions {
   page: string;
@@ -35,6 +31,7 @@ export function commentStorage(text: string): string {
 }
 
 async function readBody(ctx: Context, source: string): Promise<string> {
+  const { readFile } = await import("node:fs/promises");
   if (source === "-") {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -68,6 +65,11 @@ async function readBody(ctx: Context, source: string): Promise<string> {
 }
 
 export async function run(options: AddOptions, ctx: Context): Promise<Comment> {
+  const [{ addComment }, { resolvePageRef }, { printJson }] = await Promise.all([
+    import("../../confluence/comments.js"),
+    import("../../confluence/page-ref.js"),
+    import("../../output/json.js"),
+  ]);
   const text = await readBody(ctx, options.bodyFile);
   if (text.trim() === "")
     throw new UsageError("the comment is empty", {

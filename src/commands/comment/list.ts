@@ -1,11 +1,7 @@
 /** `confl comment list <page>`: a page's footer comments, oldest first. */
 import type { Command } from "@commander-js/extra-typings";
-import { listComments } from "../../confluence/comments.js";
-import { resolvePageRef } from "../../confluence/page-ref.js";
-import { storageToText } from "../../confluence/storage-text.js";
 import type { Comment } from "../../confluence/types.js";
 import type { Context, ContextFactory } from "../../context.js";
-import { printList } from "../../output/list.js";
 import type { Column } from "../../output/table.js";
 import {
   ALL_FLAG,
@@ -21,7 +17,7 @@ export interface ListOptions {
   limit: number | undefined;
 }
 
-const columns: Column<Comment>[] = [
+const columns = (storageToText: (storage: string) => string): Column<Comment>[] => [
   { header: "ID", value: (c) => c.id, style: (t, c) => c.dim(t) },
   { header: "Created", value: (c) => c.version?.createdAt?.slice(0, 10) ?? "" },
   { header: "Author", value: (c) => c.version?.authorId ?? "" },
@@ -29,10 +25,16 @@ const columns: Column<Comment>[] = [
 ];
 
 export async function run(options: ListOptions, ctx: Context): Promise<Comment[]> {
+  const [{ listComments }, { resolvePageRef }, { storageToText }, { printList }] = await Promise.all([
+    import("../../confluence/comments.js"),
+    import("../../confluence/page-ref.js"),
+    import("../../confluence/storage-text.js"),
+    import("../../output/list.js"),
+  ]);
   const client = await ctx.client();
   const pageId = await resolvePageRef(client, options.page);
   const comments = await listComments(client, pageId, { limit: options.limit });
-  printList(ctx, columns, comments, `Page ${pageId} has no comments.`);
+  printList(ctx, columns(storageToText), comments, `Page ${pageId} has no comments.`);
   return comments;
 }
 

@@ -1,7 +1,6 @@
 /** The `convert` command: Markdown ↔ storage format, offline. */
 import { type Command, Option } from "@commander-js/extra-typings";
 import type { ContextFactory } from "../../context.js";
-import { run } from "./convert.js";
 
 export function registerConvert(program: Command, getContext: ContextFactory): void {
   program
@@ -34,6 +33,7 @@ Examples:
   $ confl page view 65538 --format storage | confl convert --from storage --to markdown`,
     )
     .action(async (file, opts, cmd) => {
+      const { run } = await import("./convert.js");
       await run(
         { from: opts.from, to: opts.to, file, quiet: opts.quiet === true },
         getContext(cmd as unknown as Command),

@@ -1,12 +1,8 @@
 /** `confl label add <page> <label...>`: adds global labels. */
 import type { Command } from "@commander-js/extra-typings";
-import { addLabels } from "../../confluence/labels.js";
-import { resolvePageRef } from "../../confluence/page-ref.js";
 import type { Label } from "../../confluence/types.js";
 import type { Context, ContextFactory } from "../../context.js";
 import { UsageError } from "../../errors.js";
-import { printJson } from "../../output/json.js";
-import { printTable } from "../../output/table.js";
 import { labelColumns } from "./list.js";
 
 /**
@@ -30,6 +26,12 @@ export function checkLabelNames(names: string[]): string[] {
 }
 
 export async function run(options: { page: string; labels: string[] }, ctx: Context): Promise<Label[]> {
+  const [{ addLabels }, { resolvePageRef }, { printJson }, { printTable }] = await Promise.all([
+    import("../../confluence/labels.js"),
+    import("../../confluence/page-ref.js"),
+    import("../../output/json.js"),
+    import("../../output/table.js"),
+  ]);
   const names = checkLabelNames(options.labels);
   const client = await ctx.client();
   const pageId = await resolvePageRef(client, options.page);

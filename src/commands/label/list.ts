@@ -1,10 +1,7 @@
 /** `confl label list <page>`: a page's labels. */
 import type { Command } from "@commander-js/extra-typings";
-import { listLabels } from "../../confluence/labels.js";
-import { resolvePageRef } from "../../confluence/page-ref.js";
 import type { Label } from "../../confluence/types.js";
 import type { Context, ContextFactory } from "../../context.js";
-import { printList } from "../../output/list.js";
 import type { Column } from "../../output/table.js";
 
 export const labelColumns: Column<Label>[] = [
@@ -14,6 +11,11 @@ export const labelColumns: Column<Label>[] = [
 ];
 
 export async function run(options: { page: string }, ctx: Context): Promise<Label[]> {
+  const [{ listLabels }, { resolvePageRef }, { printList }] = await Promise.all([
+    import("../../confluence/labels.js"),
+    import("../../confluence/page-ref.js"),
+    import("../../output/list.js"),
+  ]);
   const client = await ctx.client();
   const pageId = await resolvePageRef(client, options.page);
   const labels = await listLabels(client, pageId);

@@ -1,15 +1,17 @@
 /** `confl label remove <page> <label...>`: removes labels; one the page does not have is reported, not fatal. */
 import type { Command } from "@commander-js/extra-typings";
-import { listLabels, removeLabel } from "../../confluence/labels.js";
-import { resolvePageRef } from "../../confluence/page-ref.js";
 import type { Label } from "../../confluence/types.js";
 import type { Context, ContextFactory } from "../../context.js";
-import { printJson } from "../../output/json.js";
-import { printTable } from "../../output/table.js";
 import { checkLabelNames } from "./add.js";
 import { labelColumns } from "./list.js";
 
 export async function run(options: { page: string; labels: string[] }, ctx: Context): Promise<Label[]> {
+  const [{ listLabels, removeLabel }, { resolvePageRef }, { printJson }, { printTable }] = await Promise.all([
+    import("../../confluence/labels.js"),
+    import("../../confluence/page-ref.js"),
+    import("../../output/json.js"),
+    import("../../output/table.js"),
+  ]);
   const names = checkLabelNames(options.labels);
   const client = await ctx.client();
   const pageId = await resolvePageRef(client, options.page);

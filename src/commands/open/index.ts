@@ -5,9 +5,6 @@
  */
 import type { Command } from "@commander-js/extra-typings";
 import type { ConfluenceClient } from "../../confluence/client.js";
-import { parsePageRef, resolvePageRef } from "../../confluence/page-ref.js";
-import { getPage } from "../../confluence/pages.js";
-import { getSpace } from "../../confluence/spaces.js";
 import type { Context, ContextFactory } from "../../context.js";
 import { UsageError } from "../../errors.js";
 import { openInBrowser } from "../open-in-browser.js";
@@ -20,8 +17,9 @@ export interface OpenOptions {
 export type OpenTarget = { kind: "home" } | { kind: "space"; key: string } | { kind: "page"; ref: string };
 
 /** What the argument names: digits, page URLs and KEY:Title are pages; a bare key or a space URL is a space. */
-export function openTarget(input: string | undefined): OpenTarget {
+export async function openTarget(input: string | undefined): Promise<OpenTarget> {
   if (input === undefined || input.trim() === "") return { kind: "home" };
+  const { parsePageRef } = await import("../../confluence/page-ref.js");
   const text = input.trim();
   if (/^https?:\/\//i.test(text)) {
     let url: URL;
@@ -57,7 +55,12 @@ async function homeUrl(client: ConfluenceClient): Promise<string | null> {
 }
 
 export async function run(options: OpenOptions, ctx: Context): Promise<string> {
-  const target = openTarget(options.target);
+  const [{ resolvePageRef }, { getPage }, { getSpace }] = await Promise.all([
+    import("../../confluence/page-ref.js"),
+    import("../../confluence/pages.js"),
+    import("../../confluence/spaces.js"),
+  ]);
+  const target = await openTarget(options.target);
   const client = await ctx.client();
   let url: string | null;
   if (target.kind === "home") url = await homeUrl(client);

@@ -1,11 +1,7 @@
 /** `confl page children <page>`: a page's direct children, in their tree order. */
 import type { Command } from "@commander-js/extra-typings";
-import { collect } from "../../confluence/client.js";
-import { parsePageRef, resolvePageRef } from "../../confluence/page-ref.js";
-import { listChildren } from "../../confluence/pages.js";
 import type { ChildPage } from "../../confluence/types.js";
 import type { Context, ContextFactory } from "../../context.js";
-import { printList } from "../../output/list.js";
 import type { Column } from "../../output/table.js";
 import {
   ALL_FLAG,
@@ -29,6 +25,12 @@ export const childColumns: Column<ChildPage>[] = [
 ];
 
 export async function run(options: ChildrenOptions, ctx: Context): Promise<ChildPage[]> {
+  const [{ collect }, { parsePageRef, resolvePageRef }, { listChildren }, { printList }] = await Promise.all([
+    import("../../confluence/client.js"),
+    import("../../confluence/page-ref.js"),
+    import("../../confluence/pages.js"),
+    import("../../output/list.js"),
+  ]);
   const ref = parsePageRef(options.page);
   const client = await ctx.client();
   const id = await resolvePageRef(client, ref);

@@ -1,11 +1,9 @@
 /** `confl page copy <page> --parent <page> [--title T] [--recursive]`: a copy with its attachments and labels. */
 import type { Command } from "@commander-js/extra-typings";
 import type { CopyResult } from "../../confluence/copy.js";
-import { parsePageRef, resolvePageRef } from "../../confluence/page-ref.js";
 import type { Context, ContextFactory } from "../../context.js";
 import { UsageError } from "../../errors.js";
-import { printJson } from "../../output/json.js";
-import { type Column, printTable } from "../../output/table.js";
+import type { Column } from "../../output/table.js";
 import { refuseIfReadOnly, writableClient } from "../write-guard.js";
 
 export interface CopyOptions {
@@ -25,6 +23,11 @@ const columns: Column<CopyResult["pages"][number]>[] = [
 
 export async function run(options: CopyOptions, ctx: Context): Promise<CopyResult> {
   refuseIfReadOnly(ctx, "page copy");
+  const [{ parsePageRef, resolvePageRef }, { printJson }, { printTable }] = await Promise.all([
+    import("../../confluence/page-ref.js"),
+    import("../../output/json.js"),
+    import("../../output/table.js"),
+  ]);
   const pageRef = parsePageRef(options.page);
   const parentRef = parsePageRef(options.parent);
   const title = options.title?.trim();

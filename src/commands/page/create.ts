@@ -1,15 +1,9 @@
 /** `confl page create --space KEY --title T [--parent <page>] [--body-file F|-]`: a new page. */
 import { type Command, Option } from "@commander-js/extra-typings";
-import { parsePageRef, resolvePageRef } from "../../confluence/page-ref.js";
-import { createPage, pageSummary, TitleExistsError } from "../../confluence/page-write.js";
-import { listPages } from "../../confluence/pages.js";
 import type { PageWithBody } from "../../confluence/types.js";
 import type { Context, ContextFactory } from "../../context.js";
 import { UsageError } from "../../errors.js";
-import { printFields } from "../../output/fields.js";
-import { printJson } from "../../output/json.js";
 import { refuseIfReadOnly, writableClient } from "../write-guard.js";
-import { readStorageBody } from "./body-input.js";
 
 export interface CreateOptions {
   space?: string | undefined;
@@ -23,6 +17,19 @@ export interface CreateOptions {
 
 export async function run(options: CreateOptions, ctx: Context): Promise<PageWithBody> {
   refuseIfReadOnly(ctx, "page create");
+  const [
+    { parsePageRef, resolvePageRef },
+    { createPage, pageSummary, TitleExistsError },
+    { listPages },
+    { printJson },
+    { readStorageBody },
+  ] = await Promise.all([
+    import("../../confluence/page-ref.js"),
+    import("../../confluence/page-write.js"),
+    import("../../confluence/pages.js"),
+    import("../../output/json.js"),
+    import("./body-input.js"),
+  ]);
   const markdown = options.format === "markdown";
   if (markdown && options.bodyFile === undefined)
     throw new UsageError("--format markdown needs the body: --body-file F.md (or - for standard input)");
@@ -79,12 +86,13 @@ export async function run(options: CreateOptions, ctx: Context): Promise<PageWit
     await addLabels(client, page.id, body.labels);
   }
   if (ctx.globals.json) printJson(ctx.io, page);
-  else printWritten(ctx, page, "Created");
+  else await printWritten(ctx, page, "Created");
   return page;
 }
 
 /** The human summary after a write: id, title, space, version and where to see it. */
-export function printWritten(ctx: Context, page: PageWithBody, verb: string): void {
+export async function printWritten(ctx: Context, page: PageWithBody, verb: string): Promise<void> {
+  const { printFields } = await import("../../output/fields.js");
   if (ctx.io.stdoutIsTTY) ctx.io.err(`${verb} page ${page.id}.`);
   printFields(ctx.io, [
     ["ID", page.id],

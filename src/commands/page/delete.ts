@@ -1,9 +1,6 @@
 /** `confl page delete <page> [--purge] [--yes]`: to the trash, or (--purge) gone for good. */
 import type { Command } from "@commander-js/extra-typings";
-import { parsePageRef, resolvePageRef } from "../../confluence/page-ref.js";
-import { deletePage, pageSummary } from "../../confluence/page-write.js";
 import type { Context, ContextFactory } from "../../context.js";
-import { printJson } from "../../output/json.js";
 import { confirmDelete, refuseIfReadOnly, writableClient } from "../write-guard.js";
 
 export interface DeleteOptions {
@@ -21,6 +18,11 @@ export interface DeleteResult {
 
 export async function run(options: DeleteOptions, ctx: Context): Promise<DeleteResult> {
   refuseIfReadOnly(ctx, "page delete");
+  const [{ parsePageRef, resolvePageRef }, { deletePage, pageSummary }, { printJson }] = await Promise.all([
+    import("../../confluence/page-ref.js"),
+    import("../../confluence/page-write.js"),
+    import("../../output/json.js"),
+  ]);
   const ref = parsePageRef(options.page);
   const client = await writableClient(ctx, "page delete");
   const page = await pageSummary(client, await resolvePageRef(client, ref));

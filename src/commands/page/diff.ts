@@ -1,11 +1,7 @@
 /** `confl page diff <page> [--from N] [--to M] [--format storage|text]`: what changed between two versions. */
 import { type Command, Option } from "@commander-js/extra-typings";
-import { parsePageRef, resolvePageRef } from "../../confluence/page-ref.js";
-import { getPage } from "../../confluence/pages.js";
-import { storageToText } from "../../confluence/storage-text.js";
 import type { Context, ContextFactory } from "../../context.js";
 import { UsageError } from "../../errors.js";
-import { printJson } from "../../output/json.js";
 import { parsePositiveInteger } from "../list-flags.js";
 
 export interface DiffOptions {
@@ -27,6 +23,14 @@ export interface DiffResult {
 }
 
 export async function run(options: DiffOptions, ctx: Context): Promise<DiffResult> {
+  const [{ parsePageRef, resolvePageRef }, { getPage }, { storageToText }, { printJson }] = await Promise.all(
+    [
+      import("../../confluence/page-ref.js"),
+      import("../../confluence/pages.js"),
+      import("../../confluence/storage-text.js"),
+      import("../../output/json.js"),
+    ],
+  );
   const ref = parsePageRef(options.page);
   const client = await ctx.client();
   const id = await resolvePageRef(client, ref);

@@ -1,10 +1,7 @@
 /** `confl page list --space KEY [--title T]`: the pages of a space. */
 import type { Command } from "@commander-js/extra-typings";
-import { collect } from "../../confluence/client.js";
-import { listPages } from "../../confluence/pages.js";
 import type { Page } from "../../confluence/types.js";
 import type { Context, ContextFactory } from "../../context.js";
-import { printList } from "../../output/list.js";
 import type { Column } from "../../output/table.js";
 import {
   ALL_FLAG,
@@ -31,6 +28,11 @@ export const pageColumns: Column<Page>[] = [
 ];
 
 export async function run(options: ListOptions, ctx: Context): Promise<Page[]> {
+  const [{ collect }, { listPages }, { printList }] = await Promise.all([
+    import("../../confluence/client.js"),
+    import("../../confluence/pages.js"),
+    import("../../output/list.js"),
+  ]);
   const client = await ctx.client();
   const pages = await collect(
     listPages(client, { spaceKey: options.space, title: options.title, limit: options.limit }),

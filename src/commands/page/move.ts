@@ -1,11 +1,8 @@
 /** `confl page move <page> --parent <page>`: a new parent in the same space. */
 import type { Command } from "@commander-js/extra-typings";
-import { parsePageRef, resolvePageRef } from "../../confluence/page-ref.js";
-import { pageSummary, safeUpdate } from "../../confluence/page-write.js";
 import type { PageWithBody } from "../../confluence/types.js";
 import type { Context, ContextFactory } from "../../context.js";
 import { UsageError } from "../../errors.js";
-import { printJson } from "../../output/json.js";
 import { refuseIfReadOnly, writableClient } from "../write-guard.js";
 import { printWritten } from "./create.js";
 
@@ -16,6 +13,11 @@ export interface MoveOptions {
 
 export async function run(options: MoveOptions, ctx: Context): Promise<PageWithBody> {
   refuseIfReadOnly(ctx, "page move");
+  const [{ parsePageRef, resolvePageRef }, { pageSummary, safeUpdate }, { printJson }] = await Promise.all([
+    import("../../confluence/page-ref.js"),
+    import("../../confluence/page-write.js"),
+    import("../../output/json.js"),
+  ]);
   const pageRef = parsePageRef(options.page);
   const parentRef = parsePageRef(options.parent);
   const client = await writableClient(ctx, "page move");
@@ -42,7 +44,7 @@ export async function run(options: MoveOptions, ctx: Context): Promise<PageWithB
   // re-read, not overwritten with stale content).
   const { page: moved } = await safeUpdate(client, { id: page.id, parentId: parent.id, force: true });
   if (ctx.globals.json) printJson(ctx.io, moved);
-  else printWritten(ctx, moved, "Moved");
+  else await printWritten(ctx, moved, "Moved");
   return moved;
 }
 

@@ -1,13 +1,9 @@
 /** `confl page tree <page> | --space KEY [--depth N]`: the page hierarchy, whole by default. */
 import type { Command } from "@commander-js/extra-typings";
-import { parsePageRef, resolvePageRef } from "../../confluence/page-ref.js";
-import { pageTree, spaceTree } from "../../confluence/tree.js";
 import type { TreeNode } from "../../confluence/types.js";
 import type { Context, ContextFactory } from "../../context.js";
 import { UsageError } from "../../errors.js";
 import type { IOStreams } from "../../io/streams.js";
-import { printJson } from "../../output/json.js";
-import { truncate } from "../../output/table.js";
 import { parseWholeNumber } from "../list-flags.js";
 
 export interface TreeOptions {
@@ -18,6 +14,11 @@ export interface TreeOptions {
 }
 
 export async function run(options: TreeOptions, ctx: Context): Promise<TreeNode | TreeNode[]> {
+  const [{ parsePageRef, resolvePageRef }, { pageTree, spaceTree }, { printJson }] = await Promise.all([
+    import("../../confluence/page-ref.js"),
+    import("../../confluence/tree.js"),
+    import("../../output/json.js"),
+  ]);
   if ((options.page === undefined) === (options.space === undefined)) {
     throw new UsageError("give either a page or --space KEY", {
       hint: "give a page (an id, a URL or SPACE:Title) or --space with a space key, not both; examples: 'confl page tree --help'",
@@ -29,12 +30,13 @@ export async function run(options: TreeOptions, ctx: Context): Promise<TreeNode 
     ? await pageTree(client, await resolvePageRef(client, ref), { depth: options.depth })
     : await spaceTree(client, options.space!, { depth: options.depth });
   if (ctx.globals.json) printJson(ctx.io, result);
-  else printTree(ctx.io, Array.isArray(result) ? result : [result]);
+  else await printTree(ctx.io, Array.isArray(result) ? result : [result]);
   return result;
 }
 
 /** Terminal: a drawn tree, cut to the width. Piped: DEPTH, ID, PARENT, TITLE per line, tab-separated. */
-export function printTree(io: IOStreams, roots: TreeNode[]): void {
+export async function printTree(io: IOStreams, roots: TreeNode[]): Promise<void> {
+  const { truncate } = await import("../../output/table.js");
   const width = io.stdout.columns && io.stdout.columns > 0 ? io.stdout.columns : 80;
   const walk = (node: TreeNode, prefix: string, connector: string) => {
     if (io.stdoutIsTTY) {

@@ -4,15 +4,11 @@
  * wrote in between, it stops and names both versions instead of overwriting their edit.
  */
 import { type Command, Option } from "@commander-js/extra-typings";
-import { parsePageRef, resolvePageRef } from "../../confluence/page-ref.js";
-import { safeUpdate } from "../../confluence/page-write.js";
 import type { PageWithBody } from "../../confluence/types.js";
 import type { Context, ContextFactory } from "../../context.js";
 import { UsageError } from "../../errors.js";
-import { printJson } from "../../output/json.js";
 import { parsePositiveInteger } from "../list-flags.js";
 import { refuseIfReadOnly, writableClient } from "../write-guard.js";
-import { readStorageBody } from "./body-input.js";
 import { printWritten } from "./create.js";
 
 export interface UpdateOptions {
@@ -32,6 +28,13 @@ export type UpdateResult = PageWithBody & { baseVersion: number; previousVersion
 
 export async function run(options: UpdateOptions, ctx: Context): Promise<UpdateResult> {
   refuseIfReadOnly(ctx, "page update");
+  const [{ parsePageRef, resolvePageRef }, { safeUpdate }, { printJson }, { readStorageBody }] =
+    await Promise.all([
+      import("../../confluence/page-ref.js"),
+      import("../../confluence/page-write.js"),
+      import("../../output/json.js"),
+      import("./body-input.js"),
+    ]);
   if (options.title === undefined && options.bodyFile === undefined) {
     throw new UsageError("nothing to update: give --title, --body-file, or both");
   }
@@ -96,7 +99,7 @@ export async function run(options: UpdateOptions, ctx: Context): Promise<UpdateR
   };
   if (ctx.globals.json) printJson(ctx.io, out);
   else {
-    printWritten(ctx, result.page, "Updated");
+    await printWritten(ctx, result.page, "Updated");
     if (result.previousVersion !== result.baseVersion) {
       ctx.io.err(
         `confl: --force: version ${result.previousVersion} (not ${result.baseVersion}, which the edit was based on) was overwritten`,

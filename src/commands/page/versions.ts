@@ -1,11 +1,8 @@
 /** `confl page versions <page>`: the page's history, newest first. */
 import type { Command } from "@commander-js/extra-typings";
-import { collect } from "../../confluence/client.js";
-import { parsePageRef, resolvePageRef } from "../../confluence/page-ref.js";
-import { listVersions, type VersionEntry } from "../../confluence/page-write.js";
+import type { VersionEntry } from "../../confluence/page-write.js";
 import type { Context, ContextFactory } from "../../context.js";
-import { printJson } from "../../output/json.js";
-import { type Column, printTable } from "../../output/table.js";
+import type { Column } from "../../output/table.js";
 import {
   ALL_FLAG,
   ALL_HELP,
@@ -29,6 +26,14 @@ export const versionColumns: Column<VersionEntry>[] = [
 ];
 
 export async function run(options: VersionsOptions, ctx: Context): Promise<VersionEntry[]> {
+  const [{ collect }, { parsePageRef, resolvePageRef }, { listVersions }, { printJson }, { printTable }] =
+    await Promise.all([
+      import("../../confluence/client.js"),
+      import("../../confluence/page-ref.js"),
+      import("../../confluence/page-write.js"),
+      import("../../output/json.js"),
+      import("../../output/table.js"),
+    ]);
   const ref = parsePageRef(options.page);
   const client = await ctx.client();
   const id = await resolvePageRef(client, ref);

@@ -3,13 +3,9 @@
  * version, or `--web` to open it. <page> is an id, a page URL, a short link or SPACEKEY:Title.
  */
 import { type Command, Option } from "@commander-js/extra-typings";
-import { parsePageRef, resolvePageRef } from "../../confluence/page-ref.js";
-import { getPage } from "../../confluence/pages.js";
-import { storageToText } from "../../confluence/storage-text.js";
 import type { PageWithBody } from "../../confluence/types.js";
 import type { Context, ContextFactory } from "../../context.js";
 import { UsageError } from "../../errors.js";
-import { printJson } from "../../output/json.js";
 import { parsePositiveInteger } from "../list-flags.js";
 import { openInBrowser } from "../open-in-browser.js";
 
@@ -24,6 +20,14 @@ export interface ViewOptions {
 }
 
 export async function run(options: ViewOptions, ctx: Context): Promise<PageWithBody> {
+  const [{ parsePageRef, resolvePageRef }, { getPage }, { storageToText }, { printJson }] = await Promise.all(
+    [
+      import("../../confluence/page-ref.js"),
+      import("../../confluence/pages.js"),
+      import("../../confluence/storage-text.js"),
+      import("../../output/json.js"),
+    ],
+  );
   const ref = parsePageRef(options.page);
   if (options.web && options.version !== undefined) {
     throw new UsageError("--web opens the current page; it cannot be combined with --version", {

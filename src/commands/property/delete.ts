@@ -1,9 +1,7 @@
 /** `confl property delete <page> <key> [--yes]`. */
 import type { Command } from "@commander-js/extra-typings";
-import { parsePageRef, resolvePageRef } from "../../confluence/page-ref.js";
-import { type ContentProperty, deleteProperty, getProperty } from "../../confluence/properties.js";
+import type { ContentProperty } from "../../confluence/properties.js";
 import type { Context, ContextFactory } from "../../context.js";
-import { printJson } from "../../output/json.js";
 import { confirmDelete, refuseIfReadOnly, writableClient } from "../write-guard.js";
 
 export async function run(
@@ -11,6 +9,12 @@ export async function run(
   ctx: Context,
 ): Promise<ContentProperty> {
   refuseIfReadOnly(ctx, "property delete");
+  const [{ parsePageRef, resolvePageRef }, { deleteProperty, getProperty }, { printJson }] =
+    await Promise.all([
+      import("../../confluence/page-ref.js"),
+      import("../../confluence/properties.js"),
+      import("../../output/json.js"),
+    ]);
   const ref = parsePageRef(options.page);
   const client = await writableClient(ctx, "property delete");
   const id = await resolvePageRef(client, ref);

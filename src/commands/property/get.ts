@@ -1,11 +1,14 @@
 /** `confl property get <page> <key>`: one property's value (its whole record with --json). */
 import type { Command } from "@commander-js/extra-typings";
-import { parsePageRef, resolvePageRef } from "../../confluence/page-ref.js";
-import { type ContentProperty, getProperty } from "../../confluence/properties.js";
+import type { ContentProperty } from "../../confluence/properties.js";
 import type { Context, ContextFactory } from "../../context.js";
-import { printJson } from "../../output/json.js";
 
 export async function run(options: { page: string; key: string }, ctx: Context): Promise<ContentProperty> {
+  const [{ parsePageRef, resolvePageRef }, { getProperty }, { printJson }] = await Promise.all([
+    import("../../confluence/page-ref.js"),
+    import("../../confluence/properties.js"),
+    import("../../output/json.js"),
+  ]);
   const ref = parsePageRef(options.page);
   const client = await ctx.client();
   const id = await resolvePageRef(client, ref);

@@ -1,10 +1,7 @@
 /** `confl property list <page>`: every content property of a page. */
 import type { Command } from "@commander-js/extra-typings";
-import { collect } from "../../confluence/client.js";
-import { parsePageRef, resolvePageRef } from "../../confluence/page-ref.js";
-import { type ContentProperty, listProperties } from "../../confluence/properties.js";
+import type { ContentProperty } from "../../confluence/properties.js";
 import type { Context, ContextFactory } from "../../context.js";
-import { printList } from "../../output/list.js";
 import type { Column } from "../../output/table.js";
 import {
   ALL_FLAG,
@@ -25,6 +22,13 @@ export async function run(
   options: { page: string; limit: number | undefined },
   ctx: Context,
 ): Promise<ContentProperty[]> {
+  const [{ collect }, { parsePageRef, resolvePageRef }, { listProperties }, { printList }] =
+    await Promise.all([
+      import("../../confluence/client.js"),
+      import("../../confluence/page-ref.js"),
+      import("../../confluence/properties.js"),
+      import("../../output/list.js"),
+    ]);
   const ref = parsePageRef(options.page);
   const client = await ctx.client();
   const id = await resolvePageRef(client, ref);

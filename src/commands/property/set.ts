@@ -1,11 +1,8 @@
 /** `confl property set <page> <key> --value JSON | --value-file F|-`: create it, or write its next version. */
-import { readFile } from "node:fs/promises";
 import type { Command } from "@commander-js/extra-typings";
-import { parsePageRef, resolvePageRef } from "../../confluence/page-ref.js";
-import { type ContentProperty, setProperty } from "../../confluence/properties.js";
+import type { ContentProperty } from "../../confluence/properties.js";
 import type { Context, ContextFactory } from "../../context.js";
 import { UsageError } from "../../errors.js";
-import { printJson } from "../../output/json.js";
 import { refuseIfReadOnly, writableClient } from "../write-guard.js";
 
 export interface SetOptions {
@@ -19,6 +16,11 @@ export type SetOutput = ContentProperty & { previousVersion: number | null };
 
 export async function run(options: SetOptions, ctx: Context): Promise<SetOutput> {
   refuseIfReadOnly(ctx, "property set");
+  const [{ parsePageRef, resolvePageRef }, { setProperty }, { printJson }] = await Promise.all([
+    import("../../confluence/page-ref.js"),
+    import("../../confluence/properties.js"),
+    import("../../output/json.js"),
+  ]);
   const ref = parsePageRef(options.page);
   if (options.key.trim() === "") throw new UsageError("the property key is empty");
   if ((options.value === undefined) === (options.valueFile === undefined)) {
@@ -50,6 +52,7 @@ export async function run(options: SetOptions, ctx: Context): Promise<SetOutput>
 }
 
 async function readValueFile(source: string, ctx: Context): Promise<string> {
+  const { readFile } = await import("node:fs/promises");
   try {
     if (source !== "-") return await readFile(source, "utf8");
     const chunks: Buffer[] = [];

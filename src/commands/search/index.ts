@@ -4,13 +4,10 @@
  * sent as written.
  */
 import { type Command, Option } from "@commander-js/extra-typings";
-import { collect } from "../../confluence/client.js";
-import { buildCql, type ContentType } from "../../confluence/cql.js";
-import { search } from "../../confluence/search.js";
+import type { ContentType } from "../../confluence/cql.js";
 import type { SearchResult } from "../../confluence/types.js";
 import type { Context, ContextFactory } from "../../context.js";
 import { UsageError } from "../../errors.js";
-import { printList } from "../../output/list.js";
 import type { Column } from "../../output/table.js";
 import {
   ALL_FLAG,
@@ -39,7 +36,7 @@ const columns: Column<SearchResult>[] = [
 ];
 
 /** The CQL a search sends: the query as given, or the one the flags build. */
-export function searchCql(options: Omit<SearchOptions, "limit">): string {
+export async function searchCql(options: Omit<SearchOptions, "limit">): Promise<string> {
   const flags = [options.text, options.space, options.type, options.label].some((v) => v !== undefined);
   if (options.cql !== undefined) {
     if (flags)
@@ -49,11 +46,17 @@ export function searchCql(options: Omit<SearchOptions, "limit">): string {
     if (options.cql.trim() === "") throw new UsageError("the CQL query is empty");
     return options.cql;
   }
+  const { buildCql } = await import("../../confluence/cql.js");
   return buildCql(options);
 }
 
 export async function run(options: SearchOptions, ctx: Context): Promise<SearchResult[]> {
-  const cql = searchCql(options);
+  const [{ collect }, { search }, { printList }] = await Promise.all([
+    import("../../confluence/client.js"),
+    import("../../confluence/search.js"),
+    import("../../output/list.js"),
+  ]);
+  const cql = await searchCql(options);
   ctx.debug(`search: cql=${cql}`);
   const client = await ctx.client();
   const results = await collect(search(client, { cql, limit: options.limit }));

@@ -1,10 +1,7 @@
 /** `confl space list`: the spaces this account can see. */
 import { type Command, Option } from "@commander-js/extra-typings";
-import { collect } from "../../confluence/client.js";
-import { listSpaces } from "../../confluence/spaces.js";
 import type { Space } from "../../confluence/types.js";
 import type { Context, ContextFactory } from "../../context.js";
-import { printList } from "../../output/list.js";
 import type { Column } from "../../output/table.js";
 import {
   ALL_FLAG,
@@ -31,6 +28,11 @@ export const spaceColumns: Column<Space>[] = [
 ];
 
 export async function run(options: ListOptions, ctx: Context): Promise<Space[]> {
+  const [{ collect }, { listSpaces }, { printList }] = await Promise.all([
+    import("../../confluence/client.js"),
+    import("../../confluence/spaces.js"),
+    import("../../output/list.js"),
+  ]);
   const client = await ctx.client();
   const spaces = await collect(listSpaces(client, options));
   printList(ctx, spaceColumns, spaces, "No spaces found.");

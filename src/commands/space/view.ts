@@ -1,11 +1,8 @@
 /** `confl space view <KEY>`: one space, with its description and homepage. */
 import type { Command } from "@commander-js/extra-typings";
-import { getSpace } from "../../confluence/spaces.js";
 import type { Space } from "../../confluence/types.js";
 import type { Context, ContextFactory } from "../../context.js";
 import { UsageError } from "../../errors.js";
-import { printFields } from "../../output/fields.js";
-import { printJson } from "../../output/json.js";
 import { openInBrowser } from "../open-in-browser.js";
 
 export interface ViewOptions {
@@ -21,6 +18,11 @@ export async function run(options: ViewOptions, ctx: Context): Promise<Space> {
       hint: "space keys are letters and digits (DOC, ENG; personal spaces start with ~)",
     });
   }
+  const [{ getSpace }, { printFields }, { printJson }] = await Promise.all([
+    import("../../confluence/spaces.js"),
+    import("../../output/fields.js"),
+    import("../../output/json.js"),
+  ]);
   const client = await ctx.client();
   const space = await getSpace(client, key);
   if (options.web) {

@@ -1,0 +1,145 @@
+/**
+ * Start-up budget (issue 14), in bytes rather than milliseconds so it is stable on a busy machine:
+ * scripts call confl in loops, so `--version` and `--help` must load little JavaScript. The built CLI
+ * (vitest's globalSetup builds dist/) runs under a loader hook that logs every file it loads; the
+ * total from dist/ must stay under a budget, and `--help` must not load the chunks that only commands
+ * need. Chunk names are hashed, so chunks are told apart by a string only they contain.
+ *
+ * When a budget fails: find what the declaration path now imports statically (a verb file's top-level
+ * value import that only its run() needs belongs inside run() as `await import(...)`), e.g. with
+ * `node scripts/startup-trace.mjs --help` (after `npm run build`).
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+
+const root = join(import.meta.dirname, "..", "..");
+const dist = join(root, "dist");
+const cli = join(dist, "confl.mjs");
+
+/**
+ * Bytes of JavaScript loaded from dist/, with about 5% headroom over what was measured when the budget
+ * was set: --version 1,986 bytes (3 files); --help and page view --help 244,527 (24 files), of which
+ * ~95 KB of chunks and ~25 KB of the main chunk are the auth noun's registration and what it imports
+ * statically (src/auth/session.ts, the HTTP client, config/store, ...). Before verbs imported their
+ * dependencies inside run(), --help loaded 278,636 bytes (30 files).
+ */
+const BUDGET = {
+  version: 4_000,
+  help: 256_000,
+  pageViewHelp: 256_000,
+};
+
+/** Strings that identify a chunk whatever its hashed name (each must occur in some chunk of dist/). */
+const MARKERS = {
+  /** the Markdown converter (remark/micromark, bundled into the converter's chunk) */
+  markdown: "micromark",
+  /** the HTTP client (src/http/throttle.ts, bundled with src/http/client.ts) */
+  http: "x-ratelimit-nearlimit",
+  /** @clack/prompts (@clack/core's prompt states) */
+  prompts: '"validating"',
+  /** the Confluence REST wrappers the verbs call (src/confluence/pages.ts, page-ref.ts, ...) */
+  confluence: "rest/api/content",
+};
+
+const work = mkdtempSync(join(tmpdir(), "confl-startup-"));
+const log = join(work, "loaded.log");
+const hook = join(work, "hook.mjs");
+// The load hook runs on the loader thread: it appends each file: URL to the log synchronously, so
+// nothing is lost when the CLI exits.
+const hooks = `
+import { appendFileSync } from "node:fs";
+let log;
+export function initialize(data) { log = data.log; }
+export async function load(url, context, next) {
+  if (url.startsWith("file:")) appendFileSync(log, url + "\\n");
+  return next(url, context);
+}`;
+writeFileSync(
+  hook,
+  `import { register } from "node:module";\n` +
+    `register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hooks)}`)}, ` +
+    `{ parentURL: ${JSON.stringify(pathToFileURL(hook).href)}, data: { log: process.env.CONFL_LOAD_LOG } });\n`,
+);
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+interface Loaded {
+  files: { path: string; bytes: number }[];
+  distBytes: number;
+  stdout: string;
+}
+
+function load(args: string[]): Loaded {
+  rmSync(log, { force: true });
+  const result = spawnSync(process.execPath, ["--import", pathToFileURL(hook).href, cli, ...args], {
+    env: { ...process.env, CONFL_LOAD_LOG: log, CONFL_NO_INPUT: "1", NO_COLOR: "1" },
+    encoding: "utf8",
+  });
+  expect(result.status, result.stderr).toBe(0);
+  const urls = [...new Set(readFileSync(log, "utf8").split("\n").filter(Boolean))];
+  const files = urls.map((url) => {
+    const path = fileURLToPath(url);
+    return { path, bytes: statSync(path).size };
+  });
+  const distBytes = files.filter((f) => f.path.startsWith(dist)).reduce((sum, f) => sum + f.bytes, 0);
+  return { files, distBytes, stdout: result.stdout };
+}
+
+function chunksWith(files: Loaded["files"], marker: string): string[] {
+  return files.filter((f) => readFileSync(f.path, "utf8").includes(marker)).map((f) => f.path);
+}
+
+function describeLoad(loaded: Loaded): string {
+  return loaded.files.map((f) => `${f.bytes}\t${f.path.replace(root, ".")}`).join("\n");
+}
+
+describe("start-up budget", () => {
+  const allChunks = [cli, ...readdirSync(join(dist, "chunks")).map((name) => join(dist, "chunks", name))].map(
+    (path) => ({ path, bytes: statSync(path).size }),
+  );
+
+  it.each(Object.entries(MARKERS))("the %s marker still identifies a chunk of dist/", (_name, marker) => {
+    expect(chunksWith(allChunks, marker).length).toBeGreaterThan(0);
+  });
+
+  it("--version loads the entry alone", () => {
+    const loaded = load(["--version"]);
+    expect(loaded.stdout).toMatch(/^confl \d/);
+    expect(loaded.distBytes, describeLoad(loaded)).toBeLessThanOrEqual(BUDGET.version);
+  });
+
+  const help = () => load(["--help"]);
+  const pageViewHelp = () => load(["page", "view", "--help"]);
+
+  it("--help stays under its budget and loads nothing from node_modules", () => {
+    const loaded = help();
+    expect(loaded.stdout).toContain("Usage: confl");
+    expect(loaded.distBytes, describeLoad(loaded)).toBeLessThanOrEqual(BUDGET.help);
+    expect(loaded.files.filter((f) => f.path.includes("node_modules"))).toEqual([]);
+  });
+
+  it("page view --help stays under its budget", () => {
+    const loaded = pageViewHelp();
+    expect(loaded.stdout).toContain("Usage: confl page view");
+    expect(loaded.distBytes, describeLoad(loaded)).toBeLessThanOrEqual(BUDGET.pageViewHelp);
+  });
+
+  it("--help and page view --help load neither the Markdown converter, the prompts nor the Confluence calls", () => {
+    for (const loaded of [help(), pageViewHelp()]) {
+      expect(chunksWith(loaded.files, MARKERS.markdown)).toEqual([]);
+      expect(chunksWith(loaded.files, MARKERS.prompts)).toEqual([]);
+      expect(chunksWith(loaded.files, MARKERS.confluence)).toEqual([]);
+    }
+  });
+
+  // Known gap: src/commands/auth/* registers its verbs with static imports of src/auth/session.ts,
+  // which imports the HTTP client (and node:tls, node:http, node:dns through it). When the auth
+  // registration stops doing that, this test fails: turn `it.fails` into `it`.
+  it.fails("--help does not load the HTTP client (fails while auth's registration imports it)", () => {
+    expect(chunksWith(help().files, MARKERS.http)).toEqual([]);
+  });
+});
