@@ -6,7 +6,7 @@
 import { Writable } from "node:stream";
 import { Command, CommanderError, Option } from "@commander-js/extra-typings";
 import picocolors from "picocolors";
-import { registerEnvironmentSecrets } from "./auth/resolve.js";
+import { registerEnvironmentSecrets } from "./auth/env-secrets.js";
 import { registerCommands } from "./commands/index.js";
 import { validateProfileName } from "./config/profile-name.js";
 import { type Context, createContext, type GlobalOptions } from "./context.js";

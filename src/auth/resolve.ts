@@ -6,7 +6,6 @@
 import { selectProfile } from "../config/store.js";
 import type { ConfigFile, Deployment, Profile, SecretStoreKind } from "../config/types.js";
 import { AuthError } from "../errors.js";
-import { registerCookieSecret, registerSecret } from "../redact.js";
 import { kindDescriptor, registerStoredSecret, secretForKind } from "./kinds/index.js";
 import { assertNoUserinfo, gatewayApiBase, normaliseSiteUrl, sameSite } from "./site-url.js";
 import type { CredentialKind, StoredSecret } from "./types.js";
@@ -110,37 +109,7 @@ function environmentIdentity(env: NodeJS.ProcessEnv): { value: string; variable:
   return undefined;
 }
 
-/** Every variable that can carry a credential (resolve, OAuth login, the encrypted store, proxies). */
-const SECRET_VARIABLES = [
-  "CONFLUENCE_API_TOKEN",
-  "CONFLUENCE_PERSONAL_TOKEN",
-  "CONFLUENCE_PASSWORD",
-  "ATLASSIAN_API_TOKEN",
-  "JIRA_API_TOKEN",
-  "CONFL_OAUTH_CLIENT_SECRET",
-  "CONFL_PASSPHRASE",
-] as const;
-const PROXY_VARIABLES = ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"];
-
-/**
- * Registers the credentials in the environment before the command runs, so they are redacted from
- * the first byte written, not only once a command has loaded them (a usage error, an early failure).
- */
-export function registerEnvironmentSecrets(env: NodeJS.ProcessEnv): void {
-  for (const variable of SECRET_VARIABLES) registerSecret(env[variable], variable);
-  registerCookieSecret(env.CONFLUENCE_COOKIE, "CONFLUENCE_COOKIE");
-  for (const variable of PROXY_VARIABLES) {
-    const value = env[variable];
-    if (!value) continue;
-    try {
-      const password = new URL(value).password;
-      registerSecret(password, `the password in ${variable}`);
-      registerSecret(decodeURIComponent(password), `the password in ${variable}`);
-    } catch {
-      // not a URL: the HTTP layer reports it
-    }
-  }
-}
+export { registerEnvironmentSecrets } from "./env-secrets.js";
 
 /**
  * A profile for a site known only from a URL: deployment and API root guessed from the host name, and
