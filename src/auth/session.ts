@@ -289,7 +289,11 @@ function bodyText(data: unknown): string {
 }
 
 /** The API root for a product: Confluence's is the profile's; Jira's is the site (Cloud) or its gateway path. */
-function productApiBase(profile: Profile, product: "confluence" | "jira", env: NodeJS.ProcessEnv): string {
+export function productApiBase(
+  profile: Profile,
+  product: "confluence" | "jira",
+  env: NodeJS.ProcessEnv,
+): string {
   if (product === "confluence") return profile.apiBase;
   if (profile.deployment !== "cloud") {
     throw new UsageError("Jira calls are only supported for Atlassian Cloud profiles", {

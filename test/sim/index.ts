@@ -29,6 +29,7 @@ import {
 import { compiledDcRoutes } from "./dc.js";
 import type { AttachmentRecord } from "./fixtures.js";
 import { cloudUser, createCredentials, dcUser } from "./fixtures.js";
+import { jiraAnswer, jiraRoute, jiraScopesSatisfied } from "./jira.js";
 import { createOAuthRoutes } from "./oauth.js";
 import {
   type MultipartPart,
@@ -388,6 +389,15 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
           // Atlassian's edge stamps every Cloud answer; clients quote atl-traceid to support (§1.14)
           res.setHeader("atl-traceid", randomBytes(16).toString("hex"));
           res.setHeader("x-arequestid", randomUUID());
+          const headroom = settings.rateLimitHeadroom;
+          if (headroom) {
+            // the quota headers Atlassian stamps on ordinary answers (§2): limit, what is left, the next reset
+            const reset = new Date(Math.ceil((now() + 1) / 3_600_000) * 3_600_000).toISOString();
+            res.setHeader("x-ratelimit-limit", String(headroom.limit));
+            res.setHeader("x-ratelimit-remaining", String(headroom.remaining));
+            res.setHeader("x-ratelimit-reset", `${reset.slice(0, 16)}Z`);
+            res.setHeader("x-ratelimit-nearlimit", String(headroom.remaining < headroom.limit * 0.2));
+          }
         }
         await handler(req, res, url, body);
       })().catch((error: unknown) => {
@@ -449,20 +459,6 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
     send(res, result, headers);
   }
 
-  function jiraMyself(origin: string, user: SimUser): Record<string, unknown> {
-    return {
-      self: `${origin}/rest/api/3/user?accountId=${encodeURIComponent(user.accountId)}`,
-      accountId: user.accountId,
-      accountType: "atlassian",
-      emailAddress: user.email,
-      avatarUrls: { "48x48": `${origin}/_sim/avatar.png` },
-      displayName: user.displayName,
-      active: true,
-      timeZone: "UTC",
-      locale: "en_US",
-    };
-  }
-
   function refuseOr(outcome: AuthOutcome, res: ServerResponse): Principal | undefined {
     if ("refusal" in outcome) {
       send(res, outcome.refusal);
@@ -474,14 +470,16 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
   serve("site", async (req, res, url, body) => {
     const path = url.pathname;
     if (path === "/_edge/tenant_info") return sendJson(res, 200, { cloudId });
-    if (path === "/rest/api/3/myself") {
-      // Jira's site host: classic token only; anything else is "Client must be authenticated" (§3.3)
+    const jira = jiraRoute("cloud", (req.method ?? "GET").toUpperCase(), path);
+    if (jira) {
+      // Jira on the same site and credential (§3.3): a classic token only; any other caller gets Jira's
+      // "Client must be authenticated" (serverInfo answers anyone)
       const outcome = authenticateSite(req, authState, origins.site);
-      if ("principal" in outcome && outcome.principal.kind === "user") {
-        return sendJson(res, 200, jiraMyself(origins.site, outcome.principal.user));
-      }
-      return sendText(res, 401, "Client must be authenticated to access this resource.", "text/plain", {
-        "www-authenticate": `OAuth realm="${origins.site}"`,
+      const principal: Principal =
+        "principal" in outcome ? outcome.principal : { kind: "anonymous" as const };
+      const answer = jiraAnswer("cloud", jira, url, principal, origins.site);
+      return send(res, answer, {
+        ...(answer.status === 401 ? { "www-authenticate": `OAuth realm="${origins.site}"` } : {}),
       });
     }
     if (path.startsWith("/wiki/download/attachments/")) {
@@ -528,10 +526,12 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
     const principal = refuseOr(authenticateGateway(req, authState), res);
     if (principal?.kind !== "user") return;
     if (product === "jira") {
-      if (rest === "/rest/api/3/myself" && req.method === "GET") {
-        return sendJson(res, 200, jiraMyself(`${origins.gateway}/ex/jira/${cloudId}`, principal.user));
-      }
-      return sendJson(res, 404, { errorMessages: ["Not Found"], errors: {} });
+      const jira = jiraRoute("cloud", (req.method ?? "GET").toUpperCase(), rest);
+      if (!jira) return sendJson(res, 404, { errorMessages: ["Not Found"], errors: {} });
+      // the gateway checks the token's scopes before routing, for Jira as for Confluence
+      if (principal.scopes && !jiraScopesSatisfied(jira, principal.scopes))
+        return send(res, scopeMismatchRefusal());
+      return send(res, jiraAnswer("cloud", jira, url, principal, `${origins.gateway}/ex/jira/${cloudId}`));
     }
     // Real gateways serve product paths without /wiki too: a scoped token reached
     // /ex/confluence/{cloudId}/rest/api/space "and it works!" (Atlassian Community, "Scoped API Token returns

@@ -158,6 +158,11 @@ export interface SimSettings {
    * memory (the benchmarks). "" (default): uploads are buffered in memory like every other body.
    */
   uploadSpoolDir?: string | undefined;
+  /**
+   * Stamp X-RateLimit-Limit/Remaining/Reset/NearLimit on every site and gateway answer (what Atlassian sends
+   * on ordinary answers when a quota applies, §2); NearLimit is true under 20 % left. Default: none.
+   */
+  rateLimitHeadroom?: { limit: number; remaining: number } | undefined;
   /** a generated space seeded on start and on reset (test/sim/bulk.ts): the export benchmark's 500 pages */
   bulkSpace?: { key: string; pages: number; attachments: number } | undefined;
 }
