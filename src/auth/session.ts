@@ -296,9 +296,15 @@ export function productApiBase(
 ): string {
   if (product === "confluence") return profile.apiBase;
   if (profile.deployment !== "cloud") {
-    throw new UsageError("Jira calls are only supported for Atlassian Cloud profiles", {
-      code: "usage.jira_on_dc",
-    });
+    // Data Center: Jira's own base URL, added by `confl auth login --product jira` (src/jira/session.ts)
+    if (profile.jira) return profile.jira.apiBase;
+    throw new UsageError(
+      `profile "${profile.name}" is Data Center and has no Jira: Jira has its own URL and token there`,
+      {
+        code: "usage.jira_on_dc",
+        hint: `add one: confl auth login${profile.name === "default" || profile.name.startsWith("(") ? "" : ` --profile ${profile.name}`} --product jira --site JIRA_URL --type pat --with-token`,
+      },
+    );
   }
   if (isGatewayUrl(profile.apiBase)) {
     if (!profile.cloudId)
@@ -350,6 +356,11 @@ export function readOnlyReason(
 export async function resolveClient(ctx: Context, overrides: ClientOverrides = {}): Promise<HttpClient> {
   const flags = flagTls(overrides);
   const session = await resolveSession(ctx, flags ? { tlsOverrides: flags } : {});
+  if (overrides.product === "jira" && session.profile.deployment === "dc") {
+    // Jira Data Center has a credential of its own; its client may send it to Jira's base only
+    const { jiraClient } = await import("../jira/session.js");
+    return (await jiraClient(ctx, session, overrides)).client;
+  }
   let client = clientForSession(ctx, session, overrides);
   if (session.gatewayFallback && (overrides.product ?? "confluence") === "confluence")
     client = withGatewayFallback(ctx, session, overrides, client, flags);

@@ -21,7 +21,6 @@ import {
   createProbe,
   defaultResolveDeps,
   openProfileStore,
-  productApiBase,
 } from "../auth/session.js";
 import { isGatewayUrl } from "../auth/site-url.js";
 import type { AuthStrategy } from "../auth/types.js";
@@ -37,7 +36,7 @@ import type { Context } from "../context.js";
 import { AuthError, ConflError, ExitCode, type ExitCodeValue } from "../errors.js";
 import { effectiveTlsSettings, proxyFor } from "../http/transport.js";
 import type { HttpClient } from "../http/types.js";
-import { type JiraTarget, jiraIdentityFromResponse, jiraMyselfPath } from "../jira/verify.js";
+import { jiraIdentityFromResponse, jiraMyselfPath } from "../jira/verify.js";
 import { redactText } from "../redact.js";
 import { probeTls } from "./tls-probe.js";
 
@@ -511,32 +510,16 @@ const contentStep: StepFn = async (state) => {
   return pass(`${summary} (${where})`, { routes: results });
 };
 
-/** The Jira the profile reaches: Cloud's with the same credential, or Data Center's own (profile.jira). */
-export function jiraTargetOf(profile: Profile, env: NodeJS.ProcessEnv): JiraTarget | undefined {
-  if (profile.deployment !== "cloud") return undefined;
-  const apiBase = productApiBase(profile, "jira", env);
-  return {
-    site: new URL(profile.site).origin,
-    apiBase,
-    deployment: "cloud",
-    kind: profile.kind,
-    onGateway: isGatewayUrl(apiBase),
-    profileName: profile.name,
-    ...(profile.email ? { email: profile.email } : {}),
-  };
-}
-
 const jiraStep: StepFn = async (state) => {
   const profile = state.profile as Profile;
-  const target = jiraTargetOf(profile, state.env);
-  if (!target)
+  if (profile.deployment === "dc" && !profile.jira)
     return skip("no Jira configured for this Data Center profile (confl auth login --product jira adds one)");
   await sessionClient(state);
-  const strategy = state.strategy as AuthStrategy;
-  const client = clientForSession(
+  const { jiraClient } = await import("../jira/session.js");
+  const { client, target } = await jiraClient(
     state.ctx,
-    { profile, strategy },
-    { product: "jira", maxRetries: 0, timeoutMs: 15_000 },
+    { profile, strategy: state.strategy as AuthStrategy },
+    { maxRetries: 0, timeoutMs: 15_000 },
   );
   const res = await observe(client, jiraMyselfPath(target.deployment), dctx(state), state.env);
   state.observed.push(res);
@@ -546,14 +529,12 @@ const jiraStep: StepFn = async (state) => {
     const identity = jiraIdentityFromResponse(res, target);
     return pass(
       `${identity.displayName ?? identity.accountId ?? identity.username} at ${target.apiBase} (${jiraMyselfPath(target.deployment)})`,
-      {
-        apiBase: target.apiBase,
-        identity,
-      },
+      { apiBase: target.apiBase, identity },
     );
   } catch (error) {
-    // On Cloud, Jira comes with the Confluence credential whether or not the person uses it: its absence is
-    // worth knowing, not a reason to fail a Confluence check.
+    // Data Center's Jira was added on purpose: its failure is a failure. On Cloud, Jira comes with the
+    // Confluence credential whether or not the person uses it: its absence is worth knowing, not a failure.
+    if (target.deployment === "dc") throw error;
     const e = error instanceof ConflError ? error : new ConflError(String(error));
     return warn(`Jira at ${target.apiBase}: ${e.message}`, e.hint, { apiBase: target.apiBase, code: e.code });
   }
