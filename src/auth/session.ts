@@ -302,7 +302,7 @@ export function productApiBase(
       `profile "${profile.name}" is Data Center and has no Jira: Jira has its own URL and token there`,
       {
         code: "usage.jira_on_dc",
-        hint: `add one: confl auth login${profile.name === "default" || profile.name.startsWith("(") ? "" : ` --profile ${profile.name}`} --product jira --site JIRA_URL --type pat --with-token`,
+        hint: `add one: confl auth login${profile.name === "default" || profile.name.startsWith("(") ? "" : ` --profile ${profile.name}`} --product jira --site https://jira.example.com --type pat --with-token`,
       },
     );
   }

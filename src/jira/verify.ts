@@ -37,7 +37,7 @@ export interface JiraIdentity {
 }
 
 /** The scopes GET /rest/api/3/myself needs (Jira Cloud OpenAPI, x-atlassian-oauth2-scopes). */
-export const JIRA_MYSELF_SCOPES = {
+export const MYSELF_SCOPES_JIRA = {
   classic: "read:jira-user",
   granular: ["read:application-role:jira", "read:group:jira", "read:user:jira", "read:avatar:jira"],
 };
@@ -77,13 +77,13 @@ export function diagnoseJira(res: ObservedResponse, t: JiraTarget): ConflError |
     /FAILURE_CLIENT_SCOPE_CHECK/i.test(res.headers.get("x-failure-category") ?? "") ||
     /scope does not match/i.test(res.bodyText);
   if (res.status === 401 && scopeCheck) {
-    const scopes = `${JIRA_MYSELF_SCOPES.classic} (classic) or ${JIRA_MYSELF_SCOPES.granular.join(", ")} (granular)`;
+    const scopes = `${MYSELF_SCOPES_JIRA.classic} (classic) or ${MYSELF_SCOPES_JIRA.granular.join(", ")} (granular)`;
     return new AuthError(`the credential lacks Jira's scopes: reading your Jira user needs ${scopes}`, {
       code: "auth.scope_mismatch",
       hint:
         t.kind === "oauth" || t.kind === "client-credentials"
-          ? `add ${JIRA_MYSELF_SCOPES.classic} to the app (Permissions → Jira API) and log in again with --scopes listing it beside the Confluence scopes (see 'confl auth login --help')`
-          : `a scoped API token serves one product: Jira needs a token created for Jira with ${JIRA_MYSELF_SCOPES.classic} at ${API_TOKEN_URL}, or a classic API token for both`,
+          ? `add ${MYSELF_SCOPES_JIRA.classic} to the app (Permissions → Jira API) and log in again with --scopes listing it beside the Confluence scopes (see 'confl auth login --help')`
+          : `a scoped API token serves one product: Jira needs a token created for Jira with ${MYSELF_SCOPES_JIRA.classic} at ${API_TOKEN_URL}, or a classic API token for both`,
     });
   }
   if (reasons.includes("AUTHENTICATED_FAILED") || (res.status === 401 && t.deployment === "dc")) {

@@ -15,6 +15,7 @@ import {
   authenticateGateway,
   authenticateSite,
   dcScopeAllows,
+  parseAuthorization,
   scopeMismatchRefusal,
 } from "./auth-rules.js";
 import { BACKUP_ORG_ID, BACKUP_POLICY_ID, createBackupSim, handleBackup } from "./backup.js";
@@ -68,6 +69,7 @@ export const defaultSettings: SimSettings = {
   captchaAfterFailures: 3,
   latencyMs: 0,
   dcContextPath: "/confluence",
+  jiraDcContextPath: "/jira",
   dcRejectNocheck: false,
   oauthAccessTokenTtl: 3600,
   cloudBasicAuthDisabled: false,
@@ -194,17 +196,24 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
     auth: createServer(),
     media: createServer(),
     dc: createServer(),
+    jiraDc: createServer(),
   };
   const ports: Partial<Record<ServerName, number>> = {};
   for (const name of Object.keys(servers) as ServerName[]) ports[name] = await listen(servers[name], host);
   const dcOrigin = originFor(host, ports.dc!);
+  const jiraDcOrigin = originFor(host, ports.jiraDc!);
   const origins = {
     site: originFor(host, ports.site!),
     gateway: originFor(host, ports.gateway!),
     auth: originFor(host, ports.auth!),
     media: originFor(host, ports.media!),
     dcOrigin,
+    jiraDcOrigin,
   } as SimOrigins;
+  Object.defineProperty(origins, "jiraDc", {
+    enumerable: true,
+    get: () => `${jiraDcOrigin}${settings.jiraDcContextPath}`,
+  });
   // `dc` follows settings.dcContextPath, which tests may change after start.
   Object.defineProperty(origins, "dc", {
     enumerable: true,
@@ -350,7 +359,7 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
   type Handler = (req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer) => Promise<void> | void;
 
   function serve(name: ServerName, handler: Handler): void {
-    const origin = name === "dc" ? dcOrigin : origins[name];
+    const origin = name === "dc" ? dcOrigin : name === "jiraDc" ? jiraDcOrigin : origins[name];
     servers[name].on("request", (req: IncomingMessage, res: ServerResponse) => {
       void (async () => {
         const method0 = (req.method ?? "GET").toUpperCase();
@@ -646,6 +655,62 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
     send(res, result, headers);
   });
 
+  // Jira Data Center (issue 13): its own server, PATs and passwords of its own, Seraph headers on failure, and a
+  // CAPTCHA after settings.captchaAfterFailures failed Basic logins: 403 with X-Authentication-Denied-Reason
+  // (Jira's LoginReason AUTHENTICATION_DENIED, "The user is not allowed to even attempt a login").
+  const jiraFailures = new Map<string, number>();
+  serve("jiraDc", (req, res, url) => {
+    const context = settings.jiraDcContextPath;
+    const path = url.pathname;
+    if (context !== "" && path !== context && !path.startsWith(`${context}/`))
+      return sendText(res, 404, notFoundHtml(), "text/html;charset=utf-8");
+    const sub = path.slice(context.length);
+    const route = jiraRoute("dc", (req.method ?? "GET").toUpperCase(), sub);
+    if (!route) return sendJson(res, 404, { errorMessages: ["null for uri: " + url.href], errors: {} });
+    const jira = credentials.jiraDc;
+    const parsed = parseAuthorization(req);
+    const base = origins.jiraDc;
+    const failed = (): void =>
+      sendJson(
+        res,
+        401,
+        {
+          errorMessages: ["You are not authenticated. Authentication required to perform this operation."],
+          errors: {},
+        },
+        { "x-seraph-loginreason": "AUTHENTICATED_FAILED", "x-ausername": "anonymous" },
+      );
+    let principal: Principal = { kind: "anonymous" };
+    if (parsed.scheme === "bearer") {
+      if (parsed.token !== jira.pat || authState.expired.has(parsed.token)) return failed();
+      principal = { kind: "user", user: users.dc, credential: "pat" };
+    } else if (parsed.scheme === "basic") {
+      const failures = jiraFailures.get(parsed.user) ?? 0;
+      if (failures >= settings.captchaAfterFailures) {
+        return sendJson(
+          res,
+          403,
+          { errorMessages: ["CAPTCHA_CHALLENGE"], errors: {} },
+          {
+            "x-seraph-loginreason": "AUTHENTICATION_DENIED",
+            "x-authentication-denied-reason": `CAPTCHA_CHALLENGE; login-url=${base}/login.jsp`,
+          },
+        );
+      }
+      if (parsed.user !== jira.username || parsed.secret !== jira.password) {
+        jiraFailures.set(parsed.user, failures + 1);
+        return failed();
+      }
+      jiraFailures.delete(parsed.user);
+      principal = { kind: "user", user: users.dc, credential: "basic" };
+    } else if (parsed.scheme !== "none") return failed();
+    const username = principal.kind === "user" ? principal.user.username : "anonymous";
+    send(res, jiraAnswer("dc", route, url, principal, base), {
+      "x-ausername": username,
+      ...(principal.kind === "user" ? { "x-seraph-loginreason": "OK" } : {}),
+    });
+  });
+
   const simulator: Simulator & SimulatorExtras = {
     origins,
     cloudId,
@@ -677,6 +742,7 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
       if (settings.bulkSpace) seedBulkSpace(store, settings.bulkSpace);
       authState.expired.clear();
       authState.dcFailures.clear();
+      jiraFailures.clear();
       backupSim.reset();
       log.length = 0;
     },
