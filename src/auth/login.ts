@@ -38,6 +38,9 @@ export async function saveLogin(
   } & StorageChoice,
 ): Promise<SavedLogin> {
   let { profile, secret } = login;
+  // a Data Center profile's Jira (its own URL and secret entry) survives a new Confluence login
+  if (login.previous?.jira && !profile.jira && profile.deployment === "dc")
+    profile = { ...profile, jira: login.previous.jira };
   let identity: Identity | undefined;
   let rerouted: string | undefined;
   if (login.verify) {

@@ -289,12 +289,22 @@ function bodyText(data: unknown): string {
 }
 
 /** The API root for a product: Confluence's is the profile's; Jira's is the site (Cloud) or its gateway path. */
-function productApiBase(profile: Profile, product: "confluence" | "jira", env: NodeJS.ProcessEnv): string {
+export function productApiBase(
+  profile: Profile,
+  product: "confluence" | "jira",
+  env: NodeJS.ProcessEnv,
+): string {
   if (product === "confluence") return profile.apiBase;
   if (profile.deployment !== "cloud") {
-    throw new UsageError("Jira calls are only supported for Atlassian Cloud profiles", {
-      code: "usage.jira_on_dc",
-    });
+    // Data Center: Jira's own base URL, added by `confl auth login --product jira` (src/jira/session.ts)
+    if (profile.jira) return profile.jira.apiBase;
+    throw new UsageError(
+      `profile "${profile.name}" is Data Center and has no Jira: Jira has its own URL and token there`,
+      {
+        code: "usage.jira_on_dc",
+        hint: `add one: confl auth login${profile.name === "default" || profile.name.startsWith("(") ? "" : ` --profile ${profile.name}`} --product jira --site https://jira.example.com --type pat --with-token`,
+      },
+    );
   }
   if (isGatewayUrl(profile.apiBase)) {
     if (!profile.cloudId)
@@ -346,6 +356,11 @@ export function readOnlyReason(
 export async function resolveClient(ctx: Context, overrides: ClientOverrides = {}): Promise<HttpClient> {
   const flags = flagTls(overrides);
   const session = await resolveSession(ctx, flags ? { tlsOverrides: flags } : {});
+  if (overrides.product === "jira" && session.profile.deployment === "dc") {
+    // Jira Data Center has a credential of its own; its client may send it to Jira's base only
+    const { jiraClient } = await import("../jira/session.js");
+    return (await jiraClient(ctx, session, overrides)).client;
+  }
   let client = clientForSession(ctx, session, overrides);
   if (session.gatewayFallback && (overrides.product ?? "confluence") === "confluence")
     client = withGatewayFallback(ctx, session, overrides, client, flags);

@@ -36,14 +36,14 @@ export interface VerifyResult {
   contentPath: string;
 }
 
-const IDENTITY_PATH = "rest/api/user/current";
+export const IDENTITY_PATH = "rest/api/user/current";
 
 /** The content read that proves a login works; the resource layer chooses v2 or v1 (client.ts). */
 function contentCheckPath(profile: Pick<Profile, "deployment" | "apiBase">): string {
   return contentProbePath(profile);
 }
 
-function diagnoseContext(profile: Profile, phase: DiagnoseContext["phase"]): DiagnoseContext {
+export function diagnoseContext(profile: Profile, phase: DiagnoseContext["phase"]): DiagnoseContext {
   return {
     kind: profile.kind,
     deployment: profile.deployment,
@@ -113,6 +113,12 @@ async function checkIdentity(
 ): Promise<Identity> {
   const d = diagnoseContext(profile, "identity");
   const res = await observe(client, IDENTITY_PATH, d, env);
+  return identityFromResponse(res, profile);
+}
+
+/** The identity call's answer, judged: the user it names, or the AuthError saying why it names nobody. */
+export function identityFromResponse(res: ObservedResponse, profile: Profile): Identity {
+  const d = diagnoseContext(profile, "identity");
   const failure = diagnoseResponse(res, d);
   if (failure) throw failure;
   const identity = parseIdentity(res.bodyText);

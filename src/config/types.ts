@@ -28,6 +28,24 @@ export interface OAuthSettings {
   callbackPort?: number;
 }
 
+/**
+ * Jira on Data Center (issue 13): its own base URL and a credential of its own (Jira's PATs are not
+ * Confluence's), kept in the same secret store under its own entry. On Cloud, Jira shares the site and the
+ * profile's credential and needs nothing here.
+ */
+export interface JiraSettings {
+  /** Jira's base URL with its context path, no trailing slash: https://jira.corp.example/jira */
+  site: string;
+  /** the API root, with a trailing slash */
+  apiBase: string;
+  kind: "pat" | "password";
+  username?: string;
+  secretStore: SecretStoreKind;
+  /** the entry in that store: `<profile>#jira-<8 hex>` */
+  secretEntry?: string;
+  identity?: { displayName?: string; username?: string; verifiedAt?: string };
+}
+
 export interface Profile {
   name: string;
   /** The site as the user knows it, normalised: https://acme.atlassian.net or https://dc.example.com/confluence */
@@ -52,6 +70,8 @@ export interface Profile {
   oauth?: OAuthSettings;
   /** Refuse every write with this profile, as --read-only does (for scripts and agents that only read). */
   readOnly?: boolean;
+  /** Jira Data Center, when `confl auth login --product jira` added it */
+  jira?: JiraSettings;
   /** What verification last learned, for `auth status` without a network call. */
   identity?: { displayName?: string; accountId?: string; username?: string; verifiedAt?: string };
   createdAt?: string;

@@ -4,12 +4,12 @@
  * of every ```sh block in the README is run by a real shell against the simulator and must exit 0.
  *
  * Only what the documentation cannot know is provided: its hosts are mapped to the simulator
- * (acme.atlassian.net → the Cloud site, wiki.corp.example → Data Center, wiki-proxy.corp.example → a
- * reverse proxy that adds the credential, api.atlassian.com and auth.atlassian.com through
+ * (acme.atlassian.net → the Cloud site, wiki.corp.example → Data Center, jira.corp.example/jira → Jira
+ * Data Center, wiki-proxy.corp.example → a reverse proxy that adds the credential, api.atlassian.com and auth.atlassian.com through
  * CONFL_ATLASSIAN_API_URL / CONFL_ATLASSIAN_AUTH_URL), its accounts to the simulator's, its variables
  * ($TOKEN, $PAT, $CLIENT_ID, …) and files (pat.txt, page.json, corp-root.pem, …) to fakes the simulator
  * accepts, and the browser to a script that gives OAuth consent. Each example gets its own config
- * directory, seeded with the profiles the examples name (default on Cloud, dc on Data Center, work with
+ * directory, seeded with the profiles the examples name (default on Cloud, dc on Data Center with a Jira, work with
  * OAuth); `space` and `page` examples also run on Data Center.
  */
 import { execFile } from "node:child_process";
@@ -132,6 +132,7 @@ function mapped(line: string): string {
     line
       .replaceAll("https://wiki-proxy.corp.example", proxy.url)
       .replaceAll("https://wiki.corp.example/confluence", sim.origins.dc)
+      .replaceAll("https://jira.corp.example/jira", sim.origins.jiraDc)
       .replaceAll("https://wiki.corp.example", dcOrigin)
       .replaceAll("https://api.atlassian.com", sim.origins.gateway)
       .replaceAll("https://acme.atlassian.net", sim.origins.site)
@@ -192,6 +193,7 @@ async function seedConfig(): Promise<string> {
   for (const line of [
     OAUTH_LOGIN,
     `printf '%s' "$PAT" | confl --profile dc auth login --site ${sim.origins.dc} --type pat --with-token ${STORE}`,
+    `printf '%s' "${sim.credentials.jiraDc.pat}" | confl --profile dc auth login --product jira --site ${sim.origins.jiraDc} --type pat --with-token ${STORE}`,
     `printf '%s' "$TOKEN" | confl auth login --site ${sim.origins.site} --type api-token --email ${sim.credentials.cloud.email} --with-token ${STORE}`,
     "confl auth switch default",
   ]) {
@@ -252,6 +254,7 @@ await fetch(location);
   cpSync(pki.client.certFile, join(files, "me.crt"));
   cpSync(pki.client.keyFile, join(files, "me.key"));
   writeFileSync(join(files, "pat.txt"), `${sim.credentials.dc.pat}\n`);
+  writeFileSync(join(files, "jira-pat.txt"), `${sim.credentials.jiraDc.pat}\n`);
   writeFileSync(join(files, "token.txt"), `${sim.credentials.cloud.apiToken}\n`);
   // what the page, attachment, comment and convert examples name
   writeFileSync(

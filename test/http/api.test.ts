@@ -14,8 +14,18 @@ import type { Simulator } from "../sim/types.js";
 import { basicAuth, bearerAuth, fakeClock } from "./helpers.js";
 
 let sim: Simulator;
+/** Jira through the gateway takes Jira scopes, which a Confluence scoped token lacks: an OAuth grant with them. */
+const JIRA_GRANT = "fake-oauth-jira-grant-0001";
+
 beforeAll(async () => {
   sim = await startSimulator();
+  sim.tokens.grant({
+    token: JIRA_GRANT,
+    kind: "oauth",
+    user: sim.users.cloud,
+    scopes: ["read:jira-user"],
+    expiresAt: Date.now() + 3_600_000,
+  });
 });
 afterAll(async () => {
   await sim.stop();
@@ -72,7 +82,9 @@ function deps(
       const auth =
         target === "dc"
           ? bearerAuth(dc.pat)
-          : basicAuth(cloud.email, target === "site" ? cloud.apiToken : cloud.scopedToken);
+          : target === "gateway" && product === "jira"
+            ? bearerAuth(JIRA_GRANT)
+            : basicAuth(cloud.email, target === "site" ? cloud.apiToken : cloud.scopedToken);
       return createHttpClient({ apiBase: base[target][product], auth, env: {}, ...overrides });
     },
   };

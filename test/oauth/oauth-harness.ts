@@ -52,6 +52,8 @@ export async function startOAuthHarness(settings: Partial<SimSettings> = {}): Pr
       media: "http://127.0.0.1:1",
       dcOrigin: dc.origin,
       dc: `${dc.origin}/confluence`,
+      jiraDcOrigin: "http://127.0.0.1:1",
+      jiraDc: "http://127.0.0.1:1/jira",
     },
     settings: {
       cloudAnonymousAccess: false,
@@ -59,6 +61,7 @@ export async function startOAuthHarness(settings: Partial<SimSettings> = {}): Pr
       captchaAfterFailures: 3,
       latencyMs: 0,
       dcContextPath: "/confluence",
+      jiraDcContextPath: "/jira",
       dcRejectNocheck: false,
       backupAndRestore: true,
       backupPollsToComplete: 2,
@@ -78,6 +81,7 @@ export async function startOAuthHarness(settings: Partial<SimSettings> = {}): Pr
         expiredApiToken: "",
       },
       dc: { username: "", password: "", pat: "", sessionCookie: "" },
+      jiraDc: { username: "", password: "", pat: "" },
       oauth: {
         clientId: "fake-oauth-client-id-0001",
         clientSecret: "fake-oauth-client-secret-0001",

@@ -67,6 +67,11 @@ export function createCredentials(): SimCredentials & { cloud: { accountPassword
       pat: "fake-dc-pat-0001",
       sessionCookie: "fake-dc-session-0001",
     },
+    jiraDc: {
+      username: dcUser.username,
+      password: "fake-jira-dc-password-0001",
+      pat: "fake-jira-dc-pat-0001",
+    },
     oauth: {
       clientId: "fake-oauth-client-id-0001",
       clientSecret: "fake-oauth-client-secret-0001",

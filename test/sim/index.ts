@@ -15,6 +15,7 @@ import {
   authenticateGateway,
   authenticateSite,
   dcScopeAllows,
+  parseAuthorization,
   scopeMismatchRefusal,
 } from "./auth-rules.js";
 import { BACKUP_ORG_ID, BACKUP_POLICY_ID, createBackupSim, handleBackup } from "./backup.js";
@@ -29,6 +30,7 @@ import {
 import { compiledDcRoutes } from "./dc.js";
 import type { AttachmentRecord } from "./fixtures.js";
 import { cloudUser, createCredentials, dcUser } from "./fixtures.js";
+import { jiraAnswer, jiraRoute, jiraScopesSatisfied } from "./jira.js";
 import { createOAuthRoutes } from "./oauth.js";
 import {
   type MultipartPart,
@@ -67,6 +69,7 @@ export const defaultSettings: SimSettings = {
   captchaAfterFailures: 3,
   latencyMs: 0,
   dcContextPath: "/confluence",
+  jiraDcContextPath: "/jira",
   dcRejectNocheck: false,
   oauthAccessTokenTtl: 3600,
   cloudBasicAuthDisabled: false,
@@ -193,17 +196,24 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
     auth: createServer(),
     media: createServer(),
     dc: createServer(),
+    jiraDc: createServer(),
   };
   const ports: Partial<Record<ServerName, number>> = {};
   for (const name of Object.keys(servers) as ServerName[]) ports[name] = await listen(servers[name], host);
   const dcOrigin = originFor(host, ports.dc!);
+  const jiraDcOrigin = originFor(host, ports.jiraDc!);
   const origins = {
     site: originFor(host, ports.site!),
     gateway: originFor(host, ports.gateway!),
     auth: originFor(host, ports.auth!),
     media: originFor(host, ports.media!),
     dcOrigin,
+    jiraDcOrigin,
   } as SimOrigins;
+  Object.defineProperty(origins, "jiraDc", {
+    enumerable: true,
+    get: () => `${jiraDcOrigin}${settings.jiraDcContextPath}`,
+  });
   // `dc` follows settings.dcContextPath, which tests may change after start.
   Object.defineProperty(origins, "dc", {
     enumerable: true,
@@ -349,7 +359,7 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
   type Handler = (req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer) => Promise<void> | void;
 
   function serve(name: ServerName, handler: Handler): void {
-    const origin = name === "dc" ? dcOrigin : origins[name];
+    const origin = name === "dc" ? dcOrigin : name === "jiraDc" ? jiraDcOrigin : origins[name];
     servers[name].on("request", (req: IncomingMessage, res: ServerResponse) => {
       void (async () => {
         const method0 = (req.method ?? "GET").toUpperCase();
@@ -388,6 +398,15 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
           // Atlassian's edge stamps every Cloud answer; clients quote atl-traceid to support (§1.14)
           res.setHeader("atl-traceid", randomBytes(16).toString("hex"));
           res.setHeader("x-arequestid", randomUUID());
+          const headroom = settings.rateLimitHeadroom;
+          if (headroom) {
+            // the quota headers Atlassian stamps on ordinary answers (§2): limit, what is left, the next reset
+            const reset = new Date(Math.ceil((now() + 1) / 3_600_000) * 3_600_000).toISOString();
+            res.setHeader("x-ratelimit-limit", String(headroom.limit));
+            res.setHeader("x-ratelimit-remaining", String(headroom.remaining));
+            res.setHeader("x-ratelimit-reset", `${reset.slice(0, 16)}Z`);
+            res.setHeader("x-ratelimit-nearlimit", String(headroom.remaining < headroom.limit * 0.2));
+          }
         }
         await handler(req, res, url, body);
       })().catch((error: unknown) => {
@@ -449,20 +468,6 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
     send(res, result, headers);
   }
 
-  function jiraMyself(origin: string, user: SimUser): Record<string, unknown> {
-    return {
-      self: `${origin}/rest/api/3/user?accountId=${encodeURIComponent(user.accountId)}`,
-      accountId: user.accountId,
-      accountType: "atlassian",
-      emailAddress: user.email,
-      avatarUrls: { "48x48": `${origin}/_sim/avatar.png` },
-      displayName: user.displayName,
-      active: true,
-      timeZone: "UTC",
-      locale: "en_US",
-    };
-  }
-
   function refuseOr(outcome: AuthOutcome, res: ServerResponse): Principal | undefined {
     if ("refusal" in outcome) {
       send(res, outcome.refusal);
@@ -474,14 +479,16 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
   serve("site", async (req, res, url, body) => {
     const path = url.pathname;
     if (path === "/_edge/tenant_info") return sendJson(res, 200, { cloudId });
-    if (path === "/rest/api/3/myself") {
-      // Jira's site host: classic token only; anything else is "Client must be authenticated" (§3.3)
+    const jira = jiraRoute("cloud", (req.method ?? "GET").toUpperCase(), path);
+    if (jira) {
+      // Jira on the same site and credential (§3.3): a classic token only; any other caller gets Jira's
+      // "Client must be authenticated" (serverInfo answers anyone)
       const outcome = authenticateSite(req, authState, origins.site);
-      if ("principal" in outcome && outcome.principal.kind === "user") {
-        return sendJson(res, 200, jiraMyself(origins.site, outcome.principal.user));
-      }
-      return sendText(res, 401, "Client must be authenticated to access this resource.", "text/plain", {
-        "www-authenticate": `OAuth realm="${origins.site}"`,
+      const principal: Principal =
+        "principal" in outcome ? outcome.principal : { kind: "anonymous" as const };
+      const answer = jiraAnswer("cloud", jira, url, principal, origins.site);
+      return send(res, answer, {
+        ...(answer.status === 401 ? { "www-authenticate": `OAuth realm="${origins.site}"` } : {}),
       });
     }
     if (path.startsWith("/wiki/download/attachments/")) {
@@ -528,10 +535,12 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
     const principal = refuseOr(authenticateGateway(req, authState), res);
     if (principal?.kind !== "user") return;
     if (product === "jira") {
-      if (rest === "/rest/api/3/myself" && req.method === "GET") {
-        return sendJson(res, 200, jiraMyself(`${origins.gateway}/ex/jira/${cloudId}`, principal.user));
-      }
-      return sendJson(res, 404, { errorMessages: ["Not Found"], errors: {} });
+      const jira = jiraRoute("cloud", (req.method ?? "GET").toUpperCase(), rest);
+      if (!jira) return sendJson(res, 404, { errorMessages: ["Not Found"], errors: {} });
+      // the gateway checks the token's scopes before routing, for Jira as for Confluence
+      if (principal.scopes && !jiraScopesSatisfied(jira, principal.scopes))
+        return send(res, scopeMismatchRefusal());
+      return send(res, jiraAnswer("cloud", jira, url, principal, `${origins.gateway}/ex/jira/${cloudId}`));
     }
     // Real gateways serve product paths without /wiki too: a scoped token reached
     // /ex/confluence/{cloudId}/rest/api/space "and it works!" (Atlassian Community, "Scoped API Token returns
@@ -646,6 +655,62 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
     send(res, result, headers);
   });
 
+  // Jira Data Center (issue 13): its own server, PATs and passwords of its own, Seraph headers on failure, and a
+  // CAPTCHA after settings.captchaAfterFailures failed Basic logins: 403 with X-Authentication-Denied-Reason
+  // (Jira's LoginReason AUTHENTICATION_DENIED, "The user is not allowed to even attempt a login").
+  const jiraFailures = new Map<string, number>();
+  serve("jiraDc", (req, res, url) => {
+    const context = settings.jiraDcContextPath;
+    const path = url.pathname;
+    if (context !== "" && path !== context && !path.startsWith(`${context}/`))
+      return sendText(res, 404, notFoundHtml(), "text/html;charset=utf-8");
+    const sub = path.slice(context.length);
+    const route = jiraRoute("dc", (req.method ?? "GET").toUpperCase(), sub);
+    if (!route) return sendJson(res, 404, { errorMessages: ["null for uri: " + url.href], errors: {} });
+    const jira = credentials.jiraDc;
+    const parsed = parseAuthorization(req);
+    const base = origins.jiraDc;
+    const failed = (): void =>
+      sendJson(
+        res,
+        401,
+        {
+          errorMessages: ["You are not authenticated. Authentication required to perform this operation."],
+          errors: {},
+        },
+        { "x-seraph-loginreason": "AUTHENTICATED_FAILED", "x-ausername": "anonymous" },
+      );
+    let principal: Principal = { kind: "anonymous" };
+    if (parsed.scheme === "bearer") {
+      if (parsed.token !== jira.pat || authState.expired.has(parsed.token)) return failed();
+      principal = { kind: "user", user: users.dc, credential: "pat" };
+    } else if (parsed.scheme === "basic") {
+      const failures = jiraFailures.get(parsed.user) ?? 0;
+      if (failures >= settings.captchaAfterFailures) {
+        return sendJson(
+          res,
+          403,
+          { errorMessages: ["CAPTCHA_CHALLENGE"], errors: {} },
+          {
+            "x-seraph-loginreason": "AUTHENTICATION_DENIED",
+            "x-authentication-denied-reason": `CAPTCHA_CHALLENGE; login-url=${base}/login.jsp`,
+          },
+        );
+      }
+      if (parsed.user !== jira.username || parsed.secret !== jira.password) {
+        jiraFailures.set(parsed.user, failures + 1);
+        return failed();
+      }
+      jiraFailures.delete(parsed.user);
+      principal = { kind: "user", user: users.dc, credential: "basic" };
+    } else if (parsed.scheme !== "none") return failed();
+    const username = principal.kind === "user" ? principal.user.username : "anonymous";
+    send(res, jiraAnswer("dc", route, url, principal, base), {
+      "x-ausername": username,
+      ...(principal.kind === "user" ? { "x-seraph-loginreason": "OK" } : {}),
+    });
+  });
+
   const simulator: Simulator & SimulatorExtras = {
     origins,
     cloudId,
@@ -677,6 +742,7 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
       if (settings.bulkSpace) seedBulkSpace(store, settings.bulkSpace);
       authState.expired.clear();
       authState.dcFailures.clear();
+      jiraFailures.clear();
       backupSim.reset();
       log.length = 0;
     },

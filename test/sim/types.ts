@@ -18,6 +18,10 @@ export interface SimOrigins {
   dcOrigin: string;
   /** Data Center base URL including its context path, e.g. http://127.0.0.1:41005/confluence */
   dc: string;
+  /** Jira Data Center origin (a server of its own, as Jira DC is) */
+  jiraDcOrigin: string;
+  /** Jira Data Center base URL including its context path (settings.jiraDcContextPath), e.g. http://127.0.0.1:41006/jira */
+  jiraDc: string;
 }
 
 export interface SimUser {
@@ -53,6 +57,13 @@ export interface SimCredentials {
     /** a valid session cookie value for JSESSIONID */
     sessionCookie: string;
   };
+  /** Jira Data Center: its own accounts' secrets (Jira PATs are not Confluence's); the user is users.dc */
+  jiraDc: {
+    username: string;
+    password: string;
+    /** Jira personal access token: Bearer only */
+    pat: string;
+  };
   oauth: {
     clientId: string;
     clientSecret: string;
@@ -71,7 +82,7 @@ export interface SimCredentials {
 
 export interface RequestLogEntry {
   /** which server: "site" | "gateway" | "auth" | "media" | "dc" */
-  server: keyof Omit<SimOrigins, "dcOrigin">;
+  server: keyof Omit<SimOrigins, "dcOrigin" | "jiraDcOrigin">;
   method: string;
   origin: string;
   /** path with query string */
@@ -135,6 +146,8 @@ export interface SimSettings {
   latencyMs: number;
   /** DC context path, default "/confluence" ("" for root) */
   dcContextPath: string;
+  /** Jira DC context path, default "/jira" ("" for root) */
+  jiraDcContextPath: string;
   /** DC rejects X-Atlassian-Token: nocheck with 403 */
   dcRejectNocheck: boolean;
   /** OAuth access-token lifetime in seconds (default 3600) */
@@ -158,6 +171,11 @@ export interface SimSettings {
    * memory (the benchmarks). "" (default): uploads are buffered in memory like every other body.
    */
   uploadSpoolDir?: string | undefined;
+  /**
+   * Stamp X-RateLimit-Limit/Remaining/Reset/NearLimit on every site and gateway answer (what Atlassian sends
+   * on ordinary answers when a quota applies, §2); NearLimit is true under 20 % left. Default: none.
+   */
+  rateLimitHeadroom?: { limit: number; remaining: number } | undefined;
   /** a generated space seeded on start and on reset (test/sim/bulk.ts): the export benchmark's 500 pages */
   bulkSpace?: { key: string; pages: number; attachments: number } | undefined;
 }

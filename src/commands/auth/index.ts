@@ -1,6 +1,7 @@
 /** The `auth` noun: login, status, token, logout, switch (and refresh, from the OAuth work). */
 import type { Command } from "@commander-js/extra-typings";
 import type { ContextFactory } from "../../context.js";
+import { register as registerDoctor } from "./doctor.js";
 import { register as registerLogin } from "./login.js";
 import { register as registerLogout } from "./logout.js";
 import { registerRefresh } from "./refresh.js";
@@ -17,4 +18,5 @@ export function registerAuth(program: Command, getContext: ContextFactory): void
   registerSwitch(auth, getContext);
   // refresh.ts (OAuth work) only pulls in modules start-up already loads, so a static import costs nothing.
   registerRefresh(auth, getContext);
+  registerDoctor(auth, getContext);
 }

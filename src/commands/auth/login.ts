@@ -48,6 +48,8 @@ export interface LoginOptions {
   browser?: boolean;
   /** OAuth: read the app's client secret from the first line of stdin */
   clientSecretStdin?: boolean;
+  /** --product jira: add Jira Data Center's own URL and credential to the profile (login-jira.ts) */
+  product?: "confluence" | "jira";
   /** not an option confl takes: caught to point at --with-token */
   token?: string | boolean;
 }
@@ -509,6 +511,12 @@ export function register(auth: Command, getContext: ContextFactory): void {
     .option("--scopes <scopes>", "OAuth: scopes, space- or comma-separated")
     .option("--callback-port <port>", "OAuth: local port for the browser redirect")
     .option("--no-browser", "OAuth: print the URL instead of opening a browser")
+    .addOption(
+      new Option(
+        "--product <product>",
+        "jira: add Jira Data Center's own URL and token to the profile (Cloud needs none)",
+      ).choices(["confluence", "jira"] as const),
+    )
     .option(
       "--client-secret-stdin",
       "OAuth: read the app's client secret from standard input (or set CONFL_OAUTH_CLIENT_SECRET)",
@@ -525,9 +533,16 @@ Examples:
   $ confl auth login                                    # interactive
   $ printf '%s' "$TOKEN" | confl auth login --site acme.atlassian.net --type api-token --email me@acme.com --with-token
   $ confl auth login --site https://wiki.corp.example/confluence --type pat --with-token < pat.txt
-  $ printf '%s' "$PASSWORD" | confl auth login --profile ci --site https://wiki.corp.example --type password --username svc --with-token --storage encrypted-file`,
+  $ printf '%s' "$PASSWORD" | confl auth login --profile ci --site https://wiki.corp.example --type password --username svc --with-token --storage encrypted-file
+  $ confl --profile dc auth login --product jira --site https://jira.corp.example/jira --type pat --with-token < jira-pat.txt`,
     )
     .action(async (opts, cmd) => {
-      await run(opts as LoginOptions, getContext(cmd as unknown as Command));
+      const ctx = getContext(cmd as unknown as Command);
+      if ((opts as LoginOptions).product === "jira") {
+        const { runJiraLogin } = await import("./login-jira.js");
+        await runJiraLogin(opts as LoginOptions, ctx, () => readAllStdin(ctx.io.stdin));
+        return;
+      }
+      await run(opts as LoginOptions, ctx);
     });
 }

@@ -27,6 +27,12 @@ export async function run(_options: LogoutOptions, ctx: Context): Promise<Logout
   let secretRemoved = false;
   const store = await openProfileStore(profile, ctx);
   if (store) secretRemoved = await store.delete(secretEntryOf(profile));
+  if (profile.jira && profile.jira.secretStore !== "none") {
+    // Jira Data Center's own secret (login --product jira) goes with the profile
+    const { jiraSecretEntryOf } = await import("../../jira/session.js");
+    const jiraStore = await openProfileStore({ ...profile, secretStore: profile.jira.secretStore }, ctx);
+    await jiraStore?.delete(jiraSecretEntryOf(profile, profile.jira));
+  }
   ctx.io.err(
     `${ctx.io.errColors.green("✓")} Logged out of ${profile.site} (profile ${name})${secretRemoved ? `; removed its secret from the ${profile.secretStore} store` : ""}`,
   );

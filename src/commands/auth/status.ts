@@ -2,7 +2,7 @@
  * `confl auth status`: every profile (and credentials from the environment) with where each piece
  * comes from, and a live verification. Exit 4 when the profile commands would use does not work.
  */
-import type { Command } from "@commander-js/extra-typings";
+import { type Command, Option } from "@commander-js/extra-typings";
 import { detectSite } from "../../auth/detect.js";
 import { createStrategyAsync } from "../../auth/kinds/index.js";
 import {
@@ -26,10 +26,14 @@ import type { ConfigFile } from "../../config/types.js";
 import type { Context, ContextFactory } from "../../context.js";
 import { AuthError, ConflError, ExitCode, type ExitCodeValue } from "../../errors.js";
 import { redactText } from "../../redact.js";
+import { checkJira, type JiraStatus, jiraExitCodes } from "./status-jira.js";
 
 export interface StatusOptions {
   /** false with --no-verify: skip the live check */
   verify?: boolean;
+  /** which product to verify (default confluence); --all-products: both */
+  product?: "confluence" | "jira";
+  allProducts?: boolean;
 }
 
 export interface ProfileStatus {
@@ -55,6 +59,8 @@ export interface ProfileStatus {
   error?: { code: string; message: string; hint?: string };
   /** set on a stored profile that environment credentials currently override */
   overriddenBy?: string;
+  /** Jira access (with --product jira or --all-products) */
+  jira?: JiraStatus;
 }
 
 export interface StatusResult {
@@ -95,7 +101,14 @@ function errorInfo(error: unknown): ProfileStatus["error"] {
   return { code: "error", message: redactText(error instanceof Error ? error.message : String(error)) };
 }
 
-async function check(ctx: Context, resolved: ResolvedCredential, verify: boolean): Promise<ProfileStatus> {
+type Products = { confluence: boolean; jira: boolean };
+
+async function check(
+  ctx: Context,
+  resolved: ResolvedCredential,
+  verify: boolean,
+  products: Products = { confluence: true, jira: false },
+): Promise<ProfileStatus> {
   let profile = resolved.profile;
   const status: ProfileStatus = {
     name: profile.name,
@@ -129,10 +142,18 @@ async function check(ctx: Context, resolved: ResolvedCredential, verify: boolean
       ctx,
       ...(store ? { store } : {}),
     });
-    const client = clientForSession(ctx, { profile, strategy }, { maxRetries: 1 });
-    const result = await verifyProfile(client, profile, ctx.env);
-    status.identity = result.identity;
+    if (products.jira) status.jira = await checkJira(ctx, { profile, strategy }, products.confluence);
+    if (products.confluence) {
+      const client = clientForSession(ctx, { profile, strategy }, { maxRetries: 1 });
+      const result = await verifyProfile(client, profile, ctx.env);
+      status.identity = result.identity;
+    }
     status.verified = true;
+    if (status.jira?.verified === false && status.jira.error && !status.jira.notConfigured) {
+      status.verified = false;
+      status.error = status.jira.error;
+      exitCodes.set(status, jiraExitCodes.get(status.jira) ?? ExitCode.AUTH);
+    }
   } catch (error) {
     status.verified = false;
     status.error = errorInfo(error);
@@ -145,6 +166,9 @@ export async function run(options: StatusOptions, ctx: Context): Promise<StatusR
   const { loadConfig } = await import("../../config/store.js");
   const config: ConfigFile = await loadConfig(ctx.env);
   const verify = options.verify !== false;
+  const products: Products = options.allProducts
+    ? { confluence: true, jira: true }
+    : { confluence: options.product !== "jira", jira: options.product === "jira" };
   const deps = defaultResolveDeps(ctx);
   const storedEnv = withoutCredentialEnv(ctx.env);
   const requested = ctx.globals.profile;
@@ -156,7 +180,7 @@ export async function run(options: StatusOptions, ctx: Context): Promise<StatusR
     let status: ProfileStatus;
     try {
       const resolved = await resolveCredential({ env: storedEnv, config, requestedProfile: name }, deps);
-      status = await check(ctx, resolved, verify);
+      status = await check(ctx, resolved, verify, products);
     } catch (error) {
       const p = config.profiles[name]!;
       status = {
@@ -186,7 +210,7 @@ export async function run(options: StatusOptions, ctx: Context): Promise<StatusR
         deps,
       );
       if (envSecret || resolved.fromEnvironment) {
-        const status = await check(ctx, resolved, verify);
+        const status = await check(ctx, resolved, verify, products);
         status.name = ENVIRONMENT_PROFILE_NAME;
         status.active = true;
         for (const p of profiles) {
@@ -279,6 +303,14 @@ function print(ctx: Context, profiles: ProfileStatus[], verify: boolean): void {
       const id = p.identity.accountId ?? p.identity.username;
       row("user:", `${p.identity.displayName ?? id}${id && p.identity.displayName ? ` (${id})` : ""}`);
     }
+    if (p.jira) {
+      if (p.jira.verified)
+        row("jira:", c.green(`✓ ${p.jira.identity?.displayName ?? "working"} at ${p.jira.apiBase}`));
+      else if (p.jira.notConfigured) row("jira:", c.dim(p.jira.error?.message ?? "not configured"));
+      else row("jira:", c.red(`✗ ${p.jira.error?.message ?? "not working"}`));
+      if (p.jira.error?.hint && !p.jira.verified && p.error?.code !== p.jira.error.code)
+        row("", `hint: ${p.jira.error.hint}`);
+    }
     if (!verify) row("status:", c.dim("not checked (--no-verify)"));
     else if (p.verified) row("status:", c.green("✓ working (user and content call verified)"));
     else {
@@ -294,6 +326,12 @@ export function register(auth: Command, getContext: ContextFactory): void {
     .command("status")
     .description("Show every profile, where its credential comes from, and whether it works")
     .option("--no-verify", "do not contact the servers")
+    .addOption(
+      new Option("--product <product>", "which product's access to verify")
+        .choices(["confluence", "jira"] as const)
+        .default("confluence" as const),
+    )
+    .option("--all-products", "verify Confluence and Jira")
     .addHelpText(
       "after",
       `
@@ -302,7 +340,9 @@ Exits 4 when the active profile does not work (bad, expired or locked credential
 Examples:
   $ confl auth status
   $ confl auth status --json            # for scripts
-  $ confl auth status --no-verify       # offline: what is stored, without asking the servers`,
+  $ confl auth status --no-verify       # offline: what is stored, without asking the servers
+  $ confl auth status --product jira    # Jira with the same credential (Cloud) or the profile's own (Data Center)
+  $ confl auth status --all-products`,
     )
     .action(async (opts, cmd) => {
       await run(opts as StatusOptions, getContext(cmd as unknown as Command));

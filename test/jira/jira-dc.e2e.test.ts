@@ -1,0 +1,249 @@
+/**
+ * Jira Data Center (issue 13), through the built CLI against the simulator's Jira DC server: `confl auth login
+ * --product jira` adds Jira's own base URL and PAT (or password) to a Data Center profile, under a secret entry of
+ * its own; `auth status --product jira`, `confl api --product jira` and `auth doctor` use it; each credential goes
+ * only to its own product; Seraph failures and the CAPTCHA lock-out are diagnosed; logout removes both secrets.
+ */
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { confl } from "../commands/helpers.js";
+import { startSimulator } from "../sim/index.js";
+import type { Simulator } from "../sim/types.js";
+
+let sim: Simulator;
+const STORE = ["--storage", "plaintext", "--insecure-storage"];
+
+beforeAll(async () => {
+  sim = await startSimulator();
+});
+afterAll(async () => {
+  await sim?.stop();
+});
+beforeEach(() => sim.reset());
+
+function isolated(): NodeJS.ProcessEnv & { CONFL_CONFIG_DIR: string } {
+  const dir = mkdtempSync(join(tmpdir(), "confl-jira-dc-"));
+  return { CONFL_CONFIG_DIR: join(dir, "config"), HOME: dir, NETRC: join(dir, "netrc") };
+}
+
+/** A Data Center Confluence profile "default" (PAT), its secret in a plain file. */
+async function dcProfile(): Promise<NodeJS.ProcessEnv & { CONFL_CONFIG_DIR: string }> {
+  const env = isolated();
+  const login = await confl(
+    ["auth", "login", "--site", sim.origins.dc, "--type", "pat", "--with-token", ...STORE],
+    env,
+    sim.credentials.dc.pat,
+  );
+  expect(login.code, login.stderr).toBe(0);
+  return env;
+}
+
+async function addJira(env: NodeJS.ProcessEnv, secret = sim.credentials.jiraDc.pat, extra: string[] = []) {
+  return confl(
+    [
+      "auth",
+      "login",
+      "--product",
+      "jira",
+      "--site",
+      sim.origins.jiraDc,
+      "--type",
+      "pat",
+      "--with-token",
+      ...STORE,
+      ...extra,
+    ],
+    env,
+    secret,
+  );
+}
+
+function config(env: { CONFL_CONFIG_DIR: string }) {
+  return JSON.parse(readFileSync(join(env.CONFL_CONFIG_DIR, "config.json"), "utf8")) as {
+    profiles: Record<
+      string,
+      { jira?: { site: string; apiBase: string; kind: string; secretEntry?: string } }
+    >;
+  };
+}
+
+function secrets(env: { CONFL_CONFIG_DIR: string }): Record<string, string> {
+  const file = JSON.parse(readFileSync(join(env.CONFL_CONFIG_DIR, "secrets.json"), "utf8")) as Record<
+    string,
+    unknown
+  >;
+  return (file.entries ?? file.secrets ?? file) as Record<string, string>;
+}
+
+describe("auth login --product jira (Data Center)", () => {
+  it("verifies the Jira PAT, stores it under its own entry, records Jira's URL in the profile", async () => {
+    const env = await dcProfile();
+    const added = await addJira(env);
+    expect(added.code, added.stderr).toBe(0);
+    expect(added.stderr).toMatch(/✓ Jira at .* added to profile default as /);
+    const jira = config(env).profiles.default?.jira;
+    expect(jira).toMatchObject({ site: sim.origins.jiraDc, apiBase: `${sim.origins.jiraDc}/`, kind: "pat" });
+    expect(jira?.secretEntry).toMatch(/^default#jira-[0-9a-f]{8}$/);
+    expect(readFileSync(join(env.CONFL_CONFIG_DIR, "config.json"), "utf8")).not.toContain(
+      sim.credentials.jiraDc.pat,
+    );
+    const stored = JSON.stringify(secrets(env));
+    expect(stored).toContain(sim.credentials.jiraDc.pat);
+    expect(stored).toContain(sim.credentials.dc.pat); // Confluence's secret is untouched
+    const myself = sim.log.filter((e) => e.server === "jiraDc");
+    expect(myself.map((e) => e.path)).toEqual(["/jira/rest/api/2/myself"]);
+    expect(myself[0]?.headers.authorization).toBe(`Bearer ${sim.credentials.jiraDc.pat}`);
+  });
+
+  it("a Confluence PAT is not a Jira PAT: refused with exit 4, nothing saved", async () => {
+    const env = await dcProfile();
+    const added = await addJira(env, sim.credentials.dc.pat);
+    expect(added.code).toBe(4);
+    expect(added.stderr).toMatch(
+      /rejected the personal access token: wrong, expired or revoked \(Jira PATs are not Confluence's\)/,
+    );
+    expect(added.stderr).toMatch(/hint: create a token in Jira .* `confl auth login --product jira --site /);
+    expect(config(env).profiles.default?.jira).toBeUndefined();
+  });
+
+  it("a second login replaces the Jira secret under a new entry and removes the old one", async () => {
+    const env = await dcProfile();
+    expect((await addJira(env)).code).toBe(0);
+    const first = config(env).profiles.default?.jira?.secretEntry as string;
+    expect((await addJira(env)).code).toBe(0);
+    const second = config(env).profiles.default?.jira?.secretEntry as string;
+    expect(second).not.toBe(first);
+    expect(Object.keys(secrets(env))).not.toContain(first);
+    expect(Object.keys(secrets(env))).toContain(second);
+  });
+
+  it("a Cloud profile needs no Jira login: exit 2, and the hint checks Jira instead", async () => {
+    const env = isolated();
+    const login = await confl(
+      [
+        "auth",
+        "login",
+        "--site",
+        sim.origins.site,
+        "--type",
+        "api-token",
+        "--email",
+        sim.credentials.cloud.email,
+        "--with-token",
+        ...STORE,
+      ],
+      env,
+      sim.credentials.cloud.apiToken,
+    );
+    expect(login.code, login.stderr).toBe(0);
+    const added = await addJira(env);
+    expect(added.code).toBe(2);
+    expect(added.stderr).toMatch(/takes the same credential, so there is nothing to log in/);
+    expect(added.stderr).toMatch(/hint: check it: confl auth status --product jira/);
+  });
+
+  it("Basic with a wrong password: Seraph's AUTHENTICATED_FAILED, then the CAPTCHA lock-out with Jira's login page", async () => {
+    const env = await dcProfile();
+    const password = (secret: string) =>
+      confl(
+        [
+          ...["auth", "login", "--product", "jira", "--site", sim.origins.jiraDc, "--type", "password"],
+          ...["--username", sim.credentials.jiraDc.username, "--with-token", ...STORE],
+        ],
+        env,
+        secret,
+      );
+    for (let i = 0; i < 3; i++) {
+      const wrong = await password("fake-wrong-jira-password-0001");
+      expect(wrong.code).toBe(4);
+      expect(wrong.stderr).toMatch(/rejected the username or password/);
+    }
+    const locked = await password(sim.credentials.jiraDc.password);
+    expect(locked.code).toBe(4);
+    expect(locked.stderr).toMatch(
+      /locked this account behind a CAPTCHA after too many failed logins \(CAPTCHA_CHALLENGE\)/,
+    );
+    expect(locked.stderr).toContain(`log in once in a browser at ${sim.origins.jiraDc}/login.jsp`);
+    sim.reset();
+    const ok = await password(sim.credentials.jiraDc.password);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(config(env).profiles.default?.jira?.kind).toBe("password");
+  });
+});
+
+describe("using Jira Data Center", () => {
+  it("auth status --product jira and --all-products verify Jira with its own credential", async () => {
+    const env = await dcProfile();
+    expect((await addJira(env)).code).toBe(0);
+    sim.clearLog();
+    const status = await confl(["--json", "auth", "status", "--all-products"], env);
+    expect(status.code, status.stderr).toBe(0);
+    const p = JSON.parse(status.stdout).profiles[0];
+    expect(p.verified).toBe(true);
+    expect(p.jira).toMatchObject({ verified: true, apiBase: `${sim.origins.jiraDc}/`, deployment: "dc" });
+    expect(p.jira.identity.username).toBe(sim.users.dc.username);
+    // each credential went to its own product only
+    for (const e of sim.log) {
+      if (e.server === "jiraDc") expect(e.headers.authorization).toBe(`Bearer ${sim.credentials.jiraDc.pat}`);
+      if (e.server === "dc" && e.headers.authorization)
+        expect(e.headers.authorization).toBe(`Bearer ${sim.credentials.dc.pat}`);
+    }
+  });
+
+  it("confl api --product jira searches Jira DC; a URL outside Jira's base is refused before sending", async () => {
+    const env = await dcProfile();
+    expect((await addJira(env)).code).toBe(0);
+    const search = await confl(
+      ["api", "--product", "jira", "-X", "GET", "rest/api/2/search", "-f", "jql=project = DOC"],
+      env,
+    );
+    expect(search.code, search.stderr).toBe(0);
+    expect((JSON.parse(search.stdout) as { total: number }).total).toBe(2);
+    sim.clearLog();
+    const escape = await confl(["api", "--product", "jira", `${sim.origins.dc}/rest/api/user/current`], env);
+    expect(escape.code).toBe(2);
+    expect(escape.stderr).toMatch(/refusing to send a request/);
+    expect(sim.log).toEqual([]);
+  });
+
+  it("a Data Center profile without Jira: --product jira says how to add it (exit 2); --all-products is fine", async () => {
+    const env = await dcProfile();
+    const jiraOnly = await confl(["auth", "status", "--product", "jira"], env);
+    expect(jiraOnly.code).toBe(2);
+    expect(jiraOnly.stderr).toMatch(
+      /hint: add one: confl auth login --product jira --site https:\/\/jira\.example\.com --type pat --with-token/,
+    );
+    const all = await confl(["auth", "status", "--all-products"], env);
+    expect(all.code, all.stderr).toBe(0);
+    const api = await confl(["api", "--product", "jira", "rest/api/2/myself"], env);
+    expect(api.code).toBe(2);
+  });
+
+  it("auth doctor checks Jira DC, and fails (exit 4) once its PAT is revoked", async () => {
+    const env = await dcProfile();
+    expect((await addJira(env)).code).toBe(0);
+    const ok = await confl(["--json", "auth", "doctor"], env);
+    const jira = (
+      JSON.parse(ok.stdout) as { steps: Array<{ id: string; status: string; detail: string }> }
+    ).steps.find((s) => s.id === "jira");
+    expect(jira?.status).toBe("pass");
+    expect(jira?.detail).toContain(`${sim.origins.jiraDc}/ (rest/api/2/myself)`);
+    sim.expireToken(sim.credentials.jiraDc.pat);
+    const bad = await confl(["--json", "auth", "doctor"], env);
+    expect(bad.code).toBe(4);
+    const failed = (
+      JSON.parse(bad.stdout) as { steps: Array<{ id: string; status: string; code?: string }> }
+    ).steps.find((s) => s.id === "jira");
+    expect(failed).toMatchObject({ status: "fail", code: "auth.token_rejected" });
+  });
+
+  it("logout removes the profile's Jira secret too", async () => {
+    const env = await dcProfile();
+    expect((await addJira(env)).code).toBe(0);
+    const out = await confl(["auth", "logout"], env);
+    expect(out.code, out.stderr).toBe(0);
+    expect(JSON.stringify(secrets(env))).not.toContain(sim.credentials.jiraDc.pat);
+  });
+});
