@@ -28,6 +28,7 @@ import type {
 import remarkGfm from "remark-gfm";
 import remarkParse from "remark-parse";
 import { unified } from "unified";
+import { parseInPieces } from "./chunks.js";
 import { parseFrontMatter } from "./front-matter.js";
 import { classifyHref } from "./links.js";
 import { PANEL_FOR_ALERT, parseMeta } from "./macros.js";
@@ -43,7 +44,8 @@ import { cdata, checkStorage, decodeEntities, escapeAttribute, escapeText } from
 
 const parser = unified().use(remarkParse).use(remarkGfm);
 
-function parseMarkdown(markdown: string): Root {
+/** One parse of a whole Markdown text (markdownToStorage parses large documents in pieces: chunks.ts). */
+export function parseMarkdown(markdown: string): Root {
   return parser.parse(markdown) as Root;
 }
 
@@ -64,7 +66,7 @@ export function markdownToStorage(
   const { frontMatter, body: text } = parseFrontMatter(markdown);
   const report: ConversionReport = { verbatim: [], skipped: [] };
   const body = limitNesting(text, report);
-  const tree = parseMarkdown(body);
+  const tree = parseInPieces(body, parseMarkdown);
   const emitter = new StorageEmitter(body, options, report, collectDefinitions(tree));
   const storage = emitter.flow(tree.children, 0);
   const problems = checkStorage(storage);
