@@ -60,7 +60,7 @@ export function macroNames(storage: string): string[] {
 }
 
 /** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
-function rng(seed: number) {
+export function rng(seed: number) {
   let a = seed >>> 0;
   const next = () => {
     a = (a + 0x6d2b79f5) >>> 0;
