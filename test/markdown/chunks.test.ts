@@ -4,14 +4,21 @@
  * blank lines. Piece size 1 cuts at every candidate point, the worst case for the cutting rules.
  */
 import type { Root } from "mdast";
+import remarkGfm from "remark-gfm";
+import remarkParse from "remark-parse";
+import { unified } from "unified";
 import { describe, expect, it } from "vitest";
 import { parseInPieces, pieceStarts } from "../../src/markdown/chunks.js";
 import { storageToMarkdown } from "../../src/markdown/index.js";
 import { parseMarkdown } from "../../src/markdown/markdown-to-storage.js";
 import { generate, loadCorpus } from "./helpers.js";
 
+/** remark-parse + remark-gfm as they come (parseMarkdown runs GFM's autolink transform only where it can act). */
+const reference = unified().use(remarkParse).use(remarkGfm);
+
 function expectSameTree(markdown: string, size: number): void {
-  const whole = parseMarkdown(markdown);
+  const whole = reference.parse(markdown) as Root;
+  expect(parseMarkdown(markdown).children).toEqual(whole.children);
   const pieces = parseInPieces(markdown, parseMarkdown, size);
   expect(pieces.children).toEqual(whole.children);
   expect(pieces.position?.end).toEqual(whole.position?.end);
@@ -81,6 +88,10 @@ const tricky: Array<[string, string]> = [
   ["a table", "| a | b |\n| - | - |\n| 1 | 2 |\n\n| c |\n| - |\n\ntext\n"],
   ["setext headings and rules", "a\n===\n\nb\n---\n\n---\n\n***\n\nc\n"],
   ["no final newline", "a\n\nb"],
+  [
+    "bare URLs and e-mail addresses",
+    "see https://example.com/a?b=1 and www.example.com.\n\n> mail me@example.com or mailto:a@b.co\n\n- xmpp:a@b.co/r\n\n| HTTP://X.COM | b |\n| - | - |\n\n| w&#119;w.example.com |\n| - |\n\nme&#64;example.com\n\n[https://in.link](https://x.y) *www.em.ph*\n\nno links here\n",
+  ],
   ["blank lines only", "\n\n\n"],
 ];
 
