@@ -3,14 +3,14 @@
  * positions included: on the corpus, on the generated documents, and on the constructs that run across
  * blank lines. Piece size 1 cuts at every candidate point, the worst case for the cutting rules.
  */
-import type { Root } from "mdast";
+import type { Html, Nodes, Root } from "mdast";
 import remarkGfm from "remark-gfm";
 import remarkParse from "remark-parse";
 import { unified } from "unified";
 import { describe, expect, it } from "vitest";
 import { parseInPieces, pieceStarts } from "../../src/markdown/chunks.js";
 import { storageToMarkdown } from "../../src/markdown/index.js";
-import { parseMarkdown } from "../../src/markdown/markdown-to-storage.js";
+import { parseMarkdown, reparseCommentParagraphs } from "../../src/markdown/markdown-to-storage.js";
 import { generate, loadCorpus } from "./helpers.js";
 
 /** remark-parse + remark-gfm as they come (parseMarkdown runs GFM's autolink transform only where it can act). */
@@ -106,4 +106,39 @@ it("a document with no cut point is parsed in one go", () => {
   expect(pieceStarts(markdown, 1)).toEqual([0]);
   const tree: Root = parseInPieces(markdown, parseMarkdown, 1);
   expect(tree.children).toHaveLength(1);
+});
+
+describe("paragraphs that start with an inline comment, read again in one batch", () => {
+  /** What parsing `x…` alone gives, offsets moved to the block's (the one-at-a-time path in htmlBlock). */
+  function alone(node: Html): Nodes {
+    const paragraph = parseMarkdown(`x${node.value}`).children[0]!;
+    const by = node.position!.start.offset! - 1;
+    const stack: Nodes[] = [paragraph];
+    while (stack.length) {
+      const n = stack.pop()!;
+      if (n.position) {
+        n.position.start.offset! += by;
+        n.position.end.offset! += by;
+      }
+      if ("children" in n) stack.push(...(n.children as Nodes[]));
+    }
+    return paragraph;
+  }
+
+  const documents = [
+    ...corpus.map((entry) => entry.markdown),
+    storageToMarkdown(corpus.map((entry) => entry.storage).join("\n")).markdown,
+    '<!--confl:raw <ac:structured-macro ac:name="anchor"/> -->a **b** [c](https://x.y) www.z.com\n\n- <!--confl:xml <x/> -->shown<!--/confl:xml --> tail\n\n> <!--confl:raw <y/> -->[ref]\n\n[ref]: /u\n',
+  ];
+
+  it.each(documents.map((markdown, i) => [i, markdown] as const))("document %i", (_i, markdown) => {
+    const tree = parseMarkdown(markdown);
+    const batch = reparseCommentParagraphs(tree);
+    for (const [node, paragraph] of batch) expect(paragraph).toEqual(alone(node));
+  });
+
+  it("finds them in list items and block quotes, not inside paragraphs", () => {
+    const tree = parseMarkdown(documents.at(-1)!);
+    expect(reparseCommentParagraphs(tree).size).toBe(3);
+  });
 });
