@@ -58,7 +58,12 @@ export function parseInPieces(markdown: string, parse: (text: string) => Root, s
     // an indented first line of the piece)
     const prefix = `${labels.join("\n\n")}\n\n***\n`;
     const prefixLines = countLineEndings(prefix, 0, prefix.length);
-    const withBracket = pieces.filter((p) => markdown.indexOf("[", p.start) < p.end);
+    // a reference needs a `[`; pieces are in order, so one search forward serves them all
+    let bracket = markdown.indexOf("[");
+    const withBracket = pieces.filter((p) => {
+      if (bracket !== -1 && bracket < p.start) bracket = markdown.indexOf("[", p.start);
+      return bracket !== -1 && bracket < p.end;
+    });
     if (prefix.length * withBracket.length > 2 * markdown.length) return parse(markdown);
     for (const piece of withBracket) {
       const tree = parse(prefix + markdown.slice(piece.start, piece.end));

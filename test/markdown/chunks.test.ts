@@ -142,3 +142,19 @@ describe("paragraphs that start with an inline comment, read again in one batch"
     expect(reparseCommentParagraphs(tree).size).toBe(3);
   });
 });
+
+it("with definitions, only the pieces that have a `[` are parsed again", () => {
+  const markdown = `${"text\n\n".repeat(2000)}[a] and [^n]\n\n[a]: /u\n\n[^n]: note\n`;
+  let parses = 0;
+  const tree = parseInPieces(
+    markdown,
+    (text) => {
+      parses++;
+      return parseMarkdown(text);
+    },
+    1,
+  );
+  const pieces = pieceStarts(markdown, 1).length;
+  expect(parses).toBeLessThanOrEqual(pieces + 3);
+  expect(tree.children).toEqual((reference.parse(markdown) as Root).children);
+});
