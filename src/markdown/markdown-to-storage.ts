@@ -51,7 +51,7 @@ const autolinkTransforms: TreeTransform[] = [];
 /**
  * mdast-util-gfm-autolink-literal finds bare URLs and e-mail addresses by running its expressions over
  * every text node of the tree (findAndReplace, ~10% of a parse). Its transform is taken out of the
- * parser and run by parseMarkdown only on the top-level blocks whose source could hold one.
+ * parser and run by parseMarkdown only on the top-level blocks that have text it can act on.
  */
 function deferAutolinkTransform(this: Processor): void {
   const data = this.data() as { fromMarkdownExtensions?: Array<MdastExtension | MdastExtension[]> };
@@ -69,20 +69,27 @@ function deferAutolinkTransform(this: Processor): void {
 const parser = unified().use(remarkParse).use(remarkGfm).use(deferAutolinkTransform).freeze();
 
 /**
- * What a block's source holds if the autolink transform can find anything in it: its expressions need
- * `http`, `www` or `@` in a text node's value, and a value has only the source's characters, except
- * where a character reference (`&…;`) was decoded.
+ * Whether the autolink transform can find anything in a block: it looks only at text nodes outside
+ * links and link references, and each of its expressions needs `http`, `www` or `@` in the value.
  */
-const AUTOLINK_CANDIDATE = /[@&]|www|http/i;
+function mayHoldAutolink(block: Nodes): boolean {
+  const stack: Nodes[] = [block];
+  while (stack.length) {
+    const node = stack.pop()!;
+    if (node.type === "text") {
+      if (AUTOLINK_CANDIDATE.test(node.value)) return true;
+    } else if (node.type !== "link" && node.type !== "linkReference" && "children" in node)
+      for (const child of node.children) stack.push(child as Nodes);
+  }
+  return false;
+}
+
+const AUTOLINK_CANDIDATE = /@|www|http/i;
 
 /** One parse of a whole Markdown text (markdownToStorage parses large documents in pieces: chunks.ts). */
 export function parseMarkdown(markdown: string): Root {
   const tree = parser.parse(markdown) as Root;
-  const blocks = tree.children.filter((node) => {
-    const start = node.position?.start.offset;
-    const end = node.position?.end.offset;
-    return start === undefined || end === undefined || AUTOLINK_CANDIDATE.test(markdown.slice(start, end));
-  });
+  const blocks = tree.children.filter(mayHoldAutolink);
   // the transform changes text nodes' parents in place, never a top-level block itself
   if (blocks.length)
     for (const transform of autolinkTransforms) transform({ type: "root", children: blocks });

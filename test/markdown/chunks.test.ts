@@ -90,7 +90,7 @@ const tricky: Array<[string, string]> = [
   ["no final newline", "a\n\nb"],
   [
     "bare URLs and e-mail addresses",
-    "see https://example.com/a?b=1 and www.example.com.\n\n> mail me@example.com or mailto:a@b.co\n\n- xmpp:a@b.co/r\n\n| HTTP://X.COM | b |\n| - | - |\n\n| w&#119;w.example.com |\n| - |\n\nme&#64;example.com\n\n[https://in.link](https://x.y) *www.em.ph*\n\nno links here\n",
+    "see https://example.com/a?b=1 and www.example.com.\n\n> mail me@example.com or mailto:a@b.co\n\n- xmpp:a@b.co/r\n\n| HTTP://X.COM | b |\n| - | - |\n\n| w&#119;w.example.com |\n| - |\n\nme&#64;example.com\n\n[https://in.link](https://x.y) *www.em.ph*\n\nno links here\n\n# heading www.h.com\n\nx[^f] ~~a@b.cd~~\n\n[^f]: note http://f.n\n\n[text only](https://not.text)\n",
   ],
   ["blank lines only", "\n\n\n"],
 ];
