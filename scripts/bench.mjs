@@ -123,10 +123,12 @@ async function largeTransfers() {
   }
 }
 let failed = 0;
-function report(name, value, unit, target, ok) {
-  results.push({ name, value: Number(value.toFixed(1)), unit, target, ok });
+function report(name, value, unit, target, ok, detail) {
+  results.push({ name, value: Number(value.toFixed(2)), unit, target, ok, ...(detail ? { detail } : {}) });
   if (!ok) failed++;
-  console.log(`${ok ? "ok  " : "FAIL"} ${name}: ${value.toFixed(1)} ${unit}  (target: ${target})`);
+  console.log(
+    `${ok ? "ok  " : "FAIL"} ${name}: ${value.toFixed(unit === "MB/s" ? 2 : 1)} ${unit}${detail ? ` (${detail})` : ""}  (target: ${target})`,
+  );
 }
 
 // 1. Start-up: interleave the commands so load on the machine hits them alike.
@@ -201,49 +203,15 @@ try {
   await benchExport((name, value, unit, target, ok) => measure(name, value, unit, target, ok));
 }
 
-// 4. Markdown conversion: throughput on the test corpus repeated to a few MB (median of several runs),
-// and what `confl convert` costs to start compared with `confl --version`.
+// 4. Markdown conversion: throughput each way on the test corpus repeated to 2 MB and on one ~1 MB page
+// with many tables and lists (median, min and max of 7 runs; scripts/markdown-bench.mjs), and what
+// `confl convert` costs to start compared with `confl --version`.
 {
-  const { readdirSync, readFileSync } = await import("node:fs");
-  const { build } = await import("esbuild");
-  await build({
-    entryPoints: ["src/markdown/index.ts"],
-    outfile: "build/markdown-bench.mjs",
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    logLevel: "warning",
-    banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
+  const { markdownBench } = await import("./markdown-bench.mjs");
+  await markdownBench({
+    runs: 7,
+    report: (name, value, unit, target, ok, detail) => report(name, value, unit, target, ok, detail),
   });
-  const { storageToMarkdown, markdownToStorage } = await import(
-    new URL("../build/markdown-bench.mjs", import.meta.url).href
-  );
-  const dir = "test/markdown/corpus";
-  const pieces = readdirSync(dir)
-    .filter((f) => f.endsWith(".storage.xml"))
-    .sort()
-    .map((f) => readFileSync(join(dir, f), "utf8"));
-  const once = pieces.join("\n");
-  const storage = once.repeat(Math.ceil((2 * 1024 * 1024) / once.length));
-  const markdown = storageToMarkdown(storage).markdown;
-  const mb = (text) => Buffer.byteLength(text) / (1024 * 1024);
-  const throughput = (run, input) => {
-    const speeds = [];
-    for (let i = 0; i < 5; i++) {
-      const started = performance.now();
-      run(input);
-      speeds.push(mb(input) / ((performance.now() - started) / 1000));
-    }
-    return median(speeds);
-  };
-  console.log(
-    `conversion corpus: ${pieces.length} samples, ${mb(storage).toFixed(1)} MB storage, ${mb(markdown).toFixed(1)} MB Markdown`,
-  );
-  const toMarkdown = throughput(storageToMarkdown, storage);
-  const toStorage = throughput(markdownToStorage, markdown);
-  report("storage → Markdown throughput", toMarkdown, "MB/s", ">= 20 MB/s", toMarkdown >= 20);
-  report("Markdown → storage throughput", toStorage, "MB/s", ">= 20 MB/s", toStorage >= 20);
 
   const timeWithInput = (args, input) => {
     const started = performance.now();

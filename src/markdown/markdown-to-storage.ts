@@ -27,7 +27,8 @@ import type {
 } from "mdast";
 import remarkGfm from "remark-gfm";
 import remarkParse from "remark-parse";
-import { unified } from "unified";
+import { type Processor, unified } from "unified";
+import { parseInPieces } from "./chunks.js";
 import { parseFrontMatter } from "./front-matter.js";
 import { classifyHref } from "./links.js";
 import { PANEL_FOR_ALERT, parseMeta } from "./macros.js";
@@ -41,10 +42,58 @@ import {
 import { parseConflComment, STORAGE_FENCE_LANG, startsWithInlineComment } from "./verbatim.js";
 import { cdata, checkStorage, decodeEntities, escapeAttribute, escapeText } from "./xml.js";
 
-const parser = unified().use(remarkParse).use(remarkGfm);
+type TreeTransform = (tree: Root) => unknown;
+type MdastExtension = { transforms?: TreeTransform[]; enter?: Record<string, unknown> };
 
-function parseMarkdown(markdown: string): Root {
-  return parser.parse(markdown) as Root;
+/** GFM's bare-URL and e-mail links: the transform taken out of the parser (see parseMarkdown). */
+const autolinkTransforms: TreeTransform[] = [];
+
+/**
+ * mdast-util-gfm-autolink-literal finds bare URLs and e-mail addresses by running its expressions over
+ * every text node of the tree (findAndReplace, ~10% of a parse). Its transform is taken out of the
+ * parser and run by parseMarkdown only on the top-level blocks that have text it can act on.
+ */
+function deferAutolinkTransform(this: Processor): void {
+  const data = this.data() as { fromMarkdownExtensions?: Array<MdastExtension | MdastExtension[]> };
+  const strip = (extension: MdastExtension): MdastExtension => {
+    if (!extension.transforms || !extension.enter || !("literalAutolink" in extension.enter))
+      return extension;
+    autolinkTransforms.push(...extension.transforms);
+    return { ...extension, transforms: [] };
+  };
+  data.fromMarkdownExtensions = (data.fromMarkdownExtensions ?? []).map((entry) =>
+    Array.isArray(entry) ? entry.map(strip) : strip(entry),
+  );
+}
+
+const parser = unified().use(remarkParse).use(remarkGfm).use(deferAutolinkTransform).freeze();
+
+/**
+ * Whether the autolink transform can find anything in a block: it looks only at text nodes outside
+ * links and link references, and each of its expressions needs `http`, `www` or `@` in the value.
+ */
+function mayHoldAutolink(block: Nodes): boolean {
+  const stack: Nodes[] = [block];
+  while (stack.length) {
+    const node = stack.pop()!;
+    if (node.type === "text") {
+      if (AUTOLINK_CANDIDATE.test(node.value)) return true;
+    } else if (node.type !== "link" && node.type !== "linkReference" && "children" in node)
+      for (const child of node.children) stack.push(child as Nodes);
+  }
+  return false;
+}
+
+const AUTOLINK_CANDIDATE = /@|www|http/i;
+
+/** One parse of a whole Markdown text (markdownToStorage parses large documents in pieces: chunks.ts). */
+export function parseMarkdown(markdown: string): Root {
+  const tree = parser.parse(markdown) as Root;
+  const blocks = tree.children.filter(mayHoldAutolink);
+  // the transform changes text nodes' parents in place, never a top-level block itself
+  if (blocks.length)
+    for (const transform of autolinkTransforms) transform({ type: "root", children: blocks });
+  return tree;
 }
 
 const ALLOWED_INLINE_HTML = /^<(\/?)(u|sub|sup)>$/i;
@@ -64,8 +113,14 @@ export function markdownToStorage(
   const { frontMatter, body: text } = parseFrontMatter(markdown);
   const report: ConversionReport = { verbatim: [], skipped: [] };
   const body = limitNesting(text, report);
-  const tree = parseMarkdown(body);
-  const emitter = new StorageEmitter(body, options, report, collectDefinitions(tree));
+  const tree = parseInPieces(body, parseMarkdown);
+  const emitter = new StorageEmitter(
+    body,
+    options,
+    report,
+    collectDefinitions(tree),
+    reparseCommentParagraphs(tree),
+  );
   const storage = emitter.flow(tree.children, 0);
   const problems = checkStorage(storage);
   if (problems.length) {
@@ -140,6 +195,8 @@ class StorageEmitter {
     private readonly options: MarkdownToStorageOptions,
     private readonly report: ConversionReport,
     private readonly definitions: Map<string, Definition>,
+    /** HTML blocks that are paragraphs starting with an inline comment, read again as paragraphs */
+    private readonly commentParagraphs: Map<Html, Paragraph> = new Map(),
   ) {}
 
   private skip(what: string, reason: string, node?: Nodes): void {
@@ -224,10 +281,16 @@ class StorageEmitter {
       // A paragraph that starts with `<!--` is an HTML block to CommonMark (start condition 2), which
       // ends at the end of that line. Our paragraphs that start with a comment are one line long (breaks
       // are written as <br>), so reading the line again as a paragraph gives back what was meant.
-      const reparsed = parseMarkdown(`x${node.value}`).children[0];
+      let reparsed = this.commentParagraphs.get(node);
       const start = node.position?.start.offset;
-      if (reparsed?.type === "paragraph" && start !== undefined) {
-        shiftPositions(reparsed, start - 1);
+      if (reparsed === undefined && start !== undefined) {
+        const paragraph = parseMarkdown(`x${node.value}`).children[0];
+        if (paragraph?.type === "paragraph") {
+          shiftPositions(paragraph, start - 1);
+          reparsed = paragraph;
+        }
+      }
+      if (reparsed) {
         const first = reparsed.children[0];
         if (first?.type === "text") {
           first.value = first.value.slice(1);
@@ -534,14 +597,61 @@ function pageRef(ref: PageRef): string {
   return `<ri:page${space} ri:content-title="${escapeAttribute(ref.title)}"/>`;
 }
 
+/**
+ * Paragraphs that start with an inline confl comment are HTML blocks to CommonMark (see htmlBlock):
+ * each is read again as the paragraph `x…` it is meant to be. One parse for all of them (a parse per
+ * paragraph was 6% of a conversion): one-line blocks, each its own paragraph in the batch, each given
+ * the offsets and lines that parsing it alone gives. Anything else is left to htmlBlock.
+ */
+export function reparseCommentParagraphs(tree: Root): Map<Html, Paragraph> {
+  const nodes: Html[] = [];
+  const stack: Nodes[] = [tree];
+  while (stack.length) {
+    const node = stack.pop()!;
+    if (node.type === "html") {
+      const value = node.value;
+      if (
+        startsWithInlineComment(value.trim()) &&
+        !/[\r\n]/.test(value) &&
+        node.position?.start.offset !== undefined
+      )
+        nodes.push(node);
+    } else if (
+      "children" in node &&
+      node.type !== "paragraph" &&
+      node.type !== "heading" &&
+      node.type !== "table"
+    )
+      for (const child of node.children) stack.push(child as Nodes);
+  }
+  const paragraphs = new Map<Html, Paragraph>();
+  if (nodes.length === 0) return paragraphs;
+  const starts: number[] = [];
+  let batch = "";
+  for (const node of nodes) {
+    starts.push(batch.length);
+    batch += `x${node.value}\n\n`;
+  }
+  const parsed = parseMarkdown(batch).children;
+  if (parsed.length !== nodes.length || parsed.some((p) => p.type !== "paragraph")) return paragraphs;
+  nodes.forEach((node, i) => {
+    const paragraph = parsed[i] as Paragraph;
+    shiftPositions(paragraph, node.position!.start.offset! - 1 - starts[i]!, -2 * i);
+    paragraphs.set(node, paragraph);
+  });
+  return paragraphs;
+}
+
 /** Moves a reparsed subtree's source offsets back to where its text sits in the whole document. */
-function shiftPositions(root: Nodes, by: number): void {
+function shiftPositions(root: Nodes, by: number, lines = 0): void {
   const stack: Nodes[] = [root];
   while (stack.length) {
     const node = stack.pop()!;
     if (node.position) {
       if (node.position.start.offset !== undefined) node.position.start.offset += by;
       if (node.position.end.offset !== undefined) node.position.end.offset += by;
+      node.position.start.line += lines;
+      node.position.end.line += lines;
     }
     if ("children" in node) stack.push(...(node.children as Nodes[]));
   }

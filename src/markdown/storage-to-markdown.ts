@@ -30,7 +30,7 @@ import type {
   Text,
 } from "mdast";
 import { gfmToMarkdown } from "mdast-util-gfm";
-import { toMarkdown } from "mdast-util-to-markdown";
+import { defaultHandlers, type Options as ToMarkdownOptions, toMarkdown } from "mdast-util-to-markdown";
 import {
   attr,
   type ChildNode,
@@ -43,6 +43,7 @@ import {
   serialize,
   textContent,
 } from "./dom.js";
+import { installFastSafe } from "./escape.js";
 import { serializeFrontMatter } from "./front-matter.js";
 import { attachmentHref, isDangerousUrl, pageHref } from "./links.js";
 import { ALERT_FOR_PANEL, EMOTICONS, formatMeta } from "./macros.js";
@@ -126,20 +127,37 @@ export function storageToMarkdown(
     type: "root",
     children: mergeBlockComments(converter.flow(parseStorage(storage).children, 0)),
   };
-  let markdown = toMarkdown(root, {
-    extensions: [gfmToMarkdown({ tablePipeAlign: false })],
-    bullet: "-",
-    emphasis: "*",
-    strong: "*",
-    fence: "`",
-    fences: true,
-    rule: "*",
-    listItemIndent: "one",
-    resourceLink: false,
-  });
+  let markdown = serializeMarkdown(root);
   if (root.children.length === 0) markdown = "";
   if (options.frontMatter) markdown = serializeFrontMatter(options.frontMatter) + markdown;
   return { markdown, report };
+}
+
+const TO_MARKDOWN: ToMarkdownOptions = {
+  extensions: [gfmToMarkdown({ tablePipeAlign: false })],
+  bullet: "-",
+  emphasis: "*",
+  strong: "*",
+  fence: "`",
+  fences: true,
+  rule: "*",
+  listItemIndent: "one",
+  resourceLink: false,
+};
+
+const TO_MARKDOWN_FAST: ToMarkdownOptions = {
+  ...TO_MARKDOWN,
+  handlers: {
+    root(node, parent, state, info) {
+      installFastSafe(state);
+      return defaultHandlers.root(node, parent, state, info);
+    },
+  },
+};
+
+/** mdast → Markdown text; `fastEscape: false` is mdast-util-to-markdown's own escaping (escape.ts). */
+export function serializeMarkdown(root: Root, fastEscape = true): string {
+  return toMarkdown(root, fastEscape ? TO_MARKDOWN_FAST : TO_MARKDOWN);
 }
 
 /** Adjacent `<!--confl:block -->` comments become one, so a layout's `</cell><cell>` is one line. */
