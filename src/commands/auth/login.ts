@@ -506,7 +506,10 @@ export function register(auth: Command, getContext: ContextFactory): void {
     .option("--client-key <pem>", "client private key for mTLS")
     .option("--no-verify", "save without checking the credential against the server")
     .option("--client-id <id>", "OAuth: the app's client id")
-    .option("--scopes <scopes>", "OAuth: scopes, space- or comma-separated")
+    .option(
+      "--scopes <scopes>",
+      "OAuth: read (default: what confl's read commands need), write (read + writes), or scope names",
+    )
     .option("--callback-port <port>", "OAuth: local port for the browser redirect")
     .option("--no-browser", "OAuth: print the URL instead of opening a browser")
     .option(
