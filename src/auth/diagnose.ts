@@ -3,6 +3,8 @@
  * AuthError with the fix. Protocol facts behind each branch: confluence-api.md §0.5, §1.12, §1.14,
  * §3.3, §5.3. Callers branch on `code`, never on the message.
  */
+
+import { profileFlagFor } from "../config/profile-name.js";
 import type { Deployment } from "../config/types.js";
 import { AuthError, ConflError } from "../errors.js";
 import { HttpError, InvalidResponseError, NetworkError, TimeoutError, TlsError } from "../http/errors.js";
@@ -71,7 +73,7 @@ export function loginCommand(d: DiagnoseContext, kind: CredentialKind = d.kind):
         : "";
   if (identity === undefined || kind === "oauth" || kind === "client-credentials") return undefined;
   const profile =
-    d.profileName && d.profileName !== "default" && !fromEnvironment(d) ? ` --profile ${d.profileName}` : "";
+    d.profileName && !fromEnvironment(d) ? profileFlagFor({ name: d.profileName, site: d.site }) : "";
   return `confl auth login${profile} --site ${d.site} --type ${kind}${identity}${kind === "none" ? "" : " --with-token"}`;
 }
 

@@ -21,6 +21,10 @@ export interface LoginPrompter {
   /** masked */
   secret(message: string): Promise<string>;
   note(line: string): void;
+  /** which profile to write, `initial` (the site's own) accepted with Enter; asked when other profiles exist */
+  profileName?(initial: string): Promise<string>;
+  /** a yes/no question (replacing a profile that belongs to another site) */
+  confirm?(message: string): Promise<boolean>;
 }
 
 export interface OAuthPrompter {
@@ -73,6 +77,25 @@ export function clackPrompter(ctx: Context): LoginPrompter & OAuthPrompter {
     async secret(message) {
       const { password } = await load();
       return answer(await password({ message, mask: "•", validate: required, ...streams }));
+    },
+    async profileName(initial) {
+      const { text } = await load();
+      const { isValidProfileName } = await import("../config/profile-name.js");
+      return answer(
+        await text({
+          message: "Profile name",
+          initialValue: initial,
+          validate: (v) =>
+            v === undefined || !isValidProfileName(v.trim())
+              ? "1-64 of A-Z a-z 0-9 . _ - (e.g. work)"
+              : undefined,
+          ...streams,
+        }),
+      ).then((v) => v.trim());
+    },
+    async confirm(message) {
+      const { confirm } = await load();
+      return answer(await confirm({ message, initialValue: false, ...streams }));
     },
     async text(message) {
       const { text } = await load();

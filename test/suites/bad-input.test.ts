@@ -83,6 +83,8 @@ beforeAll(async () => {
     [
       "auth",
       "login",
+      "--profile",
+      "default",
       "--site",
       sim.origins.dc,
       "--type",
