@@ -17,7 +17,8 @@ export interface KindChoice {
 export interface LoginPrompter {
   site(): Promise<string>;
   kind(choices: KindChoice[], initial: CredentialKind): Promise<CredentialKind>;
-  identity(message: string): Promise<string>;
+  /** `email`: refused until it looks like one */
+  identity(message: string, shape?: "email"): Promise<string>;
   /** masked */
   secret(message: string): Promise<string>;
   note(line: string): void;
@@ -34,6 +35,9 @@ export interface OAuthPrompter {
   /** one of `choices`, by value */
   choose(message: string, choices: Array<{ value: string; label: string; hint?: string }>): Promise<string>;
 }
+
+/** one @, something on both sides, a dot in the domain: enough to catch a username typed for an email */
+const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export function clackPrompter(ctx: Context): LoginPrompter & OAuthPrompter {
   const streams = { input: ctx.io.stdin, output: ctx.io.prompt };
@@ -70,9 +74,14 @@ export function clackPrompter(ctx: Context): LoginPrompter & OAuthPrompter {
         }),
       );
     },
-    async identity(message) {
+    async identity(message, shape) {
       const { text } = await load();
-      return answer(await text({ message, validate: required, ...streams }));
+      const validate = (v: string | undefined) =>
+        required(v) ??
+        (shape === "email" && !EMAIL_SHAPE.test((v ?? "").trim())
+          ? "an email address, like me@acme.com (the Atlassian account that created the token)"
+          : undefined);
+      return answer(await text({ message, validate, ...streams })).then((v) => v.trim());
     },
     async secret(message) {
       const { password } = await load();

@@ -463,7 +463,7 @@ describe("auth token, switch, logout", () => {
     });
     expect(asked).toEqual([
       "site",
-      "kind:pat:pat,password,cookie,oauth,none",
+      "kind:pat:pat,password,cookie,oauth,client-credentials,none",
       "secret:Personal access token",
     ]);
     expect(result.profile.kind).toBe("pat");

@@ -250,7 +250,7 @@ function kindChoices(deployment: Deployment): KindChoice[] {
   const order: CredentialKind[] =
     deployment === "cloud"
       ? ["api-token", "scoped-token", "oauth", "client-credentials", "none"]
-      : ["pat", "password", "cookie", "oauth", "none"];
+      : ["pat", "password", "cookie", "oauth", "client-credentials", "none"];
   return order.map((kind) => ({ kind, label: kind, hint: KIND_EXPLANATIONS[kind] }));
 }
 
@@ -377,7 +377,7 @@ export async function run(options: LoginOptions, ctx: Context, deps: LoginDeps =
   if ((kind === "api-token" || kind === "scoped-token") && !email) {
     if (!prompter)
       throw new UsageError(`--type ${kind} needs --email (the Atlassian account that created the token)`);
-    email = await prompter.identity("Email of your Atlassian account");
+    email = await prompter.identity("Email of your Atlassian account", "email");
   }
   if (kind === "password" && !username) {
     username = email;
@@ -496,6 +496,9 @@ async function loginWithOAuth(
   ) {
     throw new UsageError(`--callback-port ${options.callbackPort}: expected a port number`);
   }
+  // on a terminal the app's client id is asked like everything else (the secret is asked by the flow)
+  if (!options.clientId && !options.withToken && extra.prompter)
+    options = { ...options, clientId: await extra.prompter.identity("OAuth client ID") };
   let accessToken: string | undefined;
   if (options.withToken) {
     accessToken = (await extra.readStdin()).split(/\r?\n/)[0]?.trim();
