@@ -3,11 +3,14 @@
  * AuthError with the fix. Protocol facts behind each branch: confluence-api.md §0.5, §1.12, §1.14,
  * §3.3, §5.3. Callers branch on `code`, never on the message.
  */
+
+import { profileFlagFor } from "../config/profile-name.js";
 import type { Deployment } from "../config/types.js";
 import { AuthError, ConflError } from "../errors.js";
 import { HttpError, InvalidResponseError, NetworkError, TimeoutError, TlsError } from "../http/errors.js";
 import { looksLikeHtml } from "../http/html-page.js";
 import { errorChain, isTlsErrorCode } from "../http/transport.js";
+import { describeScopeNeed, scopeNeedFor } from "./oauth/scopes.js";
 import type { CredentialKind } from "./types.js";
 
 export const API_TOKEN_URL = "https://id.atlassian.com/manage-profile/security/api-tokens";
@@ -70,7 +73,7 @@ export function loginCommand(d: DiagnoseContext, kind: CredentialKind = d.kind):
         : "";
   if (identity === undefined || kind === "oauth" || kind === "client-credentials") return undefined;
   const profile =
-    d.profileName && d.profileName !== "default" && !fromEnvironment(d) ? ` --profile ${d.profileName}` : "";
+    d.profileName && !fromEnvironment(d) ? profileFlagFor({ name: d.profileName, site: d.site }) : "";
   return `confl auth login${profile} --site ${d.site} --type ${kind}${identity}${kind === "none" ? "" : " --with-token"}`;
 }
 
@@ -101,28 +104,12 @@ function isHtml(res: ObservedResponse): boolean {
 }
 
 /** Scope names quoted in a gateway body or header (granular `read:page:confluence`, classic `read:confluence-content.all`). */
-/**
- * The scopes of the calls verification makes, from Atlassian's OpenAPI files (`x-atlassian-oauth2-scopes`
- * of GET /wiki/api/v2/spaces and GET /wiki/rest/api/user/current). The gateway's 401 "scope does not
- * match" never names them (confluence-api.md §3.1), so these are the scopes "known" to be missing.
- */
-const VERIFICATION_CALL_SCOPES: ReadonlyArray<{ path: RegExp; scopes: string[] }> = [
-  { path: /\/wiki\/api\/v2\/spaces(\?|$)/, scopes: ["read:space:confluence"] },
-  {
-    path: /\/wiki\/rest\/api\/user\/current(\?|$)/,
-    scopes: ["read:confluence-user (classic) or read:content-details:confluence (granular)"],
-  },
-];
-
-function knownCallScopes(url: string): string[] {
-  let path: string;
-  try {
-    const parsed = new URL(url);
-    path = `${parsed.pathname}${parsed.search}`;
-  } catch {
-    return [];
-  }
-  return VERIFICATION_CALL_SCOPES.find((c) => c.path.test(path))?.scopes ?? [];
+/** What to do about missing scopes: a new scoped token (or OAuth grant) that has them. */
+export function scopeHint(d: DiagnoseContext, scopes: string | undefined): string {
+  const what = scopes ?? "the scopes listed in the README";
+  if (d.kind === "oauth" || d.kind === "client-credentials")
+    return `add ${what} to the OAuth app and ask for them with --scopes, then ${relogin(d)}`;
+  return `create a scoped token with ${what} at ${API_TOKEN_URL}, then ${relogin(d)}`;
 }
 
 export function scopesMentioned(text: string): string[] {
@@ -190,18 +177,17 @@ export function diagnoseResponse(res: ObservedResponse, d: DiagnoseContext): Con
   if (res.status === 401 && scopeCheck) {
     if (!d.onGateway) return scopedTokenOnSite(d);
     const named = scopesMentioned(`${body} ${res.headers.get("x-missing-scopes") ?? ""}`);
-    const missing = named.length > 0 ? named : knownCallScopes(res.url);
-    const apiVersion = /\/api\/v2\//.test(res.url) ? "v2" : "v1";
+    // The gateway rarely names the scopes; the operation's own list (from the specs) says what would do.
+    const need = scopeNeedFor("GET", res.url);
+    const operation = need
+      ? `GET ${need.path}`
+      : `this ${/\/api\/v2\//.test(res.url) ? "v2" : "v1"} API call`;
+    const scopes = named.length > 0 ? named.join(", ") : need ? describeScopeNeed(need) : undefined;
     return new AuthError(
-      missing.length > 0
-        ? `the token lacks the scopes this call needs (${apiVersion} API): ${missing.join(", ")}`
-        : `the token's scopes do not allow this ${apiVersion} API call (the gateway said "scope does not match")`,
-      {
-        code: "auth.scope_mismatch",
-        hint:
-          `create a scoped token with ${missing.length > 0 ? missing.join(", ") : "the scopes listed in the README"} ` +
-          `(granular scopes serve the v2 API, classic scopes the v1 API) at ${API_TOKEN_URL}, then ${relogin(d)}`,
-      },
+      scopes
+        ? `the token lacks the scopes ${operation} needs: ${scopes}`
+        : `the token's scopes do not allow ${operation} (the gateway said "scope does not match")`,
+      { code: "auth.scope_mismatch", hint: scopeHint(d, scopes) },
     );
   }
 

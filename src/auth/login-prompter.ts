@@ -17,10 +17,15 @@ export interface KindChoice {
 export interface LoginPrompter {
   site(): Promise<string>;
   kind(choices: KindChoice[], initial: CredentialKind): Promise<CredentialKind>;
-  identity(message: string): Promise<string>;
+  /** `email`: refused until it looks like one */
+  identity(message: string, shape?: "email"): Promise<string>;
   /** masked */
   secret(message: string): Promise<string>;
   note(line: string): void;
+  /** which profile to write, `initial` (the site's own) accepted with Enter; asked when other profiles exist */
+  profileName?(initial: string): Promise<string>;
+  /** a yes/no question (replacing a profile that belongs to another site) */
+  confirm?(message: string): Promise<boolean>;
 }
 
 export interface OAuthPrompter {
@@ -30,6 +35,9 @@ export interface OAuthPrompter {
   /** one of `choices`, by value */
   choose(message: string, choices: Array<{ value: string; label: string; hint?: string }>): Promise<string>;
 }
+
+/** one @, something on both sides, a dot in the domain: enough to catch a username typed for an email */
+const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export function clackPrompter(ctx: Context): LoginPrompter & OAuthPrompter {
   const streams = { input: ctx.io.stdin, output: ctx.io.prompt };
@@ -66,13 +74,37 @@ export function clackPrompter(ctx: Context): LoginPrompter & OAuthPrompter {
         }),
       );
     },
-    async identity(message) {
+    async identity(message, shape) {
       const { text } = await load();
-      return answer(await text({ message, validate: required, ...streams }));
+      const validate = (v: string | undefined) =>
+        required(v) ??
+        (shape === "email" && !EMAIL_SHAPE.test((v ?? "").trim())
+          ? "an email address, like me@acme.com (the Atlassian account that created the token)"
+          : undefined);
+      return answer(await text({ message, validate, ...streams })).then((v) => v.trim());
     },
     async secret(message) {
       const { password } = await load();
       return answer(await password({ message, mask: "•", validate: required, ...streams }));
+    },
+    async profileName(initial) {
+      const { text } = await load();
+      const { isValidProfileName } = await import("../config/profile-name.js");
+      return answer(
+        await text({
+          message: "Profile name",
+          initialValue: initial,
+          validate: (v) =>
+            v === undefined || !isValidProfileName(v.trim())
+              ? "1-64 of A-Z a-z 0-9 . _ - (e.g. work)"
+              : undefined,
+          ...streams,
+        }),
+      ).then((v) => v.trim());
+    },
+    async confirm(message) {
+      const { confirm } = await load();
+      return answer(await confirm({ message, initialValue: false, ...streams }));
     },
     async text(message) {
       const { text } = await load();

@@ -4,6 +4,8 @@
  * token the gateway rejects may be a classic one (the site takes it), and a Data Center secret refused as
  * Basic may be a personal access token (Bearer only).
  */
+
+import { profileFlagFor } from "../config/profile-name.js";
 import type { Profile } from "../config/types.js";
 import type { Context } from "../context.js";
 import { AuthError } from "../errors.js";
@@ -175,7 +177,7 @@ export async function verifyLogin(
         "that secret is a personal access token: Data Center accepts it only as Bearer, without an email or username",
         {
           code: "auth.pat_as_basic",
-          hint: `run: confl auth login${profile.name !== "default" ? ` --profile ${profile.name}` : ""} --site ${profile.site} --type pat --with-token   (no --email/--username)`,
+          hint: `run: confl auth login${profileFlagFor(profile)} --site ${profile.site} --type pat --with-token   (no --email/--username)`,
         },
       );
     }

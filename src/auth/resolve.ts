@@ -3,6 +3,8 @@
  * Precedence (gh's): stdin/flags → environment → stored profile → .netrc. Environment credentials are
  * used as they are and never stored.
  */
+
+import { profileFlagFor } from "../config/profile-name.js";
 import { selectProfile } from "../config/store.js";
 import type { ConfigFile, Deployment, Profile, SecretStoreKind } from "../config/types.js";
 import { AuthError } from "../errors.js";
@@ -154,7 +156,7 @@ function provisionalProfile(
 
 /** The interactive login for this profile (it asks for what is missing). */
 function loginAgain(profile: Profile): string {
-  return `confl auth login${profile.name === ENVIRONMENT_PROFILE_NAME || profile.name === "default" ? "" : ` --profile ${profile.name}`} --site ${profile.site}`;
+  return `confl auth login${profile.name === ENVIRONMENT_PROFILE_NAME ? "" : profileFlagFor(profile)} --site ${profile.site}`;
 }
 
 function notLoggedIn(): AuthError {

@@ -4,6 +4,8 @@
  * and in the modules it calls: which profile, which credential (resolve.ts), where the API lives
  * (detect.ts), which strategy (kinds/).
  */
+
+import { profileFlagFor } from "../config/profile-name.js";
 import { secretEntryOf } from "../config/secret-entry.js";
 import { loadConfig } from "../config/store.js";
 import type { Profile, TlsSettings } from "../config/types.js";
@@ -309,7 +311,7 @@ export function productApiBase(
   if (isGatewayUrl(profile.apiBase)) {
     if (!profile.cloudId)
       throw new UsageError(`profile "${profile.name}" has no cloud id`, {
-        hint: `run \`confl auth login${profile.name === "default" ? "" : ` --profile ${profile.name}`}\` again`,
+        hint: `run \`confl auth login${profileFlagFor(profile)}\` again`,
       });
     return jiraGatewayApiBase(env, profile.cloudId);
   }

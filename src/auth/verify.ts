@@ -17,6 +17,7 @@ import {
   diagnoseError,
   diagnoseResponse,
   type ObservedResponse,
+  scopeHint,
   seraphReasons,
 } from "./diagnose.js";
 import { isGatewayUrl } from "./site-url.js";
@@ -143,9 +144,16 @@ export function identityFromResponse(res: ObservedResponse, profile: Profile): I
   return identity;
 }
 
-async function checkContent(client: HttpClient, profile: Profile, env: NodeJS.ProcessEnv): Promise<string> {
+/**
+ * The v1 call that proves a content read when the v2 one is refused for its scopes: a scoped token (or OAuth
+ * grant) created with classic scopes only cannot call v2 at all, yet its v1 calls work. CQL search is a v1
+ * route the gateway still serves (the v1 space and content lists answer 410 there); its spec lists the classic
+ * `search:confluence` and, as beta, the granular `read:content-details:confluence`.
+ */
+const V1_CONTENT_PROBE = "rest/api/search?cql=type%3Dpage&limit=1";
+
+async function probeContent(client: HttpClient, profile: Profile, env: NodeJS.ProcessEnv, path: string) {
   const d = diagnoseContext(profile, "content");
-  const path = contentCheckPath(profile);
   const res = await observe(client, path, d, env);
   const failure = diagnoseResponse(res, d);
   if (failure) throw failure;
@@ -158,6 +166,30 @@ async function checkContent(client: HttpClient, profile: Profile, env: NodeJS.Pr
     });
   }
   return path;
+}
+
+const isScopeMismatch = (error: unknown): error is AuthError =>
+  error instanceof AuthError && error.code === "auth.scope_mismatch";
+
+/** The content read the token's scopes allow: v2 first, then (on Cloud, refused for scopes) v1. */
+async function checkContent(client: HttpClient, profile: Profile, env: NodeJS.ProcessEnv): Promise<string> {
+  const path = contentCheckPath(profile);
+  try {
+    return await probeContent(client, profile, env, path);
+  } catch (error) {
+    if (!isScopeMismatch(error) || profile.deployment !== "cloud" || !path.startsWith("api/v2/")) throw error;
+    try {
+      return await probeContent(client, profile, env, V1_CONTENT_PROBE);
+    } catch (v1Error) {
+      if (!isScopeMismatch(v1Error)) throw error;
+      // neither generation: name what each call needs, either set will do
+      const needs = [error, v1Error].map((e) => e.message.replace(/^the token lacks the scopes /, ""));
+      throw new AuthError(`the token's scopes allow no content read: ${needs.join("; ")}`, {
+        code: "auth.scope_mismatch",
+        hint: scopeHint(diagnoseContext(profile, "content"), "the scopes of either call"),
+      });
+    }
+  }
 }
 
 export async function verifyProfile(

@@ -33,3 +33,32 @@ function quoteName(name: string): string {
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
   );
 }
+
+/**
+ * The profile a login without --profile writes, like gh's per-host entries: the site's host name
+ * (`acme.atlassian.net`, `wiki.corp.example`), with `-<port>` for a port in the URL. Logging in to the same
+ * site again updates it; another site adds its own.
+ */
+export function profileNameForSite(site: string): string {
+  let url: URL;
+  try {
+    url = new URL(site.includes("://") ? site : `https://${site}`);
+  } catch {
+    return "default";
+  }
+  const host = url.hostname
+    .toLowerCase()
+    .replace(/^\[|\]$/g, "")
+    .replace(/[^a-z0-9._-]/g, "-");
+  const name = `${host}${url.port ? `-${url.port}` : ""}`.slice(0, 64);
+  return isValidProfileName(name) ? name : "default";
+}
+
+/**
+ * The `--profile NAME` part of a login command line for a profile: empty when a login to its site without
+ * --profile would write that profile anyway.
+ */
+export function profileFlagFor(profile: { name: string; site?: string | undefined }): string {
+  if (profile.site !== undefined && profileNameForSite(profile.site) === profile.name) return "";
+  return ` --profile ${profile.name}`;
+}

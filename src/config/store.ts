@@ -89,15 +89,24 @@ export async function upsertProfile(
   return config;
 }
 
-/** Removes a profile; true when it existed. Clears activeProfile when it pointed at it. */
-export async function removeProfile(name: string, env: NodeJS.ProcessEnv): Promise<boolean> {
+/**
+ * Removes a profile; true when it existed. When it was the active one, a remaining profile (the first by
+ * name) becomes active, so commands keep working; `onActivated` learns which (undefined: none remain).
+ */
+export async function removeProfile(
+  name: string,
+  env: NodeJS.ProcessEnv,
+  onActivated?: (active: Profile | undefined) => void,
+): Promise<boolean> {
   validateProfileName(name);
   const { result } = await updateConfig(env, (config) => {
     if (!Object.hasOwn(config.profiles, name)) return false;
     delete config.profiles[name];
-    if (config.activeProfile === name) {
-      const remaining = Object.keys(config.profiles).sort();
-      config.activeProfile = remaining.length === 1 ? remaining[0] : undefined;
+    if (config.activeProfile === name || config.activeProfile === undefined) {
+      const next = Object.keys(config.profiles).sort()[0];
+      config.activeProfile = next;
+      if (next === undefined) delete config.activeProfile;
+      onActivated?.(next === undefined ? undefined : config.profiles[next]);
     }
     return true;
   });

@@ -4,6 +4,7 @@
  * redacted before it was cut to length; `hint` says what to do about it.
  */
 import { STATUS_CODES } from "node:http";
+import { describeScopeNeed, scopeNeedFor } from "../auth/oauth/scopes.js";
 import { ConflError, ExitCode, type ExitCodeValue, UsageError } from "../errors.js";
 import { redactText, safeServerText } from "../redact.js";
 import { htmlTitle, looksLikeHtml } from "./html-page.js";
@@ -90,6 +91,14 @@ export class HttpError extends ConflError {
   }
 }
 
+/** A "scope does not match" answer: which scopes the refused operation lists in Atlassian's specs. */
+function scopeRefusalHint(method: string, url: string): string {
+  const need = scopeNeedFor(method, url);
+  if (!need)
+    return "the token's scopes do not cover this endpoint: give it the scopes this operation lists in Atlassian's API reference";
+  return `the token's scopes do not cover ${need.method} ${need.path}, which needs ${describeScopeNeed(need)}; a scoped token needs a new token with them, OAuth a new login with them in --scopes`;
+}
+
 export class BadRequestError extends HttpError {
   constructor(details: HttpErrorDetails) {
     super("bad_request", details, { hint: "check the path, query parameters and request body" });
@@ -102,7 +111,7 @@ export class UnauthorizedError extends HttpError {
     super("unauthorized", details, {
       exitCode: ExitCode.AUTH,
       hint: scope
-        ? "the token's scopes do not cover this endpoint (granular scopes work with v2, classic scopes with v1)"
+        ? scopeRefusalHint(details.method, details.url)
         : "the credential was rejected; `confl auth status` checks every profile, and logging in again replaces it",
     });
   }

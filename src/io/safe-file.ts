@@ -10,6 +10,7 @@ import { open, rename, rm } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { redactSecrets } from "../redact.js";
 
 /** Names Windows reserves for devices, with or without an extension (Microsoft, "Naming Files, Paths, and Namespaces"). */
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$|conout\$)(\.|$)/i;
@@ -17,12 +18,15 @@ const MAX_NAME_BYTES = 255;
 
 /**
  * One file name for `title`, never a path: separators, NUL and other control or invisible format
- * characters, and the characters Windows forbids (`<>:"|?*`) become `_`; leading/trailing spaces and
+ * characters, and the characters Windows forbids (`<>:"|?*`) become `_` (after any credential in the title is
+ * redacted); leading/trailing spaces and
  * trailing dots go (so `.` and `..` vanish); Windows device names get a `_` in front; the name is cut to
  * 255 UTF-8 bytes keeping its extension. Nothing left → `fallback`.
  */
 export function safeFileName(title: string, fallback: string): string {
-  let name = title
+  // A name is written to disk like any other output: a credential a server put into a title is redacted
+  // before the characters around it change (a `/` in a token becomes `_` below, and would no longer match).
+  let name = redactSecrets(title)
     .normalize("NFC")
     .replace(/[/\\]/g, "_")
     .replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, "_")

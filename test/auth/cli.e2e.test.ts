@@ -18,6 +18,7 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { profileNameForSite } from "../../src/config/profile-name.js";
 import { recordHints } from "../hints/collect.js";
 import { createPki, type Pki } from "../http/pki.js";
 import { makeContext, type Sim, simEnv, startSim } from "./helpers.js";
@@ -170,7 +171,9 @@ describe("confl auth, end to end through the built CLI", () => {
     expect(loginRun.code).toBe(0);
     const statusRun = await cli(["auth", "status"], env);
     expect(statusRun.code).toBe(0);
-    expect(statusRun.stdout).toMatch(/\* default \(active\)/);
+    expect(statusRun.stdout).toMatch(
+      new RegExp(`\\* ${profileNameForSite(sim.origins.site).replaceAll(".", "\\.")} \\(active\\)`),
+    );
     expect(statusRun.stdout).toMatch(/✓ working/);
     const tokenRun = await cli(["auth", "token"], env);
     expect(tokenRun.stdout).toBe(`${sim.credentials.cloud.apiToken}\n`);
@@ -347,7 +350,7 @@ describe("auth login flags, parsed by the real CLI and honoured", () => {
     expect(probed(/server-information|\/status$|tenant_info/)).toEqual([]);
     const basic = `Basic ${Buffer.from(`grace:${sim.credentials.dc.password}`).toString("base64")}`;
     expect(sim.log.some((e) => e.headers.authorization === basic)).toBe(true);
-    expect(config(env).profiles.default).toMatchObject({
+    expect(config(env).profiles[profileNameForSite(sim.origins.dc)]).toMatchObject({
       kind: "password",
       username: "grace",
       deployment: "dc",
@@ -374,7 +377,7 @@ describe("auth login flags, parsed by the real CLI and honoured", () => {
     );
     expect(run.stderr).toMatch(/Logged in to .* as Ada/);
     expect(run.code).toBe(0);
-    expect(config(env).profiles.default).toMatchObject({
+    expect(config(env).profiles[profileNameForSite(sim.origins.site)]).toMatchObject({
       kind: "api-token",
       email: sim.credentials.cloud.email,
     });
@@ -403,7 +406,7 @@ describe("auth login flags, parsed by the real CLI and honoured", () => {
     expect(run.stderr).toMatch(/Logged in to/);
     expect(run.code).toBe(0);
     expect(probed(/tenant_info|server-information/)).toEqual([]);
-    expect(config(env).profiles.default).toMatchObject({
+    expect(config(env).profiles[profileNameForSite(sim.origins.site)]).toMatchObject({
       cloudId: sim.cloudId,
       apiBase: `${sim.origins.gateway}/ex/confluence/${sim.cloudId}/wiki/`,
     });
@@ -445,11 +448,13 @@ describe("auth login flags, parsed by the real CLI and honoured", () => {
     expect(run.stderr).toMatch(/not verified: --no-verify/);
     expect(run.stderr).toMatch(/WARNING: secrets are stored UNENCRYPTED/);
     expect(sim.log.filter((e) => e.headers.authorization)).toEqual([]);
-    expect(config(env).profiles.default.kind).toBe("pat");
+    expect(config(env).profiles[profileNameForSite(sim.origins.dc)].kind).toBe("pat");
     const status = await cli(["auth", "status"], env);
     expect(status.code).toBe(4);
     // the plain-text warning again, on every status
-    expect(status.stderr).toMatch(/WARNING: profile "default" keeps its secret in a PLAINTEXT file/);
+    expect(status.stderr).toMatch(
+      `WARNING: profile "${profileNameForSite(sim.origins.dc)}" keeps its secret in a PLAINTEXT file`,
+    );
     expect(status.stdout).toMatch(/status:\s+✗/);
   });
 
@@ -522,7 +527,7 @@ describe("auth login flags, parsed by the real CLI and honoured", () => {
       );
       expect(run.stderr).toMatch(/Logged in to/);
       expect(run.code).toBe(0);
-      expect(config(env).profiles.default.tls).toEqual({
+      expect(config(env).profiles[profileNameForSite(site)].tls).toEqual({
         caFile: pki.caFile,
         clientCert: pki.client.certFile,
         clientKey: pki.client.keyFile,

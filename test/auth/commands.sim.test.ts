@@ -1,5 +1,5 @@
 /** auth status / token / logout / switch, run in-process against the simulator. */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -8,6 +8,7 @@ import { run as logout } from "../../src/commands/auth/logout.js";
 import { run as status } from "../../src/commands/auth/status.js";
 import { run as switchProfile } from "../../src/commands/auth/switch.js";
 import { run as token } from "../../src/commands/auth/token.js";
+import { profileNameForSite } from "../../src/config/profile-name.js";
 import { createContext } from "../../src/context.js";
 import { AuthError, ExitCode, InterruptedError, UsageError } from "../../src/errors.js";
 import { createIOStreams } from "../../src/io/streams.js";
@@ -29,7 +30,7 @@ async function twoProfiles(env: NodeJS.ProcessEnv) {
       withToken: true,
       insecureStorage: true,
     },
-    makeContext(env, { stdin: sim.credentials.cloud.apiToken }).ctx,
+    makeContext(env, { stdin: sim.credentials.cloud.apiToken, profile: "default" }).ctx,
   );
   await login(
     { site: sim.origins.dc, type: "pat", withToken: true, storage: "encrypted-file" },
@@ -89,7 +90,7 @@ describe("auth status", () => {
         withToken: true,
         insecureStorage: true,
       },
-      makeContext(env, { stdin: sim.credentials.cloud.apiToken }).ctx,
+      makeContext(env, { stdin: sim.credentials.cloud.apiToken, profile: "default" }).ctx,
     );
     sim.expireToken(sim.credentials.cloud.apiToken);
     const t = makeContext(env);
@@ -104,7 +105,7 @@ describe("auth status", () => {
     const env = simEnv(sim);
     await login(
       { site: sim.origins.dc, type: "pat", withToken: true, insecureStorage: true },
-      makeContext(env, { stdin: sim.credentials.dc.pat }).ctx,
+      makeContext(env, { stdin: sim.credentials.dc.pat, profile: "default" }).ctx,
     );
     const withEnv = {
       ...env,
@@ -239,7 +240,7 @@ describe("auth token never puts the secret on a terminal by accident", () => {
         withToken: true,
         insecureStorage: true,
       },
-      makeContext(env, { stdin: sim.credentials.cloud.apiToken }).ctx,
+      makeContext(env, { stdin: sim.credentials.cloud.apiToken, profile: "default" }).ctx,
     );
   }
 
@@ -377,7 +378,8 @@ describe("auth token, switch, logout", () => {
     expect(sw.err()).toMatch(/Active profile: dc/);
     const out = makeContext(env, { json: true, profile: "dc" });
     await logout({}, out.ctx);
-    expect(JSON.parse(out.out())).toEqual({ profile: "dc", secretRemoved: true });
+    // dc was the active one: the remaining profile takes over, and the JSON says which
+    expect(JSON.parse(out.out())).toEqual({ profile: "dc", secretRemoved: true, activeProfile: "default" });
     const plain = makeContext(env);
     await logout({}, plain.ctx);
     expect(plain.out()).toBe("");
@@ -389,7 +391,7 @@ describe("auth token, switch, logout", () => {
     const plain = join(env.CONFL_CONFIG_DIR!, "secrets.json");
     expect(readFileSync(plain, "utf8")).toContain(sim.credentials.cloud.apiToken);
     const result = await logout({}, makeContext(env).ctx);
-    expect(result).toEqual({ profile: "default", secretRemoved: true });
+    expect(result).toEqual({ profile: "default", secretRemoved: true, activeProfile: "dc" });
     expect(existsSync(plain) ? readFileSync(plain, "utf8") : "").not.toContain(
       sim.credentials.cloud.apiToken,
     );
@@ -461,10 +463,151 @@ describe("auth token, switch, logout", () => {
     });
     expect(asked).toEqual([
       "site",
-      "kind:pat:pat,password,cookie,oauth,none",
+      "kind:pat:pat,password,cookie,oauth,client-credentials,none",
       "secret:Personal access token",
     ]);
     expect(result.profile.kind).toBe("pat");
     expect(t.err()).toMatch(/Detected Confluence Data Center/);
+  });
+});
+
+describe("profiles per site, like gh per host", () => {
+  const cloudLogin = (env: NodeJS.ProcessEnv, profile?: string) =>
+    login(
+      {
+        site: sim.origins.site,
+        type: "api-token",
+        email: sim.credentials.cloud.email,
+        withToken: true,
+        insecureStorage: true,
+      },
+      makeContext(env, { stdin: sim.credentials.cloud.apiToken, ...(profile ? { profile } : {}) }).ctx,
+    );
+  const dcLogin = (env: NodeJS.ProcessEnv, extra: { force?: boolean } = {}, profile?: string) =>
+    login(
+      { site: sim.origins.dc, type: "pat", withToken: true, insecureStorage: true, ...extra },
+      makeContext(env, { stdin: sim.credentials.dc.pat, ...(profile ? { profile } : {}) }).ctx,
+    );
+  const configOf = (env: NodeJS.ProcessEnv) =>
+    JSON.parse(readFileSync(join(env.CONFL_CONFIG_DIR!, "config.json"), "utf8"));
+
+  it("confl auth login --site A, then --site B, then --site A again: a profile per site, named after its host; the same site updates its own", async () => {
+    const env = simEnv(sim);
+    const cloudName = profileNameForSite(sim.origins.site);
+    const dcName = profileNameForSite(sim.origins.dc);
+    expect(cloudName).toMatch(/^127\.0\.0\.1-\d+$/);
+    expect(profileNameForSite("https://acme.atlassian.net/wiki/spaces/DOC")).toBe("acme.atlassian.net");
+    expect(profileNameForSite("https://wiki.corp.example/confluence")).toBe("wiki.corp.example");
+    await cloudLogin(env);
+    await dcLogin(env);
+    expect(Object.keys(configOf(env).profiles).sort()).toEqual([cloudName, dcName].sort());
+    const again = await cloudLogin(env);
+    expect(again.profile.name).toBe(cloudName);
+    expect(Object.keys(configOf(env).profiles)).toHaveLength(2);
+    // the first login's profile stays the active one
+    expect(configOf(env).activeProfile).toBe(cloudName);
+  });
+
+  it("confl auth login --profile work for another site: refused in a script without --force, asked on a terminal", async () => {
+    const env = simEnv(sim);
+    await cloudLogin(env, "work");
+    const refused = await dcLogin(env, {}, "work").catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(UsageError);
+    expect(refused).toMatchObject({
+      code: "usage.profile_other_site",
+      message: `profile work is for ${sim.origins.site}, not ${sim.origins.dc}`,
+    });
+    expect((refused as UsageError).hint).toContain("--force");
+    expect(configOf(env).profiles.work.site).toBe(sim.origins.site);
+    // a terminal asks; No leaves it, Yes replaces it
+    const questions: string[] = [];
+    const tty = (answer: boolean) => {
+      const t = makeContext(env, { stdin: sim.credentials.dc.pat, profile: "work" });
+      Object.defineProperty(t.ctx.io, "canPrompt", { value: true });
+      return {
+        t,
+        confirm: async (q: string) => {
+          questions.push(q);
+          return answer;
+        },
+      };
+    };
+    const no = tty(false);
+    const options = { site: sim.origins.dc, type: "pat", withToken: true, insecureStorage: true };
+    await expect(login(options, no.t.ctx, { confirm: no.confirm })).rejects.toBeInstanceOf(InterruptedError);
+    expect(questions).toEqual([
+      `Profile work is for ${sim.origins.site}. Replace it with ${sim.origins.dc}?`,
+    ]);
+    expect(configOf(env).profiles.work.site).toBe(sim.origins.site);
+    const yes = tty(true);
+    await login(options, yes.t.ctx, { confirm: yes.confirm });
+    expect(configOf(env).profiles.work.site).toBe(sim.origins.dc);
+    // --force replaces without asking
+    await cloudLogin(env, "other");
+    await dcLogin(env, { force: true }, "other");
+    expect(configOf(env).profiles.other.site).toBe(sim.origins.dc);
+  });
+
+  it("confl auth logout of the active profile makes a remaining one active and says which", async () => {
+    const env = simEnv(sim);
+    await cloudLogin(env);
+    await dcLogin(env);
+    const t = makeContext(env);
+    const result = await logout({}, t.ctx);
+    const dcName = profileNameForSite(sim.origins.dc);
+    expect(result.activeProfile).toBe(dcName);
+    expect(t.err()).toContain(`Active profile is now ${dcName} (${sim.origins.dc})`);
+    expect(configOf(env).activeProfile).toBe(dcName);
+    const last = makeContext(env);
+    await logout({}, last.ctx);
+    expect(last.err()).toContain("No profile is left");
+  });
+
+  it("confl auth status says when no profile is active; confl auth status --json always prints JSON", async () => {
+    const env = simEnv(sim);
+    const empty = makeContext(env, { json: true });
+    await expect(status({}, empty.ctx)).rejects.toMatchObject({ code: "auth.not_logged_in" });
+    expect(JSON.parse(empty.out())).toEqual({ profiles: [], active: null });
+
+    await cloudLogin(env);
+    await dcLogin(env);
+    const path = join(env.CONFL_CONFIG_DIR!, "config.json");
+    const config = configOf(env);
+    delete config.activeProfile;
+    writeFileSync(path, JSON.stringify(config));
+    const t = makeContext(env);
+    await status({ verify: false }, t.ctx);
+    expect(t.out()).toContain("No profile is active: choose one with confl auth switch");
+    const json = makeContext(env, { json: true });
+    await status({ verify: false }, json.ctx);
+    expect(JSON.parse(json.out()).active).toBeNull();
+  });
+
+  it("confl auth switch with no argument offers a picker on a terminal, and names the profiles without one", async () => {
+    const env = simEnv(sim);
+    await cloudLogin(env);
+    await dcLogin(env);
+    const dcName = profileNameForSite(sim.origins.dc);
+    const shown: string[] = [];
+    const t = makeContext(env);
+    Object.defineProperty(t.ctx.io, "canPrompt", { value: true });
+    await switchProfile({}, t.ctx, {
+      choose: async (_message, choices) => {
+        shown.push(...choices.map((c) => `${c.label} ${c.hint}`));
+        return dcName;
+      },
+    });
+    expect(shown).toEqual(
+      [
+        `${profileNameForSite(sim.origins.site)} (active) ${sim.origins.site} · api-token`,
+        `${dcName} ${sim.origins.dc} · pat`,
+      ].sort(),
+    );
+    expect(configOf(env).activeProfile).toBe(dcName);
+    const script = await switchProfile({}, makeContext(env).ctx).catch((e: unknown) => e);
+    expect(script).toBeInstanceOf(UsageError);
+    expect((script as UsageError).hint).toContain(
+      `confl auth switch ${[dcName, profileNameForSite(sim.origins.site)].sort()[0]}`,
+    );
   });
 });

@@ -16,6 +16,7 @@ import { verifyProfile } from "../../src/auth/verify.js";
 import { type LoginOptions, run as login } from "../../src/commands/auth/login.js";
 import type { Profile } from "../../src/config/types.js";
 import { AuthError, ConflError, ExitCode, UsageError } from "../../src/errors.js";
+import { confl } from "../commands/helpers.js";
 import { createPki, type Pki } from "../http/pki.js";
 import { makeContext, type Sim, simEnv, startSim, tempDir } from "./helpers.js";
 import { type ReverseProxy, startTlsReverseProxy } from "./proxy.js";
@@ -121,17 +122,78 @@ describe("diagnosis: one specific error with the fix, exit 4", () => {
     });
   });
 
-  it("scope mismatch through the gateway (classic-scoped token on the v2 content call)", async () => {
-    const e = await loginFails(
-      { site: sim.origins.site, type: "scoped-token", email: sim.credentials.cloud.email },
-      sim.credentials.cloud.scopedTokenClassic,
+  it("confl auth login --type scoped-token with a token created with classic scopes only: v2 is refused for its scopes, the v1 read works, the login succeeds", async () => {
+    const env = simEnv(sim);
+    const t = makeContext(env, { stdin: sim.credentials.cloud.scopedTokenClassic });
+    const result = await login(
+      {
+        site: sim.origins.site,
+        type: "scoped-token",
+        email: sim.credentials.cloud.email,
+        withToken: true,
+        insecureStorage: true,
+      },
+      t.ctx,
     );
-    expect(e.code).toBe("auth.scope_mismatch");
-    expect(e.message).toMatch(/v2/);
-    // the gateway does not say which scope is missing; the verification call's scope is known (OpenAPI)
-    expect(e.message).toContain("read:space:confluence");
-    expect(e.hint).toContain("read:space:confluence");
-    expect(e.hint).toMatch(/granular scopes serve the v2 API/);
+    expect(result.profile.kind).toBe("scoped-token");
+    expect(result.identity?.accountId).toBe(sim.users.cloud.accountId);
+    const gateway = sim.log
+      .filter((e) => e.server === "gateway")
+      .map((e) => `${e.status} ${e.path.split("?")[0]}`);
+    expect(gateway).toContainEqual(expect.stringMatching(/^401 .*\/wiki\/api\/v2\/spaces$/));
+    expect(gateway).toContainEqual(expect.stringMatching(/^200 .*\/wiki\/rest\/api\/search$/));
+  });
+
+  it("confl auth login --type scoped-token with scopes that allow no content read names what each call lists in the spec", async () => {
+    const granted = sim.credentials.cloud.scopedTokenScopes;
+    sim.credentials.cloud.scopedTokenScopes = ["read:confluence-user"];
+    try {
+      const e = await loginFails(
+        { site: sim.origins.site, type: "scoped-token", email: sim.credentials.cloud.email },
+        sim.credentials.cloud.scopedToken,
+      );
+      expect(e.code).toBe("auth.scope_mismatch");
+      // the v2 call's granular scope, the v1 call's classic scope and its beta granular alternative
+      expect(e.message).toContain("GET /wiki/api/v2/spaces needs: read:space:confluence");
+      expect(e.message).toContain(
+        "GET /wiki/rest/api/search needs: search:confluence (classic) or read:content-details:confluence (granular, beta)",
+      );
+      expect(e.hint).toMatch(
+        /create a scoped token with the scopes of either call at https:\/\/id\.atlassian\.com/,
+      );
+      expect(`${e.message} ${e.hint}`).not.toMatch(/granular scopes serve the v2 API/);
+    } finally {
+      sim.credentials.cloud.scopedTokenScopes = granted;
+    }
+  });
+
+  it("confl page children 65536 with a scoped token without read:hierarchical-content:confluence: the hint names that scope", async () => {
+    const granted = sim.credentials.cloud.scopedTokenScopes;
+    const env = simEnv(sim);
+    await login(
+      {
+        site: sim.origins.site,
+        type: "scoped-token",
+        email: sim.credentials.cloud.email,
+        withToken: true,
+        insecureStorage: true,
+      },
+      makeContext(env, { stdin: sim.credentials.cloud.scopedToken }).ctx,
+    );
+    sim.credentials.cloud.scopedTokenScopes = granted.filter(
+      (s) => s !== "read:hierarchical-content:confluence",
+    );
+    try {
+      const run = await confl(["page", "children", "65536"], env);
+      expect(run.code).toBe(ExitCode.AUTH);
+      expect(run.stderr).toMatch(/scope does not match/);
+      expect(run.stderr).toContain(
+        "hint: the token's scopes do not cover GET /wiki/api/v2/pages/{id}/direct-children, which needs read:hierarchical-content:confluence",
+      );
+      expect(run.stderr).not.toMatch(/granular scopes work with v2/);
+    } finally {
+      sim.credentials.cloud.scopedTokenScopes = granted;
+    }
   });
 
   it("scope mismatch names the missing scopes when the gateway says which", () => {

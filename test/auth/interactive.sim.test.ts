@@ -85,7 +85,7 @@ describe("interactive auth login on a terminal", () => {
     expect(detected).toBeGreaterThan(screen.indexOf("Confluence URL"));
     expect(kinds).toBeGreaterThan(detected);
     // every Data Center kind is on screen with its explanation, not only the focused one
-    for (const kind of ["pat", "password", "cookie", "oauth", "none"] as const) {
+    for (const kind of ["pat", "password", "cookie", "oauth", "client-credentials", "none"] as const) {
       expect(screen).toContain(KIND_EXPLANATIONS[kind]);
     }
     expect(screen).not.toContain(KIND_EXPLANATIONS["scoped-token"]);
@@ -115,5 +115,37 @@ describe("interactive auth login on a terminal", () => {
     }
     expect(screen).toContain("Detected Confluence Cloud");
     expect(screen).not.toContain(sim.credentials.cloud.scopedToken);
+  });
+});
+
+describe("interactive auth login: what each prompt accepts and offers", () => {
+  it("confl auth login on Cloud: an email without its @ is refused at the prompt, and the corrected one is used", async () => {
+    const env = simEnv(sim);
+    const t = terminal(env);
+    const done = login({ insecureStorage: true }, t.ctx);
+    await t.answer("Confluence URL", `${sim.origins.site}\r`);
+    await t.answer("How do you want to authenticate?", "\r");
+    await t.answer("Email of your Atlassian account", "ada\r");
+    await t.answer("an email address, like me@acme.com", "@example.com\r");
+    await t.answer("API token", `${sim.credentials.cloud.apiToken}\r`);
+    const result = await done;
+    expect(result.profile.email).toBe(sim.credentials.cloud.email);
+    expect(t.screen()).toMatch(/✓ Logged in to .* as Ada Lovelace/);
+  });
+
+  it("confl auth login on Data Center offers client-credentials, asks the client ID and secret, and the success line names the user", async () => {
+    const env = simEnv(sim);
+    const t = terminal(env);
+    const done = login({ insecureStorage: true }, t.ctx);
+    await t.answer("Confluence URL", `${sim.origins.dc}\r`);
+    // pat, password, cookie, oauth, client-credentials
+    await t.answer("How do you want to authenticate?", "\u001b[B\u001b[B\u001b[B\u001b[B\r");
+    await t.answer("OAuth client ID", `${sim.credentials.oauth.clientId}\r`);
+    await t.answer("OAuth client secret", `${sim.credentials.oauth.clientSecret}\r`);
+    const result = await done;
+    expect(result.profile).toMatchObject({ kind: "client-credentials", deployment: "dc" });
+    expect(t.screen()).toContain(KIND_EXPLANATIONS["client-credentials"]);
+    expect(t.screen()).toMatch(/✓ Logged in to .* as \S+/);
+    expect(t.screen()).not.toContain(sim.credentials.oauth.clientSecret);
   });
 });

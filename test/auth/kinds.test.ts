@@ -137,7 +137,7 @@ describe("credential strategies", () => {
 
 describe("credential kinds confl refuses on purpose", () => {
   it.each(["jwt", "connect", "forge", "oauth1"])(
-    "--type %s explains why in one paragraph and exits 2",
+    "confl auth login --type %s explains in two short lines with a link, and exits 2",
     (type) => {
       let error: unknown;
       try {
@@ -146,10 +146,16 @@ describe("credential kinds confl refuses on purpose", () => {
         error = e;
       }
       expect(error).toBeInstanceOf(UsageError);
-      const message = (error as UsageError).message;
-      expect(message).toMatch(/--type (api-token|oauth|pat|client-credentials)/);
-      expect(message.split("\n")).toHaveLength(1);
-      expect(unsupportedKindReason(type)!.length).toBeGreaterThan(200);
+      const { message, hint } = error as UsageError;
+      // `confl: <message>` and `hint: <hint>`: each one short line (the link aside)
+      for (const line of [`confl: ${message}`, `hint: ${hint}`]) {
+        expect(line.split("\n")).toHaveLength(1);
+        expect(line.replace(/https:\/\/\S+/, "").length, line).toBeLessThanOrEqual(100);
+      }
+      expect(message).toMatch(new RegExp(`^--type ${type} is not supported: `));
+      expect(hint).toMatch(/--type (oauth|pat|api-token|client-credentials)/);
+      expect(hint).toMatch(/https:\/\/developer\.atlassian\.com\/\S+$/);
+      expect(unsupportedKindReason(type)).toContain("https://developer.atlassian.com/");
     },
   );
 

@@ -12,6 +12,7 @@ import { requestToken } from "../../src/auth/oauth/token-endpoint.js";
 import { resolveClient } from "../../src/auth/session.js";
 import { type LoginOptions, run as login } from "../../src/commands/auth/login.js";
 import type { LoginPrompter } from "../../src/commands/auth/prompts.js";
+import { profileNameForSite } from "../../src/config/profile-name.js";
 import { upsertProfile } from "../../src/config/store.js";
 import { type Context, createContext } from "../../src/context.js";
 import { ConflError } from "../../src/errors.js";
@@ -309,6 +310,6 @@ describe("a bring-your-own OAuth token is verified like every other login", () =
     expect(result.identity).toBeUndefined();
     expect(t.err()).toContain("not verified: --no-verify");
     expect(sim.log).toEqual([]);
-    expect(JSON.parse(configText(env)).profiles.default.identity).toBeUndefined();
+    expect(JSON.parse(configText(env)).profiles[profileNameForSite(sim.origins.dc)].identity).toBeUndefined();
   });
 });

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { resolveClient } from "../../src/auth/session.js";
 import { run as login } from "../../src/commands/auth/login.js";
+import { profileNameForSite } from "../../src/config/profile-name.js";
 import { makeContext, type Sim, simEnv, startSim } from "./helpers.js";
 import { type ReverseProxy, startReverseProxy } from "./proxy.js";
 
@@ -61,7 +62,7 @@ describe("every kind logs in, verifies and makes a content call", () => {
     const paths = sim.log.filter((e) => e.server === "site" && e.headers.authorization).map((e) => e.path);
     expect(paths).toContain("/wiki/rest/api/user/current");
     expect(paths.some((p) => p.startsWith("/wiki/api/v2/spaces"))).toBe(true);
-    expect(configOf(env).activeProfile).toBe("default");
+    expect(configOf(env).activeProfile).toBe(profileNameForSite(sim.origins.site));
     expect(t.err()).toMatch(/Logged in to .* as Ada/);
     await contentCallWorks(env, "api/v2/spaces");
   });
@@ -105,7 +106,7 @@ describe("every kind logs in, verifies and makes a content call", () => {
     expect(result.profile.apiBase).toContain("/ex/confluence/");
     expect(result.rerouted).toMatch(/scoped API token/);
     expect(t.err()).toMatch(/note: the site rejected this token but the Atlassian API gateway accepted it/);
-    expect(configOf(env).profiles.default.kind).toBe("scoped-token");
+    expect(configOf(env).profiles[profileNameForSite(sim.origins.site)]?.kind).toBe("scoped-token");
     await contentCallWorks(env, "api/v2/spaces");
   });
 
@@ -209,7 +210,7 @@ describe("every kind logs in, verifies and makes a content call", () => {
       const result = await login({ site: `${proxy.url}/confluence`, type: "none" }, t.ctx);
       expect(result.storage).toBe("none");
       expect(result.identity?.username).toBe(sim.users.dc.username);
-      expect(configOf(env).profiles.default.secretStore).toBe("none");
+      expect(configOf(env).profiles[profileNameForSite(proxy.url)]?.secretStore).toBe("none");
       await contentCallWorks(env, "rest/api/space");
     });
   });

@@ -31,6 +31,7 @@ const BUNDLE = join(ROOT, "dist/confl.mjs");
 const UNATTENDED: Record<string, string> = {
   "confl auth login":
     "interactive (paste a URL, pick a kind, type the secret): needs a terminal; test/auth/interactive.sim.test.ts drives it",
+  "confl auth switch": "the picker needs a terminal; test/auth/commands.sim.test.ts answers it",
 };
 
 interface Example {
@@ -194,7 +195,7 @@ async function seedConfig(): Promise<string> {
     OAUTH_LOGIN,
     `printf '%s' "$PAT" | confl --profile dc auth login --site ${sim.origins.dc} --type pat --with-token ${STORE}`,
     `printf '%s' "${sim.credentials.jiraDc.pat}" | confl --profile dc auth login --product jira --site ${sim.origins.jiraDc} --type pat --with-token ${STORE}`,
-    `printf '%s' "$TOKEN" | confl auth login --site ${sim.origins.site} --type api-token --email ${sim.credentials.cloud.email} --with-token ${STORE}`,
+    `printf '%s' "$TOKEN" | confl --profile default auth login --site ${sim.origins.site} --type api-token --email ${sim.credentials.cloud.email} --with-token ${STORE}`,
     "confl auth switch default",
   ]) {
     const seeded = await run(line, env, ROOT);

@@ -270,6 +270,8 @@ describe("hostile server: display names, stored profiles, stdin, OAuth", () => {
       [
         "auth",
         "login",
+        "--profile",
+        "default",
         "--site",
         server.origin,
         "--type",
@@ -424,6 +426,8 @@ describe("short secrets", () => {
       [
         "auth",
         "login",
+        "--profile",
+        "default",
         "--site",
         server.origin,
         "--type",

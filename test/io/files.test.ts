@@ -123,3 +123,24 @@ describe("multipartBody", () => {
     await handle.close();
   });
 });
+
+describe("a server-named file never carries the credential", () => {
+  it("the title is redacted before its characters are made safe (a '/' in a token would become '_')", async () => {
+    const { clearRegisteredSecrets, registerSecret } = await import("../../src/redact.js");
+    const token = "fake-name-canary-token-0001/Q+z";
+    registerSecret(token, "a test token");
+    try {
+      const name = safeFileName(`Release me@example.com:${token}`, "fallback");
+      expect(name).not.toContain("fake-name-canary");
+      // "***", whose "*" Windows forbids, ends up as "___"
+      expect(name).toBe("Release me@example.com____");
+      // without the secret registered the same title keeps its text (only the '/' and ':' change)
+      clearRegisteredSecrets();
+      expect(safeFileName(`Release me@example.com:${token}`, "fallback")).toContain(
+        "fake-name-canary-token-0001_Q+z",
+      );
+    } finally {
+      clearRegisteredSecrets();
+    }
+  });
+});

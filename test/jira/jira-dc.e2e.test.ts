@@ -32,7 +32,18 @@ function isolated(): NodeJS.ProcessEnv & { CONFL_CONFIG_DIR: string } {
 async function dcProfile(): Promise<NodeJS.ProcessEnv & { CONFL_CONFIG_DIR: string }> {
   const env = isolated();
   const login = await confl(
-    ["auth", "login", "--site", sim.origins.dc, "--type", "pat", "--with-token", ...STORE],
+    [
+      "--profile",
+      "default",
+      "auth",
+      "login",
+      "--site",
+      sim.origins.dc,
+      "--type",
+      "pat",
+      "--with-token",
+      ...STORE,
+    ],
     env,
     sim.credentials.dc.pat,
   );
@@ -123,6 +134,8 @@ describe("auth login --product jira (Data Center)", () => {
     const env = isolated();
     const login = await confl(
       [
+        "--profile",
+        "default",
         "auth",
         "login",
         "--site",

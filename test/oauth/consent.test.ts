@@ -16,8 +16,19 @@ import { CONSENT_CALLBACK_INVALID, CONSENT_SCOPES_NOT_ADDED, oauthControls } fro
 import type { Simulator } from "../sim/types.js";
 import { MemoryStore, submitConsent, testContext } from "./test-context.js";
 
-/** What the README tells people to enable in the developer console. */
-const README_SCOPES = ["read:confluence-user", "read:space:confluence", "offline_access"];
+/** What the README tells people to enable in the developer console for the default (`--scopes read`). */
+const README_SCOPES = [
+  "read:space:confluence",
+  "read:page:confluence",
+  "read:hierarchical-content:confluence",
+  "read:content.metadata:confluence",
+  "read:attachment:confluence",
+  "read:comment:confluence",
+  "read:confluence-user",
+  "search:confluence",
+  "readonly:content.attachment:confluence",
+  "offline_access",
+];
 
 let sim: Simulator;
 let env: NodeJS.ProcessEnv;

@@ -88,6 +88,8 @@ beforeAll(async () => {
     [
       "auth",
       "login",
+      "--profile",
+      "default",
       "--site",
       sim.origins.dc,
       "--type",

@@ -29,8 +29,10 @@ const cli = join(dist, "confl.mjs");
  */
 const BUDGET = {
   version: 4_000,
-  help: 256_000,
-  pageViewHelp: 256_000,
+  // 256 KB until the OAuth scope table (src/auth/oauth/scopes.ts, ~15 KB) joined http/errors.ts, which the
+  // auth commands' registration still loads (issue 14: make that registration lazy, then lower these)
+  help: 264_000,
+  pageViewHelp: 264_000,
 };
 
 /** Strings that identify a chunk whatever its hashed name (each must occur in some chunk of dist/). */
@@ -41,8 +43,11 @@ const MARKERS = {
   http: "x-ratelimit-nearlimit",
   /** @clack/prompts (@clack/core's prompt states) */
   prompts: '"validating"',
-  /** the Confluence REST wrappers the verbs call (src/confluence/pages.ts, page-ref.ts, ...) */
-  confluence: "rest/api/content",
+  /**
+   * the Confluence REST wrappers the verbs call (src/confluence/pages.ts, comments.ts, ...): v2's body-format
+   * parameter, which the OAuth scope table that http/errors.ts carries does not contain
+   */
+  confluence: "body-format",
 };
 
 const work = mkdtempSync(join(tmpdir(), "confl-startup-"));

@@ -88,36 +88,45 @@ function isCredentialKind(value: string): value is CredentialKind {
 }
 
 /**
- * Kinds people ask for that a command-line tool cannot or should not use. One paragraph each: why,
- * and what to use instead.
+ * Kinds people ask for that a command-line tool cannot or should not use: why (one short line), what to use
+ * instead and where Atlassian explains it (the hint line).
  */
-const UNSUPPORTED_KIND_REASONS: Record<string, string> = {
-  jwt:
-    "Atlassian Connect JWT authenticates an installed Connect app, not a person: each request is signed with the " +
-    "shared secret Atlassian hands the app's server at install time, with a query-string hash, and the app must be " +
-    "installed on the site and reachable on the internet for the install handshake. A command-line tool has no " +
-    "installed app, no public server and no shared secret. Use --type oauth (3LO, acting as you) or, for automation, " +
-    "--type client-credentials (a service account); on a Cloud site with Basic auth allowed, --type api-token is simplest.",
-  connect: "",
-  forge:
-    "Forge apps do not hold credentials at all: they run inside Atlassian's platform and call the product through " +
-    "api.asUser()/api.asApp() with tokens the platform injects into the running function, which a program on your " +
-    "machine cannot obtain. Use --type oauth (3LO, acting as you), --type client-credentials (a service account) or " +
-    "--type api-token.",
-  oauth1:
-    "OAuth 1.0a is Atlassian's legacy application-link protocol: it needs an admin-created application link with an " +
-    "RSA key pair per client and request signing, Atlassian Cloud has removed it for Confluence, and Data Center " +
-    "replaced it with OAuth 2.0 and personal access tokens. Use --type pat on Data Center (or --type oauth with an " +
-    "OAuth 2.0 incoming link), and --type api-token or --type oauth on Cloud.",
-};
-UNSUPPORTED_KIND_REASONS.connect = UNSUPPORTED_KIND_REASONS.jwt!;
-UNSUPPORTED_KIND_REASONS["connect-jwt"] = UNSUPPORTED_KIND_REASONS.jwt!;
-UNSUPPORTED_KIND_REASONS.oauth1a = UNSUPPORTED_KIND_REASONS.oauth1!;
-UNSUPPORTED_KIND_REASONS["oauth-1.0a"] = UNSUPPORTED_KIND_REASONS.oauth1!;
+interface UnsupportedKind {
+  why: string;
+  instead: string;
+  link: string;
+}
 
-/** The explanation paragraph for a kind confl refuses on purpose, or undefined. */
+const CONNECT_JWT: UnsupportedKind = {
+  why: "Connect JWT signs requests as an installed app, not a person",
+  instead: "use --type oauth (as you) or --type client-credentials (a service account)",
+  link: "https://developer.atlassian.com/cloud/confluence/understanding-jwt/",
+};
+const OAUTH1: UnsupportedKind = {
+  why: "OAuth 1.0a is gone from Cloud and replaced on Data Center",
+  instead: "use --type oauth (OAuth 2.0), or --type pat (Data Center) / api-token (Cloud)",
+  link: "https://developer.atlassian.com/cloud/confluence/oauth-2-3lo-apps/",
+};
+const UNSUPPORTED_KINDS: Record<string, UnsupportedKind> = {
+  jwt: CONNECT_JWT,
+  connect: CONNECT_JWT,
+  "connect-jwt": CONNECT_JWT,
+  forge: {
+    why: "Forge tokens exist only inside Atlassian's platform",
+    instead: "use --type oauth (as you), client-credentials (a service account) or api-token",
+    link: "https://developer.atlassian.com/platform/forge/",
+  },
+  oauth1: OAUTH1,
+  oauth1a: OAUTH1,
+  "oauth-1.0a": OAUTH1,
+};
+
+/** Why confl refuses a kind on purpose, and what to use instead; undefined for any other value. */
 export function unsupportedKindReason(type: string): string | undefined {
-  return UNSUPPORTED_KIND_REASONS[type.toLowerCase()];
+  const kind = UNSUPPORTED_KINDS[type.toLowerCase()];
+  return kind && Object.hasOwn(UNSUPPORTED_KINDS, type.toLowerCase())
+    ? `${kind.why}; ${kind.instead} (${kind.link})`
+    : undefined;
 }
 
 /**
@@ -166,9 +175,13 @@ function suggestKind(type: string): string | undefined {
 export function parseCredentialKind(type: string): CredentialKind {
   const value = type.trim().toLowerCase();
   if (isCredentialKind(value)) return value;
-  const reason = unsupportedKindReason(value);
-  if (reason)
-    throw new UsageError(`--type ${value} is not supported. ${reason}`, { code: "usage.unsupported_kind" });
+  const unsupported = Object.hasOwn(UNSUPPORTED_KINDS, value) ? UNSUPPORTED_KINDS[value] : undefined;
+  if (unsupported)
+    // two short lines: why, then what instead and where Atlassian explains it
+    throw new UsageError(`--type ${value} is not supported: ${unsupported.why}`, {
+      code: "usage.unsupported_kind",
+      hint: `${unsupported.instead}; see ${unsupported.link}`,
+    });
   const suggestion = suggestKind(value);
   throw new UsageError(
     `unknown credential type "${type}"${suggestion ? `: did you mean ${suggestion}?` : ""}`,

@@ -30,31 +30,15 @@ import {
   startLoopbackReceiver,
 } from "./loopback.js";
 import { createPkcePair, createState } from "./pkce.js";
+import { DEFAULT_CLOUD_SCOPES, expandScopes } from "./scopes.js";
 import { readStdinLine } from "./stdin-lines.js";
 import type { OAuthSecret } from "./strategy.js";
 import { requestToken, type TokenRequestOptions, type TokenResponse } from "./token-endpoint.js";
 
-/**
- * What each call confl makes with an OAuth token needs, from the specs' `x-atlassian-oauth2-scopes`
- * (confluence-api.md §4.5). Atlassian stops the consent on its own page when ANY requested scope has not been
- * added to the app ("This app has requested scopes that have not been added to the app", atlassian/atlassian-mcp-
- * server #177/#199), and the CLI then only sees silence: so the default asks for what these calls need and
- * nothing else. A command that calls more adds its row here (and to the README's list); `--scopes` asks for more.
- */
-const CLOUD_SCOPE_NEEDS: ReadonlyArray<{ call: string; scopes: string[] }> = [
-  // login/status verification, identity: v1 user/current (classic scope; the granular alternative
-  // read:content-details:confluence is "Beta" on v1)
-  { call: "GET /wiki/rest/api/user/current", scopes: ["read:confluence-user"] },
-  // login/status verification, content: v2 space list (read:space-details does not list spaces)
-  { call: "GET /wiki/api/v2/spaces", scopes: ["read:space:confluence"] },
-  // a refresh token, so the login lasts beyond the access token's hour
-  { call: "POST /oauth/token (refresh_token)", scopes: ["offline_access"] },
-];
+export { DEFAULT_CLOUD_SCOPES } from "./scopes.js";
 
-export const DEFAULT_CLOUD_SCOPES: string[] = [...new Set(CLOUD_SCOPE_NEEDS.flatMap((n) => n.scopes))];
-
-/** Data Center's provider knows READ, WRITE, ADMIN, SYSTEM_ADMIN; WRITE includes READ. */
-const DEFAULT_DC_SCOPES = ["WRITE"];
+/** Data Center's provider knows READ, WRITE, ADMIN, SYSTEM_ADMIN; the default is the `read` preset. */
+const DEFAULT_DC_SCOPES = expandScopes("read", "dc");
 
 const DEFAULT_CALLBACK_TIMEOUT_MS = 5 * 60_000;
 
@@ -155,7 +139,8 @@ async function readClientSecret(options: LoginFlowOptions, ctx: Context): Promis
 }
 
 function scopesFor(options: LoginFlowOptions, deployment: "cloud" | "dc"): string[] {
-  if (options.scopes && options.scopes.length > 0) return options.scopes;
+  // `read` and `write` are presets (scopes.ts); anything else is a scope name
+  if (options.scopes && options.scopes.length > 0) return expandScopes(options.scopes.join(" "), deployment);
   return deployment === "dc" ? DEFAULT_DC_SCOPES : DEFAULT_CLOUD_SCOPES;
 }
 
@@ -585,7 +570,10 @@ async function loginClientCredentials(flow: AppFlow): Promise<LoginFlowResult> {
       : "for client credentials (the cloudId comes from the site)",
   );
   const cloudId = dc ? undefined : await tenantCloudId(new URL(site).origin, ctx, fetchImpl);
-  const scopes = options.scopes && options.scopes.length > 0 ? options.scopes : undefined;
+  const scopes =
+    options.scopes && options.scopes.length > 0
+      ? expandScopes(options.scopes.join(" "), dc ? "dc" : "cloud")
+      : undefined;
   const tokens = await requestToken(
     dc ? dcEndpoints(site).token : cloudEndpoints(ctx.env).token,
     {

@@ -39,7 +39,7 @@ export class RefreshTokenInvalidError extends AuthError {
       `the OAuth refresh token was rejected (${detail}): it expired (90 days unused or 365 days old), was revoked, or was already used`,
       {
         code: "auth.refresh_token_invalid",
-        hint: `Run \`confl auth login${profileName && profileName !== "default" ? ` --profile ${profileName}` : ""}\` again.`,
+        hint: `Run \`confl auth login${profileName ? ` --profile ${profileName}` : ""}\` again.`,
       },
     );
   }

@@ -20,11 +20,12 @@ import { type SavedLogin, saveLogin } from "../../auth/login.js";
 import { applyDetection, createProbe } from "../../auth/session.js";
 import { assertNoUserinfo, isGatewayUrl } from "../../auth/site-url.js";
 import type { CredentialKind, StoredSecret } from "../../auth/types.js";
+import { isValidProfileName, profileNameForSite } from "../../config/profile-name.js";
 import type { Deployment, Profile, SecretStoreKind, TlsSettings } from "../../config/types.js";
 import type { Context, ContextFactory } from "../../context.js";
-import { AuthError, UsageError } from "../../errors.js";
+import { AuthError, InterruptedError, UsageError } from "../../errors.js";
 import { registerSecret } from "../../redact.js";
-import { clackPrompter, type KindChoice, type LoginPrompter } from "./prompts.js";
+import { type Confirm, clackConfirm, clackPrompter, type KindChoice, type LoginPrompter } from "./prompts.js";
 
 export interface LoginOptions {
   site?: string;
@@ -50,12 +51,16 @@ export interface LoginOptions {
   clientSecretStdin?: boolean;
   /** --product jira: add Jira Data Center's own URL and credential to the profile (login-jira.ts) */
   product?: "confluence" | "jira";
+  /** replace a profile (--profile NAME) that belongs to another site without asking */
+  force?: boolean;
   /** not an option confl takes: caught to point at --with-token */
   token?: string | boolean;
 }
 
 export interface LoginDeps {
   prompter?: LoginPrompter;
+  /** the yes/no question on a terminal (default: @clack/prompts) */
+  confirm?: Confirm;
   readStdin?: () => Promise<string>;
   probe?: Probe;
 }
@@ -76,8 +81,65 @@ async function readAllStdin(stdin: NodeJS.ReadableStream): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-function profileNameFor(ctx: Context): string {
-  return ctx.globals.profile ?? "default";
+/** The same site, whatever the spelling (a trailing slash, the case of the host). */
+function sameSite(a: string, b: string): boolean {
+  const norm = (site: string) => {
+    try {
+      const url = new URL(site);
+      return `${url.origin}${url.pathname.replace(/\/+$/, "")}`.toLowerCase();
+    } catch {
+      return site.replace(/\/+$/, "").toLowerCase();
+    }
+  };
+  return norm(a) === norm(b);
+}
+
+/**
+ * The profile a login writes. With --profile (or CONFL_PROFILE), that one; a name that belongs to another site
+ * is replaced only after a yes on a terminal, or with --force. Without, the site's own profile, named after
+ * its host like gh's per-host entries (asked on a terminal when other profiles exist, with that as the
+ * answer to accept); the same site again updates it, another site adds its own.
+ */
+async function chooseProfileName(
+  ctx: Context,
+  site: string,
+  options: LoginOptions,
+  prompter: LoginPrompter | undefined,
+  deps: LoginDeps,
+): Promise<string> {
+  const { loadConfig, validateProfileName } = await import("../../config/store.js");
+  const config = await loadConfig(ctx.env);
+  const explicit = ctx.globals.profile;
+  let name = explicit ?? siteProfileName(site, config.profiles);
+  if (!explicit && prompter?.profileName && Object.keys(config.profiles).length > 0)
+    name = await prompter.profileName(name);
+  validateProfileName(name);
+  const existing = Object.hasOwn(config.profiles, name) ? config.profiles[name] : undefined;
+  if (!existing || sameSite(existing.site, site) || options.force) return name;
+  const question = `Profile ${name} is for ${existing.site}. Replace it with ${site}?`;
+  if (ctx.io.canPrompt) {
+    const confirm = deps.confirm ?? prompter?.confirm ?? clackConfirm(ctx);
+    if (await confirm(question)) return name;
+    throw new InterruptedError(`profile ${name} was left as it is`);
+  }
+  throw new UsageError(`profile ${name} is for ${existing.site}, not ${site}`, {
+    code: "usage.profile_other_site",
+    hint: `add --force to replace it, or leave out --profile to use ${siteProfileName(site, config.profiles)}: ${commandLine(ctx, { ...options, site }, [...(options.withToken ? ["--with-token"] : []), "--force"])}`,
+  });
+}
+
+/** The host-named profile for a site; when that name is another site's (another context path), the path joins it. */
+function siteProfileName(site: string, profiles: Record<string, Profile>): string {
+  const base = profileNameForSite(site);
+  const taken = Object.hasOwn(profiles, base) ? profiles[base] : undefined;
+  if (!taken || sameSite(taken.site, site)) return base;
+  let path = "";
+  try {
+    path = new URL(site).pathname;
+  } catch {}
+  const suffix = path.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^-+|-+$/g, "");
+  const withPath = `${base}-${suffix || "2"}`.slice(0, 64);
+  return isValidProfileName(withPath) ? withPath : base;
 }
 
 /** A login command line built from what this run was given (for hints: it runs as printed). */
@@ -89,8 +151,7 @@ function commandLine(
   const quote = (value: string) =>
     /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", "'\\''")}'`;
   const words = ["confl", "auth", "login"];
-  if (ctx.globals.profile && ctx.globals.profile !== "default")
-    words.push("--profile", quote(ctx.globals.profile));
+  if (ctx.globals.profile) words.push("--profile", quote(ctx.globals.profile));
   for (const [flag, value] of [
     ["--site", options.site],
     ["--type", options.type],
@@ -191,7 +252,7 @@ function kindChoices(deployment: Deployment): KindChoice[] {
   const order: CredentialKind[] =
     deployment === "cloud"
       ? ["api-token", "scoped-token", "oauth", "client-credentials", "none"]
-      : ["pat", "password", "cookie", "oauth", "none"];
+      : ["pat", "password", "cookie", "oauth", "client-credentials", "none"];
   return order.map((kind) => ({ kind, label: kind, hint: KIND_EXPLANATIONS[kind] }));
 }
 
@@ -223,9 +284,8 @@ export async function run(options: LoginOptions, ctx: Context, deps: LoginDeps =
         `printf '%s' "$TOKEN" | ${commandLine(ctx, options, ["--with-token"])}`,
     });
   }
-  const profileName = profileNameFor(ctx);
   const { validateProfileName, getProfile } = await import("../../config/store.js");
-  validateProfileName(profileName);
+  if (ctx.globals.profile !== undefined) validateProfileName(ctx.globals.profile);
   let kind = options.type ? parseCredentialKind(options.type) : undefined;
   const deployment = parseDeployment(options.deployment);
   const requestedStorage = parseStorage(options.storage);
@@ -257,7 +317,8 @@ export async function run(options: LoginOptions, ctx: Context, deps: LoginDeps =
       if (detection.deployment === "dc") oauthSite = detection.site;
     }
     return loginWithOAuth(kind, { ...options, ...(oauthSite ? { site: oauthSite } : {}) }, ctx, {
-      profileName,
+      deps,
+      prompter,
       deployment: oauthDeployment,
       tls,
       requestedStorage,
@@ -295,7 +356,8 @@ export async function run(options: LoginOptions, ctx: Context, deps: LoginDeps =
     kind = prompter ? await prompter.kind(kindChoices(detection.deployment), initial) : initial;
     if (isOAuthKind(kind)) {
       return loginWithOAuth(kind, { ...options, site }, ctx, {
-        profileName,
+        deps,
+        prompter,
         deployment: detection.deployment,
         tls,
         requestedStorage,
@@ -317,7 +379,7 @@ export async function run(options: LoginOptions, ctx: Context, deps: LoginDeps =
   if ((kind === "api-token" || kind === "scoped-token") && !email) {
     if (!prompter)
       throw new UsageError(`--type ${kind} needs --email (the Atlassian account that created the token)`);
-    email = await prompter.identity("Email of your Atlassian account");
+    email = await prompter.identity("Email of your Atlassian account", "email");
   }
   if (kind === "password" && !username) {
     username = email;
@@ -343,6 +405,7 @@ export async function run(options: LoginOptions, ctx: Context, deps: LoginDeps =
   }
   registerStoredSecret(secret);
 
+  const profileName = await chooseProfileName(ctx, detection.site, options, prompter, deps);
   const previous = await getProfile(profileName, ctx.env);
   const profile: Profile = applyDetection(
     {
@@ -418,7 +481,8 @@ async function loginWithOAuth(
   options: LoginOptions,
   ctx: Context,
   extra: {
-    profileName: string;
+    deps: LoginDeps;
+    prompter: LoginPrompter | undefined;
     deployment: Deployment | undefined;
     tls: TlsSettings | undefined;
     requestedStorage: Exclude<SecretStoreKind, "none"> | undefined;
@@ -434,15 +498,21 @@ async function loginWithOAuth(
   ) {
     throw new UsageError(`--callback-port ${options.callbackPort}: expected a port number`);
   }
+  // on a terminal the app's client id is asked like everything else (the secret is asked by the flow)
+  if (!options.clientId && !options.withToken && extra.prompter)
+    options = { ...options, clientId: await extra.prompter.identity("OAuth client ID") };
   let accessToken: string | undefined;
   if (options.withToken) {
     accessToken = (await extra.readStdin()).split(/\r?\n/)[0]?.trim();
     registerSecret(accessToken);
   }
+  // the profile's name for the flow's own hints; the one written is chosen once the site is known
+  const provisionalName =
+    ctx.globals.profile ?? (options.site ? profileNameForSite(options.site) : undefined);
   const result = await loginOAuth(
     {
       type: kind,
-      profileName: extra.profileName,
+      profileName: provisionalName ?? "",
       ...(options.site ? { site: options.site } : {}),
       ...(extra.deployment ? { deployment: extra.deployment } : {}),
       ...(options.clientId ? { clientId: options.clientId } : {}),
@@ -456,10 +526,11 @@ async function loginWithOAuth(
     ctx,
   );
   registerStoredSecret(result.secret);
-  const previous = await getProfile(extra.profileName, ctx.env);
+  const profileName = await chooseProfileName(ctx, result.profile.site, options, extra.prompter, extra.deps);
+  const previous = await getProfile(profileName, ctx.env);
   const profile: Profile = {
     ...result.profile,
-    name: extra.profileName,
+    name: profileName,
     ...(extra.tls ? { tls: extra.tls } : {}),
   };
   // Verified before anything is stored, like every other kind: a bring-your-own token included.
@@ -503,12 +574,16 @@ export function register(auth: Command, getContext: ContextFactory): void {
       ]),
     )
     .option("--insecure-storage", "allow storing the secret in a plain-text file")
+    .option("--force", "replace a --profile that belongs to another site without asking")
     .option("--ca-file <pem>", "trust this CA bundle (self-signed or company CA)")
     .option("--client-cert <pem>", "client certificate for mTLS")
     .option("--client-key <pem>", "client private key for mTLS")
     .option("--no-verify", "save without checking the credential against the server")
     .option("--client-id <id>", "OAuth: the app's client id")
-    .option("--scopes <scopes>", "OAuth: scopes, space- or comma-separated")
+    .option(
+      "--scopes <scopes>",
+      "OAuth: read (default: what confl's read commands need), write (read + writes), or scope names",
+    )
     .option("--callback-port <port>", "OAuth: local port for the browser redirect")
     .option("--no-browser", "OAuth: print the URL instead of opening a browser")
     .addOption(

@@ -11,6 +11,8 @@ export type LogoutOptions = Record<string, never>;
 export interface LogoutResult {
   profile: string;
   secretRemoved: boolean;
+  /** when the active profile was removed: the one now active (null: none left) */
+  activeProfile?: string | null;
 }
 
 export async function run(_options: LogoutOptions, ctx: Context): Promise<LogoutResult> {
@@ -23,7 +25,10 @@ export async function run(_options: LogoutOptions, ctx: Context): Promise<Logout
   if (!profile || !Object.hasOwn(config.profiles, name)) throw unknownProfileError(name, config, ctx.env);
   // The profile goes first, then its secret: a logout killed in between leaves an unused secret in the
   // store, never a profile whose secret is gone.
-  await removeProfile(name, ctx.env);
+  let activated: { profile: string | undefined } | undefined;
+  await removeProfile(name, ctx.env, (next) => {
+    activated = { profile: next?.name };
+  });
   let secretRemoved = false;
   const store = await openProfileStore(profile, ctx);
   if (store) secretRemoved = await store.delete(secretEntryOf(profile));
@@ -36,9 +41,21 @@ export async function run(_options: LogoutOptions, ctx: Context): Promise<Logout
   ctx.io.err(
     `${ctx.io.errColors.green("✓")} Logged out of ${profile.site} (profile ${name})${secretRemoved ? `; removed its secret from the ${profile.secretStore} store` : ""}`,
   );
+  if (activated) {
+    const next = activated.profile ? config.profiles[activated.profile] : undefined;
+    ctx.io.err(
+      next
+        ? `Active profile is now ${next.name} (${next.site}); change it with: confl auth switch`
+        : "No profile is left; log in with: confl auth login",
+    );
+  }
   const env = environmentSecret(ctx.env);
   if (env) ctx.io.err(`note: ${env.variable} is still set in the environment and will keep being used`);
-  const result = { profile: name, secretRemoved };
+  const result = {
+    profile: name,
+    secretRemoved,
+    ...(activated ? { activeProfile: activated.profile ?? null } : {}),
+  };
   if (ctx.globals.json) ctx.io.out(JSON.stringify(result));
   return result;
 }

@@ -237,6 +237,8 @@ export async function run(options: StatusOptions, ctx: Context): Promise<StatusR
   }
 
   if (profiles.length === 0) {
+    // --json always prints JSON on stdout, even with nothing to list (the error goes to stderr as usual)
+    if (ctx.globals.json) ctx.io.out(JSON.stringify({ profiles: [], active: null }, null, 2));
     throw new AuthError("not logged in: no profile, and no credential in the environment", {
       code: "auth.not_logged_in",
       hint: "run: confl auth login",
@@ -272,6 +274,7 @@ function relative(iso: string): string {
 }
 
 function print(ctx: Context, profiles: ProfileStatus[], verify: boolean): void {
+  const active = profiles.find((p) => p.active)?.name;
   const c = ctx.io.colors;
   const ec = ctx.io.errColors;
   for (const p of profiles.filter((x) => x.plaintext)) {
@@ -280,7 +283,7 @@ function print(ctx: Context, profiles: ProfileStatus[], verify: boolean): void {
     );
   }
   if (ctx.globals.json) {
-    ctx.io.out(JSON.stringify({ profiles }, null, 2));
+    ctx.io.out(JSON.stringify({ profiles, active: active ?? null }, null, 2));
     return;
   }
   const lines: string[] = [];
@@ -318,6 +321,7 @@ function print(ctx: Context, profiles: ProfileStatus[], verify: boolean): void {
       if (p.error?.hint) row("", `hint: ${p.error.hint}`);
     }
   }
+  if (!active) lines.push("", "No profile is active: choose one with confl auth switch");
   ctx.io.out(lines.join("\n"));
 }
 
