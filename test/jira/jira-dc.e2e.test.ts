@@ -215,9 +215,9 @@ describe("using Jira Data Center", () => {
     expect(search.code, search.stderr).toBe(0);
     expect((JSON.parse(search.stdout) as { total: number }).total).toBe(2);
     sim.clearLog();
-    const escape = await confl(["api", "--product", "jira", `${sim.origins.dc}/rest/api/user/current`], env);
-    expect(escape.code).toBe(2);
-    expect(escape.stderr).toMatch(/refusing to send a request/);
+    const offSite = await confl(["api", "--product", "jira", `${sim.origins.dc}/rest/api/user/current`], env);
+    expect(offSite.code).toBe(2);
+    expect(offSite.stderr).toMatch(/refusing to send a request/);
     expect(sim.log).toEqual([]);
   });
 
