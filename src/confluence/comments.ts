@@ -4,35 +4,13 @@
  * `POST /rest/api/content` with `type: "comment"` and the page as `container` (spec-dc).
  */
 import { type ConfluenceClient, idString, isObject, listItems, orNotFound, stringOrNull } from "./client.js";
-import type { Comment, Version } from "./types.js";
+import { v1Version, v2Version } from "./pages.js";
+import type { Comment } from "./types.js";
 
 function storageOf(raw: Record<string, unknown>): string {
   const body = isObject(raw.body) ? raw.body : {};
   const storage = isObject(body.storage) ? body.storage : {};
   return typeof storage.value === "string" ? storage.value : "";
-}
-
-function v2Version(raw: unknown): Version | null {
-  if (!isObject(raw) || typeof raw.number !== "number") return null;
-  return {
-    number: raw.number,
-    createdAt: stringOrNull(raw.createdAt),
-    authorId: stringOrNull(raw.authorId),
-    message: stringOrNull(raw.message),
-    minorEdit: raw.minorEdit === true,
-  };
-}
-
-function v1Version(raw: unknown): Version | null {
-  if (!isObject(raw) || typeof raw.number !== "number") return null;
-  const by = isObject(raw.by) ? raw.by : {};
-  return {
-    number: raw.number,
-    createdAt: stringOrNull(raw.when),
-    authorId: stringOrNull(by.accountId) || stringOrNull(by.userKey) || stringOrNull(by.username),
-    message: stringOrNull(raw.message),
-    minorEdit: raw.minorEdit === true,
-  };
 }
 
 function fromRaw(client: ConfluenceClient, raw: unknown, pageId: string, v2: boolean): Comment {

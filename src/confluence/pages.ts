@@ -18,7 +18,8 @@ import type { ChildPage, Page, PageWithBody, Version } from "./types.js";
 /** v1 expansions for a page: its version, space and parent (the last ancestor). */
 const V1_EXPAND = "version,space,ancestors";
 
-function v2Version(raw: unknown): Version | null {
+/** A version object as v2 writes it (pages, comments, attachments). */
+export function v2Version(raw: unknown): Version | null {
   if (!isObject(raw) || typeof raw.number !== "number") return null;
   return {
     number: raw.number,
@@ -29,7 +30,8 @@ function v2Version(raw: unknown): Version | null {
   };
 }
 
-function v1Version(raw: unknown): Version | null {
+/** A version object as v1 and Data Center write it (`when`, `by`). */
+export function v1Version(raw: unknown): Version | null {
   if (!isObject(raw) || typeof raw.number !== "number") return null;
   const by = isObject(raw.by) ? raw.by : {};
   return {
