@@ -17,7 +17,7 @@ const CONCURRENCY = 6;
 async function loadSimulator() {
   const { build } = await import("esbuild");
   await build({
-    entryPoints: ["test/sim/index.ts"],
+    entryPoints: ["sim/index.ts"],
     outfile: "build/sim-lib.mjs",
     bundle: true,
     platform: "node",

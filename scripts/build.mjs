@@ -34,9 +34,9 @@ await build({
   logLevel: "warning",
 });
 // The simulator, for `npm run demo` and the benchmarks; never published.
-if (existsSync("test/sim/main.ts"))
+if (existsSync("sim/main.ts"))
   await build({
-    entryPoints: ["test/sim/main.ts"],
+    entryPoints: ["sim/main.ts"],
     outfile: "build/sim.mjs",
     bundle: true,
     platform: "node",

@@ -6,11 +6,11 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
+import { startSimulator } from "../../sim/index.js";
+import type { SimSettings } from "../../sim/types.js";
 import { type Context, createContext } from "../../src/context.js";
 import { createIOStreams } from "../../src/io/streams.js";
 import { redactText } from "../../src/redact.js";
-import { startSimulator } from "../sim/index.js";
-import type { SimSettings } from "../sim/types.js";
 
 export type Sim = Awaited<ReturnType<typeof startSimulator>>;
 

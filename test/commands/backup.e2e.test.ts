@@ -1,6 +1,6 @@
 /**
  * `confl backup policy view` and `confl backup run [--wait]` against the simulator's backup-management API
- * (test/sim/backup.ts, on the gateway origin as api.atlassian.com): Basic email:API token, X-Atl-Account-Id
+ * (sim/backup.ts, on the gateway origin as api.atlassian.com): Basic email:API token, X-Atl-Account-Id
  * from the verified identity, the fixed second origin (nothing else on api.atlassian.com gets the credential),
  * OAuth and Data Center profiles refused, clear messages for a missing org id, an unknown policy and an
  * organisation without Atlassian Backup and Restore.
@@ -9,8 +9,8 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startSimulator } from "../sim/index.js";
-import type { Simulator } from "../sim/types.js";
+import { startSimulator } from "../../sim/index.js";
+import type { Simulator } from "../../sim/types.js";
 import { confl } from "./helpers.js";
 
 let sim: Simulator;

@@ -4,12 +4,12 @@
  */
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
+import { startSimulator } from "../../sim/index.js";
 import { run as pageDelete } from "../../src/commands/page/delete.js";
 import { run as propertyDelete } from "../../src/commands/property/delete.js";
 import { createContext } from "../../src/context.js";
 import { createIOStreams } from "../../src/io/streams.js";
 import { type Sim, simEnv } from "../auth/helpers.js";
-import { startSimulator } from "../sim/index.js";
 
 let sim: Sim;
 beforeAll(async () => {

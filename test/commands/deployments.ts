@@ -7,7 +7,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "vitest";
-import type { Simulator } from "../sim/types.js";
+import type { Simulator } from "../../sim/types.js";
 import { basic, call, type Json } from "../sim-tests/helpers.js";
 import { confl } from "./helpers.js";
 

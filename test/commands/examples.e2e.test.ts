@@ -17,12 +17,12 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSimulator } from "../../sim/index.js";
+import type { Simulator } from "../../sim/types.js";
 import { buildProgram } from "../../src/main.js";
 import { type ReverseProxy, startReverseProxy } from "../auth/proxy.js";
 import { recordHints } from "../hints/collect.js";
 import { createPki } from "../http/pki.js";
-import { startSimulator } from "../sim/index.js";
-import type { Simulator } from "../sim/types.js";
 
 const ROOT = join(import.meta.dirname, "../..");
 const BUNDLE = join(ROOT, "dist/confl.mjs");

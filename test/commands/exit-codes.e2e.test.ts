@@ -9,10 +9,10 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startSimulator } from "../../sim/index.js";
+import type { Simulator } from "../../sim/types.js";
 import { startHttpsServer, type TestServer } from "../http/helpers.js";
 import { createPki } from "../http/pki.js";
-import { startSimulator } from "../sim/index.js";
-import type { Simulator } from "../sim/types.js";
 import { confl } from "./helpers.js";
 
 let sim: Simulator;

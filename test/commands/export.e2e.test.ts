@@ -8,9 +8,9 @@ import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { SimulatorExtras } from "../sim/index.js";
-import { startSimulator } from "../sim/index.js";
-import type { Simulator } from "../sim/types.js";
+import type { SimulatorExtras } from "../../sim/index.js";
+import { startSimulator } from "../../sim/index.js";
+import type { Simulator } from "../../sim/types.js";
 import { anotherWriter, authenticated, deployments, expectApiChoice, writes } from "./deployments.js";
 import { confl } from "./helpers.js";
 

@@ -8,9 +8,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { releaseNotesText, tinyPng } from "../sim/fixtures.js";
-import { type SimulatorExtras, startSimulator } from "../sim/index.js";
-import type { Simulator } from "../sim/types.js";
+import { releaseNotesText, tinyPng } from "../../sim/fixtures.js";
+import { type SimulatorExtras, startSimulator } from "../../sim/index.js";
+import type { Simulator } from "../../sim/types.js";
 import { confl } from "./helpers.js";
 
 let sim: Simulator & SimulatorExtras;

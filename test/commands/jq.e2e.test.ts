@@ -8,10 +8,10 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSimulator } from "../../sim/index.js";
+import type { Simulator } from "../../sim/types.js";
 import { runJq } from "../../src/output/jq.js";
 import { recordHints } from "../hints/collect.js";
-import { startSimulator } from "../sim/index.js";
-import type { Simulator } from "../sim/types.js";
 
 const bundle = join(resolve(import.meta.dirname, "../.."), "dist/confl.mjs");
 let sim: Simulator;

@@ -4,9 +4,9 @@
  * tree are refused before the first page is created.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { releaseNotesText, tinyPng } from "../sim/fixtures.js";
-import { startSimulator } from "../sim/index.js";
-import type { Simulator } from "../sim/types.js";
+import { releaseNotesText, tinyPng } from "../../sim/fixtures.js";
+import { startSimulator } from "../../sim/index.js";
+import type { Simulator } from "../../sim/types.js";
 import { basic, call, type Json } from "../sim-tests/helpers.js";
 import { type Deployment, deployments, expectApiChoice, writes } from "./deployments.js";
 import { confl } from "./helpers.js";

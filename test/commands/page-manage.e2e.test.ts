@@ -4,8 +4,8 @@
  * refused before anything is written.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startSimulator } from "../sim/index.js";
-import type { Simulator } from "../sim/types.js";
+import { startSimulator } from "../../sim/index.js";
+import type { Simulator } from "../../sim/types.js";
 import { anotherWriter, deployments, expectApiChoice, writes } from "./deployments.js";
 import { confl } from "./helpers.js";
 

@@ -6,9 +6,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { SimulatorExtras } from "../sim/index.js";
-import { startSimulator } from "../sim/index.js";
-import type { Simulator } from "../sim/types.js";
+import type { SimulatorExtras } from "../../sim/index.js";
+import { startSimulator } from "../../sim/index.js";
+import type { Simulator } from "../../sim/types.js";
 import { deployments, expectApiChoice, writes } from "./deployments.js";
 import { confl } from "./helpers.js";
 

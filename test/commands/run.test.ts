@@ -4,6 +4,7 @@
  */
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSimulator } from "../../sim/index.js";
 import { run as pageTree } from "../../src/commands/page/tree.js";
 import { run as pageView } from "../../src/commands/page/view.js";
 import { run as spaceList } from "../../src/commands/space/list.js";
@@ -11,7 +12,6 @@ import { createContext } from "../../src/context.js";
 import { createIOStreams } from "../../src/io/streams.js";
 import { displayWidth } from "../../src/output/table.js";
 import { type Sim, simEnv } from "../auth/helpers.js";
-import { startSimulator } from "../sim/index.js";
 
 let sim: Sim;
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { parseCql } from "../../sim/cql.js";
 import { buildCql, cqlString, luceneWords } from "../../src/confluence/cql.js";
-import { parseCql } from "../sim/cql.js";
 
 /** What the simulator's CQL parser (a real tokenizer) makes of the query: it must be one `text ~` literal. */
 function textLiteral(cql: string): string {

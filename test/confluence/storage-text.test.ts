@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { showcaseStorage } from "../../sim/fixtures.js";
 import { storageToText } from "../../src/confluence/storage-text.js";
-import { showcaseStorage } from "../sim/fixtures.js";
 
 describe("storage → text", () => {
   const text = storageToText(showcaseStorage);

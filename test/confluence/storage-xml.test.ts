@@ -5,8 +5,8 @@
  */
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
+import { showcaseStorage } from "../../sim/fixtures.js";
 import { checkStorage } from "../../src/confluence/storage-xml.js";
-import { showcaseStorage } from "../sim/fixtures.js";
 
 describe("well-formed storage passes", () => {
   it.each([

@@ -9,6 +9,8 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startSimulator } from "../../sim/index.js";
+import type { Simulator } from "../../sim/types.js";
 import { upsertProfile } from "../../src/config/store.js";
 import type { Profile } from "../../src/config/types.js";
 import { PlainFileStore } from "../../src/secrets/plain-file.js";
@@ -16,8 +18,6 @@ import { type ReverseProxy, startTlsReverseProxy } from "../auth/proxy.js";
 import { confl } from "../commands/helpers.js";
 import { startProxy, type TestProxy } from "../http/helpers.js";
 import { createPki, type Pki } from "../http/pki.js";
-import { startSimulator } from "../sim/index.js";
-import type { Simulator } from "../sim/types.js";
 
 interface Step {
   id: string;

@@ -7,9 +7,9 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startSimulator } from "../../sim/index.js";
+import type { Simulator } from "../../sim/types.js";
 import { recordHints } from "../hints/collect.js";
-import { startSimulator } from "../sim/index.js";
-import type { Simulator } from "../sim/types.js";
 import { startProxy } from "./helpers.js";
 
 const root = resolve(import.meta.dirname, "../..");

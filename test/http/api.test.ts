@@ -3,14 +3,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startSimulator } from "../../sim/index.js";
+import type { Simulator } from "../../sim/types.js";
 import { type ApiDeps, type ApiOptions, type Product, run } from "../../src/commands/api/request.js";
 import { type Context, createContext } from "../../src/context.js";
 import { ExitCode, UsageError } from "../../src/errors.js";
 import { createHttpClient } from "../../src/http/client.js";
 import type { HttpClientOptions } from "../../src/http/types.js";
 import { createIOStreams } from "../../src/io/streams.js";
-import { startSimulator } from "../sim/index.js";
-import type { Simulator } from "../sim/types.js";
 import { basicAuth, bearerAuth, fakeClock } from "./helpers.js";
 
 let sim: Simulator;

@@ -12,11 +12,11 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startSimulator } from "../../sim/index.js";
+import type { Simulator } from "../../sim/types.js";
 import { createHttpClient } from "../../src/http/client.js";
 import { UnsafeRequestError } from "../../src/http/errors.js";
 import { recordHints } from "../hints/collect.js";
-import { startSimulator } from "../sim/index.js";
-import type { Simulator } from "../sim/types.js";
 import { fakeAuth, json, startServer, type TestServer } from "./helpers.js";
 
 const TOKEN = "fake-origin-guard-token-0001";

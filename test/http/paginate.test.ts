@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startSimulator } from "../../sim/index.js";
+import type { Simulator } from "../../sim/types.js";
 import { createHttpClient } from "../../src/http/client.js";
 import { linkHeaderNext, nextPageRequest } from "../../src/http/paginate.js";
-import { startSimulator } from "../sim/index.js";
-import type { Simulator } from "../sim/types.js";
 import { basicAuth, bearerAuth, json, startServer } from "./helpers.js";
 
 let sim: Simulator;

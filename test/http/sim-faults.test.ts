@@ -3,6 +3,8 @@
  * tests pin, now with the simulator's Atlassian-shaped bodies and headers.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startSimulator } from "../../sim/index.js";
+import type { Simulator } from "../../sim/types.js";
 import { createHttpClient } from "../../src/http/client.js";
 import {
   InvalidResponseError,
@@ -12,8 +14,6 @@ import {
   TimeoutError,
   UnauthorizedError,
 } from "../../src/http/errors.js";
-import { startSimulator } from "../sim/index.js";
-import type { Simulator } from "../sim/types.js";
 import { basicAuth, fakeClock } from "./helpers.js";
 
 let sim: Simulator;

@@ -5,14 +5,14 @@
  */
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startSimulator } from "../../sim/index.js";
+import type { Simulator } from "../../sim/types.js";
 import { clientForSession } from "../../src/auth/session.js";
 import type { Profile } from "../../src/config/types.js";
 import { type Context, createContext } from "../../src/context.js";
 import { createHttpClient } from "../../src/http/client.js";
 import { createIOStreams } from "../../src/io/streams.js";
 import { VERSION } from "../../src/version.js";
-import { startSimulator } from "../sim/index.js";
-import type { Simulator } from "../sim/types.js";
 import { basicAuth, fakeAuth, fakeClock, json, startServer } from "./helpers.js";
 
 let sim: Simulator;

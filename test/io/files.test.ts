@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
+import { parseMultipart } from "../../sim/respond.js";
 import { multipartBody } from "../../src/io/multipart.js";
 import { pathInside, safeFileName, writeFileAtomically } from "../../src/io/safe-file.js";
-import { parseMultipart } from "../sim/respond.js";
 
 describe("safeFileName", () => {
   it.each([

@@ -5,11 +5,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSimulator } from "../../sim/index.js";
+import { oauthControls } from "../../sim/oauth.js";
+import type { Simulator } from "../../sim/types.js";
 import { loginOAuth } from "../../src/auth/oauth/index.js";
 import { AuthError } from "../../src/errors.js";
-import { startSimulator } from "../sim/index.js";
-import { oauthControls } from "../sim/oauth.js";
-import type { Simulator } from "../sim/types.js";
 import { testContext } from "./test-context.js";
 
 const CHROMIUM = "/usr/bin/chromium";

@@ -6,10 +6,10 @@ import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSimulator } from "../../sim/index.js";
+import { oauthControls } from "../../sim/oauth.js";
+import type { Simulator } from "../../sim/types.js";
 import { recordHints } from "../hints/collect.js";
-import { startSimulator } from "../sim/index.js";
-import { oauthControls } from "../sim/oauth.js";
-import type { Simulator } from "../sim/types.js";
 import { submitConsent } from "./test-context.js";
 
 const CONFL = join(process.cwd(), "dist", "confl.mjs");

@@ -7,11 +7,11 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSimulator } from "../../sim/index.js";
+import type { Simulator } from "../../sim/types.js";
 import { DEFAULT_CLOUD_SCOPES } from "../../src/auth/oauth/scopes.js";
 import { confl } from "../commands/helpers.js";
 import { recordHints } from "../hints/collect.js";
-import { startSimulator } from "../sim/index.js";
-import type { Simulator } from "../sim/types.js";
 import { submitConsent } from "./test-context.js";
 
 const CONFL = join(process.cwd(), "dist", "confl.mjs");

@@ -6,14 +6,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSimulator } from "../../sim/index.js";
+import { oauthControls } from "../../sim/oauth.js";
+import type { Simulator } from "../../sim/types.js";
 import { loginOAuth } from "../../src/auth/oauth/index.js";
 import { lockPathFor } from "../../src/auth/oauth/strategy.js";
 import { upsertProfile } from "../../src/config/store.js";
 import { EncryptedFileStore } from "../../src/secrets/encrypted-file.js";
 import { PlainFileStore } from "../../src/secrets/plain-file.js";
-import { startSimulator } from "../sim/index.js";
-import { oauthControls } from "../sim/oauth.js";
-import type { Simulator } from "../sim/types.js";
 import { submitConsent, testContext } from "./test-context.js";
 
 const WORKER = join(process.cwd(), "build", "test", "refresh-worker.mjs");

@@ -1,12 +1,12 @@
 /**
- * Mounts ONLY the simulator's OAuth routes (test/sim/oauth.ts) on two loopback servers, with an
+ * Mounts ONLY the simulator's OAuth routes (sim/oauth.ts) on two loopback servers, with an
  * in-memory token registry, so the authorization server can be tested without the rest of the
  * simulator. End-to-end tests use startSimulator() instead.
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createOAuthRoutes, type OAuthRoutes } from "../sim/oauth.js";
-import type { BearerGrant, OAuthRouteContext, SimHandler, SimSettings, SimUser } from "../sim/types.js";
+import { createOAuthRoutes, type OAuthRoutes } from "../../sim/oauth.js";
+import type { BearerGrant, OAuthRouteContext, SimHandler, SimSettings, SimUser } from "../../sim/types.js";
 
 export interface OAuthHarness {
   authOrigin: string;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { showcaseStorage, tinyPng } from "../sim/fixtures.js";
-import { startSimulator } from "../sim/index.js";
-import type { Simulator } from "../sim/types.js";
+import { showcaseStorage, tinyPng } from "../../sim/fixtures.js";
+import { startSimulator } from "../../sim/index.js";
+import type { Simulator } from "../../sim/types.js";
 import { basic, call, type Json } from "./helpers.js";
 
 let sim: Simulator;

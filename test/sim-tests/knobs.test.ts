@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startSimulator } from "../sim/index.js";
-import type { RequestLogEntry, Simulator } from "../sim/types.js";
+import { startSimulator } from "../../sim/index.js";
+import type { RequestLogEntry, Simulator } from "../../sim/types.js";
 import { basic, call, type Json } from "./helpers.js";
 
 let sim: Simulator;

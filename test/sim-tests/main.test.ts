@@ -1,4 +1,4 @@
-/** The standalone entry (test/sim/main.ts → build/sim.mjs): one JSON line on stdout, runs until SIGTERM. */
+/** The standalone entry (sim/main.ts → build/sim.mjs): one JSON line on stdout, runs until SIGTERM. */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,7 +15,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "confl-sim-main-"));
   bundle = join(dir, "sim.mjs");
   await build({
-    entryPoints: [new URL("../sim/main.ts", import.meta.url).pathname],
+    entryPoints: [new URL("../../sim/main.ts", import.meta.url).pathname],
     outfile: bundle,
     bundle: true,
     platform: "node",

@@ -1,7 +1,7 @@
-/** The OAuth module (test/sim/oauth.ts, another workstream) is mounted on the auth origin and under DC. */
+/** The OAuth module (sim/oauth.ts, another workstream) is mounted on the auth origin and under DC. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startSimulator } from "../sim/index.js";
-import type { Simulator } from "../sim/types.js";
+import { startSimulator } from "../../sim/index.js";
+import type { Simulator } from "../../sim/types.js";
 import { call, type Json } from "./helpers.js";
 
 let sim: Simulator;

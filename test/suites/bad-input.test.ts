@@ -17,9 +17,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSimulator } from "../../sim/index.js";
+import type { Simulator } from "../../sim/types.js";
 import { buildProgram } from "../../src/main.js";
-import { startSimulator } from "../sim/index.js";
-import type { Simulator } from "../sim/types.js";
 import { diffSnapshots, INTERNAL_HINT, pool, runConfl, STACK_FRAME, snapshot } from "./lib.js";
 
 const SEED = 14_0014;

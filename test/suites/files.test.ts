@@ -15,8 +15,8 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, statSync, watch } from 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSimulator } from "../sim/index.js";
-import type { Simulator } from "../sim/types.js";
+import { startSimulator } from "../../sim/index.js";
+import type { Simulator } from "../../sim/types.js";
 import { pool, runConfl } from "./lib.js";
 
 const RUNS = Number(process.env.CONFL_SUITE_RUNS ?? 100);

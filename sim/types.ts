@@ -1,6 +1,6 @@
 /**
  * The Confluence simulator's programmatic contract. Tests, `npm run demo` and the benchmarks start it
- * with startSimulator() (test/sim/index.ts) and drive it through these knobs.
+ * with startSimulator() (sim/index.ts) and drive it through these knobs.
  *
  * Every origin is a separate loopback HTTP server (separate port), so cross-origin behaviour is real.
  */
@@ -163,7 +163,7 @@ export interface SimSettings {
   oauthAnyLoopbackPort: boolean;
   /** the organisation has Atlassian Backup and Restore (backup-management API); default true */
   backupAndRestore: boolean;
-  /** reads of a backup policy before an activated backup completes (test/sim/backup.ts); default 2 */
+  /** reads of a backup policy before an activated backup completes (sim/backup.ts); default 2 */
   backupPollsToComplete: number;
   /**
    * A directory for uploaded attachment bytes: multipart uploads are then read as they arrive and their
@@ -176,7 +176,7 @@ export interface SimSettings {
    * on ordinary answers when a quota applies, §2); NearLimit is true under 20 % left. Default: none.
    */
   rateLimitHeadroom?: { limit: number; remaining: number } | undefined;
-  /** a generated space seeded on start and on reset (test/sim/bulk.ts): the export benchmark's 500 pages */
+  /** a generated space seeded on start and on reset (sim/bulk.ts): the export benchmark's 500 pages */
   bulkSpace?: { key: string; pages: number; attachments: number } | undefined;
 }
 
@@ -190,7 +190,7 @@ export interface Simulator {
   settings: SimSettings;
   /** Every request received by every server, in order. */
   log: RequestLogEntry[];
-  /** The Bearer-token registry (shared with test/sim/oauth.ts); tests may grant tokens directly. */
+  /** The Bearer-token registry (shared with sim/oauth.ts); tests may grant tokens directly. */
   tokens: SimTokenRegistry;
   clearLog(): void;
   rateLimit(knob: RateLimitKnob): void;
@@ -215,7 +215,7 @@ export interface SimOptions {
   now?: () => number;
 }
 
-/** A Bearer token the simulator accepts (issued by the OAuth server module, test/sim/oauth.ts). */
+/** A Bearer token the simulator accepts (issued by the OAuth server module, sim/oauth.ts). */
 export interface BearerGrant {
   token: string;
   kind: "oauth" | "client-credentials" | "dc-oauth";
@@ -231,7 +231,7 @@ export interface SimTokenRegistry {
   revoke(token: string): void;
 }
 
-/** What the simulator hands the OAuth module (test/sim/oauth.ts) when it mounts it. */
+/** What the simulator hands the OAuth module (sim/oauth.ts) when it mounts it. */
 export interface OAuthRouteContext {
   origins: SimOrigins;
   settings: SimSettings;
