@@ -15,3 +15,8 @@ export const PROTOTYPE_NAMES: ReadonlySet<string> = new Set([
   ...Object.getOwnPropertyNames(Object.prototype),
   "prototype",
 ]);
+
+/** A JSON object (not null, not an array): the one shape check for parsed files and server bodies. */
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

@@ -5,7 +5,7 @@
  */
 import { ConflError, UsageError } from "../errors.js";
 import { redactStrings } from "../redact.js";
-import { dictionary } from "./dict.js";
+import { dictionary, isObject } from "./dict.js";
 import { configFilePath } from "./paths.js";
 import {
   ensurePrivateFile,
@@ -212,7 +212,7 @@ function findPrototypeKey(value: unknown): string | undefined {
     }
     return undefined;
   }
-  if (!isPlainObject(value)) return undefined;
+  if (!isObject(value)) return undefined;
   for (const [key, item] of Object.entries(value)) {
     if (key === "__proto__") return key;
     const found = findPrototypeKey(item);
@@ -227,19 +227,19 @@ function lineAndColumn(text: string, offset: number): string {
 }
 
 function assertValidConfig(data: unknown, path: string): asserts data is ConfigFile {
-  if (!isPlainObject(data)) throw corruptConfigError(path, "the top level is not a JSON object");
+  if (!isObject(data)) throw corruptConfigError(path, "the top level is not a JSON object");
   if (data.version !== 1) {
     throw corruptConfigError(
       path,
       `unsupported version ${JSON.stringify(data.version)} (this confl reads version 1)`,
     );
   }
-  if (!isPlainObject(data.profiles)) throw corruptConfigError(path, `"profiles" is not an object`);
+  if (!isObject(data.profiles)) throw corruptConfigError(path, `"profiles" is not an object`);
   if (data.activeProfile !== undefined && typeof data.activeProfile !== "string") {
     throw corruptConfigError(path, `"activeProfile" is not a string`);
   }
   for (const [name, profile] of Object.entries(data.profiles)) {
-    if (!isPlainObject(profile))
+    if (!isObject(profile))
       throw corruptConfigError(path, `profile ${JSON.stringify(name)} is not an object`);
     if (profile.name !== name) {
       throw corruptConfigError(
@@ -302,7 +302,7 @@ export function findSecretLikeField(value: unknown, path = ""): string | undefin
     }
     return undefined;
   }
-  if (!isPlainObject(value)) return undefined;
+  if (!isObject(value)) return undefined;
   for (const [key, item] of Object.entries(value)) {
     const fieldPath = path ? `${path}.${key}` : key;
     if (
@@ -318,8 +318,4 @@ export function findSecretLikeField(value: unknown, path = ""): string | undefin
     if (found) return found;
   }
   return undefined;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -196,6 +196,4 @@ export function stringOrNull(value: unknown): string | null {
   return typeof value === "string" ? value : null;
 }
 
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+export { isObject } from "../config/dict.js";

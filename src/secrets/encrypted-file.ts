@@ -9,7 +9,7 @@
  * or a masked prompt.
  */
 import { createCipheriv, createDecipheriv, randomBytes, scrypt, timingSafeEqual } from "node:crypto";
-import { dictionary } from "../config/dict.js";
+import { dictionary, isObject } from "../config/dict.js";
 import { encryptedSecretsPath } from "../config/paths.js";
 import { readPrivateFileIfExists, withFileLock, writePrivateFileAtomic } from "../config/private-files.js";
 import { InterruptedError, UsageError } from "../errors.js";
@@ -356,10 +356,6 @@ async function maskedPrompt(
   const answer = await password({ message, mask: "•", input: io.stdin, output: io.prompt ?? io.stderr });
   if (isCancel(answer)) throw new InterruptedError("cancelled at the passphrase prompt");
   return answer;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function isSealed(value: unknown): value is Sealed {
