@@ -260,3 +260,81 @@ describe("using Jira Data Center", () => {
     expect(JSON.stringify(secrets(env))).not.toContain(sim.credentials.jiraDc.pat);
   });
 });
+
+describe("Jira Data Center from the environment (JIRA_URL + JIRA_PERSONAL_TOKEN)", () => {
+  const jiraEnv = () => ({
+    JIRA_URL: `${sim.origins.jiraDc}/browse/DOC-1`,
+    JIRA_PERSONAL_TOKEN: sim.credentials.jiraDc.pat,
+  });
+
+  it("a Data Center profile without a stored Jira reaches Jira with the environment's PAT, sent only to Jira", async () => {
+    const env = { ...(await dcProfile()), ...jiraEnv() };
+    sim.clearLog();
+    const status = await confl(["--json", "auth", "status", "--all-products"], env);
+    expect(status.code, status.stderr).toBe(0);
+    const p = JSON.parse(status.stdout).profiles[0];
+    expect(p.jira).toMatchObject({
+      verified: true,
+      apiBase: `${sim.origins.jiraDc}/`,
+      kind: "pat",
+      secretSource: "environment variable JIRA_PERSONAL_TOKEN",
+    });
+    expect(sim.log.filter((e) => e.server === "jiraDc").map((e) => e.headers.authorization)).toEqual([
+      `Bearer ${sim.credentials.jiraDc.pat}`,
+    ]);
+    for (const e of sim.log.filter((e) => e.server !== "jiraDc"))
+      expect(JSON.stringify(e.headers)).not.toContain(sim.credentials.jiraDc.pat);
+    expect(status.stdout + status.stderr).not.toContain(sim.credentials.jiraDc.pat);
+    const human = await confl(["auth", "status", "--product", "jira"], env);
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout).toContain("Jira credential from environment variable JIRA_PERSONAL_TOKEN");
+    // nothing was stored
+    expect(config(env).profiles.default?.jira).toBeUndefined();
+    expect(JSON.stringify(secrets(env))).not.toContain(sim.credentials.jiraDc.pat);
+  });
+
+  it("the environment comes before the stored Jira credential, as for Confluence", async () => {
+    const env = await dcProfile();
+    expect((await addJira(env)).code).toBe(0);
+    const revoked = { ...env, JIRA_URL: sim.origins.jiraDc, JIRA_PERSONAL_TOKEN: "not-a-jira-token" };
+    const status = await confl(["auth", "status", "--product", "jira"], revoked);
+    expect(status.code).toBe(4);
+    expect(status.stdout + status.stderr).toMatch(/rejected the personal access token/);
+    expect(status.stdout + status.stderr).not.toContain("not-a-jira-token");
+    // without the variables, the stored Jira PAT works again
+    expect((await confl(["auth", "status", "--product", "jira"], env)).code).toBe(0);
+  });
+
+  it("with no profile at all: CONFLUENCE_URL + CONFLUENCE_PERSONAL_TOKEN and JIRA_URL + JIRA_PERSONAL_TOKEN", async () => {
+    const env = {
+      ...isolated(),
+      CONFLUENCE_URL: sim.origins.dc,
+      CONFLUENCE_PERSONAL_TOKEN: sim.credentials.dc.pat,
+      ...jiraEnv(),
+    };
+    const search = await confl(
+      ["api", "--product", "jira", "-X", "GET", "rest/api/2/search", "-f", "jql=project = DOC"],
+      env,
+    );
+    expect(search.code, search.stderr).toBe(0);
+    expect((JSON.parse(search.stdout) as { total: number }).total).toBe(2);
+  });
+
+  it("one variable without the other is a one-line usage error (exit 2)", async () => {
+    const env = await dcProfile();
+    const urlOnly = await confl(["api", "--product", "jira", "rest/api/2/myself"], {
+      ...env,
+      JIRA_URL: sim.origins.jiraDc,
+    });
+    expect(urlOnly.code).toBe(2);
+    expect(urlOnly.stderr).toMatch(/^confl: JIRA_URL is set but JIRA_PERSONAL_TOKEN is not/m);
+    expect(urlOnly.stderr).not.toMatch(/\n\s+at /);
+    const tokenOnly = await confl(["api", "--product", "jira", "rest/api/2/myself"], {
+      ...env,
+      JIRA_PERSONAL_TOKEN: sim.credentials.jiraDc.pat,
+    });
+    expect(tokenOnly.code).toBe(2);
+    expect(tokenOnly.stderr).toMatch(/JIRA_PERSONAL_TOKEN is set but JIRA_URL is not/);
+    expect(tokenOnly.stderr).not.toContain(sim.credentials.jiraDc.pat);
+  });
+});

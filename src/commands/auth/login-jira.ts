@@ -9,12 +9,11 @@
 import { randomBytes } from "node:crypto";
 import { registerStoredSecret } from "../../auth/kinds/index.js";
 import { clientForSession, openProfileStore } from "../../auth/session.js";
-import { assertNoUserinfo } from "../../auth/site-url.js";
 import type { StoredSecret } from "../../auth/types.js";
 import type { JiraSettings, Profile } from "../../config/types.js";
 import type { Context } from "../../context.js";
 import { UsageError } from "../../errors.js";
-import { jiraProfile, jiraSecretEntryOf } from "../../jira/session.js";
+import { jiraProfile, jiraSecretEntryOf, jiraSite } from "../../jira/session.js";
 import { type JiraIdentity, verifyJira } from "../../jira/verify.js";
 import type { LoginOptions } from "./login.js";
 
@@ -27,25 +26,6 @@ export interface JiraLoginResult {
     storage: string;
     identity?: JiraIdentity;
   };
-}
-
-function jiraSite(input: string): string {
-  assertNoUserinfo(input);
-  let url: URL;
-  try {
-    url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(input) ? input : `https://${input}`);
-  } catch {
-    throw new UsageError(`not a URL: ${input}`, {
-      hint: "give Jira's base URL, e.g. https://jira.corp.example/jira",
-    });
-  }
-  if (url.protocol !== "https:" && url.protocol !== "http:")
-    throw new UsageError(`not an http(s) URL: ${input}`, {
-      hint: "give Jira's base URL, e.g. https://jira.corp.example",
-    });
-  // a page or REST URL pasted whole: keep the context path before Jira's own paths
-  const path = url.pathname.replace(/\/(rest|browse|secure|projects|issues)(\/.*)?$/, "").replace(/\/+$/, "");
-  return `${url.origin}${path}`;
 }
 
 export async function runJiraLogin(

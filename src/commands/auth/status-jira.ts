@@ -13,6 +13,8 @@ export interface JiraStatus {
   apiBase?: string;
   deployment?: string;
   kind?: string;
+  /** where Data Center Jira's credential came from: the environment variable, or the profile's store */
+  secretSource?: string;
   identity?: JiraIdentity;
   verified: boolean;
   /** a Data Center profile without Jira, asked with --all-products: said, not a failure */
@@ -34,19 +36,30 @@ function info(error: unknown): NonNullable<JiraStatus["error"]> {
   return { code: "error", message: redactText(error instanceof Error ? error.message : String(error)) };
 }
 
+/**
+ * `env` is the environment Jira's own credential may come from (JIRA_URL + JIRA_PERSONAL_TOKEN): the real one
+ * for the profile commands use, one without them for the other stored profiles.
+ */
 export async function checkJira(
   ctx: Context,
   session: { profile: Profile; strategy: AuthStrategy },
   alongsideConfluence: boolean,
+  env: NodeJS.ProcessEnv = ctx.env,
 ): Promise<JiraStatus> {
-  const { jiraClient } = await import("../../jira/session.js");
+  const { environmentJira, jiraClient } = await import("../../jira/session.js");
   const { verifyJira } = await import("../../jira/verify.js");
   const status: JiraStatus = { verified: false, deployment: session.profile.deployment };
   try {
-    const { client, target } = await jiraClient(ctx, session, { maxRetries: 1 });
+    const jiraCtx: Context = env === ctx.env ? ctx : { ...ctx, env };
+    if (session.profile.deployment === "dc") {
+      const fromEnv = environmentJira(env);
+      if (fromEnv) status.secretSource = `environment variable ${fromEnv.variable}`;
+      else if (session.profile.jira) status.secretSource = session.profile.jira.secretStore;
+    }
+    const { client, target } = await jiraClient(jiraCtx, session, { maxRetries: 1 });
     status.apiBase = target.apiBase;
     status.kind = target.kind;
-    const { identity } = await verifyJira(client, target, ctx.env);
+    const { identity } = await verifyJira(client, target, env);
     status.identity = identity;
     status.verified = true;
   } catch (error) {

@@ -69,7 +69,7 @@ export interface StatusResult {
 }
 
 const CREDENTIAL_ENV_PATTERN =
-  /^(CONFLUENCE_(URL|EMAIL|USERNAME|API_TOKEN|PERSONAL_TOKEN|PASSWORD|COOKIE)|ATLASSIAN_(API_TOKEN|EMAIL)|JIRA_API_TOKEN)$/;
+  /^(CONFLUENCE_(URL|EMAIL|USERNAME|API_TOKEN|PERSONAL_TOKEN|PASSWORD|COOKIE)|ATLASSIAN_(API_TOKEN|EMAIL)|JIRA_(API_TOKEN|URL|PERSONAL_TOKEN))$/;
 
 function withoutCredentialEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(env).filter(([name]) => !CREDENTIAL_ENV_PATTERN.test(name)));
@@ -108,6 +108,7 @@ async function check(
   resolved: ResolvedCredential,
   verify: boolean,
   products: Products = { confluence: true, jira: false },
+  jiraEnv: NodeJS.ProcessEnv = ctx.env,
 ): Promise<ProfileStatus> {
   let profile = resolved.profile;
   const status: ProfileStatus = {
@@ -142,7 +143,8 @@ async function check(
       ctx,
       ...(store ? { store } : {}),
     });
-    if (products.jira) status.jira = await checkJira(ctx, { profile, strategy }, products.confluence);
+    if (products.jira)
+      status.jira = await checkJira(ctx, { profile, strategy }, products.confluence, jiraEnv);
     if (products.confluence) {
       const client = clientForSession(ctx, { profile, strategy }, { maxRetries: 1 });
       const result = await verifyProfile(client, profile, ctx.env);
@@ -180,7 +182,9 @@ export async function run(options: StatusOptions, ctx: Context): Promise<StatusR
     let status: ProfileStatus;
     try {
       const resolved = await resolveCredential({ env: storedEnv, config, requestedProfile: name }, deps);
-      status = await check(ctx, resolved, verify, products);
+      // JIRA_URL + JIRA_PERSONAL_TOKEN stand in for the Jira of the profile commands use, not of the others
+      const jiraEnv = name === effectiveName && !envSecret ? ctx.env : storedEnv;
+      status = await check(ctx, resolved, verify, products, jiraEnv);
     } catch (error) {
       const p = config.profiles[name]!;
       status = {
@@ -311,6 +315,8 @@ function print(ctx: Context, profiles: ProfileStatus[], verify: boolean): void {
         row("jira:", c.green(`✓ ${p.jira.identity?.displayName ?? "working"} at ${p.jira.apiBase}`));
       else if (p.jira.notConfigured) row("jira:", c.dim(p.jira.error?.message ?? "not configured"));
       else row("jira:", c.red(`✗ ${p.jira.error?.message ?? "not working"}`));
+      if (p.jira.secretSource?.startsWith("environment"))
+        row("", `Jira credential from ${p.jira.secretSource}`);
       if (p.jira.error?.hint && !p.jira.verified && p.error?.code !== p.jira.error.code)
         row("", `hint: ${p.jira.error.hint}`);
     }
