@@ -6,6 +6,7 @@ import type { AuthStrategy } from "../../auth/types.js";
 import type { Profile } from "../../config/types.js";
 import type { Context } from "../../context.js";
 import { ConflError, ExitCode, type ExitCodeValue } from "../../errors.js";
+import type { PatExpiry } from "../../jira/pat.js";
 import type { JiraIdentity } from "../../jira/verify.js";
 import { redactText } from "../../redact.js";
 
@@ -16,6 +17,8 @@ export interface JiraStatus {
   /** where Data Center Jira's credential came from: the environment variable, or the profile's store */
   secretSource?: string;
   identity?: JiraIdentity;
+  /** Data Center with a PAT: when it expires, as far as Jira says (src/jira/pat.ts) */
+  pat?: PatExpiry;
   verified: boolean;
   /** a Data Center profile without Jira, asked with --all-products: said, not a failure */
   notConfigured?: boolean;
@@ -62,6 +65,11 @@ export async function checkJira(
     const { identity } = await verifyJira(client, target, env);
     status.identity = identity;
     status.verified = true;
+    if (target.deployment === "dc" && target.kind === "pat") {
+      const { jiraPatExpiry } = await import("../../jira/pat.js");
+      const pat = await jiraPatExpiry(client);
+      if (pat) status.pat = pat;
+    }
   } catch (error) {
     status.error = info(error);
     if (error instanceof ConflError && error.code === "usage.jira_on_dc" && alongsideConfluence)
