@@ -75,6 +75,14 @@ export const defaultSettings: SimSettings = {
   cloudBasicAuthDisabled: false,
   dcBasicAuthDisabled: false,
   oauthAnyLoopbackPort: false,
+  jiraPatTokens: [
+    {
+      id: 1,
+      name: "confl",
+      createdAt: "2026-12-01T09:00:00.000+0000",
+      expiringAt: "2027-03-01T09:00:00.000+0000",
+    },
+  ],
   backupAndRestore: true,
   backupPollsToComplete: 2,
   uploadSpoolDir: "",
@@ -705,7 +713,7 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
       principal = { kind: "user", user: users.dc, credential: "basic" };
     } else if (parsed.scheme !== "none") return failed();
     const username = principal.kind === "user" ? principal.user.username : "anonymous";
-    send(res, jiraAnswer("dc", route, url, principal, base), {
+    send(res, jiraAnswer("dc", route, url, principal, base, settings.jiraPatTokens), {
       "x-ausername": username,
       ...(principal.kind === "user" ? { "x-seraph-loginreason": "OK" } : {}),
     });

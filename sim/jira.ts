@@ -6,7 +6,7 @@
  * /rest/api/3/serverInfo`) and Jira DC REST v2 (`/rest/api/2/myself`, `/rest/api/2/search`, `/rest/api/2/serverInfo`).
  */
 import type { Principal, RouteResult } from "./router.js";
-import type { SimUser } from "./types.js";
+import type { SimPatToken, SimUser } from "./types.js";
 
 export type JiraFlavor = "cloud" | "dc";
 
@@ -67,6 +67,10 @@ function userJson(flavor: JiraFlavor, base: string, user: SimUser): Record<strin
 /** Which Jira route a path is (`/rest/api/3/myself` → myself), or undefined. */
 export function jiraRoute(flavor: JiraFlavor, method: string, path: string): string | undefined {
   if (method !== "GET") return undefined;
+  // Jira DC 8.14+: the caller's personal access tokens (the PAT REST API beside POST …/tokens,
+  // https://confluence.atlassian.com/enterprise/using-personal-access-tokens-1026032365.html); the list's
+  // shape {id, name, createdAt, expiringAt} as public Jira DC clients read it
+  if (flavor === "dc" && path === "/rest/pat/latest/tokens") return "patTokens";
   const match = /^\/rest\/api\/(2|3|latest)\/(myself|serverInfo|search|search\/jql)$/.exec(path);
   if (!match) return undefined;
   const [, version, name] = match;
@@ -87,6 +91,7 @@ export function jiraAnswer(
   url: URL,
   principal: Principal,
   base: string,
+  patTokens: SimPatToken[] | "unsupported" = [],
 ): RouteResult {
   if (route === "serverInfo") {
     return {
@@ -117,6 +122,15 @@ export function jiraAnswer(
         };
   }
   if (route === "myself") return { status: 200, json: userJson(flavor, base, principal.user) };
+  if (route === "patTokens") {
+    if (patTokens === "unsupported")
+      return {
+        status: 404,
+        text: "<html><body>Oops, you've found a dead link.</body></html>",
+        contentType: "text/html",
+      };
+    return { status: 200, json: patTokens };
+  }
   const max = Math.min(Number(url.searchParams.get("maxResults") ?? 50) || 50, 100);
   const found = issues.slice(0, max).map((issue) => ({
     id: issue.id,

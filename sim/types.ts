@@ -135,6 +135,15 @@ export interface FaultKnob {
   fault: FaultKind;
 }
 
+/** One entry of Jira DC's token list: never the token itself. */
+export interface SimPatToken {
+  id: number;
+  name: string;
+  createdAt: string;
+  /** absent: the token never expires */
+  expiringAt?: string;
+}
+
 export interface SimSettings {
   /** Cloud site allows anonymous access (public site): bad credentials act as anonymous. Default false. */
   cloudAnonymousAccess: boolean;
@@ -161,6 +170,11 @@ export interface SimSettings {
    * (github/copilot-cli #4795), so the default is false; tests driving a browser to a random port set it.
    */
   oauthAnyLoopbackPort: boolean;
+  /**
+   * The Jira DC user's personal access tokens as `GET /rest/pat/latest/tokens` lists them (sim/jira.ts), or
+   * "unsupported" for a Jira older than 8.14 (404). Default: one token, expiring 2027-03-01.
+   */
+  jiraPatTokens: SimPatToken[] | "unsupported";
   /** the organisation has Atlassian Backup and Restore (backup-management API); default true */
   backupAndRestore: boolean;
   /** reads of a backup policy before an activated backup completes (sim/backup.ts); default 2 */

@@ -8,9 +8,19 @@
  * organisation's backup-management prefix and nothing else, declared here, for this command only, so the
  * same origin, redirect and plain-http guards as every other request apply.
  *
- * Only the documented operations are used: GET a policy (with its backup details) and PUT activate. Whether
- * the API also lists backups or offers a download link could not be verified from Atlassian's reference,
- * so confl does not guess at those paths.
+ * Only the documented operations are used: GET a policy (with its backup details) and PUT activate. What a
+ * second search of Atlassian's pages (issue 13) found, and why nothing more is built:
+ * - rest/api-group-public (the reference, as stored): `PUT …/v2/orgs/{orgId}/policies/{policyId}/activate`,
+ *   `GET …/v2/orgs/{orgId}/policies/{policyId}?storageDetails=&backupDetails=`, and "Update Backup policy for
+ *   a site in an org" (PUT; its path and body are cut off in the stored page). No list of policies, list of
+ *   backups, backup by id, restore or download operation appears in it.
+ * - guides/versioning-pagination-and-data-retention: some v2 GET APIs page with `start` (page, not negative),
+ *   `pageSize`, `sortOrder` (DESC default, or ASC) and `sortBy` (creation time); the list of which APIs is
+ *   not in the stored page. Backups live in Atlassian's S3 for 30 days and come back "by initiating a restore
+ *   using the Create restore API": no download is mentioned.
+ * - v1-APIs/guides/old-api (v1, "will be deprecated"): storage operations relative to an unstated base
+ *   (`POST orgs/{orgId}/storages/regions`, `POST orgs/{orgId}/storages`, `GET orgs/{orgId}/storages`).
+ * So `policy list`, `backup list`, `backup view` and a download would each rest on a guessed path: not built.
  */
 import { atlassianApiUrl } from "../auth/site-url.js";
 import type { Context } from "../context.js";

@@ -15,7 +15,8 @@ export interface KindChoice {
 }
 
 export interface LoginPrompter {
-  site(): Promise<string>;
+  /** the URL to log in to: Confluence's unless `message` (and `placeholder`) say otherwise */
+  site(message?: string, placeholder?: string): Promise<string>;
   kind(choices: KindChoice[], initial: CredentialKind): Promise<CredentialKind>;
   /** `email`: refused until it looks like one */
   identity(message: string, shape?: "email"): Promise<string>;
@@ -49,12 +50,12 @@ export function clackPrompter(ctx: Context): LoginPrompter & OAuthPrompter {
   };
   const required = (v: string | undefined) => (v === undefined || v.trim() === "" ? "required" : undefined);
   return {
-    async site() {
+    async site(message, placeholder) {
       const { text } = await load();
       return answer(
         await text({
-          message: "Confluence URL (paste any page URL or the site address)",
-          placeholder: "https://acme.atlassian.net",
+          message: message ?? "Confluence URL (paste any page URL or the site address)",
+          placeholder: placeholder ?? "https://acme.atlassian.net",
           validate: required,
           ...streams,
         }),

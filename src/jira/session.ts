@@ -4,7 +4,7 @@
  * the same secret store under its own entry; the client's credential scope is the Jira base only, so the Jira
  * PAT never reaches Confluence and Confluence's never reaches Jira.
  */
-import { createStrategyAsync } from "../auth/kinds/index.js";
+import { createStrategy, createStrategyAsync, registerStoredSecret } from "../auth/kinds/index.js";
 import {
   type ClientOverrides,
   clientForSession,
@@ -12,13 +12,71 @@ import {
   parseStoredSecret,
   productApiBase,
 } from "../auth/session.js";
-import { isGatewayUrl } from "../auth/site-url.js";
-import type { AuthStrategy } from "../auth/types.js";
+import { assertNoUserinfo, isGatewayUrl } from "../auth/site-url.js";
+import type { AuthStrategy, StoredSecret } from "../auth/types.js";
 import type { JiraSettings, Profile } from "../config/types.js";
 import type { Context } from "../context.js";
 import { AuthError, UsageError } from "../errors.js";
 import type { HttpClient } from "../http/types.js";
 import type { JiraTarget } from "./verify.js";
+
+/** Jira's base URL from what a person gives: a base, a page or a REST URL (its context path kept). */
+export function jiraSite(input: string): string {
+  assertNoUserinfo(input);
+  let url: URL;
+  try {
+    url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(input) ? input : `https://${input}`);
+  } catch {
+    throw new UsageError(`not a URL: ${input}`, {
+      hint: "give Jira's base URL, e.g. https://jira.corp.example/jira",
+    });
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:")
+    throw new UsageError(`not an http(s) URL: ${input}`, {
+      hint: "give Jira's base URL, e.g. https://jira.corp.example",
+    });
+  // a page or REST URL pasted whole: keep the context path before Jira's own paths
+  const path = url.pathname.replace(/\/(rest|browse|secure|projects|issues)(\/.*)?$/, "").replace(/\/+$/, "");
+  return `${url.origin}${path}`;
+}
+
+/** A Data Center Jira given by the environment: never stored, used as it is. */
+export interface EnvironmentJira {
+  settings: JiraSettings;
+  secret: StoredSecret;
+  variable: "JIRA_PERSONAL_TOKEN";
+}
+
+const nonEmpty = (value: string | undefined) =>
+  value !== undefined && value.trim() !== "" ? value.trim() : undefined;
+
+/**
+ * JIRA_URL + JIRA_PERSONAL_TOKEN: Jira Data Center's base URL and a Jira PAT, the Jira counterpart of
+ * CONFLUENCE_URL + CONFLUENCE_PERSONAL_TOKEN. Used for a Data Center profile (stored or from the environment)
+ * ahead of the Jira credential stored with it, as environment credentials come before stored ones. Undefined
+ * when neither is set; one without the other is a usage error rather than a silent fallback.
+ */
+export function environmentJira(env: NodeJS.ProcessEnv): EnvironmentJira | undefined {
+  const url = nonEmpty(env.JIRA_URL);
+  const token = nonEmpty(env.JIRA_PERSONAL_TOKEN);
+  if (!url && !token) return undefined;
+  if (!url)
+    throw new UsageError("JIRA_PERSONAL_TOKEN is set but JIRA_URL is not: Jira Data Center needs both", {
+      code: "usage.jira_env",
+      hint: "set JIRA_URL to Jira's base URL as well, e.g. JIRA_URL=https://jira.corp.example/jira",
+    });
+  if (!token)
+    throw new UsageError("JIRA_URL is set but JIRA_PERSONAL_TOKEN is not: Jira Data Center needs both", {
+      code: "usage.jira_env",
+      hint: "set JIRA_PERSONAL_TOKEN to a Jira personal access token (Jira → Profile → Personal Access Tokens), or unset JIRA_URL",
+    });
+  const site = jiraSite(url);
+  return {
+    settings: { site, apiBase: `${site}/`, kind: "pat", secretStore: "none" },
+    secret: { kind: "pat", token },
+    variable: "JIRA_PERSONAL_TOKEN",
+  };
+}
 
 /** The store entry of a profile's Jira secret: only a key this scheme could have made for this profile. */
 export function jiraSecretEntryOf(
@@ -63,15 +121,16 @@ export function jiraProfile(profile: Profile, jira: JiraSettings): Profile {
 
 export function jiraTarget(profile: Profile, env: NodeJS.ProcessEnv): JiraTarget {
   if (profile.deployment === "dc") {
-    if (!profile.jira) throw noJiraError(profile);
+    const jira = environmentJira(env)?.settings ?? profile.jira;
+    if (!jira) throw noJiraError(profile);
     return {
-      site: profile.jira.site,
-      apiBase: profile.jira.apiBase,
+      site: jira.site,
+      apiBase: jira.apiBase,
       deployment: "dc",
-      kind: profile.jira.kind,
+      kind: jira.kind,
       onGateway: false,
       profileName: profile.name,
-      ...(profile.jira.username ? { username: profile.jira.username } : {}),
+      ...(jira.username ? { username: jira.username } : {}),
     };
   }
   const apiBase = productApiBase(profile, "jira", env);
@@ -117,8 +176,15 @@ export async function jiraClient(
   const target = jiraTarget(profile, ctx.env);
   if (profile.deployment === "cloud")
     return { client: clientForSession(ctx, session, { ...overrides, product: "jira" }), target };
+  const { product: _product, ...rest } = overrides;
+  const fromEnv = environmentJira(ctx.env);
+  if (fromEnv) {
+    registerStoredSecret(fromEnv.secret);
+    const asJira = jiraProfile(profile, fromEnv.settings);
+    const strategy = createStrategy(asJira, fromEnv.secret, { ctx });
+    return { client: clientForSession(ctx, { profile: asJira, strategy }, rest), target };
+  }
   const jira = profile.jira as JiraSettings;
   const strategy = await jiraDcStrategy(ctx, profile, jira);
-  const { product: _product, ...rest } = overrides;
   return { client: clientForSession(ctx, { profile: jiraProfile(profile, jira), strategy }, rest), target };
 }

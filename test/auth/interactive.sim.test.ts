@@ -7,6 +7,7 @@ import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { KIND_EXPLANATIONS } from "../../src/auth/kinds/index.js";
 import { run as login } from "../../src/commands/auth/login.js";
+import { runJiraLogin } from "../../src/commands/auth/login-jira.js";
 import { type Context, createContext } from "../../src/context.js";
 import { createIOStreams } from "../../src/io/streams.js";
 import { type Sim, simEnv, startSim } from "./helpers.js";
@@ -147,5 +148,61 @@ describe("interactive auth login: what each prompt accepts and offers", () => {
     expect(t.screen()).toContain(KIND_EXPLANATIONS["client-credentials"]);
     expect(t.screen()).toMatch(/✓ Logged in to .* as \S+/);
     expect(t.screen()).not.toContain(sim.credentials.oauth.clientSecret);
+  });
+});
+
+describe("interactive auth login --product jira (Data Center) on a terminal", () => {
+  /** A Data Center Confluence profile to add Jira to, logged in without prompts. */
+  async function dcProfile(env: NodeJS.ProcessEnv): Promise<void> {
+    const quiet = terminal(env);
+    await login({ site: sim.origins.dc, type: "pat", withToken: true, insecureStorage: true }, quiet.ctx, {
+      readStdin: async () => sim.credentials.dc.pat,
+    });
+  }
+  const noStdin = async (): Promise<string> => {
+    throw new Error("an interactive login must not read standard input");
+  };
+
+  it("asks Jira's URL, offers pat and password with their explanations, masks the PAT, verifies it on Jira", async () => {
+    const env = simEnv(sim);
+    await dcProfile(env);
+    sim.clearLog();
+    const t = terminal(env);
+    const done = runJiraLogin({ insecureStorage: true }, t.ctx, noStdin);
+    await t.answer("Jira URL", `${sim.origins.jiraDc}/browse/DOC-1\r`);
+    await t.answer("How do you want to authenticate?", "\r");
+    await t.answer("Jira personal access token", `${sim.credentials.jiraDc.pat}\r`);
+    const result = await done;
+    expect(result.jira).toMatchObject({ site: sim.origins.jiraDc, kind: "pat" });
+    expect(result.jira.identity?.username).toBe(sim.users.dc.username);
+    const screen = t.screen();
+    expect(screen).toContain("Jira's own, a Confluence PAT does not work");
+    expect(screen).toContain("after a few failures Jira asks for a CAPTCHA");
+    expect(screen).toContain("•".repeat(8));
+    expect(screen).not.toContain(sim.credentials.jiraDc.pat);
+    expect(screen).toMatch(/✓ Jira at .* added to profile /);
+    const jira = sim.log.filter((e) => e.server === "jiraDc");
+    expect(jira.map((e) => e.headers.authorization)).toEqual([`Bearer ${sim.credentials.jiraDc.pat}`]);
+  });
+
+  it("one down is username and password: the username is asked, then the masked password (Basic on Jira)", async () => {
+    const env = simEnv(sim);
+    await dcProfile(env);
+    sim.clearLog();
+    const t = terminal(env);
+    const done = runJiraLogin({ insecureStorage: true, site: sim.origins.jiraDc }, t.ctx, noStdin);
+    await t.answer("How do you want to authenticate?", "\u001b[B\r");
+    await t.answer("Jira username", `${sim.credentials.jiraDc.username}\r`);
+    await t.answer("Jira password", `${sim.credentials.jiraDc.password}\r`);
+    const result = await done;
+    expect(result.jira).toMatchObject({ kind: "password", username: sim.credentials.jiraDc.username });
+    expect(t.screen()).not.toContain(sim.credentials.jiraDc.password);
+    expect(t.screen()).not.toContain("Jira URL"); // --site was given: not asked
+    const basic = Buffer.from(
+      `${sim.credentials.jiraDc.username}:${sim.credentials.jiraDc.password}`,
+    ).toString("base64");
+    expect(sim.log.filter((e) => e.server === "jiraDc").map((e) => e.headers.authorization)).toEqual([
+      `Basic ${basic}`,
+    ]);
   });
 });

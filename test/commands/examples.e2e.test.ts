@@ -32,6 +32,8 @@ const UNATTENDED: Record<string, string> = {
   "confl auth login":
     "interactive (paste a URL, pick a kind, type the secret): needs a terminal; test/auth/interactive.sim.test.ts drives it",
   "confl auth switch": "the picker needs a terminal; test/auth/commands.sim.test.ts answers it",
+  "confl --profile dc auth login --product jira":
+    "interactive (Jira's URL, pat or password, the secret): needs a terminal; test/auth/interactive.sim.test.ts drives it",
 };
 
 interface Example {
@@ -168,6 +170,7 @@ function baseEnv(home: string, config: string, line: string): NodeJS.ProcessEnv 
     SCOPED_TOKEN: sim.credentials.cloud.scopedToken,
     CLOUD_ID: sim.cloudId,
     PAT: sim.credentials.dc.pat,
+    JIRA_PAT: sim.credentials.jiraDc.pat,
     PASSWORD: sim.credentials.dc.password,
     SESSION: sim.credentials.dc.sessionCookie,
     CLIENT_ID: sim.credentials.oauth.clientId,

@@ -260,3 +260,167 @@ describe("using Jira Data Center", () => {
     expect(JSON.stringify(secrets(env))).not.toContain(sim.credentials.jiraDc.pat);
   });
 });
+
+describe("Jira Data Center from the environment (JIRA_URL + JIRA_PERSONAL_TOKEN)", () => {
+  const jiraEnv = () => ({
+    JIRA_URL: `${sim.origins.jiraDc}/browse/DOC-1`,
+    JIRA_PERSONAL_TOKEN: sim.credentials.jiraDc.pat,
+  });
+
+  it("a Data Center profile without a stored Jira reaches Jira with the environment's PAT, sent only to Jira", async () => {
+    const env = { ...(await dcProfile()), ...jiraEnv() };
+    sim.clearLog();
+    const status = await confl(["--json", "auth", "status", "--all-products"], env);
+    expect(status.code, status.stderr).toBe(0);
+    const p = JSON.parse(status.stdout).profiles[0];
+    expect(p.jira).toMatchObject({
+      verified: true,
+      apiBase: `${sim.origins.jiraDc}/`,
+      kind: "pat",
+      secretSource: "environment variable JIRA_PERSONAL_TOKEN",
+    });
+    const toJira = sim.log.filter((e) => e.server === "jiraDc");
+    expect(toJira.map((e) => e.path)).toEqual(["/jira/rest/api/2/myself", "/jira/rest/pat/latest/tokens"]);
+    for (const e of toJira) expect(e.headers.authorization).toBe(`Bearer ${sim.credentials.jiraDc.pat}`);
+    for (const e of sim.log.filter((e) => e.server !== "jiraDc"))
+      expect(JSON.stringify(e.headers)).not.toContain(sim.credentials.jiraDc.pat);
+    expect(status.stdout + status.stderr).not.toContain(sim.credentials.jiraDc.pat);
+    const human = await confl(["auth", "status", "--product", "jira"], env);
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout).toContain("Jira credential from environment variable JIRA_PERSONAL_TOKEN");
+    // nothing was stored
+    expect(config(env).profiles.default?.jira).toBeUndefined();
+    expect(JSON.stringify(secrets(env))).not.toContain(sim.credentials.jiraDc.pat);
+  });
+
+  it("the environment comes before the stored Jira credential, as for Confluence", async () => {
+    const env = await dcProfile();
+    expect((await addJira(env)).code).toBe(0);
+    const revoked = { ...env, JIRA_URL: sim.origins.jiraDc, JIRA_PERSONAL_TOKEN: "not-a-jira-token" };
+    const status = await confl(["auth", "status", "--product", "jira"], revoked);
+    expect(status.code).toBe(4);
+    expect(status.stdout + status.stderr).toMatch(/rejected the personal access token/);
+    expect(status.stdout + status.stderr).not.toContain("not-a-jira-token");
+    // without the variables, the stored Jira PAT works again
+    expect((await confl(["auth", "status", "--product", "jira"], env)).code).toBe(0);
+  });
+
+  it("with no profile at all: CONFLUENCE_URL + CONFLUENCE_PERSONAL_TOKEN and JIRA_URL + JIRA_PERSONAL_TOKEN", async () => {
+    const env = {
+      ...isolated(),
+      CONFLUENCE_URL: sim.origins.dc,
+      CONFLUENCE_PERSONAL_TOKEN: sim.credentials.dc.pat,
+      ...jiraEnv(),
+    };
+    const search = await confl(
+      ["api", "--product", "jira", "-X", "GET", "rest/api/2/search", "-f", "jql=project = DOC"],
+      env,
+    );
+    expect(search.code, search.stderr).toBe(0);
+    expect((JSON.parse(search.stdout) as { total: number }).total).toBe(2);
+  });
+
+  it("one variable without the other is a one-line usage error (exit 2)", async () => {
+    const env = await dcProfile();
+    const urlOnly = await confl(["api", "--product", "jira", "rest/api/2/myself"], {
+      ...env,
+      JIRA_URL: sim.origins.jiraDc,
+    });
+    expect(urlOnly.code).toBe(2);
+    expect(urlOnly.stderr).toMatch(/^confl: JIRA_URL is set but JIRA_PERSONAL_TOKEN is not/m);
+    expect(urlOnly.stderr).not.toMatch(/\n\s+at /);
+    const tokenOnly = await confl(["api", "--product", "jira", "rest/api/2/myself"], {
+      ...env,
+      JIRA_PERSONAL_TOKEN: sim.credentials.jiraDc.pat,
+    });
+    expect(tokenOnly.code).toBe(2);
+    expect(tokenOnly.stderr).toMatch(/JIRA_PERSONAL_TOKEN is set but JIRA_URL is not/);
+    expect(tokenOnly.stderr).not.toContain(sim.credentials.jiraDc.pat);
+  });
+});
+
+describe("a Jira Data Center PAT's expiry in auth status --product jira", () => {
+  async function jiraStatus(env: NodeJS.ProcessEnv) {
+    const json = await confl(["--json", "auth", "status", "--product", "jira"], env);
+    expect(json.code, json.stderr).toBe(0);
+    const human = await confl(["auth", "status", "--product", "jira"], env);
+    expect(human.code, human.stderr).toBe(0);
+    return { jira: JSON.parse(json.stdout).profiles[0].jira, text: human.stdout };
+  }
+
+  it("one token: Jira's list (GET rest/pat/latest/tokens, with the PAT) gives its expiry", async () => {
+    const env = await dcProfile();
+    expect((await addJira(env)).code).toBe(0);
+    sim.clearLog();
+    const { jira, text } = await jiraStatus(env);
+    expect(jira.pat).toEqual({ tokens: 1, name: "confl", expiresAt: "2027-03-01T09:00:00.000Z" });
+    const days = Math.floor((Date.parse("2027-03-01T09:00:00.000Z") - Date.now()) / 86_400_000);
+    expect(text).toContain(`jira pat:  expires 2027-03-01T09:00:00.000Z (in ${days} days)`);
+    const listed = sim.log.filter((e) => e.server === "jiraDc" && e.path === "/jira/rest/pat/latest/tokens");
+    expect(listed.map((e) => e.headers.authorization)).toEqual([
+      `Bearer ${sim.credentials.jiraDc.pat}`,
+      `Bearer ${sim.credentials.jiraDc.pat}`,
+    ]);
+  });
+
+  it("within 5 days of the end (Jira's EXPIRES SOON) the line says to create a new token; none: never expires", async () => {
+    const env = await dcProfile();
+    expect((await addJira(env)).code).toBe(0);
+    const soon = new Date(Date.now() + 2 * 86_400_000 + 3_600_000).toISOString().replace("Z", "+0000");
+    sim.settings.jiraPatTokens = [
+      { id: 7, name: "ci", createdAt: "2026-11-01T00:00:00.000+0000", expiringAt: soon },
+    ];
+    expect((await jiraStatus(env)).text).toMatch(
+      /jira pat: {2}expires \S+ \(in 2 days\): create a new one in Jira \(Profile → Personal Access Tokens\)/,
+    );
+    sim.settings.jiraPatTokens = [{ id: 8, name: "forever", createdAt: "2026-11-01T00:00:00.000+0000" }];
+    const never = await jiraStatus(env);
+    expect(never.jira.pat).toEqual({ tokens: 1, name: "forever", neverExpires: true });
+    expect(never.text).toContain("jira pat:  never expires");
+  });
+
+  it("several tokens: Jira does not say which one is in use, so confl does not guess", async () => {
+    const env = await dcProfile();
+    expect((await addJira(env)).code).toBe(0);
+    sim.settings.jiraPatTokens = [
+      {
+        id: 1,
+        name: "a",
+        createdAt: "2026-11-01T00:00:00.000+0000",
+        expiringAt: "2026-12-03T00:00:00.000+0000",
+      },
+      {
+        id: 2,
+        name: "b",
+        createdAt: "2026-11-02T00:00:00.000+0000",
+        expiringAt: "2027-06-01T00:00:00.000+0000",
+      },
+    ];
+    const { jira, text } = await jiraStatus(env);
+    expect(jira.pat).toEqual({ tokens: 2 });
+    expect(text).toContain("one of 2 tokens, and Jira does not say which one this is: expiry unknown");
+  });
+
+  it("a Jira without the PAT list (404) or a password login: no expiry line, status still works", async () => {
+    const env = await dcProfile();
+    expect((await addJira(env)).code).toBe(0);
+    sim.settings.jiraPatTokens = "unsupported";
+    const old = await jiraStatus(env);
+    expect(old.jira.verified).toBe(true);
+    expect(old.jira.pat).toBeUndefined();
+    expect(old.text).not.toContain("jira pat:");
+    sim.settings.jiraPatTokens = [{ id: 1, name: "x", createdAt: "2026-11-01T00:00:00.000+0000" }];
+    const password = await confl(
+      [
+        ...["auth", "login", "--product", "jira", "--site", sim.origins.jiraDc, "--type", "password"],
+        ...["--username", sim.credentials.jiraDc.username, "--with-token", ...STORE],
+      ],
+      env,
+      sim.credentials.jiraDc.password,
+    );
+    expect(password.code, password.stderr).toBe(0);
+    sim.clearLog();
+    expect((await jiraStatus(env)).jira.pat).toBeUndefined();
+    expect(sim.log.some((e) => e.path.includes("/rest/pat/"))).toBe(false);
+  });
+});

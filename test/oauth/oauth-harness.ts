@@ -63,6 +63,7 @@ export async function startOAuthHarness(settings: Partial<SimSettings> = {}): Pr
       dcContextPath: "/confluence",
       jiraDcContextPath: "/jira",
       dcRejectNocheck: false,
+      jiraPatTokens: [],
       backupAndRestore: true,
       backupPollsToComplete: 2,
       oauthAccessTokenTtl: 3600,

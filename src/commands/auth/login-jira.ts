@@ -4,17 +4,18 @@
  * (`rest/api/2/myself`, judged like Confluence's identity call), written to the secret store under a fresh entry
  * of its own (`<profile>#jira-<8 hex>`, never over the one in use), config.json is switched to it in one
  * atomic write, and only then the old Jira secret is removed. On Cloud, Jira shares the profile's credential:
- * there is nothing to log in.
+ * there is nothing to log in. On a terminal without --with-token it asks for what the flags did not give (Jira's
+ * URL, pat or password, the username, the masked secret) through the same prompter as Confluence's login.
  */
 import { randomBytes } from "node:crypto";
 import { registerStoredSecret } from "../../auth/kinds/index.js";
+import { clackPrompter, type KindChoice, type LoginPrompter } from "../../auth/login-prompter.js";
 import { clientForSession, openProfileStore } from "../../auth/session.js";
-import { assertNoUserinfo } from "../../auth/site-url.js";
 import type { StoredSecret } from "../../auth/types.js";
 import type { JiraSettings, Profile } from "../../config/types.js";
 import type { Context } from "../../context.js";
 import { UsageError } from "../../errors.js";
-import { jiraProfile, jiraSecretEntryOf } from "../../jira/session.js";
+import { jiraProfile, jiraSecretEntryOf, jiraSite } from "../../jira/session.js";
 import { type JiraIdentity, verifyJira } from "../../jira/verify.js";
 import type { LoginOptions } from "./login.js";
 
@@ -29,29 +30,25 @@ export interface JiraLoginResult {
   };
 }
 
-function jiraSite(input: string): string {
-  assertNoUserinfo(input);
-  let url: URL;
-  try {
-    url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(input) ? input : `https://${input}`);
-  } catch {
-    throw new UsageError(`not a URL: ${input}`, {
-      hint: "give Jira's base URL, e.g. https://jira.corp.example/jira",
-    });
-  }
-  if (url.protocol !== "https:" && url.protocol !== "http:")
-    throw new UsageError(`not an http(s) URL: ${input}`, {
-      hint: "give Jira's base URL, e.g. https://jira.corp.example",
-    });
-  // a page or REST URL pasted whole: keep the context path before Jira's own paths
-  const path = url.pathname.replace(/\/(rest|browse|secure|projects|issues)(\/.*)?$/, "").replace(/\/+$/, "");
-  return `${url.origin}${path}`;
-}
+/** What Jira Data Center accepts, as the interactive login offers it. */
+export const jiraKindChoices: KindChoice[] = [
+  {
+    kind: "pat",
+    label: "Personal access token",
+    hint: "Jira 8.14+: Profile → Personal Access Tokens; Jira's own, a Confluence PAT does not work",
+  },
+  {
+    kind: "password",
+    label: "Username and password",
+    hint: "Basic auth; after a few failures Jira asks for a CAPTCHA in the browser",
+  },
+];
 
 export async function runJiraLogin(
   options: LoginOptions,
   ctx: Context,
   readStdin: () => Promise<string>,
+  deps: { prompter?: LoginPrompter } = {},
 ): Promise<JiraLoginResult> {
   const { loadConfig, upsertProfile } = await import("../../config/store.js");
   const config = await loadConfig(ctx.env);
@@ -71,12 +68,22 @@ export async function runJiraLogin(
       { code: "usage.jira_on_cloud", hint: `check it: confl${flag} auth status --product jira` },
     );
   }
-  if (!options.site)
-    throw new UsageError("--product jira needs Jira's base URL in --site", {
-      hint: `confl auth login${flag} --product jira --site https://jira.corp.example --type pat --with-token`,
-    });
-  const site = jiraSite(options.site);
-  const kind = (options.type ?? "pat").trim().toLowerCase();
+  const prompter = ctx.io.canPrompt && !options.withToken ? (deps.prompter ?? clackPrompter(ctx)) : undefined;
+  let siteInput = options.site;
+  if (!siteInput) {
+    if (!prompter)
+      throw new UsageError("--product jira needs Jira's base URL in --site", {
+        hint: `confl auth login${flag} --product jira --site https://jira.corp.example --type pat --with-token`,
+      });
+    siteInput = await prompter.site(
+      "Jira URL (Jira's base URL, or paste any Jira page)",
+      "https://jira.corp.example",
+    );
+  }
+  const site = jiraSite(siteInput);
+  const kind = (options.type ?? (prompter ? await prompter.kind(jiraKindChoices, "pat") : "pat"))
+    .trim()
+    .toLowerCase();
   if (kind !== "pat" && kind !== "password") {
     throw new UsageError(`--product jira takes --type pat or --type password, not ${kind}`, {
       hint: "Jira Data Center: a personal access token (Profile → Personal Access Tokens) or a username and password",
@@ -86,17 +93,26 @@ export async function runJiraLogin(
     throw new UsageError("a personal access token is sent without a username: drop --username", {
       hint: `confl auth login${flag} --product jira --site ${site} --type pat --with-token`,
     });
-  const username = options.username ?? options.email;
-  if (kind === "password" && !username)
-    throw new UsageError("--type password needs --username", {
-      hint: `confl auth login${flag} --product jira --site ${site} --type password --username NAME --with-token`,
-    });
-  if (!options.withToken)
+  let username = options.username ?? options.email;
+  if (kind === "password" && !username) {
+    if (!prompter)
+      throw new UsageError("--type password needs --username", {
+        hint: `confl auth login${flag} --product jira --site ${site} --type password --username NAME --with-token`,
+      });
+    username = await prompter.identity("Jira username");
+  }
+  let value: string;
+  if (options.withToken) {
+    value = (await readStdin()).split(/\r?\n/)[0]?.trim() ?? "";
+    if (!value) throw new UsageError("standard input is empty: expected the Jira secret");
+  } else if (prompter) {
+    value = (await prompter.secret(kind === "pat" ? "Jira personal access token" : "Jira password")).trim();
+    if (!value) throw new UsageError("no Jira secret was given");
+  } else {
     throw new UsageError("give the Jira secret on standard input with --with-token", {
       hint: `confl auth login${flag} --product jira --site ${site} --type ${kind}${kind === "password" ? ` --username ${username}` : ""} --with-token`,
     });
-  const value = (await readStdin()).split(/\r?\n/)[0]?.trim() ?? "";
-  if (!value) throw new UsageError("standard input is empty: expected the Jira secret");
+  }
   const secret: StoredSecret =
     kind === "pat" ? { kind: "pat", token: value } : { kind: "password", password: value };
   registerStoredSecret(secret);

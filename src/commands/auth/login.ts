@@ -609,7 +609,8 @@ Examples:
   $ printf '%s' "$TOKEN" | confl auth login --site acme.atlassian.net --type api-token --email me@acme.com --with-token
   $ confl auth login --site https://wiki.corp.example/confluence --type pat --with-token < pat.txt
   $ printf '%s' "$PASSWORD" | confl auth login --profile ci --site https://wiki.corp.example --type password --username svc --with-token --storage encrypted-file
-  $ confl --profile dc auth login --product jira --site https://jira.corp.example/jira --type pat --with-token < jira-pat.txt`,
+  $ confl --profile dc auth login --product jira --site https://jira.corp.example/jira --type pat --with-token < jira-pat.txt
+  $ confl --profile dc auth login --product jira          # interactive: Jira's URL, pat or password, the secret`,
     )
     .action(async (opts, cmd) => {
       const ctx = getContext(cmd as unknown as Command);

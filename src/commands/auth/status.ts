@@ -25,6 +25,7 @@ import { type Identity, verifyProfile } from "../../auth/verify.js";
 import type { ConfigFile } from "../../config/types.js";
 import type { Context, ContextFactory } from "../../context.js";
 import { AuthError, ConflError, ExitCode, type ExitCodeValue } from "../../errors.js";
+import type { PatExpiry } from "../../jira/pat.js";
 import { redactText } from "../../redact.js";
 import { checkJira, type JiraStatus, jiraExitCodes } from "./status-jira.js";
 
@@ -69,7 +70,7 @@ export interface StatusResult {
 }
 
 const CREDENTIAL_ENV_PATTERN =
-  /^(CONFLUENCE_(URL|EMAIL|USERNAME|API_TOKEN|PERSONAL_TOKEN|PASSWORD|COOKIE)|ATLASSIAN_(API_TOKEN|EMAIL)|JIRA_API_TOKEN)$/;
+  /^(CONFLUENCE_(URL|EMAIL|USERNAME|API_TOKEN|PERSONAL_TOKEN|PASSWORD|COOKIE)|ATLASSIAN_(API_TOKEN|EMAIL)|JIRA_(API_TOKEN|URL|PERSONAL_TOKEN))$/;
 
 function withoutCredentialEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(env).filter(([name]) => !CREDENTIAL_ENV_PATTERN.test(name)));
@@ -108,6 +109,7 @@ async function check(
   resolved: ResolvedCredential,
   verify: boolean,
   products: Products = { confluence: true, jira: false },
+  jiraEnv: NodeJS.ProcessEnv = ctx.env,
 ): Promise<ProfileStatus> {
   let profile = resolved.profile;
   const status: ProfileStatus = {
@@ -142,7 +144,8 @@ async function check(
       ctx,
       ...(store ? { store } : {}),
     });
-    if (products.jira) status.jira = await checkJira(ctx, { profile, strategy }, products.confluence);
+    if (products.jira)
+      status.jira = await checkJira(ctx, { profile, strategy }, products.confluence, jiraEnv);
     if (products.confluence) {
       const client = clientForSession(ctx, { profile, strategy }, { maxRetries: 1 });
       const result = await verifyProfile(client, profile, ctx.env);
@@ -180,7 +183,9 @@ export async function run(options: StatusOptions, ctx: Context): Promise<StatusR
     let status: ProfileStatus;
     try {
       const resolved = await resolveCredential({ env: storedEnv, config, requestedProfile: name }, deps);
-      status = await check(ctx, resolved, verify, products);
+      // JIRA_URL + JIRA_PERSONAL_TOKEN stand in for the Jira of the profile commands use, not of the others
+      const jiraEnv = name === effectiveName && !envSecret ? ctx.env : storedEnv;
+      status = await check(ctx, resolved, verify, products, jiraEnv);
     } catch (error) {
       const p = config.profiles[name]!;
       status = {
@@ -273,6 +278,22 @@ function relative(iso: string): string {
   return ms >= 0 ? `in ${span}` : `${span} ago (refreshed on next use if possible)`;
 }
 
+/** Atlassian shows a PAT as EXPIRES SOON 5 days before its end (using-personal-access-tokens-1026032365). */
+const PAT_EXPIRES_SOON_MS = 5 * 24 * 3600_000;
+
+function patLine(pat: PatExpiry, c: Context["io"]["colors"]): string {
+  if (pat.neverExpires) return "never expires";
+  if (!pat.expiresAt)
+    return `one of ${pat.tokens} tokens, and Jira does not say which one this is: expiry unknown`;
+  const left = Date.parse(pat.expiresAt) - Date.now();
+  const days = Math.floor(Math.abs(left) / 86_400_000);
+  if (left <= 0) return c.red(`expired on ${pat.expiresAt}`);
+  const line = `expires ${pat.expiresAt} (in ${days < 1 ? "less than a day" : `${days} days`})`;
+  return left <= PAT_EXPIRES_SOON_MS
+    ? c.yellow(`${line}: create a new one in Jira (Profile → Personal Access Tokens)`)
+    : line;
+}
+
 function print(ctx: Context, profiles: ProfileStatus[], verify: boolean): void {
   const active = profiles.find((p) => p.active)?.name;
   const c = ctx.io.colors;
@@ -311,6 +332,9 @@ function print(ctx: Context, profiles: ProfileStatus[], verify: boolean): void {
         row("jira:", c.green(`✓ ${p.jira.identity?.displayName ?? "working"} at ${p.jira.apiBase}`));
       else if (p.jira.notConfigured) row("jira:", c.dim(p.jira.error?.message ?? "not configured"));
       else row("jira:", c.red(`✗ ${p.jira.error?.message ?? "not working"}`));
+      if (p.jira.pat) row("jira pat:", patLine(p.jira.pat, c));
+      if (p.jira.secretSource?.startsWith("environment"))
+        row("", `Jira credential from ${p.jira.secretSource}`);
       if (p.jira.error?.hint && !p.jira.verified && p.error?.code !== p.jira.error.code)
         row("", `hint: ${p.jira.error.hint}`);
     }
