@@ -24,6 +24,7 @@ import { isValidProfileName, profileNameForSite } from "../../config/profile-nam
 import type { Deployment, Profile, SecretStoreKind, TlsSettings } from "../../config/types.js";
 import type { Context, ContextFactory } from "../../context.js";
 import { AuthError, InterruptedError, UsageError } from "../../errors.js";
+import { terminalColumns, wrapDefinition } from "../../output/wrap.js";
 import { registerSecret } from "../../redact.js";
 import { type Confirm, clackConfirm, clackPrompter, type KindChoice, type LoginPrompter } from "./prompts.js";
 
@@ -547,6 +548,13 @@ async function loginWithOAuth(
   return saved;
 }
 
+/** `auth login --help`'s list of kinds, each explanation wrapped to the terminal's width. */
+export function kindsHelp(columns: number): string {
+  return Object.entries(KIND_EXPLANATIONS)
+    .flatMap(([kind, text]) => wrapDefinition(kind, text, { columns, termWidth: 17, indent: "  " }))
+    .join("\n");
+}
+
 export function register(auth: Command, getContext: ContextFactory): void {
   auth
     .command("login")
@@ -598,11 +606,9 @@ export function register(auth: Command, getContext: ContextFactory): void {
     )
     .addHelpText(
       "after",
-      `
+      () => `
 Kinds:
-${Object.entries(KIND_EXPLANATIONS)
-  .map(([k, v]) => `  ${k.padEnd(19)}${v}`)
-  .join("\n")}
+${kindsHelp(terminalColumns())}
 
 Examples:
   $ confl auth login                                    # interactive
