@@ -16,7 +16,7 @@ import {
   registerStoredSecret,
   secretForKind,
 } from "../../auth/kinds/index.js";
-import { type SavedLogin, saveLogin } from "../../auth/login.js";
+import { type SavedLogin, SECRET_ATTEMPTS, saveLogin, saveLoginAsking } from "../../auth/login.js";
 import { applyDetection, createProbe } from "../../auth/session.js";
 import { assertNoUserinfo, isGatewayUrl } from "../../auth/site-url.js";
 import type { CredentialKind, StoredSecret } from "../../auth/types.js";
@@ -425,14 +425,30 @@ export async function run(options: LoginOptions, ctx: Context, deps: LoginDeps =
     ctx.env,
   );
 
-  const saved = await saveLogin(ctx, {
-    profile,
-    secret,
-    previous,
-    verify: options.verify !== false,
-    ...(requestedStorage ? { requestedStorage } : {}),
-    insecureStorage: options.insecureStorage === true,
-  });
+  // On a terminal, a secret the server rejects is asked again (up to SECRET_ATTEMPTS), not the whole login.
+  const askAgain =
+    prompter && input && !options.withToken
+      ? async (rejection: AuthError, attempt: number) => {
+          prompter.note(
+            `${ctx.io.errColors.red("✗")} ${rejection.message}. Type it again (attempt ${attempt} of ${SECRET_ATTEMPTS}).`,
+          );
+          const again = secretFromInput(kind, await prompter.secret(input.label));
+          registerStoredSecret(again);
+          return again;
+        }
+      : undefined;
+  const saved = await saveLoginAsking(
+    ctx,
+    {
+      profile,
+      secret,
+      previous,
+      verify: options.verify !== false,
+      ...(requestedStorage ? { requestedStorage } : {}),
+      insecureStorage: options.insecureStorage === true,
+    },
+    askAgain,
+  );
   report(ctx, saved, options.verify !== false);
   return saved;
 }
