@@ -27,6 +27,11 @@ export interface LoginPrompter {
   profileName?(initial: string): Promise<string>;
   /** a yes/no question (replacing a profile that belongs to another site) */
   confirm?(message: string): Promise<boolean>;
+  /**
+   * Where the secret goes when no OS keychain answers (`keychainReason` says why): an encrypted file, its
+   * passphrase then asked twice through secret(), or a plain-text file.
+   */
+  storage?(keychainReason: string): Promise<"encrypted-file" | "plaintext">;
 }
 
 export interface OAuthPrompter {
@@ -120,6 +125,28 @@ export function clackPrompter(ctx: Context): LoginPrompter & OAuthPrompter {
           ...streams,
         }),
       ).then((v) => v.trim());
+    },
+    async storage(keychainReason) {
+      const { select } = await load();
+      ctx.io.err(`The OS keychain is not available (${keychainReason}).`);
+      return answer(
+        await select<"encrypted-file" | "plaintext">({
+          message: "Where should confl keep the secret?",
+          options: [
+            {
+              value: "encrypted-file",
+              label:
+                "an encrypted file: choose a passphrase now, type it (or set CONFL_PASSPHRASE) to use it",
+            },
+            {
+              value: "plaintext",
+              label: "a PLAINTEXT file (0600): anyone who can read your files can read the secret",
+            },
+          ],
+          initialValue: "encrypted-file",
+          ...streams,
+        }),
+      );
     },
     async confirm(message) {
       const { confirm } = await load();

@@ -17,6 +17,13 @@ import type { Identity } from "./verify.js";
 export interface StorageChoice {
   requestedStorage?: Exclude<SecretStoreKind, "none">;
   insecureStorage: boolean;
+  /** on a terminal: the questions asked when no OS keychain answers (the store, then a new passphrase, masked) */
+  ask?: StorageQuestions;
+}
+
+export interface StorageQuestions {
+  store(keychainReason: string): Promise<"encrypted-file" | "plaintext">;
+  passphrase(message: string): Promise<string>;
 }
 
 export interface SavedLogin {
@@ -129,6 +136,7 @@ export async function storeSecret(
     io: ctx.io,
     ...(choice.requestedStorage ? { requested: choice.requestedStorage } : {}),
     insecureStorage: choice.insecureStorage,
+    ...(choice.ask ? { chooseStore: choice.ask.store, promptPassphrase: choice.ask.passphrase } : {}),
   });
   if (chosen.notice) ctx.io.err(`note: ${chosen.notice}`);
   if (chosen.warning)

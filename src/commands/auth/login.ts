@@ -16,7 +16,13 @@ import {
   registerStoredSecret,
   secretForKind,
 } from "../../auth/kinds/index.js";
-import { type SavedLogin, SECRET_ATTEMPTS, saveLogin, saveLoginAsking } from "../../auth/login.js";
+import {
+  type SavedLogin,
+  SECRET_ATTEMPTS,
+  type StorageQuestions,
+  saveLogin,
+  saveLoginAsking,
+} from "../../auth/login.js";
 import { applyDetection, createProbe } from "../../auth/session.js";
 import { assertNoUserinfo, isGatewayUrl } from "../../auth/site-url.js";
 import type { CredentialKind, StoredSecret } from "../../auth/types.js";
@@ -446,11 +452,19 @@ export async function run(options: LoginOptions, ctx: Context, deps: LoginDeps =
       verify: options.verify !== false,
       ...(requestedStorage ? { requestedStorage } : {}),
       insecureStorage: options.insecureStorage === true,
+      ...storageQuestions(prompter),
     },
     askAgain,
   );
   report(ctx, saved, options.verify !== false);
   return saved;
+}
+
+/** On a terminal, where the secret goes without a keychain is asked (the prompter's own questions). */
+function storageQuestions(prompter: LoginPrompter | undefined): { ask?: StorageQuestions } {
+  const store = prompter?.storage?.bind(prompter);
+  if (!prompter || !store) return {};
+  return { ask: { store, passphrase: (message) => prompter.secret(message) } };
 }
 
 function storageLabel(storage: SecretStoreKind): string {
@@ -559,6 +573,7 @@ async function loginWithOAuth(
     verify,
     ...(extra.requestedStorage ? { requestedStorage: extra.requestedStorage } : {}),
     insecureStorage: options.insecureStorage === true,
+    ...storageQuestions(extra.prompter),
   });
   report(ctx, saved, verify);
   return saved;
