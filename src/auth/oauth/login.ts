@@ -10,6 +10,7 @@
 import type { Profile, TlsSettings } from "../../config/types.js";
 import type { Context } from "../../context.js";
 import { AuthError, ConflError, UsageError } from "../../errors.js";
+import { NetworkError, TimeoutError, TlsError } from "../../http/errors.js";
 import { registerSecret, stripControls } from "../../redact.js";
 import { fetchCloudId } from "../detect.js";
 import { assertClearTextSafe } from "../kinds/transport.js";
@@ -23,6 +24,7 @@ import {
   dcEndpoints,
   type OAuthEndpoints,
 } from "./endpoints.js";
+import { isRedirect, type OAuthHttpAnswer, oauthHttp } from "./http.js";
 import {
   authorizationDenied,
   CALLBACK_PATH,
@@ -446,28 +448,30 @@ async function fetchJson(
   const sent = new Headers({ accept: "application/json", ...headers });
   // A Bearer token to accessible-resources goes under the same plain-http guard as every API call.
   await assertClearTextSafe({ url: new URL(url), headers: sent }, env);
-  let response: Response;
+  let answer: OAuthHttpAnswer;
   try {
-    response = await fetchImpl(url, {
-      headers: sent,
-      redirect: "error",
-      signal: AbortSignal.timeout(30_000),
-    });
+    // Through the HTTP client (./http.ts): its guards and redaction; a redirect is not followed.
+    answer = await oauthHttp(url, { method: "GET", headers: sent }, { env, fetch: fetchImpl });
+    if (isRedirect(answer.status)) throw new Error(`redirected (HTTP ${answer.status})`);
   } catch (error) {
+    if (
+      error instanceof ConflError &&
+      !(error instanceof NetworkError || error instanceof TimeoutError || error instanceof TlsError)
+    )
+      throw error;
     throw new ConflError(`could not reach ${new URL(url).origin} to ${what}`, {
       code: "network",
       cause: error,
       hint: "Check the network connection and proxy settings.",
     });
   }
-  const text = await response.text().catch(() => "");
   let data: unknown;
   try {
-    data = JSON.parse(text);
+    data = JSON.parse(answer.text);
   } catch {
     data = undefined;
   }
-  return { status: response.status, data };
+  return { status: answer.status, data };
 }
 
 async function listAccessibleResources(
