@@ -180,3 +180,30 @@ describe("interactive auth login: the profile-name question (real prompts)", () 
     expect(t.screen()).toMatch(/profile cloud-work, api-token/);
   });
 });
+
+describe.runIf(process.platform === "linux")(
+  "interactive auth login without an OS keychain (real prompts)",
+  () => {
+    it("confl auth login over SSH (no D-Bus): offers the encrypted file, asks the new passphrase twice, and keeps the secret encrypted", async () => {
+      const env = simEnv(sim);
+      delete env.DBUS_SESSION_BUS_ADDRESS;
+      const t = terminal(env);
+      const done = login({}, t.ctx);
+      await t.answer("Confluence URL", `${sim.origins.dc}\r`);
+      await t.answer("How do you want to authenticate?", "\r");
+      await t.answer("Personal access token", `${sim.credentials.dc.pat}\r`);
+      // the first choice is the encrypted file: Enter takes it
+      await t.answer("Where should confl keep the secret?", "\r");
+      await t.answer("New passphrase to encrypt", "fake-pass-tty-1\r");
+      await t.answer("Repeat the passphrase", "fake-pass-tty-1\r");
+      const result = await done;
+      expect(result.storage).toBe("encrypted-file");
+      const screen = t.screen();
+      expect(screen).toContain("The OS keychain is not available");
+      expect(screen).toContain("a PLAINTEXT file");
+      expect(screen).not.toContain("fake-pass-tty-1");
+      const text = readFileSync(join(env.CONFL_CONFIG_DIR as string, "secrets.enc.json"), "utf8");
+      expect(text).not.toContain(sim.credentials.dc.pat);
+    });
+  },
+);
