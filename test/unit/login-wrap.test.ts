@@ -62,6 +62,12 @@ describe("confl auth login --help on a 50-column terminal: the Kinds section", (
       expect(help).toContain(last);
     }
     expect(words(help)).toContain(words(KIND_EXPLANATIONS.pat).split(" ").slice(0, 3).join(" "));
+    // every explanation starts in the same column, the longest kind's included
+    const firstLines = help.split("\n").filter((l) => /^ {2}\S/.test(l));
+    expect(firstLines).toHaveLength(Object.keys(KIND_EXPLANATIONS).length);
+    const column = 2 + Math.max(...Object.keys(KIND_EXPLANATIONS).map((k) => k.length)) + 2;
+    for (const line of firstLines)
+      expect([line.charAt(column - 1), line.charAt(column) !== " "]).toEqual([" ", true]);
   });
 });
 

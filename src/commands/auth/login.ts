@@ -581,8 +581,9 @@ async function loginWithOAuth(
 
 /** `auth login --help`'s list of kinds, each explanation wrapped to the terminal's width. */
 export function kindsHelp(columns: number): string {
+  const termWidth = Math.max(...Object.keys(KIND_EXPLANATIONS).map((kind) => kind.length));
   return Object.entries(KIND_EXPLANATIONS)
-    .flatMap(([kind, text]) => wrapDefinition(kind, text, { columns, termWidth: 17, indent: "  " }))
+    .flatMap(([kind, text]) => wrapDefinition(kind, text, { columns, termWidth, indent: "  " }))
     .join("\n");
 }
 
