@@ -6,6 +6,7 @@
  */
 import type { Context } from "../context.js";
 import { InterruptedError } from "../errors.js";
+import { terminalColumns, wrapDefinition } from "../output/wrap.js";
 import type { CredentialKind } from "./types.js";
 
 export interface KindChoice {
@@ -27,6 +28,11 @@ export interface LoginPrompter {
   profileName?(initial: string): Promise<string>;
   /** a yes/no question (replacing a profile that belongs to another site) */
   confirm?(message: string): Promise<boolean>;
+  /**
+   * Where the secret goes when no OS keychain answers (`keychainReason` says why): an encrypted file, its
+   * passphrase then asked twice through secret(), or a plain-text file.
+   */
+  storage?(keychainReason: string): Promise<"encrypted-file" | "plaintext">;
 }
 
 export interface OAuthPrompter {
@@ -36,6 +42,24 @@ export interface OAuthPrompter {
   /** one of `choices`, by value */
   choose(message: string, choices: Array<{ value: string; label: string; hint?: string }>): Promise<string>;
 }
+
+/**
+ * The kind list's labels, each kind beside its explanation, wrapped to `columns`. clack draws an option as
+ * "│  ● label" and every further line of it as "│  " + the line: the text gets `columns` minus those three
+ * columns, and a continuation line starts two spaces in to stand under the first line's text.
+ */
+export function kindOptionLabels(choices: KindChoice[], columns: number): string[] {
+  const termWidth = Math.max(...choices.map((c) => c.label.length));
+  return choices.map((c) =>
+    wrapDefinition(c.label, c.hint, { columns: columns - CLACK_BAR.length, termWidth, indent: CLACK_RADIO })
+      .map((line, i) => (i === 0 ? line.slice(CLACK_RADIO.length) : line))
+      .join("\n"),
+  );
+}
+
+/** what clack puts before each line of a select's options, and before an option's first line */
+const CLACK_BAR = "│  ";
+const CLACK_RADIO = "● ";
 
 /** one @, something on both sides, a dot in the domain: enough to catch a username typed for an email */
 const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -63,13 +87,13 @@ export function clackPrompter(ctx: Context): LoginPrompter & OAuthPrompter {
     },
     async kind(choices, initial) {
       const { select } = await load();
-      const width = Math.max(...choices.map((c) => c.label.length));
+      const labels = kindOptionLabels(choices, terminalColumns(ctx.io.prompt));
       return answer(
         await select<CredentialKind>({
           message: "How do you want to authenticate?",
-          // Every kind's explanation on its own line, not clack's hint (shown only for the focused option):
+          // Every kind's explanation beside it, not clack's hint (shown only for the focused option):
           // someone choosing needs to compare them all at once.
-          options: choices.map((c) => ({ value: c.kind, label: `${c.label.padEnd(width)}  ${c.hint}` })),
+          options: choices.map((c, i) => ({ value: c.kind, label: labels[i] ?? c.label })),
           initialValue: initial,
           ...streams,
         }),
@@ -102,6 +126,28 @@ export function clackPrompter(ctx: Context): LoginPrompter & OAuthPrompter {
           ...streams,
         }),
       ).then((v) => v.trim());
+    },
+    async storage(keychainReason) {
+      const { select } = await load();
+      ctx.io.err(`The OS keychain is not available (${keychainReason}).`);
+      return answer(
+        await select<"encrypted-file" | "plaintext">({
+          message: "Where should confl keep the secret?",
+          options: [
+            {
+              value: "encrypted-file",
+              label:
+                "an encrypted file: choose a passphrase now, type it (or set CONFL_PASSPHRASE) to use it",
+            },
+            {
+              value: "plaintext",
+              label: "a PLAINTEXT file (0600): anyone who can read your files can read the secret",
+            },
+          ],
+          initialValue: "encrypted-file",
+          ...streams,
+        }),
+      );
     },
     async confirm(message) {
       const { confirm } = await load();

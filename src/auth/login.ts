@@ -8,6 +8,7 @@ import { newSecretEntry, secretEntryOf } from "../config/secret-entry.js";
 import { upsertProfile } from "../config/store.js";
 import type { Profile, SecretStoreKind } from "../config/types.js";
 import type { Context } from "../context.js";
+import { AuthError } from "../errors.js";
 import { verifyLogin } from "./login-verification.js";
 import { openProfileStore } from "./session.js";
 import type { StoredSecret } from "./types.js";
@@ -16,6 +17,13 @@ import type { Identity } from "./verify.js";
 export interface StorageChoice {
   requestedStorage?: Exclude<SecretStoreKind, "none">;
   insecureStorage: boolean;
+  /** on a terminal: the questions asked when no OS keychain answers (the store, then a new passphrase, masked) */
+  ask?: StorageQuestions;
+}
+
+export interface StorageQuestions {
+  store(keychainReason: string): Promise<"encrypted-file" | "plaintext">;
+  passphrase(message: string): Promise<string>;
 }
 
 export interface SavedLogin {
@@ -71,6 +79,49 @@ export async function saveLogin(
   };
 }
 
+/** How many secrets a person may type before an interactive login gives up. */
+export const SECRET_ATTEMPTS = 3;
+
+/**
+ * The verification answers that mean "this secret is wrong" (401 on a token or password, Cloud's 403 "caller
+ * cannot access Confluence", a login the server ignored and answered as anonymous, a dead session cookie):
+ * typing it again can help. A wrong kind, site or scope (auth.pat_as_basic, auth.scope_mismatch, …) cannot,
+ * and ends the login with its own diagnosis.
+ */
+const REJECTED_SECRET_CODES = new Set([
+  "auth.token_rejected",
+  "auth.wrong_password",
+  "auth.anonymous",
+  "auth.cookie_expired",
+  // Cloud answers a wrong API token with 403 "Request rejected because caller cannot access Confluence"
+  "auth.caller_cannot_access",
+]);
+
+export function isRejectedSecret(error: unknown): error is AuthError {
+  return error instanceof AuthError && REJECTED_SECRET_CODES.has(error.code);
+}
+
+/**
+ * saveLogin, and on a terminal a second and third chance when the server rejects the secret: `askAgain` says so
+ * in one line and reads a new one (nothing was stored: verification comes first). Without `askAgain` (a script,
+ * --with-token, --no-verify) the first rejection is the answer.
+ */
+export async function saveLoginAsking(
+  ctx: Context,
+  login: Parameters<typeof saveLogin>[1],
+  askAgain?: (rejection: AuthError, attempt: number) => Promise<StoredSecret | undefined>,
+): Promise<SavedLogin> {
+  let secret = login.secret;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await saveLogin(ctx, { ...login, secret });
+    } catch (error) {
+      if (!askAgain || !login.verify || attempt >= SECRET_ATTEMPTS || !isRejectedSecret(error)) throw error;
+      secret = await askAgain(error, attempt + 1);
+    }
+  }
+}
+
 /** Writes the secret under a fresh key (never over the one in use) and returns where it went. */
 export async function storeSecret(
   ctx: Context,
@@ -85,6 +136,7 @@ export async function storeSecret(
     io: ctx.io,
     ...(choice.requestedStorage ? { requested: choice.requestedStorage } : {}),
     insecureStorage: choice.insecureStorage,
+    ...(choice.ask ? { chooseStore: choice.ask.store, promptPassphrase: choice.ask.passphrase } : {}),
   });
   if (chosen.notice) ctx.io.err(`note: ${chosen.notice}`);
   if (chosen.warning)

@@ -90,6 +90,8 @@ export function createHttpClient(options: HttpClientOptions): ConflHttpClient {
   const tlsInForce = effectiveTlsSettings(options.tls, env, options.tlsOverrides);
   let transport: Promise<Transport> | undefined;
   const getTransport = () => {
+    if (options.fetch)
+      transport ??= Promise.resolve({ fetch: options.fetch, describe: "the caller's fetch" });
     transport ??= createTransport({
       tls: options.tls,
       tlsOverrides: options.tlsOverrides,

@@ -104,6 +104,11 @@ export interface HttpClientOptions {
    * Without it (and without `notice`) the pipeline prints nothing itself.
    */
   warn?: (line: string) => void;
+  /**
+   * The fetch to send with, when the caller already built a transport (an OAuth login reuses its own for
+   * its few helper calls) or a test answers in place of the network; default: one from `tls` and `env`.
+   */
+  fetch?: import("./transport.js").FetchLike;
   /** for tests: replace the clock used for backoff waits */
   sleep?: (ms: number) => Promise<void>;
   /** for tests: the clock read for Retry-After dates and pacing (default Date.now) */

@@ -54,6 +54,9 @@ interface EncryptedSecretsFile {
   entries: Record<string, Sealed>;
 }
 
+/** How many times a person is asked for a passphrase that is empty or, for a new file, repeated wrong. */
+const PASSPHRASE_TRIES = 3;
+
 export type PassphrasePrompt = (message: string) => Promise<string>;
 
 export interface EncryptedFileStoreOptions {
@@ -193,31 +196,38 @@ export class EncryptedFileStore implements SecretStore {
     const io = this.options.io;
     if (!io?.canPrompt) throw noPassphraseError(this.path);
     const prompt = this.options.promptPassphrase ?? ((message: string) => maskedPrompt(message, io));
-    const first = await prompt(
-      isNew
-        ? `New passphrase to encrypt ${this.path}`
-        : retry
-          ? `Wrong passphrase; try again (${this.path})`
-          : `Passphrase for ${this.path}`,
-    );
-    if (first === "") {
-      throw new UsageError("the passphrase is empty", {
-        hint: "Type a passphrase, or set CONFL_PASSPHRASE.",
-        code: "secrets.empty_passphrase",
-      });
-    }
-    registerSecret(first, "the passphrase");
-    if (isNew) {
-      const again = await prompt("Repeat the passphrase");
-      if (again !== first) {
-        throw new UsageError("the passphrases do not match", {
-          hint: "Run the command again and type the same passphrase twice.",
-          code: "secrets.passphrase_mismatch",
-        });
+    const ask = isNew
+      ? `New passphrase to encrypt ${this.path}`
+      : retry
+        ? `Wrong passphrase; try again (${this.path})`
+        : `Passphrase for ${this.path}`;
+    // An empty passphrase, or (for a new file) a repetition that differs, is asked again: three tries in all.
+    let problem: string | undefined;
+    for (let attempt = 1; ; attempt++) {
+      const last = attempt >= PASSPHRASE_TRIES;
+      const first = await prompt(problem ? `${problem}. ${ask}` : ask);
+      if (first === "") {
+        if (last)
+          throw new UsageError("the passphrase is empty", {
+            hint: "Type a passphrase, or set CONFL_PASSPHRASE.",
+            code: "secrets.empty_passphrase",
+          });
+        problem = "The passphrase is empty";
+        continue;
       }
+      registerSecret(first, "the passphrase");
+      if (isNew && (await prompt("Repeat the passphrase")) !== first) {
+        if (last)
+          throw new UsageError("the passphrases do not match", {
+            hint: "Run the command again and type the same passphrase twice.",
+            code: "secrets.passphrase_mismatch",
+          });
+        problem = "The passphrases do not match";
+        continue;
+      }
+      this.passphrase = first;
+      return first;
     }
-    this.passphrase = first;
-    return first;
   }
 
   private async read(): Promise<EncryptedSecretsFile | undefined> {

@@ -38,7 +38,12 @@ export class SecretStoreError extends ConflError {
     super(message, {
       ...options,
       code: `secrets.${options.reason}`,
-      exitCode: UNLOCK_FAILURES.has(options.reason) ? ExitCode.AUTH : ExitCode.FAILURE,
+      exitCode: UNLOCK_FAILURES.has(options.reason)
+        ? ExitCode.AUTH
+        : // a choice only the caller can make, where confl cannot ask: like a delete without --yes (exit 2)
+          options.reason === "no-store"
+          ? ExitCode.USAGE
+          : ExitCode.FAILURE,
     });
     this.reason = options.reason;
   }

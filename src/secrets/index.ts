@@ -1,8 +1,9 @@
 /**
  * Opening a secret store, and choosing one for `auth login`. The rule (issue 4, "Profiles and
- * storage"): the OS keychain when it works; else a passphrase-encrypted file when a passphrase can be
- * had (CONFL_PASSPHRASE or a prompt); plain text ONLY when asked for; never a silent downgrade: with
- * none of these, fail and list the options.
+ * storage"; issue 10, "Headless first login"): the OS keychain when it works; else a passphrase-encrypted
+ * file when CONFL_PASSPHRASE is set; on a terminal, the person chooses the encrypted file (a passphrase typed
+ * twice) or plain text (warned about loudly); plain text otherwise ONLY when asked for; never a silent
+ * downgrade: in a script with none of these, fail in one line naming CONFL_PASSPHRASE and --storage.
  */
 import { encryptedSecretsPath, plainSecretsPath } from "../config/paths.js";
 import type { SecretStoreKind } from "../config/types.js";
@@ -54,6 +55,11 @@ export interface ChooseStoreOptions extends SecretStoreContext {
   requested?: StorableKind;
   /** --insecure-storage: plain text is acceptable. */
   insecureStorage?: boolean;
+  /**
+   * Asked on a terminal when no keychain answers, nothing was requested and CONFL_PASSPHRASE is unset: the
+   * encrypted file or plain text. Without it, a terminal gets the encrypted file (its passphrase prompted).
+   */
+  chooseStore?: (keychainReason: string) => Promise<"encrypted-file" | "plaintext">;
 }
 
 export interface ChosenStore {
@@ -77,7 +83,10 @@ export async function chooseDefaultStore(options: ChooseStoreOptions): Promise<C
   if (options.requested === "encrypted-file") {
     const store = await open("encrypted-file");
     if (!passphraseAvailable(env, io))
-      throw noStoreError("--storage encrypted-file needs a passphrase", undefined);
+      throw noStoreError(
+        "--storage encrypted-file needs a passphrase and there is no terminal to ask",
+        undefined,
+      );
     return { store, kind: "encrypted-file" };
   }
 
@@ -91,6 +100,14 @@ export async function chooseDefaultStore(options: ChooseStoreOptions): Promise<C
     });
   }
 
+  const fromEnv = env.CONFL_PASSPHRASE !== undefined && env.CONFL_PASSPHRASE !== "";
+  if (!fromEnv && io?.canPrompt === true && options.chooseStore) {
+    if ((await options.chooseStore(probe.reason)) === "plaintext") {
+      const store = new PlainFileStore(env);
+      return { store, kind: "plaintext", warning: store.warning };
+    }
+    return { store: await open("encrypted-file"), kind: "encrypted-file" };
+  }
   if (passphraseAvailable(env, io)) {
     return {
       store: await open("encrypted-file"),
@@ -125,16 +142,15 @@ export function describeSecretStore(kind: SecretStoreKind, env: NodeJS.ProcessEn
   }
 }
 
+/**
+ * No store without a choice only the caller can make, and no terminal to ask on: ONE line (no hint) naming
+ * both ways out, CONFL_PASSPHRASE with --storage encrypted-file and --storage plaintext, and CI's third.
+ */
 function noStoreError(what: string, keychainReason: string | undefined): SecretStoreError {
   const because = keychainReason ? ` (OS keychain: ${keychainReason})` : "";
-  return new SecretStoreError(`${what}${because}`, {
-    reason: "no-store",
-    hint: [
-      "Choose one:",
-      "in CI, store nothing and set CONFLUENCE_API_TOKEN (Cloud, with CONFLUENCE_EMAIL) or CONFLUENCE_PERSONAL_TOKEN (Data Center);",
-      "set CONFL_PASSPHRASE to keep an encrypted file (--storage encrypted-file);",
-      "pass --insecure-storage to keep a plain-text file (0600);",
-      "or start a Secret Service (a desktop session, or gnome-keyring-daemon --unlock in a D-Bus session).",
-    ].join(" "),
-  });
+  return new SecretStoreError(
+    `${what}${because}: set CONFL_PASSPHRASE and add --storage encrypted-file, or add --storage plaintext ` +
+      "(not encrypted); in CI, skip the login and set CONFLUENCE_API_TOKEN or CONFLUENCE_PERSONAL_TOKEN",
+    { reason: "no-store" },
+  );
 }

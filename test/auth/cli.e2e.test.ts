@@ -458,7 +458,7 @@ describe("auth login flags, parsed by the real CLI and honoured", () => {
     expect(status.stdout).toMatch(/status:\s+✗/);
   });
 
-  it("with no keychain, no passphrase and no terminal, login fails listing the options and saves nothing", async () => {
+  it("printf $PAT | confl auth login --with-token --site DC --type pat, with no keychain, no passphrase and no terminal: one line naming CONFL_PASSPHRASE and --storage, exit 2, nothing saved", async () => {
     sim.reset();
     const env = simEnv(sim, { DBUS_SESSION_BUS_ADDRESS: "unix:path=/nonexistent/confl-test-bus" });
     const run = await cli(
@@ -466,15 +466,16 @@ describe("auth login flags, parsed by the real CLI and honoured", () => {
       env,
       sim.credentials.dc.pat,
     );
-    expect(run.code).not.toBe(0);
+    expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/no secure place to store the secret/);
-    for (const option of [
-      "CONFLUENCE_PERSONAL_TOKEN",
-      "CONFL_PASSPHRASE",
-      "--insecure-storage",
-      "Secret Service",
-    ])
-      expect(run.stderr).toContain(option);
+    // one line: the error, no hint, no stack (the detection line before it aside)
+    const lines = run.stderr
+      .trimEnd()
+      .split("\n")
+      .filter((l) => !l.startsWith("Detected "));
+    expect(lines).toHaveLength(1);
+    for (const option of ["CONFL_PASSPHRASE", "--storage encrypted-file", "--storage plaintext"])
+      expect(lines[0]).toContain(option);
     expect(existsSync(join(env.CONFL_CONFIG_DIR!, "config.json"))).toBe(false);
     expect(existsSync(join(env.CONFL_CONFIG_DIR!, "secrets.json"))).toBe(false);
   });

@@ -3,14 +3,18 @@
  * typed into a TTY-flagged stdin and the screen (stderr) is read back. Pins what a person sees: the
  * detection, every kind with its one-line explanation, a masked secret, then the verification.
  */
+
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { KIND_EXPLANATIONS } from "../../src/auth/kinds/index.js";
 import { run as login } from "../../src/commands/auth/login.js";
 import { runJiraLogin } from "../../src/commands/auth/login-jira.js";
+import { profileNameForSite } from "../../src/config/profile-name.js";
 import { type Context, createContext } from "../../src/context.js";
 import { createIOStreams } from "../../src/io/streams.js";
-import { type Sim, simEnv, startSim } from "./helpers.js";
+import { makeContext, type Sim, simEnv, startSim } from "./helpers.js";
 
 let sim: Sim;
 beforeAll(async () => {
@@ -206,3 +210,56 @@ describe("interactive auth login --product jira (Data Center) on a terminal", ()
     ]);
   });
 });
+describe("interactive auth login: the profile-name question (real prompts)", () => {
+  it("confl auth login with a profile already saved: asks the profile name (the site's host offered) and writes the one typed", async () => {
+    const env = simEnv(sim);
+    // a first profile, for the Data Center site, saved without a terminal
+    await login(
+      { site: sim.origins.dc, type: "pat", withToken: true, insecureStorage: true },
+      makeContext(env, { stdin: sim.credentials.dc.pat }).ctx,
+    );
+    const t = terminal(env);
+    const done = login({ insecureStorage: true }, t.ctx);
+    await t.answer("Confluence URL", `${sim.origins.site}\r`);
+    await t.answer("How do you want to authenticate?", "\r");
+    await t.answer("Email of your Atlassian account", `${sim.credentials.cloud.email}\r`);
+    await t.answer("API token", `${sim.credentials.cloud.apiToken}\r`);
+    // the question, with the site's own name filled in: erase it and type another
+    await t.answer("Profile name", `${"\u007f".repeat(80)}cloud-work\r`);
+    const result = await done;
+    const question = t.screen().slice(t.screen().indexOf("Profile name"));
+    expect(question).toContain(profileNameForSite(sim.origins.site));
+    expect(result.profile.name).toBe("cloud-work");
+    const config = JSON.parse(readFileSync(join(env.CONFL_CONFIG_DIR as string, "config.json"), "utf8"));
+    expect(Object.keys(config.profiles).sort()).toContain("cloud-work");
+    expect(config.profiles["cloud-work"].site).toBe(result.profile.site);
+    expect(t.screen()).toMatch(/profile cloud-work, api-token/);
+  });
+});
+
+describe.runIf(process.platform === "linux")(
+  "interactive auth login without an OS keychain (real prompts)",
+  () => {
+    it("confl auth login over SSH (no D-Bus): offers the encrypted file, asks the new passphrase twice, and keeps the secret encrypted", async () => {
+      const env = simEnv(sim);
+      delete env.DBUS_SESSION_BUS_ADDRESS;
+      const t = terminal(env);
+      const done = login({}, t.ctx);
+      await t.answer("Confluence URL", `${sim.origins.dc}\r`);
+      await t.answer("How do you want to authenticate?", "\r");
+      await t.answer("Personal access token", `${sim.credentials.dc.pat}\r`);
+      // the first choice is the encrypted file: Enter takes it
+      await t.answer("Where should confl keep the secret?", "\r");
+      await t.answer("New passphrase to encrypt", "fake-pass-tty-1\r");
+      await t.answer("Repeat the passphrase", "fake-pass-tty-1\r");
+      const result = await done;
+      expect(result.storage).toBe("encrypted-file");
+      const screen = t.screen();
+      expect(screen).toContain("The OS keychain is not available");
+      expect(screen).toContain("a PLAINTEXT file");
+      expect(screen).not.toContain("fake-pass-tty-1");
+      const text = readFileSync(join(env.CONFL_CONFIG_DIR as string, "secrets.enc.json"), "utf8");
+      expect(text).not.toContain(sim.credentials.dc.pat);
+    });
+  },
+);

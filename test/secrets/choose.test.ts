@@ -27,21 +27,23 @@ const noTTY = { canPrompt: false, stdin: process.stdin, stderr: process.stderr }
 const tty = { ...noTTY, canPrompt: true };
 
 describe.runIf(process.platform === "linux")("chooseDefaultStore without a keychain", () => {
-  it("no keychain, no passphrase, no TTY: fails (exit 1, not an auth error) listing every option", async () => {
+  it("no keychain, no passphrase, no TTY: fails in one line (exit 2) naming CONFL_PASSPHRASE and --storage", async () => {
     const env = await noKeychainEnv();
     const error = await chooseDefaultStore({ env, io: noTTY }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SecretStoreError);
-    expect(error).toMatchObject({ reason: "no-store", exitCode: ExitCode.FAILURE, code: "secrets.no-store" });
-    expect((error as Error).message).toMatch(/no secure place to store the secret \(OS keychain: .*D-Bus/);
-    const hint = (error as SecretStoreError).hint ?? "";
+    expect(error).toMatchObject({ reason: "no-store", exitCode: ExitCode.USAGE, code: "secrets.no-store" });
+    const message = (error as Error).message;
+    expect(message).toMatch(/no secure place to store the secret \(OS keychain: .*D-Bus/);
+    expect(message).not.toContain("\n");
+    expect((error as SecretStoreError).hint).toBeUndefined();
     for (const option of [
+      "CONFL_PASSPHRASE",
+      "--storage encrypted-file",
+      "--storage plaintext",
       "CONFLUENCE_API_TOKEN",
       "CONFLUENCE_PERSONAL_TOKEN",
-      "CONFL_PASSPHRASE",
-      "--insecure-storage",
-      "Secret Service",
     ]) {
-      expect(hint).toContain(option);
+      expect(message).toContain(option);
     }
     // Nothing was written on the way to failing.
     await expect(stat(plainSecretsPath(env))).rejects.toMatchObject({ code: "ENOENT" });
@@ -57,6 +59,33 @@ describe.runIf(process.platform === "linux")("chooseDefaultStore without a keych
     expect(await (await openSecretStore("encrypted-file", { env, io: noTTY })).get("work")).toBe(
       "fake-cloud-api-token-0001",
     );
+  });
+
+  it("on a terminal, asks where the secret goes when it may (encrypted file or plain text)", async () => {
+    const env = await noKeychainEnv();
+    const reasons: string[] = [];
+    const plain = await chooseDefaultStore({
+      env,
+      io: tty,
+      chooseStore: async (reason) => {
+        reasons.push(reason);
+        return "plaintext";
+      },
+    });
+    expect(plain.kind).toBe("plaintext");
+    expect(plain.warning).toMatch(/UNENCRYPTED/);
+    expect(reasons[0]).toMatch(/D-Bus/);
+    const encrypted = await chooseDefaultStore({ env, io: tty, chooseStore: async () => "encrypted-file" });
+    expect(encrypted.kind).toBe("encrypted-file");
+    // CONFL_PASSPHRASE set: that is the choice already made, nothing is asked
+    const asked = await chooseDefaultStore({
+      env: { ...env, CONFL_PASSPHRASE: "fake-passphrase-choose" },
+      io: tty,
+      chooseStore: async () => {
+        throw new Error("asked");
+      },
+    });
+    expect(asked.kind).toBe("encrypted-file");
   });
 
   it("falls back to the encrypted file when a person can type a passphrase", async () => {

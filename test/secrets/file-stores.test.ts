@@ -194,11 +194,16 @@ describe("encrypted file store", () => {
     ).rejects.toMatchObject({ reason: "wrong-passphrase" });
 
     const other = await freshEnv();
-    let n = 0;
-    const mismatch = async () => (n++ === 0 ? "fake-first" : "fake-second");
+    // a repetition that differs is asked again (three tries in all), then refused
+    let tries = 0;
+    const mismatch = async (message: string) => {
+      if (message !== "Repeat the passphrase") tries++;
+      return message === "Repeat the passphrase" ? "fake-second" : "fake-first";
+    };
     await expect(
       new EncryptedFileStore({ env: other, io: tty, promptPassphrase: mismatch }).set("w", "x"),
     ).rejects.toBeInstanceOf(UsageError);
+    expect(tries).toBe(3);
     await expect(stat(encryptedSecretsPath(other))).rejects.toMatchObject({ code: "ENOENT" });
   });
 });

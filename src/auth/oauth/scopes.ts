@@ -29,6 +29,12 @@ export interface ScopeNeed {
   usedBy: string;
 }
 
+/** v1's attachment upload, POST (a new file) and PUT (a new version) alike, lists the same scopes. */
+const ATTACHMENT_UPLOAD_SCOPES: ScopeNeed["scopes"] = {
+  current: ["write:confluence-file"],
+  beta: ["read:content-details:confluence", "write:attachment:confluence"],
+};
+
 export const CLOUD_SCOPE_NEEDS: readonly ScopeNeed[] = [
   // identity (login, auth status); the granular alternative is Beta on v1
   {
@@ -236,10 +242,7 @@ export const CLOUD_SCOPE_NEEDS: readonly ScopeNeed[] = [
     method: "POST",
     path: "/wiki/rest/api/content/{id}/child/attachment",
     spec: "v1",
-    scopes: {
-      current: ["write:confluence-file"],
-      beta: ["read:content-details:confluence", "write:attachment:confluence"],
-    },
+    scopes: ATTACHMENT_UPLOAD_SCOPES,
     preset: "write",
     usedBy: "attachment upload, page copy",
   },
@@ -247,10 +250,7 @@ export const CLOUD_SCOPE_NEEDS: readonly ScopeNeed[] = [
     method: "PUT",
     path: "/wiki/rest/api/content/{id}/child/attachment",
     spec: "v1",
-    scopes: {
-      current: ["write:confluence-file"],
-      beta: ["read:content-details:confluence", "write:attachment:confluence"],
-    },
+    scopes: ATTACHMENT_UPLOAD_SCOPES,
     preset: "write",
     usedBy: "attachment upload (a new version)",
   },

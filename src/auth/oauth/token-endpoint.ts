@@ -9,8 +9,10 @@
  * A network failure, a 5xx or a 429 is TRANSIENT: it says nothing about the stored token, which must be kept.
  */
 import { AuthError, ConflError } from "../../errors.js";
+import { NetworkError, TimeoutError, TlsError } from "../../http/errors.js";
 import { registerSecret } from "../../redact.js";
 import { assertClearTextSafe, assertSafeTransport } from "../kinds/transport.js";
+import { isRedirect, oauthHttp } from "./http.js";
 
 export interface TokenResponse {
   accessToken: string;
@@ -79,36 +81,38 @@ export async function requestToken(
     { url: new URL(tokenUrl), headers: new Headers(headers), credentialBody: true },
     options.env ?? {},
   );
-  const fetchImpl = options.fetchImpl ?? fetch;
   const debug = options.debug ?? (() => {});
   const started = Date.now();
   debug(
     `oauth: POST ${tokenUrl} grant_type=${fields.grant_type ?? "?"} (${options.encoding} body: ${Object.keys(fields).join(", ")})`,
   );
-  let response: Response;
+  let status: number;
+  let text: string;
   try {
-    response = await fetchImpl(tokenUrl, {
-      method: "POST",
-      headers,
-      body,
-      redirect: "error",
-      signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
-    });
+    // Through the HTTP client (./http.ts): its guards, no retry (a token request is not idempotent).
+    ({ status, text } = await oauthHttp(
+      tokenUrl,
+      { method: "POST", headers: new Headers(headers), body },
+      {
+        env: options.env ?? {},
+        fetch: options.fetchImpl,
+        debug: options.debug,
+        timeoutMs: options.timeoutMs ?? 30_000,
+      },
+    ));
+    if (isRedirect(status))
+      throw new NetworkError(`POST ${tokenUrl}: answered ${status}, a redirect, which is not followed`, {
+        url: tokenUrl,
+        method: "POST",
+      });
   } catch (error) {
-    const { mapNetworkError } = await import("../../http/transport.js");
-    const { TlsError } = await import("../../http/errors.js");
-    const mapped = mapNetworkError(error, {
-      method: "POST",
-      url: tokenUrl,
-      timeoutMs: options.timeoutMs ?? 30_000,
-      timedOut: false,
-    });
-    debug(`oauth: token request failed after ${Date.now() - started} ms: ${mapped.message}`);
     // A certificate problem will not go away by itself: say so (the stored login is untouched either way).
-    if (mapped instanceof TlsError) throw mapped;
-    throw new OAuthTransientError(`could not reach the OAuth token endpoint (${mapped.message})`, error);
+    if (error instanceof TlsError) throw error;
+    if (!(error instanceof NetworkError || error instanceof TimeoutError)) throw error;
+    debug(`oauth: token request failed after ${Date.now() - started} ms: ${error.message}`);
+    throw new OAuthTransientError(`could not reach the OAuth token endpoint (${error.message})`, error);
   }
-  const text = await response.text().catch(() => "");
+  const response = { status, ok: status >= 200 && status < 300 };
   debug(`oauth: token endpoint answered ${response.status} in ${Date.now() - started} ms`);
   let data: Record<string, unknown> = {};
   try {

@@ -16,7 +16,13 @@ import {
   registerStoredSecret,
   secretForKind,
 } from "../../auth/kinds/index.js";
-import { type SavedLogin, saveLogin } from "../../auth/login.js";
+import {
+  type SavedLogin,
+  SECRET_ATTEMPTS,
+  type StorageQuestions,
+  saveLogin,
+  saveLoginAsking,
+} from "../../auth/login.js";
 import { applyDetection, createProbe } from "../../auth/session.js";
 import { assertNoUserinfo, isGatewayUrl } from "../../auth/site-url.js";
 import type { CredentialKind, StoredSecret } from "../../auth/types.js";
@@ -24,6 +30,7 @@ import { isValidProfileName, profileNameForSite } from "../../config/profile-nam
 import type { Deployment, Profile, SecretStoreKind, TlsSettings } from "../../config/types.js";
 import type { Context, ContextFactory } from "../../context.js";
 import { AuthError, InterruptedError, UsageError } from "../../errors.js";
+import { terminalColumns, wrapDefinition } from "../../output/wrap.js";
 import { registerSecret } from "../../redact.js";
 import { type Confirm, clackConfirm, clackPrompter, type KindChoice, type LoginPrompter } from "./prompts.js";
 
@@ -424,16 +431,40 @@ export async function run(options: LoginOptions, ctx: Context, deps: LoginDeps =
     ctx.env,
   );
 
-  const saved = await saveLogin(ctx, {
-    profile,
-    secret,
-    previous,
-    verify: options.verify !== false,
-    ...(requestedStorage ? { requestedStorage } : {}),
-    insecureStorage: options.insecureStorage === true,
-  });
+  // On a terminal, a secret the server rejects is asked again (up to SECRET_ATTEMPTS), not the whole login.
+  const askAgain =
+    prompter && input && !options.withToken
+      ? async (rejection: AuthError, attempt: number) => {
+          prompter.note(
+            `${ctx.io.errColors.red("✗")} ${rejection.message}. Type it again (attempt ${attempt} of ${SECRET_ATTEMPTS}).`,
+          );
+          const again = secretFromInput(kind, await prompter.secret(input.label));
+          registerStoredSecret(again);
+          return again;
+        }
+      : undefined;
+  const saved = await saveLoginAsking(
+    ctx,
+    {
+      profile,
+      secret,
+      previous,
+      verify: options.verify !== false,
+      ...(requestedStorage ? { requestedStorage } : {}),
+      insecureStorage: options.insecureStorage === true,
+      ...storageQuestions(prompter),
+    },
+    askAgain,
+  );
   report(ctx, saved, options.verify !== false);
   return saved;
+}
+
+/** On a terminal, where the secret goes without a keychain is asked (the prompter's own questions). */
+function storageQuestions(prompter: LoginPrompter | undefined): { ask?: StorageQuestions } {
+  const store = prompter?.storage?.bind(prompter);
+  if (!prompter || !store) return {};
+  return { ask: { store, passphrase: (message) => prompter.secret(message) } };
 }
 
 function storageLabel(storage: SecretStoreKind): string {
@@ -542,9 +573,18 @@ async function loginWithOAuth(
     verify,
     ...(extra.requestedStorage ? { requestedStorage: extra.requestedStorage } : {}),
     insecureStorage: options.insecureStorage === true,
+    ...storageQuestions(extra.prompter),
   });
   report(ctx, saved, verify);
   return saved;
+}
+
+/** `auth login --help`'s list of kinds, each explanation wrapped to the terminal's width. */
+export function kindsHelp(columns: number): string {
+  const termWidth = Math.max(...Object.keys(KIND_EXPLANATIONS).map((kind) => kind.length));
+  return Object.entries(KIND_EXPLANATIONS)
+    .flatMap(([kind, text]) => wrapDefinition(kind, text, { columns, termWidth, indent: "  " }))
+    .join("\n");
 }
 
 export function register(auth: Command, getContext: ContextFactory): void {
@@ -598,11 +638,9 @@ export function register(auth: Command, getContext: ContextFactory): void {
     )
     .addHelpText(
       "after",
-      `
+      () => `
 Kinds:
-${Object.entries(KIND_EXPLANATIONS)
-  .map(([k, v]) => `  ${k.padEnd(19)}${v}`)
-  .join("\n")}
+${kindsHelp(terminalColumns())}
 
 Examples:
   $ confl auth login                                    # interactive
