@@ -47,11 +47,29 @@ function downloads(log: Simulator["log"]) {
   return log.filter((e) => /\/download(\?|$)|\/download\/attachments\//.test(e.path) && e.server !== "media");
 }
 
+/**
+ * The state as a run would load it: the snapshot, then the log's lines (one finished page or attachment
+ * each), where a last line cut short by a kill does not count.
+ */
 function state(dir: string) {
-  return JSON.parse(readFileSync(join(dir, ".confl-export.json"), "utf8")) as {
+  const snapshot = JSON.parse(readFileSync(join(dir, ".confl-export.json"), "utf8")) as {
     pages: Record<string, { version: number | null; path: string }>;
     attachments: Record<string, { version: number | null; pageId: string }>;
   };
+  const log = join(dir, ".confl-export.log");
+  const lines = existsSync(log) ? readFileSync(log, "utf8").split("\n").filter(Boolean) : [];
+  lines.forEach((line, i) => {
+    let record: { page?: string; attachment?: string; entry: never };
+    try {
+      record = JSON.parse(line);
+    } catch (error) {
+      if (i === lines.length - 1) return;
+      throw error;
+    }
+    if (record.page) snapshot.pages[record.page] = record.entry;
+    if (record.attachment) snapshot.attachments[record.attachment] = record.entry;
+  });
+  return snapshot;
 }
 
 /** Gives `n` pages of DOC an attachment each (the resume test needs downloads to interrupt). */
@@ -188,9 +206,9 @@ for (const d of deployments) {
       );
     });
 
-    it("killed mid-way, a second run resumes without redoing finished pages and equals a clean export", async () => {
+    /** Starts a slow export of DOC (26 attachments) into `out` and SIGKILLs it once 3 pages with files are done. */
+    async function killMidway(out: string) {
       const withFiles = addAttachments(24);
-      const out = join(env.HOME!, "killed");
       sim.settings.latencyMs = 40;
       const child = spawn(
         process.execPath,
@@ -214,6 +232,10 @@ for (const d of deployments) {
       child.kill("SIGKILL");
       await exited;
       sim.settings.latencyMs = 0;
+    }
+
+    /** Resumes the export killed in `out`: only what the state does not record as done is fetched. */
+    async function resumeAndCompare(out: string) {
       const finished = state(out);
       const donePages = Object.entries(finished.pages)
         .filter(([, p]) => p.version !== null)
@@ -237,10 +259,39 @@ for (const d of deployments) {
         .map((e) => e.path)
         .join("\n");
       for (const [id] of doneFiles) expect(fetched).not.toContain(id);
+      // the run ends with one state file: the log is folded into it
+      expect(existsSync(join(out, ".confl-export.log"))).toBe(false);
 
       const clean = join(env.HOME!, "clean");
       expect((await confl(["export", "--space", "DOC", "--out", clean], env)).code).toBe(0);
       expect(tree(out)).toEqual(tree(clean));
+    }
+
+    it("killed mid-way, a second run resumes without redoing finished pages and equals a clean export", async () => {
+      const out = join(env.HOME!, "killed");
+      await killMidway(out);
+      await resumeAndCompare(out);
+    }, 60_000);
+
+    it("a state log whose last line a kill cut short: that record is ignored, the rest resumes", async () => {
+      const out = join(env.HOME!, "torn");
+      await killMidway(out);
+      const log = join(out, ".confl-export.log");
+      const text = readFileSync(log, "utf8");
+      const lines = text.split("\n").filter(Boolean);
+      expect(lines.length).toBeGreaterThan(1);
+      const before = state(out);
+      // cut the last record in the middle, as a kill during its append would
+      const last = lines[lines.length - 1]!;
+      writeFileSync(log, text.slice(0, text.lastIndexOf(last) + Math.floor(last.length / 2)));
+      const after = state(out);
+      const torn = JSON.parse(last) as { page?: string; attachment?: string };
+      if (torn.page) expect(after.pages[torn.page]?.version).not.toBe(before.pages[torn.page]?.version);
+      else
+        expect(after.attachments[torn.attachment!]?.version).not.toBe(
+          before.attachments[torn.attachment!]?.version,
+        );
+      await resumeAndCompare(out);
     }, 60_000);
 
     it("--dry-run lists what it would write and writes nothing; --exclude and --depth narrow a page tree", async () => {

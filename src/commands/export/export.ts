@@ -30,7 +30,7 @@ import { redactSecrets } from "../../redact.js";
 import { siteBase } from "../page/markdown-body.js";
 import { type LayoutPage, planLayout, relativeLink } from "./layout.js";
 import { createExportProgress, type ExportProgress } from "./progress.js";
-import { type ExportState, loadState, STATE_FILE, type StatePage, stateSaver } from "./state.js";
+import { type ExportState, loadState, STATE_FILE, type StatePage, stateWriter } from "./state.js";
 
 export type AttachmentMode = "all" | "none" | "referenced";
 
@@ -216,7 +216,7 @@ export async function run(options: ExportOptions, ctx: Context): Promise<ExportS
   const slots = semaphore(options.concurrency);
   const totals = { pages: 0, attachments: 0 };
   let progress: ExportProgress | undefined;
-  let saver: ReturnType<typeof stateSaver> | undefined;
+  let writer: ReturnType<typeof stateWriter> | undefined;
   const writtenVersion = new Map<string, number>();
   const plannedPaths = new Set([...layout.pages.values(), ...layout.attachments.values()]);
   const removeOld = async (old: string | null, now: string) => {
@@ -231,6 +231,7 @@ export async function run(options: ExportOptions, ctx: Context): Promise<ExportS
       await removeOld(record.writtenPath, path);
       record.writtenPath = path;
       record.version = attachment.version?.number ?? 0;
+      await writer!.attachment(attachment.id);
       summary.attachments.downloaded++;
       progress?.attachmentDone(path);
     });
@@ -254,8 +255,8 @@ export async function run(options: ExportOptions, ctx: Context): Promise<ExportS
             referenced: [],
           };
     }
-    saver = stateSaver(out, state);
-    await saver.save();
+    writer = stateWriter(out, state);
+    await writer.snapshot();
     totals.attachments = [...attachmentWork.values()].reduce((n, l) => n + l.length, 0);
     progress = createExportProgress(ctx, totals);
     if (options.attachments === "all")
@@ -335,7 +336,7 @@ export async function run(options: ExportOptions, ctx: Context): Promise<ExportS
     return summary;
   }
 
-  await saver!.save();
+  await writer!.snapshot();
   totals.pages = pageWork.length;
   const bodies = new Map<string, SpacePage>();
   const missingBodies = needsBody.filter((t) => t.page.storage === null).map((t) => t.page.id);
@@ -411,21 +412,24 @@ export async function run(options: ExportOptions, ctx: Context): Promise<ExportS
         if (rendered) {
           // done only now: a kill before this line redoes the page, never skips it
           entry.version = writtenVersion.get(target.page.id) ?? 0;
+          await writer!.page(target.page.id);
           summary.pages.written++;
         }
-        await saver!.save();
         progress!.pageDone(target.path, rendered ? "written" : "attachments");
       }),
     );
   } finally {
     progress!.stop();
+    await writer!.close();
   }
 
   // what is no longer in the export goes, and so do the folders it leaves empty
   for (const removal of [...removals.pages, ...removals.attachments]) {
     if (!plannedPaths.has(removal.path)) await removeFile(out, removal.path);
   }
-  await saver!.save();
+  // the log folded into the snapshot: the next run starts from one file
+  await writer!.snapshot();
+  await writer!.close();
 
   summary.pages.unchanged = targets.length - summary.pages.written;
   summary.attachments.unchanged = summary.attachments.total - summary.attachments.downloaded;

@@ -36,7 +36,7 @@ export interface Layout {
 }
 
 /** Names the state file takes in the top folder; no page may take them. */
-export const RESERVED_TOP_NAMES = [".confl-export.json"];
+export const RESERVED_TOP_NAMES = [".confl-export.json", ".confl-export.log"];
 
 const byId = (a: { id: string }, b: { id: string }) =>
   a.id.length - b.id.length || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
