@@ -15,9 +15,9 @@ import { parsePageRef, resolvePageRef } from "../../confluence/page-ref.js";
 import {
   fetchPageBodies,
   listSpacePages,
+  pageLabelsByIds,
   type SpacePage,
   spaceAttachments,
-  spacePageLabels,
 } from "../../confluence/space-content.js";
 import { spaceKeyForId } from "../../confluence/spaces.js";
 import type { Attachment } from "../../confluence/types.js";
@@ -116,13 +116,17 @@ export async function run(options: ExportOptions, ctx: Context): Promise<ExportS
   // one listing: with bodies on a first export of a whole space, versions only otherwise
   const firstRun = previous === undefined || Object.keys(previous.pages).length === 0;
   const withBodies = firstRun && rootId === null;
-  // labels only decide what the page files say: downloads need not wait for them
-  const labelsPromise =
-    client.contentApi === "v2" ? spacePageLabels(client, spaceKey!) : Promise.resolve(null);
-  labelsPromise.catch(() => {});
+  // At most --concurrency requests in flight, listings included. The listings, label and body reads go
+  // ahead of queued downloads: every page's file waits for them, while downloads have a queue to spare.
+  const slots = semaphore(options.concurrency);
+  const urgent = <T>(work: () => Promise<T>) => slots(work, true);
+  const listingClient: ConfluenceClient = {
+    ...client,
+    http: { ...client.http, request: (o) => urgent(() => client.http.request(o)) },
+  };
   const [listed, allAttachments] = await Promise.all([
-    listSpacePages(client, spaceKey!, { bodies: withBodies }),
-    options.attachments === "none" ? Promise.resolve([]) : spaceAttachments(client, spaceKey!),
+    listSpacePages(listingClient, spaceKey!, { bodies: withBodies }),
+    options.attachments === "none" ? Promise.resolve([]) : spaceAttachments(listingClient, spaceKey!),
   ]);
 
   const selected = selectPages(listed, rootId, options.depth, excludes);
@@ -150,6 +154,17 @@ export async function run(options: ExportOptions, ctx: Context): Promise<ExportS
     },
   );
   const byTitle = new Map(selected.map((p) => [p.title, p]));
+  // labels only decide what the page files say: downloads need not wait for them. Cloud's listing has
+  // none, so they come by CQL for the selected pages, the batches side by side.
+  const labelsPromise =
+    client.contentApi === "v2" && selected.length > 0
+      ? pageLabelsByIds(
+          client,
+          selected.map((p) => p.id),
+          urgent,
+        )
+      : Promise.resolve(null);
+  labelsPromise.catch(() => {});
   const targets: Target[] = selected.map((page) => ({
     page,
     path: layout.pages.get(page.id)!,
@@ -213,7 +228,6 @@ export async function run(options: ExportOptions, ctx: Context): Promise<ExportS
       }
     }
   }
-  const slots = semaphore(options.concurrency);
   const totals = { pages: 0, attachments: 0 };
   let progress: ExportProgress | undefined;
   let writer: ReturnType<typeof stateWriter> | undefined;
@@ -341,83 +355,95 @@ export async function run(options: ExportOptions, ctx: Context): Promise<ExportS
   const bodies = new Map<string, SpacePage>();
   const missingBodies = needsBody.filter((t) => t.page.storage === null).map((t) => t.page.id);
   if (missingBodies.length > 0)
-    for (const [id, page] of await fetchPageBodies(client, spaceKey!, missingBodies, slots))
+    for (const [id, page] of await fetchPageBodies(client, spaceKey!, missingBodies, urgent))
       bodies.set(id, page);
 
   const converter = await import("../../markdown/index.js");
 
+  const finishPage = async (target: Target) => {
+    const entry = state.pages[target.page.id]!;
+    const rendered = entry.version === null;
+    if (rendered) {
+      const page = bodies.get(target.page.id) ?? target.page;
+      if (page.storage === null) {
+        // gone between the listing and the read: removed from the export on the next run
+        progress!.pageDone(target.path, "skipped");
+        return;
+      }
+      const links: Record<string, string | null> = {};
+      const referenced = new Set<string>();
+      const own = new Map(target.attachments.map((a) => [a.title, a]));
+      const { markdown } = converter.storageToMarkdown(page.storage, {
+        frontMatter: {
+          id: page.id,
+          title: page.title,
+          ...(target.labels.length > 0 ? { labels: target.labels } : {}),
+          ...(page.parentId ? { parent: page.parentId } : {}),
+          ...(page.version ? { version: page.version.number } : {}),
+          ...(page.webUrl ? { source: page.webUrl } : {}),
+        },
+        ...(site ? { baseUrl: site } : {}),
+        spaceKey: spaceKey!,
+        pageLinks: (ref: PageRef) => {
+          if (ref.spaceKey !== undefined && ref.spaceKey !== spaceKey) return undefined;
+          const path = linkFor(ref.title);
+          links[ref.title] = path;
+          if (path === null) return undefined;
+          const anchor = ref.anchor ? `#${encodeURIComponent(ref.anchor)}` : "";
+          return relativeLink(target.path, path) + anchor;
+        },
+        attachmentPath: (filename: string) => {
+          const attachment = own.get(filename);
+          if (!attachment) return encodeURIComponent(filename);
+          referenced.add(attachment.id);
+          return relativeLink(target.path, layout.attachments.get(attachment.id)!);
+        },
+      });
+      const text = markdown.endsWith("\n") ? markdown : `${markdown}\n`;
+      const safe = redactSecrets(text);
+      if (safe !== text) summary.redacted++;
+      await mkdir(join(out, dirOfPath(target.path)), { recursive: true });
+      await writeFileAtomically(join(out, target.path), Readable.from([Buffer.from(safe, "utf8")]));
+      await removeOld(entry.writtenPath, target.path);
+      Object.assign(entry, {
+        title: page.title,
+        labels: target.labels,
+        links,
+        referenced: [...referenced],
+      });
+      entry.writtenPath = target.path;
+      writtenVersion.set(page.id, page.version?.number ?? 0);
+    }
+    if (options.attachments === "referenced")
+      await Promise.all(
+        (attachmentWork.get(target.page.id) ?? [])
+          .filter((a) => entry.referenced.includes(a.id))
+          .map(download),
+      );
+    else await downloadsByPage.get(target.page.id);
+    if (rendered) {
+      // done only now: a kill before this line redoes the page, never skips it
+      entry.version = writtenVersion.get(target.page.id) ?? 0;
+      await writer!.page(target.page.id);
+      summary.pages.written++;
+    }
+    progress!.pageDone(target.path, rendered ? "written" : "attachments");
+  };
   try {
-    await Promise.all(
-      pageWork.map(async (target) => {
-        const entry = state.pages[target.page.id]!;
-        const rendered = entry.version === null;
-        if (rendered) {
-          const page = bodies.get(target.page.id) ?? target.page;
-          if (page.storage === null) {
-            // gone between the listing and the read: removed from the export on the next run
-            progress!.pageDone(target.path, "skipped");
-            return;
-          }
-          const links: Record<string, string | null> = {};
-          const referenced = new Set<string>();
-          const own = new Map(target.attachments.map((a) => [a.title, a]));
-          const { markdown } = converter.storageToMarkdown(page.storage, {
-            frontMatter: {
-              id: page.id,
-              title: page.title,
-              ...(target.labels.length > 0 ? { labels: target.labels } : {}),
-              ...(page.parentId ? { parent: page.parentId } : {}),
-              ...(page.version ? { version: page.version.number } : {}),
-              ...(page.webUrl ? { source: page.webUrl } : {}),
-            },
-            ...(site ? { baseUrl: site } : {}),
-            spaceKey: spaceKey!,
-            pageLinks: (ref: PageRef) => {
-              if (ref.spaceKey !== undefined && ref.spaceKey !== spaceKey) return undefined;
-              const path = linkFor(ref.title);
-              links[ref.title] = path;
-              if (path === null) return undefined;
-              const anchor = ref.anchor ? `#${encodeURIComponent(ref.anchor)}` : "";
-              return relativeLink(target.path, path) + anchor;
-            },
-            attachmentPath: (filename: string) => {
-              const attachment = own.get(filename);
-              if (!attachment) return encodeURIComponent(filename);
-              referenced.add(attachment.id);
-              return relativeLink(target.path, layout.attachments.get(attachment.id)!);
-            },
-          });
-          const text = markdown.endsWith("\n") ? markdown : `${markdown}\n`;
-          const safe = redactSecrets(text);
-          if (safe !== text) summary.redacted++;
-          await mkdir(join(out, dirOfPath(target.path)), { recursive: true });
-          await writeFileAtomically(join(out, target.path), Readable.from([Buffer.from(safe, "utf8")]));
-          await removeOld(entry.writtenPath, target.path);
-          Object.assign(entry, {
-            title: page.title,
-            labels: target.labels,
-            links,
-            referenced: [...referenced],
-          });
-          entry.writtenPath = target.path;
-          writtenVersion.set(page.id, page.version?.number ?? 0);
-        }
-        if (options.attachments === "referenced")
-          await Promise.all(
-            (attachmentWork.get(target.page.id) ?? [])
-              .filter((a) => entry.referenced.includes(a.id))
-              .map(download),
-          );
-        else await downloadsByPage.get(target.page.id);
-        if (rendered) {
-          // done only now: a kill before this line redoes the page, never skips it
-          entry.version = writtenVersion.get(target.page.id) ?? 0;
-          await writer!.page(target.page.id);
-          summary.pages.written++;
-        }
-        progress!.pageDone(target.path, rendered ? "written" : "attachments");
-      }),
-    );
+    // One conversion at a time with the event loop let through between them: hundreds of synchronous
+    // conversions in one go would hold back every download response that arrives meanwhile.
+    const finishing: Array<Promise<void>> = [];
+    let failed = false;
+    for (const target of pageWork) {
+      if (failed) break;
+      await new Promise<void>((go) => setImmediate(go));
+      const finished = finishPage(target);
+      finished.catch(() => {
+        failed = true;
+      });
+      finishing.push(finished);
+    }
+    await Promise.all(finishing);
   } finally {
     progress!.stop();
     await writer!.close();
@@ -532,18 +558,21 @@ export function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${pattern}$`, "i");
 }
 
-/** At most `n` pieces of work at once, started in the order asked. */
+/** At most `n` pieces of work at once, started in the order asked; `urgent` work goes before the rest. */
 export function semaphore(n: number) {
   let active = 0;
   const queue: Array<() => void> = [];
-  return async <T>(work: () => Promise<T>): Promise<T> => {
-    if (active >= n) await new Promise<void>((go) => queue.push(go));
-    active++;
+  const urgentQueue: Array<() => void> = [];
+  return async <T>(work: () => Promise<T>, urgent = false): Promise<T> => {
+    if (active >= n) await new Promise<void>((go) => (urgent ? urgentQueue : queue).push(go));
+    else active++;
     try {
       return await work();
     } finally {
-      active--;
-      queue.shift()?.();
+      // the slot passes straight to the next waiter, so nothing can slip in between
+      const next = urgentQueue.shift() ?? queue.shift();
+      if (next) next();
+      else active--;
     }
   };
 }
