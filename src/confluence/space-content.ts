@@ -210,8 +210,15 @@ export async function pageLabelsByIds(
   return out;
 }
 
-/** Every current attachment on the space's pages (CQL), each with its page id. */
-export async function spaceAttachments(client: ConfluenceClient, spaceKey: string): Promise<Attachment[]> {
+/**
+ * Every current attachment on the space's pages (CQL), each with its page id. `onItem` hears of each
+ * one as its listing page arrives (the container's type says whether it hangs on a page or a blog post).
+ */
+export async function spaceAttachments(
+  client: ConfluenceClient,
+  spaceKey: string,
+  onItem?: (attachment: Attachment, containerType: string | null) => void,
+): Promise<Attachment[]> {
   const out: Attachment[] = [];
   for await (const raw of listItems<unknown>(client, {
     path: "rest/api/content/search",
@@ -223,7 +230,10 @@ export async function spaceAttachments(client: ConfluenceClient, spaceKey: strin
   })) {
     const container = isObject(raw) && isObject(raw.container) ? raw.container : {};
     const pageId = idString(container.id);
-    if (pageId) out.push(fromV1Attachment(client, raw, pageId));
+    if (!pageId) continue;
+    const attachment = fromV1Attachment(client, raw, pageId);
+    out.push(attachment);
+    onItem?.(attachment, typeof container.type === "string" ? container.type : null);
   }
   return out;
 }

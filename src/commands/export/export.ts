@@ -6,7 +6,7 @@
  * on a first run, versions only afterwards, then the changed bodies in batches), labels and attachments
  * listed by the space, one download per attachment (src/confluence/space-content.ts).
  */
-import { mkdir, rm, rmdir, stat } from "node:fs/promises";
+import { mkdir, rename, rm, rmdir, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { Readable } from "node:stream";
 import { openAttachmentDownload } from "../../confluence/attachments.js";
@@ -28,7 +28,7 @@ import type { PageRef } from "../../markdown/types.js";
 import { printJson } from "../../output/json.js";
 import { redactSecrets } from "../../redact.js";
 import { siteBase } from "../page/markdown-body.js";
-import { type LayoutPage, planLayout, relativeLink } from "./layout.js";
+import { type LayoutPage, planLayout, relativeLink, STAGING_DIR } from "./layout.js";
 import { createExportProgress, type ExportProgress } from "./progress.js";
 import { type ExportState, loadState, STATE_FILE, type StatePage, stateWriter } from "./state.js";
 
@@ -124,9 +124,44 @@ export async function run(options: ExportOptions, ctx: Context): Promise<ExportS
     ...client,
     http: { ...client.http, request: (o) => urgent(() => client.http.request(o)) },
   };
+  let madeOut: Promise<unknown> | undefined;
+  const makeOut = () =>
+    (madeOut ??= mkdir(out, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
+      throw new UsageError(`cannot create ${out}: ${error.code ?? error.message}`, { code: "usage.file" });
+    }));
+
+  // Downloads need not wait for the page listing: where a file goes depends on the whole page tree, but
+  // whether it is needed does not when every attachment of the space is exported. So each attachment
+  // the state does not hold at its version is downloaded into a staging folder as soon as the attachment
+  // listing names it, and moved to its place once the plan is made. Blog posts' attachments are left out.
+  const staging = join(out, STAGING_DIR);
+  const staged = new Map<string, Promise<string>>();
+  const early =
+    options.attachments === "all" &&
+    !options.dryRun &&
+    rootId === null &&
+    options.depth === undefined &&
+    excludes.length === 0;
+  if (early) {
+    await makeOut();
+    // what a killed run left there is not trusted: it is fetched again
+    await rm(staging, { recursive: true, force: true });
+    await mkdir(staging);
+  }
+  const stage = (attachment: Attachment, containerType: string | null) => {
+    if (containerType !== null && containerType !== "page") return;
+    const before = previous?.attachments[attachment.id];
+    if (before?.version != null && before.version === attachment.version?.number) return;
+    const file = join(staging, encodeURIComponent(attachment.id));
+    const fetched = slots(() => downloadTo(client, attachment, file)).then(() => file);
+    fetched.catch(() => {});
+    staged.set(attachment.id, fetched);
+  };
   const [listed, allAttachments] = await Promise.all([
     listSpacePages(listingClient, spaceKey!, { bodies: withBodies }),
-    options.attachments === "none" ? Promise.resolve([]) : spaceAttachments(listingClient, spaceKey!),
+    options.attachments === "none"
+      ? Promise.resolve([])
+      : spaceAttachments(listingClient, spaceKey!, early ? stage : undefined),
   ]);
 
   const selected = selectPages(listed, rootId, options.depth, excludes);
@@ -236,11 +271,29 @@ export async function run(options: ExportOptions, ctx: Context): Promise<ExportS
   const removeOld = async (old: string | null, now: string) => {
     if (old && old !== now && !plannedPaths.has(old)) await removeFile(out, old);
   };
-  const download = (attachment: Attachment) =>
-    slots(async () => {
-      const path = layout.attachments.get(attachment.id)!;
-      await mkdir(join(out, dirOfPath(path)), { recursive: true });
-      await downloadTo(client, attachment, join(out, path));
+  // each folder is made once, not once per file in it
+  const folders = new Map<string, Promise<unknown>>();
+  const folder = (dir: string) => {
+    let made = folders.get(dir);
+    if (!made) {
+      made = mkdir(join(out, dir), { recursive: true });
+      folders.set(dir, made);
+    }
+    return made;
+  };
+  const download = async (attachment: Attachment) => {
+    const path = layout.attachments.get(attachment.id)!;
+    const early = staged.get(attachment.id);
+    if (early) {
+      const file = await early;
+      await folder(dirOfPath(path));
+      await rename(file, join(out, path));
+    } else
+      await slots(async () => {
+        await folder(dirOfPath(path));
+        await downloadTo(client, attachment, join(out, path));
+      });
+    {
       const record = state.attachments[attachment.id]!;
       await removeOld(record.writtenPath, path);
       record.writtenPath = path;
@@ -248,12 +301,11 @@ export async function run(options: ExportOptions, ctx: Context): Promise<ExportS
       await writer!.attachment(attachment.id);
       summary.attachments.downloaded++;
       progress?.attachmentDone(path);
-    });
+    }
+  };
   const downloadsByPage = new Map<string, Promise<unknown>>();
   if (!options.dryRun) {
-    await mkdir(out, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
-      throw new UsageError(`cannot create ${out}: ${error.code ?? error.message}`, { code: "usage.file" });
-    });
+    await makeOut();
     // the plan (every name) is on disk before the first file, so a resumed run names alike
     for (const target of targets) {
       const before = previous?.pages[target.page.id];
@@ -453,6 +505,9 @@ export async function run(options: ExportOptions, ctx: Context): Promise<ExportS
   for (const removal of [...removals.pages, ...removals.attachments]) {
     if (!plannedPaths.has(removal.path)) await removeFile(out, removal.path);
   }
+  // a staged download the plan did not take (a page left out after all) is dropped
+  await Promise.allSettled(staged.values());
+  await rm(staging, { recursive: true, force: true });
   // the log folded into the snapshot: the next run starts from one file
   await writer!.snapshot();
   await writer!.close();
