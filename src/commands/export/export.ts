@@ -8,7 +8,6 @@
  */
 import { mkdir, rename, rm, rmdir, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { Readable } from "node:stream";
 import { openAttachmentDownload } from "../../confluence/attachments.js";
 import type { ConfluenceClient } from "../../confluence/client.js";
 import { parsePageRef, resolvePageRef } from "../../confluence/page-ref.js";
@@ -23,7 +22,7 @@ import { spaceKeyForId } from "../../confluence/spaces.js";
 import type { Attachment } from "../../confluence/types.js";
 import type { Context } from "../../context.js";
 import { ConflError, UsageError } from "../../errors.js";
-import { writeFileAtomically } from "../../io/safe-file.js";
+import { syncDirectory, writeBytesAtomically, writeFileAtomically } from "../../io/safe-file.js";
 import type { PageRef } from "../../markdown/types.js";
 import { printJson } from "../../output/json.js";
 import { redactSecrets } from "../../redact.js";
@@ -454,8 +453,10 @@ export async function run(options: ExportOptions, ctx: Context): Promise<ExportS
       const text = markdown.endsWith("\n") ? markdown : `${markdown}\n`;
       const safe = redactSecrets(text);
       if (safe !== text) summary.redacted++;
-      await mkdir(join(out, dirOfPath(target.path)), { recursive: true });
-      await writeFileAtomically(join(out, target.path), Readable.from([Buffer.from(safe, "utf8")]));
+      await folder(dirOfPath(target.path));
+      await writeBytesAtomically(join(out, target.path), Buffer.from(safe, "utf8"), {
+        syncDirectory: false,
+      });
       await removeOld(entry.writtenPath, target.path);
       Object.assign(entry, {
         title: page.title,
@@ -508,6 +509,10 @@ export async function run(options: ExportOptions, ctx: Context): Promise<ExportS
   // a staged download the plan did not take (a page left out after all) is dropped
   await Promise.allSettled(staged.values());
   await rm(staging, { recursive: true, force: true });
+  // Files are fsynced before their renames, folders once here rather than after every file. A power loss
+  // before this point may lose a rename the log records as done; the next run sees the file missing
+  // (the state is trusted only for files that are on disk) and writes it again.
+  await Promise.all([out, ...[...folders.keys()].map((dir) => join(out, dir))].map(syncDirectory));
   // the log folded into the snapshot: the next run starts from one file
   await writer!.snapshot();
   await writer!.close();
@@ -638,6 +643,8 @@ async function downloadTo(client: ConfluenceClient, attachment: Attachment, path
     await writeFileAtomically(path, download.body, {
       expectedBytes: download.length,
       onBytes: () => download.kick(),
+      // each folder is synced once at the end of the run (see there)
+      syncDirectory: false,
     });
   } catch (error) {
     const explained = download.explain(error);
