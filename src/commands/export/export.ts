@@ -156,8 +156,20 @@ export async function run(options: ExportOptions, ctx: Context): Promise<ExportS
     fetched.catch(() => {});
     staged.set(attachment.id, fetched);
   };
+  const listing = listSpacePages(listingClient, spaceKey!, { bodies: withBodies });
+  // Labels only decide what the page files say: downloads need not wait for them. Cloud's listing has
+  // none, so they come by CQL for the selected pages, the batches side by side, as soon as the page
+  // listing is in (not waiting for the attachment listing).
+  const labelsPromise: Promise<Map<string, string[]> | null> =
+    client.contentApi === "v2"
+      ? listing.then((pages) => {
+          const ids = selectPages(pages, rootId, options.depth, excludes).map((p) => p.id);
+          return ids.length > 0 ? pageLabelsByIds(client, ids, urgent) : new Map();
+        })
+      : Promise.resolve(null);
+  labelsPromise.catch(() => {});
   const [listed, allAttachments] = await Promise.all([
-    listSpacePages(listingClient, spaceKey!, { bodies: withBodies }),
+    listing,
     options.attachments === "none"
       ? Promise.resolve([])
       : spaceAttachments(listingClient, spaceKey!, early ? stage : undefined),
@@ -188,17 +200,6 @@ export async function run(options: ExportOptions, ctx: Context): Promise<ExportS
     },
   );
   const byTitle = new Map(selected.map((p) => [p.title, p]));
-  // labels only decide what the page files say: downloads need not wait for them. Cloud's listing has
-  // none, so they come by CQL for the selected pages, the batches side by side.
-  const labelsPromise =
-    client.contentApi === "v2" && selected.length > 0
-      ? pageLabelsByIds(
-          client,
-          selected.map((p) => p.id),
-          urgent,
-        )
-      : Promise.resolve(null);
-  labelsPromise.catch(() => {});
   const targets: Target[] = selected.map((page) => ({
     page,
     path: layout.pages.get(page.id)!,
