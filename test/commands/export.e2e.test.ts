@@ -8,6 +8,7 @@ import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { seedBulkSpace } from "../../sim/bulk.js";
 import type { SimulatorExtras } from "../../sim/index.js";
 import { startSimulator } from "../../sim/index.js";
 import type { Simulator } from "../../sim/types.js";
@@ -292,6 +293,33 @@ for (const d of deployments) {
           before.attachments[torn.attachment!]?.version,
         );
       await resumeAndCompare(out);
+    }, 60_000);
+
+    it("a large space: downloads start while the page listing still runs; label batches run side by side", async () => {
+      // 300 pages: a listing of 2 requests after the space lookup on Cloud, 3 on Data Center
+      seedBulkSpace(sim.store, { key: "BULK", pages: 300, attachments: 12 });
+      sim.settings.latencyMs = 100;
+      const out = join(env.HOME!, "bulk");
+      const run = await confl(["export", "--space", "BULK", "--out", out, "--json"], env);
+      sim.settings.latencyMs = 0;
+      expect(run.code, run.stderr).toBe(0);
+      expect(JSON.parse(run.stdout)).toMatchObject({
+        pages: { written: 300 },
+        attachments: { downloaded: 12 },
+      });
+      const listing = sim.log.filter((e) =>
+        cloud ? /\/api\/v2\/spaces\/\d+\/pages/.test(e.path) : /\/rest\/api\/content\?/.test(e.path),
+      );
+      expect(listing.length).toBe(cloud ? 2 : 3);
+      const firstDownload = sim.log.indexOf(downloads(sim.log)[0]!);
+      expect(firstDownload).toBeLessThan(sim.log.indexOf(listing[listing.length - 1]!));
+      if (cloud) {
+        // 6 label batches of 50: one cursor after another they would span 5 round trips (500 ms)
+        const labels = sim.log.filter((e) => /metadata\.labels/.test(decodeURIComponent(e.path)));
+        expect(labels.length).toBe(6);
+        const times = labels.map((e) => e.at);
+        expect(Math.max(...times) - Math.min(...times)).toBeLessThan(250);
+      }
     }, 60_000);
 
     it("--dry-run lists what it would write and writes nothing; --exclude and --depth narrow a page tree", async () => {
