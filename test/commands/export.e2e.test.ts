@@ -307,6 +307,13 @@ for (const d of deployments) {
         pages: { written: 300 },
         attachments: { downloaded: 12 },
       });
+      // 300 pages are converted in the render worker: the files are what the inline path writes
+      const page = readFileSync(join(out, "BULK Home", "Topic 0002", "Topic 0024", "Topic 0250.md"), "utf8");
+      expect(page).toMatch(
+        /^---\nid: "500250"\ntitle: Topic 0250\nlabels:\n {2}- bulk\nparent: "500024"\nversion: 1\n/,
+      );
+      expect(page).toContain("Up: [Topic 0024](../Topic%200024.md)");
+      expect(page).toContain("See also [Topic 0249](Topic%200249.md).");
       const listing = sim.log.filter((e) =>
         cloud ? /\/api\/v2\/spaces\/\d+\/pages/.test(e.path) : /\/rest\/api\/content\?/.test(e.path),
       );

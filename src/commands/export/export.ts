@@ -6,8 +6,10 @@
  * on a first run, versions only afterwards, then the changed bodies in batches), labels and attachments
  * listed by the space, one download per attachment (src/confluence/space-content.ts).
  */
+import { existsSync } from "node:fs";
 import { mkdir, rename, rm, rmdir, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { openAttachmentDownload } from "../../confluence/attachments.js";
 import type { ConfluenceClient } from "../../confluence/client.js";
 import { parsePageRef, resolvePageRef } from "../../confluence/page-ref.js";
@@ -23,12 +25,12 @@ import type { Attachment } from "../../confluence/types.js";
 import type { Context } from "../../context.js";
 import { ConflError, UsageError } from "../../errors.js";
 import { syncDirectory, writeBytesAtomically, writeFileAtomically } from "../../io/safe-file.js";
-import type { PageRef } from "../../markdown/types.js";
 import { printJson } from "../../output/json.js";
 import { redactSecrets } from "../../redact.js";
 import { siteBase } from "../page/markdown-body.js";
-import { type LayoutPage, planLayout, relativeLink, STAGING_DIR } from "./layout.js";
+import { type LayoutPage, planLayout, STAGING_DIR } from "./layout.js";
 import { createExportProgress, type ExportProgress } from "./progress.js";
+import { type RenderJob, type RenderResult, renderPage } from "./render.js";
 import { type ExportState, loadState, STATE_FILE, type StatePage, stateWriter } from "./state.js";
 
 export type AttachmentMode = "all" | "none" | "referenced";
@@ -410,7 +412,11 @@ export async function run(options: ExportOptions, ctx: Context): Promise<ExportS
     for (const [id, page] of await fetchPageBodies(client, spaceKey!, missingBodies, urgent))
       bodies.set(id, page);
 
-  const converter = await import("../../markdown/index.js");
+  const renderer = await createRenderer(
+    needsBody.length,
+    [...byTitle].map(([title, p]) => [title, layout.pages.get(p.id)!]),
+  );
+  const render = renderer.render;
 
   const finishPage = async (target: Target) => {
     const entry = state.pages[target.page.id]!;
@@ -422,10 +428,12 @@ export async function run(options: ExportOptions, ctx: Context): Promise<ExportS
         progress!.pageDone(target.path, "skipped");
         return;
       }
-      const links: Record<string, string | null> = {};
-      const referenced = new Set<string>();
-      const own = new Map(target.attachments.map((a) => [a.title, a]));
-      const { markdown } = converter.storageToMarkdown(page.storage, {
+      const {
+        markdown: text,
+        links,
+        referenced,
+      } = await render({
+        storage: page.storage,
         frontMatter: {
           id: page.id,
           title: page.title,
@@ -434,24 +442,11 @@ export async function run(options: ExportOptions, ctx: Context): Promise<ExportS
           ...(page.version ? { version: page.version.number } : {}),
           ...(page.webUrl ? { source: page.webUrl } : {}),
         },
-        ...(site ? { baseUrl: site } : {}),
+        baseUrl: site,
         spaceKey: spaceKey!,
-        pageLinks: (ref: PageRef) => {
-          if (ref.spaceKey !== undefined && ref.spaceKey !== spaceKey) return undefined;
-          const path = linkFor(ref.title);
-          links[ref.title] = path;
-          if (path === null) return undefined;
-          const anchor = ref.anchor ? `#${encodeURIComponent(ref.anchor)}` : "";
-          return relativeLink(target.path, path) + anchor;
-        },
-        attachmentPath: (filename: string) => {
-          const attachment = own.get(filename);
-          if (!attachment) return encodeURIComponent(filename);
-          referenced.add(attachment.id);
-          return relativeLink(target.path, layout.attachments.get(attachment.id)!);
-        },
+        path: target.path,
+        attachments: target.attachments.map((a) => [a.title, a.id, layout.attachments.get(a.id)!]),
       });
-      const text = markdown.endsWith("\n") ? markdown : `${markdown}\n`;
       const safe = redactSecrets(text);
       if (safe !== text) summary.redacted++;
       await folder(dirOfPath(target.path));
@@ -463,7 +458,7 @@ export async function run(options: ExportOptions, ctx: Context): Promise<ExportS
         title: page.title,
         labels: target.labels,
         links,
-        referenced: [...referenced],
+        referenced,
       });
       entry.writtenPath = target.path;
       writtenVersion.set(page.id, page.version?.number ?? 0);
@@ -490,7 +485,7 @@ export async function run(options: ExportOptions, ctx: Context): Promise<ExportS
     let failed = false;
     for (const target of pageWork) {
       if (failed) break;
-      await new Promise<void>((go) => setImmediate(go));
+      if (!renderer.inWorker) await new Promise<void>((go) => setImmediate(go));
       const finished = finishPage(target);
       finished.catch(() => {
         failed = true;
@@ -500,6 +495,7 @@ export async function run(options: ExportOptions, ctx: Context): Promise<ExportS
     await Promise.all(finishing);
   } finally {
     progress!.stop();
+    await renderer.close();
     await writer!.close();
   }
 
@@ -535,6 +531,60 @@ export async function run(options: ExportOptions, ctx: Context): Promise<ExportS
       `warning: ${summary.redacted} page(s) contained the credential confl is using; it was written as *** in the files`,
     );
   return summary;
+}
+
+/** Below this many pages a worker's start-up costs more than the conversions it would move. */
+const WORKER_PAGES = 100;
+
+/**
+ * Page rendering: in a worker thread (dist/export-render.mjs) when there are many pages and the bundle
+ * has one, so the conversions do not hold back download responses on the main thread; else inline, one
+ * conversion between network events.
+ */
+async function createRenderer(pages: number, titles: Array<[string, string]>) {
+  const pathOfTitle = new Map(titles);
+  const workerFile = new URL("../export-render.mjs", import.meta.url);
+  if (pages < WORKER_PAGES || workerFile.protocol !== "file:" || !existsSync(fileURLToPath(workerFile))) {
+    const { storageToMarkdown } = await import("../../markdown/index.js");
+    return {
+      inWorker: false,
+      render: async (job: RenderJob) => renderPage(storageToMarkdown, job, (t) => pathOfTitle.get(t) ?? null),
+      close: async () => {},
+    };
+  }
+  const { Worker } = await import("node:worker_threads");
+  const worker = new Worker(workerFile, { workerData: titles });
+  const waiting = new Map<number, { done: (r: RenderResult) => void; fail: (e: Error) => void }>();
+  let next = 0;
+  let broken: Error | undefined;
+  const failAll = (error: Error) => {
+    broken = error;
+    for (const { fail } of waiting.values()) fail(error);
+    waiting.clear();
+  };
+  worker.on("message", (message: { n: number; result?: RenderResult; error?: string }) => {
+    const entry = waiting.get(message.n);
+    waiting.delete(message.n);
+    if (message.result) entry?.done(message.result);
+    else
+      entry?.fail(new ConflError(`converting a page failed: ${message.error}`, { code: "export.convert" }));
+  });
+  worker.on("error", (error) => failAll(error));
+  worker.on("exit", () => failAll(new ConflError("the page converter stopped", { code: "export.convert" })));
+  return {
+    inWorker: true,
+    render: (job: RenderJob) =>
+      new Promise<RenderResult>((done, fail) => {
+        if (broken) return fail(broken);
+        const n = next++;
+        waiting.set(n, { done, fail });
+        worker.postMessage({ n, job });
+      }),
+    close: async () => {
+      worker.removeAllListeners("exit");
+      await worker.terminate();
+    },
+  };
 }
 
 function dirOfPath(path: string): string {
