@@ -16,7 +16,8 @@ const banner =
 const started = Date.now();
 rmSync("dist", { recursive: true, force: true });
 await build({
-  entryPoints: { confl: "src/cli.ts" },
+  // export-render: the worker that converts pages for a large export (src/commands/export/render-worker.ts)
+  entryPoints: { confl: "src/cli.ts", "export-render": "src/commands/export/render-worker.ts" },
   outdir: "dist",
   outExtension: { ".js": ".mjs" },
   splitting: true,

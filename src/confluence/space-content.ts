@@ -10,7 +10,9 @@
  *   getPages); DC v1 CQL `id in (…)` with `expand=body.storage,…` (100 a request). Search reads an index
  *   that can lag a fresh edit, so a page the search does not return is read on its own.
  * - Labels: DC has them in the listing (`metadata.labels`); v2 lists labels per page only, so Cloud asks
- *   CQL once per 50 pages (`expand=metadata.labels` on content/search, which stays on v1, §1.1).
+ *   CQL once per 50 pages (`expand=metadata.labels` on content/search, which stays on v1, §1.1): by the
+ *   space (one cursor chain, each request waiting for the one before) or, once the page ids are known,
+ *   by `id in (…)` batches that can run side by side.
  * - Attachments: v2 and v1 list them per page; CQL `type = attachment AND space = KEY` lists a whole
  *   space's (50 a request on Cloud, 100 on DC), so a space with few attachments costs a few requests
  *   instead of one per page. The index may miss an attachment added seconds ago.
@@ -176,8 +178,47 @@ export async function spacePageLabels(
   return out;
 }
 
-/** Every current attachment on the space's pages (CQL), each with its page id. */
-export async function spaceAttachments(client: ConfluenceClient, spaceKey: string): Promise<Attachment[]> {
+/**
+ * Labels of the given pages that have any, by CQL `id in (…)` in batches of 50 (the v1 search's page size
+ * on Cloud), every batch through `run` so the caller bounds how many run at once. The same requests as
+ * `spacePageLabels` for a whole space, but side by side instead of one cursor after another.
+ */
+export async function pageLabelsByIds(
+  client: ConfluenceClient,
+  ids: string[],
+  run: <T>(work: () => Promise<T>) => Promise<T> = (work) => work(),
+): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  const size = client.contentApi === "v2" ? 50 : 100;
+  const batches: string[][] = [];
+  for (let i = 0; i < ids.length; i += size) batches.push(ids.slice(i, i + size));
+  await Promise.all(
+    batches.map((batch) =>
+      run(async () => {
+        for await (const raw of listItems<unknown>(client, {
+          path: "rest/api/content/search",
+          query: { cql: `id in (${batch.join(",")})`, expand: "metadata.labels" },
+          maxPageSize: size,
+        })) {
+          const id = isObject(raw) ? idString(raw.id) : null;
+          const labels = v1Labels(raw);
+          if (id && labels) out.set(id, labels);
+        }
+      }),
+    ),
+  );
+  return out;
+}
+
+/**
+ * Every current attachment on the space's pages (CQL), each with its page id. `onItem` hears of each
+ * one as its listing page arrives (the container's type says whether it hangs on a page or a blog post).
+ */
+export async function spaceAttachments(
+  client: ConfluenceClient,
+  spaceKey: string,
+  onItem?: (attachment: Attachment, containerType: string | null) => void,
+): Promise<Attachment[]> {
   const out: Attachment[] = [];
   for await (const raw of listItems<unknown>(client, {
     path: "rest/api/content/search",
@@ -189,7 +230,10 @@ export async function spaceAttachments(client: ConfluenceClient, spaceKey: strin
   })) {
     const container = isObject(raw) && isObject(raw.container) ? raw.container : {};
     const pageId = idString(container.id);
-    if (pageId) out.push(fromV1Attachment(client, raw, pageId));
+    if (!pageId) continue;
+    const attachment = fromV1Attachment(client, raw, pageId);
+    out.push(attachment);
+    onItem?.(attachment, typeof container.type === "string" ? container.type : null);
   }
   return out;
 }

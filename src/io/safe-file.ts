@@ -81,6 +81,51 @@ export interface AtomicWriteOptions {
   expectedBytes?: number | null | undefined;
   /** bytes written so far, after every chunk */
   onBytes?: (written: number) => void;
+  /**
+   * fsync the directory after the rename (default): the rename survives a power loss. A caller writing
+   * many files into few folders may sync each folder once instead (syncDirectory below).
+   */
+  syncDirectory?: boolean;
+}
+
+/** Makes renames into `dir` durable where the platform allows syncing a directory (not Windows). */
+export async function syncDirectory(dir: string): Promise<void> {
+  await open(dir, "r")
+    .then(async (d) => {
+      await d.sync().catch(() => {});
+      await d.close();
+    })
+    .catch(() => {});
+}
+
+/**
+ * Bytes already in memory into `target`, as writeFileAtomically does (temporary file beside it, fsync,
+ * rename) without a stream: four file operations instead of eight for a small file.
+ */
+export async function writeBytesAtomically(
+  target: string,
+  bytes: Uint8Array,
+  options: { syncDirectory?: boolean } = {},
+): Promise<void> {
+  const dir = dirname(target);
+  const temp = join(dir, `.${basename(target).slice(0, 100)}.${randomBytes(6).toString("hex")}.confl-part`);
+  track(temp);
+  try {
+    const handle = await open(temp, "wx", 0o666);
+    try {
+      await handle.writeFile(bytes);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, target);
+    pending.delete(temp);
+  } catch (error) {
+    await rm(temp, { force: true });
+    pending.delete(temp);
+    throw error;
+  }
+  if (options.syncDirectory !== false) await syncDirectory(dir);
 }
 
 /**
@@ -137,13 +182,7 @@ export async function writeFileAtomically(
     }
     await rename(temp, target);
     pending.delete(temp);
-    // make the rename itself durable where the platform allows syncing a directory
-    await open(dir, "r")
-      .then(async (d) => {
-        await d.sync().catch(() => {});
-        await d.close();
-      })
-      .catch(() => {});
+    if (options.syncDirectory !== false) await syncDirectory(dir);
     return written;
   } catch (error) {
     if (!closed) await handle.close().catch(() => {});

@@ -8,6 +8,7 @@ import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { seedBulkSpace } from "../../sim/bulk.js";
 import type { SimulatorExtras } from "../../sim/index.js";
 import { startSimulator } from "../../sim/index.js";
 import type { Simulator } from "../../sim/types.js";
@@ -47,11 +48,29 @@ function downloads(log: Simulator["log"]) {
   return log.filter((e) => /\/download(\?|$)|\/download\/attachments\//.test(e.path) && e.server !== "media");
 }
 
+/**
+ * The state as a run would load it: the snapshot, then the log's lines (one finished page or attachment
+ * each), where a last line cut short by a kill does not count.
+ */
 function state(dir: string) {
-  return JSON.parse(readFileSync(join(dir, ".confl-export.json"), "utf8")) as {
+  const snapshot = JSON.parse(readFileSync(join(dir, ".confl-export.json"), "utf8")) as {
     pages: Record<string, { version: number | null; path: string }>;
     attachments: Record<string, { version: number | null; pageId: string }>;
   };
+  const log = join(dir, ".confl-export.log");
+  const lines = existsSync(log) ? readFileSync(log, "utf8").split("\n").filter(Boolean) : [];
+  lines.forEach((line, i) => {
+    let record: { page?: string; attachment?: string; entry: never };
+    try {
+      record = JSON.parse(line);
+    } catch (error) {
+      if (i === lines.length - 1) return;
+      throw error;
+    }
+    if (record.page) snapshot.pages[record.page] = record.entry;
+    if (record.attachment) snapshot.attachments[record.attachment] = record.entry;
+  });
+  return snapshot;
 }
 
 /** Gives `n` pages of DOC an attachment each (the resume test needs downloads to interrupt). */
@@ -188,9 +207,9 @@ for (const d of deployments) {
       );
     });
 
-    it("killed mid-way, a second run resumes without redoing finished pages and equals a clean export", async () => {
+    /** Starts a slow export of DOC (26 attachments) into `out` and SIGKILLs it once 3 pages with files are done. */
+    async function killMidway(out: string) {
       const withFiles = addAttachments(24);
-      const out = join(env.HOME!, "killed");
       sim.settings.latencyMs = 40;
       const child = spawn(
         process.execPath,
@@ -214,6 +233,10 @@ for (const d of deployments) {
       child.kill("SIGKILL");
       await exited;
       sim.settings.latencyMs = 0;
+    }
+
+    /** Resumes the export killed in `out`: only what the state does not record as done is fetched. */
+    async function resumeAndCompare(out: string) {
       const finished = state(out);
       const donePages = Object.entries(finished.pages)
         .filter(([, p]) => p.version !== null)
@@ -237,10 +260,73 @@ for (const d of deployments) {
         .map((e) => e.path)
         .join("\n");
       for (const [id] of doneFiles) expect(fetched).not.toContain(id);
+      // the run ends with one state file: the log is folded into it
+      expect(existsSync(join(out, ".confl-export.log"))).toBe(false);
 
       const clean = join(env.HOME!, "clean");
       expect((await confl(["export", "--space", "DOC", "--out", clean], env)).code).toBe(0);
       expect(tree(out)).toEqual(tree(clean));
+    }
+
+    it("killed mid-way, a second run resumes without redoing finished pages and equals a clean export", async () => {
+      const out = join(env.HOME!, "killed");
+      await killMidway(out);
+      await resumeAndCompare(out);
+    }, 60_000);
+
+    it("a state log whose last line a kill cut short: that record is ignored, the rest resumes", async () => {
+      const out = join(env.HOME!, "torn");
+      await killMidway(out);
+      const log = join(out, ".confl-export.log");
+      const text = readFileSync(log, "utf8");
+      const lines = text.split("\n").filter(Boolean);
+      expect(lines.length).toBeGreaterThan(1);
+      const before = state(out);
+      // cut the last record in the middle, as a kill during its append would
+      const last = lines[lines.length - 1]!;
+      writeFileSync(log, text.slice(0, text.lastIndexOf(last) + Math.floor(last.length / 2)));
+      const after = state(out);
+      const torn = JSON.parse(last) as { page?: string; attachment?: string };
+      if (torn.page) expect(after.pages[torn.page]?.version).not.toBe(before.pages[torn.page]?.version);
+      else
+        expect(after.attachments[torn.attachment!]?.version).not.toBe(
+          before.attachments[torn.attachment!]?.version,
+        );
+      await resumeAndCompare(out);
+    }, 60_000);
+
+    it("a large space: downloads start while the page listing still runs; label batches run side by side", async () => {
+      // 300 pages: a listing of 2 requests after the space lookup on Cloud, 3 on Data Center
+      seedBulkSpace(sim.store, { key: "BULK", pages: 300, attachments: 12 });
+      sim.settings.latencyMs = 100;
+      const out = join(env.HOME!, "bulk");
+      const run = await confl(["export", "--space", "BULK", "--out", out, "--json"], env);
+      sim.settings.latencyMs = 0;
+      expect(run.code, run.stderr).toBe(0);
+      expect(JSON.parse(run.stdout)).toMatchObject({
+        pages: { written: 300 },
+        attachments: { downloaded: 12 },
+      });
+      // 300 pages are converted in the render worker: the files are what the inline path writes
+      const page = readFileSync(join(out, "BULK Home", "Topic 0002", "Topic 0024", "Topic 0250.md"), "utf8");
+      expect(page).toMatch(
+        /^---\nid: "500250"\ntitle: Topic 0250\nlabels:\n {2}- bulk\nparent: "500024"\nversion: 1\n/,
+      );
+      expect(page).toContain("Up: [Topic 0024](../Topic%200024.md)");
+      expect(page).toContain("See also [Topic 0249](Topic%200249.md).");
+      const listing = sim.log.filter((e) =>
+        cloud ? /\/api\/v2\/spaces\/\d+\/pages/.test(e.path) : /\/rest\/api\/content\?/.test(e.path),
+      );
+      expect(listing.length).toBe(cloud ? 2 : 3);
+      const firstDownload = sim.log.indexOf(downloads(sim.log)[0]!);
+      expect(firstDownload).toBeLessThan(sim.log.indexOf(listing[listing.length - 1]!));
+      if (cloud) {
+        // 6 label batches of 50: one cursor after another they would span 5 round trips (500 ms)
+        const labels = sim.log.filter((e) => /metadata\.labels/.test(decodeURIComponent(e.path)));
+        expect(labels.length).toBe(6);
+        const times = labels.map((e) => e.at);
+        expect(Math.max(...times) - Math.min(...times)).toBeLessThan(250);
+      }
     }, 60_000);
 
     it("--dry-run lists what it would write and writes nothing; --exclude and --depth narrow a page tree", async () => {

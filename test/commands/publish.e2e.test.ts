@@ -3,13 +3,13 @@
  * Center: a folder becomes a page tree; a second run writes nothing (no POST/PUT in the simulator's log);
  * --dry-run writes nothing; problems are listed before any write; an export published back is a no-op.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { SimulatorExtras } from "../../sim/index.js";
 import { startSimulator } from "../../sim/index.js";
 import type { Simulator } from "../../sim/types.js";
-import { deployments, expectApiChoice, writes } from "./deployments.js";
+import { anotherWriter, deployments, expectApiChoice, writes } from "./deployments.js";
 import { confl } from "./helpers.js";
 
 let sim: Simulator & SimulatorExtras;
@@ -20,6 +20,22 @@ afterAll(async () => sim?.stop());
 beforeEach(() => sim.reset());
 
 const png = Buffer.from("89504e470d0a1a0a0000000d49484452", "hex");
+
+/** The Markdown files under `root` → { path, id and version from the front matter }. */
+function exported(root: string) {
+  const out: Array<{ path: string; id: string; version: number }> = [];
+  for (const entry of readdirSync(root, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || !entry.name.endsWith(".md")) continue;
+    const path = join(entry.parentPath, entry.name);
+    const text = readFileSync(path, "utf8");
+    out.push({
+      path: relative(root, path),
+      id: /^id: "?(\d+)"?$/m.exec(text)![1]!,
+      version: Number(/^version: (\d+)$/m.exec(text)![1]),
+    });
+  }
+  return out.sort((a, b) => a.path.localeCompare(b.path));
+}
 
 function files(root: string, entries: Record<string, string | Buffer>): string {
   for (const [path, content] of Object.entries(entries)) {
@@ -115,6 +131,47 @@ for (const d of deployments) {
       expect(run.stderr).toContain('A.md and B.md both have the title "Same" under one parent');
       expect(run.stderr).toContain("A.md: the link to Nope.md points to no Markdown file being published");
       expect(run.stderr).toContain("B.md: pics/gone.png is missing");
+      expect(writes(sim)).toEqual([]);
+    });
+
+    it("a file's front matter version guards the update: a page edited since is refused before any write", async () => {
+      const out = join(env.HOME!, "eng");
+      expect((await confl(["export", "--space", "ENG", "--out", out], env)).code).toBe(0);
+      const [first, second] = exported(out) as [
+        ReturnType<typeof exported>[0],
+        ReturnType<typeof exported>[0],
+      ];
+      // both files edited here; the first page also edited in Confluence meanwhile
+      for (const f of [first, second])
+        writeFileSync(join(out, f.path), `${readFileSync(join(out, f.path), "utf8")}\nEdited in the file.\n`);
+      const now = await anotherWriter(sim, d, first.id, "<p>Edited in Confluence.</p>");
+      expect(now).toBe(first.version + 1);
+
+      sim.clearLog();
+      const refused = await confl(["publish", out, "--space", "ENG"], env);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain(
+        `${first.path}: page ${first.id} is at version ${now}, the file was taken at version ${first.version}`,
+      );
+      expect(refused.stderr).not.toContain(second.path);
+      expect(refused.stderr).not.toMatch(/\n\s+at /);
+      // planned before any write: the other page, which had no conflict, was not written either
+      expect(writes(sim)).toEqual([]);
+      expect(sim.store.page(first.id)!.body).toBe("<p>Edited in Confluence.</p>");
+
+      // the edit brought into the file (its version set to the page's): both are published
+      const text = readFileSync(join(out, first.path), "utf8");
+      writeFileSync(join(out, first.path), text.replace(/^version: \d+$/m, `version: ${now}`));
+      const run = await confl(["publish", out, "--space", "ENG", "--write-ids", "--json"], env);
+      expect(run.code, run.stderr).toBe(0);
+      expect(JSON.parse(run.stdout)).toMatchObject({ created: 0, updated: 2 });
+      // --write-ids recorded the versions it wrote: the next run is a no-op, with no conflict
+      const after = exported(out);
+      expect(after.find((f) => f.id === first.id)!.version).toBe(sim.store.page(first.id)!.version.number);
+      sim.clearLog();
+      const again = await confl(["publish", out, "--space", "ENG", "--json"], env);
+      expect(again.code, again.stderr).toBe(0);
+      expect(JSON.parse(again.stdout)).toMatchObject({ created: 0, updated: 0 });
       expect(writes(sim)).toEqual([]);
     });
 

@@ -6,7 +6,12 @@ import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { parseMultipart } from "../../sim/respond.js";
 import { multipartBody } from "../../src/io/multipart.js";
-import { pathInside, safeFileName, writeFileAtomically } from "../../src/io/safe-file.js";
+import {
+  pathInside,
+  safeFileName,
+  writeBytesAtomically,
+  writeFileAtomically,
+} from "../../src/io/safe-file.js";
 
 describe("safeFileName", () => {
   it.each([
@@ -77,6 +82,21 @@ describe("writeFileAtomically", () => {
     ).rejects.toThrow(/received 3 bytes, the server announced 10/);
     expect(existsSync(target)).toBe(false);
     expect(readdirSync(dir)).toEqual([]);
+  });
+});
+
+describe("writeBytesAtomically", () => {
+  it("replaces the target whole and leaves no temporary; a failed write keeps the old file", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "confl-bytes-"));
+    const target = join(dir, "page.md");
+    writeFileSync(target, "old\n");
+    await writeBytesAtomically(target, Buffer.from("new\n"), { syncDirectory: false });
+    expect(readFileSync(target, "utf8")).toBe("new\n");
+    expect(readdirSync(dir)).toEqual(["page.md"]);
+    // the temporary cannot be created: nothing changes
+    await expect(writeBytesAtomically(join(dir, "missing", "x.md"), Buffer.from("x"))).rejects.toThrow();
+    expect(readdirSync(dir)).toEqual(["page.md"]);
+    expect(readFileSync(target, "utf8")).toBe("new\n");
   });
 });
 

@@ -6,31 +6,32 @@
  * on a first run, versions only afterwards, then the changed bodies in batches), labels and attachments
  * listed by the space, one download per attachment (src/confluence/space-content.ts).
  */
-import { mkdir, rm, rmdir, stat } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdir, rename, rm, rmdir, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { Readable } from "node:stream";
+import { fileURLToPath } from "node:url";
 import { openAttachmentDownload } from "../../confluence/attachments.js";
 import type { ConfluenceClient } from "../../confluence/client.js";
 import { parsePageRef, resolvePageRef } from "../../confluence/page-ref.js";
 import {
   fetchPageBodies,
   listSpacePages,
+  pageLabelsByIds,
   type SpacePage,
   spaceAttachments,
-  spacePageLabels,
 } from "../../confluence/space-content.js";
 import { spaceKeyForId } from "../../confluence/spaces.js";
 import type { Attachment } from "../../confluence/types.js";
 import type { Context } from "../../context.js";
 import { ConflError, UsageError } from "../../errors.js";
-import { writeFileAtomically } from "../../io/safe-file.js";
-import type { PageRef } from "../../markdown/types.js";
+import { syncDirectory, writeBytesAtomically, writeFileAtomically } from "../../io/safe-file.js";
 import { printJson } from "../../output/json.js";
 import { redactSecrets } from "../../redact.js";
 import { siteBase } from "../page/markdown-body.js";
-import { type LayoutPage, planLayout, relativeLink } from "./layout.js";
+import { type LayoutPage, planLayout, STAGING_DIR } from "./layout.js";
 import { createExportProgress, type ExportProgress } from "./progress.js";
-import { type ExportState, loadState, STATE_FILE, type StatePage, stateSaver } from "./state.js";
+import { type RenderJob, type RenderResult, renderPage } from "./render.js";
+import { type ExportState, loadState, STATE_FILE, type StatePage, stateWriter } from "./state.js";
 
 export type AttachmentMode = "all" | "none" | "referenced";
 
@@ -116,13 +117,64 @@ export async function run(options: ExportOptions, ctx: Context): Promise<ExportS
   // one listing: with bodies on a first export of a whole space, versions only otherwise
   const firstRun = previous === undefined || Object.keys(previous.pages).length === 0;
   const withBodies = firstRun && rootId === null;
-  // labels only decide what the page files say: downloads need not wait for them
-  const labelsPromise =
-    client.contentApi === "v2" ? spacePageLabels(client, spaceKey!) : Promise.resolve(null);
+  // At most --concurrency requests in flight, listings included. The listings, label and body reads go
+  // ahead of queued downloads: every page's file waits for them, while downloads have a queue to spare.
+  const slots = semaphore(options.concurrency);
+  const urgent = <T>(work: () => Promise<T>) => slots(work, true);
+  const listingClient: ConfluenceClient = {
+    ...client,
+    http: { ...client.http, request: (o) => urgent(() => client.http.request(o)) },
+  };
+  let madeOut: Promise<unknown> | undefined;
+  const makeOut = () =>
+    (madeOut ??= mkdir(out, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
+      throw new UsageError(`cannot create ${out}: ${error.code ?? error.message}`, { code: "usage.file" });
+    }));
+
+  // Downloads need not wait for the page listing: where a file goes depends on the whole page tree, but
+  // whether it is needed does not when every attachment of the space is exported. So each attachment
+  // the state does not hold at its version is downloaded into a staging folder as soon as the attachment
+  // listing names it, and moved to its place once the plan is made. Blog posts' attachments are left out.
+  const staging = join(out, STAGING_DIR);
+  const staged = new Map<string, Promise<string>>();
+  const early =
+    options.attachments === "all" &&
+    !options.dryRun &&
+    rootId === null &&
+    options.depth === undefined &&
+    excludes.length === 0;
+  if (early) {
+    await makeOut();
+    // what a killed run left there is not trusted: it is fetched again
+    await rm(staging, { recursive: true, force: true });
+    await mkdir(staging);
+  }
+  const stage = (attachment: Attachment, containerType: string | null) => {
+    if (containerType !== null && containerType !== "page") return;
+    const before = previous?.attachments[attachment.id];
+    if (before?.version != null && before.version === attachment.version?.number) return;
+    const file = join(staging, encodeURIComponent(attachment.id));
+    const fetched = slots(() => downloadTo(client, attachment, file)).then(() => file);
+    fetched.catch(() => {});
+    staged.set(attachment.id, fetched);
+  };
+  const listing = listSpacePages(listingClient, spaceKey!, { bodies: withBodies });
+  // Labels only decide what the page files say: downloads need not wait for them. Cloud's listing has
+  // none, so they come by CQL for the selected pages, the batches side by side, as soon as the page
+  // listing is in (not waiting for the attachment listing).
+  const labelsPromise: Promise<Map<string, string[]> | null> =
+    client.contentApi === "v2"
+      ? listing.then((pages) => {
+          const ids = selectPages(pages, rootId, options.depth, excludes).map((p) => p.id);
+          return ids.length > 0 ? pageLabelsByIds(client, ids, urgent) : new Map();
+        })
+      : Promise.resolve(null);
   labelsPromise.catch(() => {});
   const [listed, allAttachments] = await Promise.all([
-    listSpacePages(client, spaceKey!, { bodies: withBodies }),
-    options.attachments === "none" ? Promise.resolve([]) : spaceAttachments(client, spaceKey!),
+    listing,
+    options.attachments === "none"
+      ? Promise.resolve([])
+      : spaceAttachments(listingClient, spaceKey!, early ? stage : undefined),
   ]);
 
   const selected = selectPages(listed, rootId, options.depth, excludes);
@@ -213,32 +265,49 @@ export async function run(options: ExportOptions, ctx: Context): Promise<ExportS
       }
     }
   }
-  const slots = semaphore(options.concurrency);
   const totals = { pages: 0, attachments: 0 };
   let progress: ExportProgress | undefined;
-  let saver: ReturnType<typeof stateSaver> | undefined;
+  let writer: ReturnType<typeof stateWriter> | undefined;
   const writtenVersion = new Map<string, number>();
   const plannedPaths = new Set([...layout.pages.values(), ...layout.attachments.values()]);
   const removeOld = async (old: string | null, now: string) => {
     if (old && old !== now && !plannedPaths.has(old)) await removeFile(out, old);
   };
-  const download = (attachment: Attachment) =>
-    slots(async () => {
-      const path = layout.attachments.get(attachment.id)!;
-      await mkdir(join(out, dirOfPath(path)), { recursive: true });
-      await downloadTo(client, attachment, join(out, path));
+  // each folder is made once, not once per file in it
+  const folders = new Map<string, Promise<unknown>>();
+  const folder = (dir: string) => {
+    let made = folders.get(dir);
+    if (!made) {
+      made = mkdir(join(out, dir), { recursive: true });
+      folders.set(dir, made);
+    }
+    return made;
+  };
+  const download = async (attachment: Attachment) => {
+    const path = layout.attachments.get(attachment.id)!;
+    const early = staged.get(attachment.id);
+    if (early) {
+      const file = await early;
+      await folder(dirOfPath(path));
+      await rename(file, join(out, path));
+    } else
+      await slots(async () => {
+        await folder(dirOfPath(path));
+        await downloadTo(client, attachment, join(out, path));
+      });
+    {
       const record = state.attachments[attachment.id]!;
       await removeOld(record.writtenPath, path);
       record.writtenPath = path;
       record.version = attachment.version?.number ?? 0;
+      await writer!.attachment(attachment.id);
       summary.attachments.downloaded++;
       progress?.attachmentDone(path);
-    });
+    }
+  };
   const downloadsByPage = new Map<string, Promise<unknown>>();
   if (!options.dryRun) {
-    await mkdir(out, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
-      throw new UsageError(`cannot create ${out}: ${error.code ?? error.message}`, { code: "usage.file" });
-    });
+    await makeOut();
     // the plan (every name) is on disk before the first file, so a resumed run names alike
     for (const target of targets) {
       const before = previous?.pages[target.page.id];
@@ -254,8 +323,8 @@ export async function run(options: ExportOptions, ctx: Context): Promise<ExportS
             referenced: [],
           };
     }
-    saver = stateSaver(out, state);
-    await saver.save();
+    writer = stateWriter(out, state);
+    await writer.snapshot();
     totals.attachments = [...attachmentWork.values()].reduce((n, l) => n + l.length, 0);
     progress = createExportProgress(ctx, totals);
     if (options.attachments === "all")
@@ -335,97 +404,115 @@ export async function run(options: ExportOptions, ctx: Context): Promise<ExportS
     return summary;
   }
 
-  await saver!.save();
+  await writer!.snapshot();
   totals.pages = pageWork.length;
   const bodies = new Map<string, SpacePage>();
   const missingBodies = needsBody.filter((t) => t.page.storage === null).map((t) => t.page.id);
   if (missingBodies.length > 0)
-    for (const [id, page] of await fetchPageBodies(client, spaceKey!, missingBodies, slots))
+    for (const [id, page] of await fetchPageBodies(client, spaceKey!, missingBodies, urgent))
       bodies.set(id, page);
 
-  const converter = await import("../../markdown/index.js");
+  const renderer = await createRenderer(
+    needsBody.length,
+    [...byTitle].map(([title, p]) => [title, layout.pages.get(p.id)!]),
+  );
+  const render = renderer.render;
 
+  const finishPage = async (target: Target) => {
+    const entry = state.pages[target.page.id]!;
+    const rendered = entry.version === null;
+    if (rendered) {
+      const page = bodies.get(target.page.id) ?? target.page;
+      if (page.storage === null) {
+        // gone between the listing and the read: removed from the export on the next run
+        progress!.pageDone(target.path, "skipped");
+        return;
+      }
+      const {
+        markdown: text,
+        links,
+        referenced,
+      } = await render({
+        storage: page.storage,
+        frontMatter: {
+          id: page.id,
+          title: page.title,
+          ...(target.labels.length > 0 ? { labels: target.labels } : {}),
+          ...(page.parentId ? { parent: page.parentId } : {}),
+          ...(page.version ? { version: page.version.number } : {}),
+          ...(page.webUrl ? { source: page.webUrl } : {}),
+        },
+        baseUrl: site,
+        spaceKey: spaceKey!,
+        path: target.path,
+        attachments: target.attachments.map((a) => [a.title, a.id, layout.attachments.get(a.id)!]),
+      });
+      const safe = redactSecrets(text);
+      if (safe !== text) summary.redacted++;
+      await folder(dirOfPath(target.path));
+      await writeBytesAtomically(join(out, target.path), Buffer.from(safe, "utf8"), {
+        syncDirectory: false,
+      });
+      await removeOld(entry.writtenPath, target.path);
+      Object.assign(entry, {
+        title: page.title,
+        labels: target.labels,
+        links,
+        referenced,
+      });
+      entry.writtenPath = target.path;
+      writtenVersion.set(page.id, page.version?.number ?? 0);
+    }
+    if (options.attachments === "referenced")
+      await Promise.all(
+        (attachmentWork.get(target.page.id) ?? [])
+          .filter((a) => entry.referenced.includes(a.id))
+          .map(download),
+      );
+    else await downloadsByPage.get(target.page.id);
+    if (rendered) {
+      // done only now: a kill before this line redoes the page, never skips it
+      entry.version = writtenVersion.get(target.page.id) ?? 0;
+      await writer!.page(target.page.id);
+      summary.pages.written++;
+    }
+    progress!.pageDone(target.path, rendered ? "written" : "attachments");
+  };
   try {
-    await Promise.all(
-      pageWork.map(async (target) => {
-        const entry = state.pages[target.page.id]!;
-        const rendered = entry.version === null;
-        if (rendered) {
-          const page = bodies.get(target.page.id) ?? target.page;
-          if (page.storage === null) {
-            // gone between the listing and the read: removed from the export on the next run
-            progress!.pageDone(target.path, "skipped");
-            return;
-          }
-          const links: Record<string, string | null> = {};
-          const referenced = new Set<string>();
-          const own = new Map(target.attachments.map((a) => [a.title, a]));
-          const { markdown } = converter.storageToMarkdown(page.storage, {
-            frontMatter: {
-              id: page.id,
-              title: page.title,
-              ...(target.labels.length > 0 ? { labels: target.labels } : {}),
-              ...(page.parentId ? { parent: page.parentId } : {}),
-              ...(page.version ? { version: page.version.number } : {}),
-              ...(page.webUrl ? { source: page.webUrl } : {}),
-            },
-            ...(site ? { baseUrl: site } : {}),
-            spaceKey: spaceKey!,
-            pageLinks: (ref: PageRef) => {
-              if (ref.spaceKey !== undefined && ref.spaceKey !== spaceKey) return undefined;
-              const path = linkFor(ref.title);
-              links[ref.title] = path;
-              if (path === null) return undefined;
-              const anchor = ref.anchor ? `#${encodeURIComponent(ref.anchor)}` : "";
-              return relativeLink(target.path, path) + anchor;
-            },
-            attachmentPath: (filename: string) => {
-              const attachment = own.get(filename);
-              if (!attachment) return encodeURIComponent(filename);
-              referenced.add(attachment.id);
-              return relativeLink(target.path, layout.attachments.get(attachment.id)!);
-            },
-          });
-          const text = markdown.endsWith("\n") ? markdown : `${markdown}\n`;
-          const safe = redactSecrets(text);
-          if (safe !== text) summary.redacted++;
-          await mkdir(join(out, dirOfPath(target.path)), { recursive: true });
-          await writeFileAtomically(join(out, target.path), Readable.from([Buffer.from(safe, "utf8")]));
-          await removeOld(entry.writtenPath, target.path);
-          Object.assign(entry, {
-            title: page.title,
-            labels: target.labels,
-            links,
-            referenced: [...referenced],
-          });
-          entry.writtenPath = target.path;
-          writtenVersion.set(page.id, page.version?.number ?? 0);
-        }
-        if (options.attachments === "referenced")
-          await Promise.all(
-            (attachmentWork.get(target.page.id) ?? [])
-              .filter((a) => entry.referenced.includes(a.id))
-              .map(download),
-          );
-        else await downloadsByPage.get(target.page.id);
-        if (rendered) {
-          // done only now: a kill before this line redoes the page, never skips it
-          entry.version = writtenVersion.get(target.page.id) ?? 0;
-          summary.pages.written++;
-        }
-        await saver!.save();
-        progress!.pageDone(target.path, rendered ? "written" : "attachments");
-      }),
-    );
+    // One conversion at a time with the event loop let through between them: hundreds of synchronous
+    // conversions in one go would hold back every download response that arrives meanwhile.
+    const finishing: Array<Promise<void>> = [];
+    let failed = false;
+    for (const target of pageWork) {
+      if (failed) break;
+      if (!renderer.inWorker) await new Promise<void>((go) => setImmediate(go));
+      const finished = finishPage(target);
+      finished.catch(() => {
+        failed = true;
+      });
+      finishing.push(finished);
+    }
+    await Promise.all(finishing);
   } finally {
     progress!.stop();
+    await renderer.close();
+    await writer!.close();
   }
 
   // what is no longer in the export goes, and so do the folders it leaves empty
   for (const removal of [...removals.pages, ...removals.attachments]) {
     if (!plannedPaths.has(removal.path)) await removeFile(out, removal.path);
   }
-  await saver!.save();
+  // a staged download the plan did not take (a page left out after all) is dropped
+  await Promise.allSettled(staged.values());
+  await rm(staging, { recursive: true, force: true });
+  // Files are fsynced before their renames, folders once here rather than after every file. A power loss
+  // before this point may lose a rename the log records as done; the next run sees the file missing
+  // (the state is trusted only for files that are on disk) and writes it again.
+  await Promise.all([out, ...[...folders.keys()].map((dir) => join(out, dir))].map(syncDirectory));
+  // the log folded into the snapshot: the next run starts from one file
+  await writer!.snapshot();
+  await writer!.close();
 
   summary.pages.unchanged = targets.length - summary.pages.written;
   summary.attachments.unchanged = summary.attachments.total - summary.attachments.downloaded;
@@ -444,6 +531,60 @@ export async function run(options: ExportOptions, ctx: Context): Promise<ExportS
       `warning: ${summary.redacted} page(s) contained the credential confl is using; it was written as *** in the files`,
     );
   return summary;
+}
+
+/** Below this many pages a worker's start-up costs more than the conversions it would move. */
+const WORKER_PAGES = 100;
+
+/**
+ * Page rendering: in a worker thread (dist/export-render.mjs) when there are many pages and the bundle
+ * has one, so the conversions do not hold back download responses on the main thread; else inline, one
+ * conversion between network events.
+ */
+async function createRenderer(pages: number, titles: Array<[string, string]>) {
+  const pathOfTitle = new Map(titles);
+  const workerFile = new URL("../export-render.mjs", import.meta.url);
+  if (pages < WORKER_PAGES || workerFile.protocol !== "file:" || !existsSync(fileURLToPath(workerFile))) {
+    const { storageToMarkdown } = await import("../../markdown/index.js");
+    return {
+      inWorker: false,
+      render: async (job: RenderJob) => renderPage(storageToMarkdown, job, (t) => pathOfTitle.get(t) ?? null),
+      close: async () => {},
+    };
+  }
+  const { Worker } = await import("node:worker_threads");
+  const worker = new Worker(workerFile, { workerData: titles });
+  const waiting = new Map<number, { done: (r: RenderResult) => void; fail: (e: Error) => void }>();
+  let next = 0;
+  let broken: Error | undefined;
+  const failAll = (error: Error) => {
+    broken = error;
+    for (const { fail } of waiting.values()) fail(error);
+    waiting.clear();
+  };
+  worker.on("message", (message: { n: number; result?: RenderResult; error?: string }) => {
+    const entry = waiting.get(message.n);
+    waiting.delete(message.n);
+    if (message.result) entry?.done(message.result);
+    else
+      entry?.fail(new ConflError(`converting a page failed: ${message.error}`, { code: "export.convert" }));
+  });
+  worker.on("error", (error) => failAll(error));
+  worker.on("exit", () => failAll(new ConflError("the page converter stopped", { code: "export.convert" })));
+  return {
+    inWorker: true,
+    render: (job: RenderJob) =>
+      new Promise<RenderResult>((done, fail) => {
+        if (broken) return fail(broken);
+        const n = next++;
+        waiting.set(n, { done, fail });
+        worker.postMessage({ n, job });
+      }),
+    close: async () => {
+      worker.removeAllListeners("exit");
+      await worker.terminate();
+    },
+  };
 }
 
 function dirOfPath(path: string): string {
@@ -528,18 +669,21 @@ export function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${pattern}$`, "i");
 }
 
-/** At most `n` pieces of work at once, started in the order asked. */
+/** At most `n` pieces of work at once, started in the order asked; `urgent` work goes before the rest. */
 export function semaphore(n: number) {
   let active = 0;
   const queue: Array<() => void> = [];
-  return async <T>(work: () => Promise<T>): Promise<T> => {
-    if (active >= n) await new Promise<void>((go) => queue.push(go));
-    active++;
+  const urgentQueue: Array<() => void> = [];
+  return async <T>(work: () => Promise<T>, urgent = false): Promise<T> => {
+    if (active >= n) await new Promise<void>((go) => (urgent ? urgentQueue : queue).push(go));
+    else active++;
     try {
       return await work();
     } finally {
-      active--;
-      queue.shift()?.();
+      // the slot passes straight to the next waiter, so nothing can slip in between
+      const next = urgentQueue.shift() ?? queue.shift();
+      if (next) next();
+      else active--;
     }
   };
 }
@@ -550,6 +694,8 @@ async function downloadTo(client: ConfluenceClient, attachment: Attachment, path
     await writeFileAtomically(path, download.body, {
       expectedBytes: download.length,
       onBytes: () => download.kick(),
+      // each folder is synced once at the end of the run (see there)
+      syncDirectory: false,
     });
   } catch (error) {
     const explained = download.explain(error);

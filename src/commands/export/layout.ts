@@ -35,8 +35,11 @@ export interface Layout {
   attachments: Map<string, string>;
 }
 
-/** Names the state file takes in the top folder; no page may take them. */
-export const RESERVED_TOP_NAMES = [".confl-export.json"];
+/** Where downloads wait while the plan is made (export.ts); removed at the end of a run. */
+export const STAGING_DIR = ".confl-export.staging";
+
+/** Names the state files and the staging folder take in the top folder; no page may take them. */
+export const RESERVED_TOP_NAMES = [".confl-export.json", ".confl-export.log", STAGING_DIR];
 
 const byId = (a: { id: string }, b: { id: string }) =>
   a.id.length - b.id.length || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);

@@ -21,7 +21,10 @@ the front matter, else a leading "# Title" line, else the file name. A file is m
 the id in its front matter, else by its title. Pages whose content is already the same are skipped,
 so a second run changes nothing. Local images and linked files become attachments, uploaded only
 when their bytes changed. Links between the files become page links. Two files with one title, a
-link to a missing .md file or a missing image stop it before anything is written.
+link to a missing .md file or a missing image stop it before anything is written. A file whose
+front matter has a version (confl export writes it) updates its page only if the page is still at
+that version; pages someone changed since are listed (exit 1) and nothing is written. --write-ids
+keeps the versions in the files current, so the next run is not refused by its own updates.
 
 Examples:
   $ confl publish ./docs --space DOC --parent "DOC:Documentation Home" --dry-run

@@ -7,6 +7,10 @@
  * images and files a page links to become its attachments, uploaded only when their bytes changed (a
  * SHA-256 in the attachment's comment says which bytes it has). Every problem (two files with one title,
  * a relative link to a file that is not there, a missing image) is found before anything is written.
+ * So is a version conflict: a file whose front matter carries `version` (an export writes the version
+ * it read) updates its page only while the page is still at that version, the check `page update`
+ * makes. Confluence itself only refuses a PUT whose version is not current + 1 (409; confluence-api.md
+ * §0 fact 4, §1.5), which cannot tell an edit made since the export from none.
  */
 import { createHash } from "node:crypto";
 import { readdir, readFile, stat, writeFile } from "node:fs/promises";
@@ -241,24 +245,20 @@ export async function run(options: PublishOptions, ctx: Context): Promise<Publis
   const cloudLabels =
     wantsLabels && client.contentApi === "v2" ? await spacePageLabels(client, options.space) : undefined;
 
-  const summary: PublishSummary = {
-    spaceKey: options.space,
-    dryRun: options.dryRun,
-    pages: [],
-    created: 0,
-    updated: 0,
-    skipped: 0,
-    uploaded: 0,
-  };
-  // parents before children: depth order
+  // The plan, page by page (parents before children), before anything is written: a page whose file
+  // carries the version it was taken at (an export writes it) and that Confluence has moved past is a
+  // conflict, listed with every other one, and then nothing is published at all (no half-published tree).
   const depthOf = (p: LocalPage): number => (p.parent ? depthOf(p.parent) + 1 : 0);
   const ordered = [...pages].sort((a, b) => depthOf(a) - depthOf(b) || a.path.localeCompare(b.path));
-  const ids = new Map<LocalPage, string>();
+  const planned: Planned[] = [];
+  const plannedIds = new Map<LocalPage, string>();
+  const conflicts: Conflict[] = [];
   for (const page of ordered) {
     const current = page.match ? (bodies.get(page.match.id) ?? null) : null;
     if (page.match && !current)
       throw new ConflError(`page ${page.match.id} could not be read`, { code: "not_found" });
-    const wantParent = page.parent ? (ids.get(page.parent) ?? null) : parentId;
+    // a parent still to be created stands in by a name of its own: a page under it moves
+    const wantParent = page.parent ? (plannedIds.get(page.parent) ?? null) : parentId;
     const moved = current !== null && wantParent !== null && current.parentId !== wantParent;
     let action: Action = "create";
     if (current) {
@@ -270,11 +270,16 @@ export async function run(options: PublishOptions, ctx: Context): Promise<Publis
             converter.storageToMarkdown(page.storage).markdown);
       action = same ? "skip" : "update";
     }
+    // Only an update can lose someone's edit; a page already equal to the file is left as it is.
+    const base = page.frontMatter.version;
+    const now = current?.version?.number ?? 0;
+    if (current && action === "update" && base !== undefined && base !== now)
+      conflicts.push({ path: page.path, id: current.id, base, now });
     const haveLabels = current ? (current.labels ?? cloudLabels?.get(current.id) ?? []) : [];
     const newLabels = (page.frontMatter.labels ?? []).filter((l) => !haveLabels.includes(l));
     const existing: Attachment[] =
       current && page.files.size > 0 ? await listAttachments(client, current.id) : [];
-    const uploads: Array<{ name: string; path: string; hash: string; existing: Attachment | undefined }> = [];
+    const uploads: Upload[] = [];
     for (const [name, path] of page.files) {
       const hash = createHash("sha256")
         .update(await readFile(path))
@@ -283,6 +288,22 @@ export async function run(options: PublishOptions, ctx: Context): Promise<Publis
       if (have && HASH_NOTE.exec(have.comment ?? "")?.[1] === hash) continue;
       uploads.push({ name, path, hash, existing: have });
     }
+    plannedIds.set(page, current?.id ?? `(new: ${page.title})`);
+    planned.push({ page, current, action, moved, newLabels, uploads });
+  }
+  if (conflicts.length > 0) throw conflict(conflicts);
+
+  const summary: PublishSummary = {
+    spaceKey: options.space,
+    dryRun: options.dryRun,
+    pages: [],
+    created: 0,
+    updated: 0,
+    skipped: 0,
+    uploaded: 0,
+  };
+  const ids = new Map<LocalPage, string>();
+  for (const { page, current, action, moved, newLabels, uploads } of planned) {
     const result: PublishedPage = {
       path: page.path,
       title: page.title,
@@ -296,11 +317,9 @@ export async function run(options: PublishOptions, ctx: Context): Promise<Publis
     else if (action === "update") summary.updated++;
     else summary.skipped++;
     summary.uploaded += uploads.length;
-    if (options.dryRun) {
-      ids.set(page, current?.id ?? `(new: ${page.title})`);
-      continue;
-    }
+    if (options.dryRun) continue;
 
+    const wantParent = page.parent ? (ids.get(page.parent) ?? null) : parentId;
     let id: string;
     let version: number | null = null;
     if (action === "create") {
@@ -386,6 +405,51 @@ export async function run(options: PublishOptions, ctx: Context): Promise<Publis
 
 function verb(action: Action): string {
   return action === "create" ? "Created" : action === "update" ? "Updated" : "Unchanged";
+}
+
+interface Upload {
+  name: string;
+  path: string;
+  hash: string;
+  existing: Attachment | undefined;
+}
+
+interface Planned {
+  page: LocalPage;
+  current: SpacePage | null;
+  action: Action;
+  moved: boolean;
+  newLabels: string[];
+  uploads: Upload[];
+}
+
+interface Conflict {
+  path: string;
+  id: string;
+  /** the version the file was taken at */
+  base: number;
+  /** the page's version now */
+  now: number;
+}
+
+/** Pages Confluence moved past the version their files were taken at: nothing is published. */
+function conflict(conflicts: Conflict[]): ConflError {
+  const lines = conflicts.map(
+    (c) => `${c.path}: page ${c.id} is at version ${c.now}, the file was taken at version ${c.base}`,
+  );
+  const [first] = conflicts as [Conflict];
+  const one = conflicts.length === 1;
+  return new ConflError(
+    `nothing was published: ${one ? "1 page" : `${conflicts.length} pages`} changed in Confluence since ${one ? "its file was" : "their files were"} taken:\n  ${lines.join("\n  ")}`,
+    {
+      code: "conflict.version",
+      exitCode: ExitCode.FAILURE,
+      hint: `see what changed with 'confl page diff ${first.id} --from ${first.base} --to ${first.now}', bring it into the file and set its version to ${first.now}`,
+      details: {
+        pages: conflicts.map((c) => ({ path: c.path, id: c.id, baseVersion: c.base, currentVersion: c.now })),
+      },
+    },
+  );
 }
 
 function invalid(problems: string[]): ConflError {
