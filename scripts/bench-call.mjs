@@ -18,7 +18,24 @@ function median(values) {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-/** Wall time and peak RSS (VmHWM from /proc, sampled until exit; Linux) of one child process. */
+/**
+ * CPU time (user + system, ms) of one child process: bash's `times` reports its children's CPU with
+ * millisecond resolution, and CPU time is steadier than wall time on a shared machine.
+ */
+function cpu(args, env) {
+  const r = spawnSync(
+    "bash",
+    ["-c", '"$@" >/dev/null; rc=$?; times; exit $rc', "cpu", process.execPath, ...args],
+    { env, stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" },
+  );
+  if (r.status !== 0) throw new Error(`node ${args.join(" ")} exited ${r.status}: ${r.stderr}`);
+  const children = r.stdout.trim().split("\n").at(-1) ?? "";
+  const seconds = [...children.matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]));
+  if (seconds.length !== 2) throw new Error(`cannot read the CPU time from bash's times: ${r.stdout}`);
+  return (seconds[0] + seconds[1]) * 1000;
+}
+
+/** Wall time of one child process (for the login that sets up a profile). */
 function run(args, env, input) {
   const started = performance.now();
   const r = spawnSync(process.execPath, args, {
@@ -147,16 +164,18 @@ export async function benchCall(runs = 20) {
     for (const [name] of sources) rows[name] = [];
     for (let i = 0; i < runs + 2; i++) {
       const sample = {
-        bare: run(["-e", "0"], base),
-        version: run([CONFL, "--version"], base),
-        help: run([CONFL, "--help"], base),
-        status: run([CONFL, "auth", "status", "--no-verify"], fileEnv),
+        bare: cpu(["-e", "0"], base),
+        version: cpu([CONFL, "--version"], base),
+        help: cpu([CONFL, "--help"], base),
+        status: cpu([CONFL, "auth", "status", "--no-verify"], fileEnv),
       };
-      for (const [name, env] of sources) sample[name] = run(call, env);
+      for (const [name, env] of sources) sample[name] = cpu(call, env);
       if (i >= 2) for (const [k, v] of Object.entries(sample)) rows[k].push(v);
     }
     const bare = median(rows.bare);
-    console.log(`bare node -e 0: median ${bare.toFixed(1)} ms over ${runs} interleaved rounds`);
+    console.log(
+      `bare node -e 0: median ${bare.toFixed(1)} ms CPU (user + sys) over ${runs} interleaved rounds`,
+    );
     note(
       "confl --version / bare node",
       median(rows.version) / bare,
@@ -198,7 +217,7 @@ export async function benchCall(runs = 20) {
       scryptRuns.push(performance.now() - t);
     }
     const envCall = median(rows.environment);
-    console.log("breakdown of one call (medians, ms):");
+    console.log("breakdown of one call (medians, ms of CPU):");
     console.log(`  node start-up                 ${bare.toFixed(1)}`);
     console.log(`  confl's command tree (--help) ${(median(rows.help) - bare).toFixed(1)}`);
     console.log(
