@@ -1,14 +1,16 @@
 /**
- * The wire: one fetch per call, never following redirects itself. Node's built-in fetch ignores
- * HTTPS_PROXY and cannot take a client certificate (dependencies.md §4), so when a proxy, a CA file,
- * mTLS or --insecure is configured we load undici lazily and use its fetch with a dispatcher; plain
- * requests pay nothing for it.
+ * The wire: one request per call, never following redirects itself. A plain request goes over node:http
+ * or node:https (node-transport.ts: Node's built-in fetch costs ~20 ms of CPU to load, issue 14). Node's
+ * fetch also ignores HTTPS_PROXY and cannot take a client certificate (dependencies.md §4), so when a
+ * proxy, a CA file, mTLS or --insecure is configured we load undici lazily and use its fetch with a
+ * dispatcher; plain requests pay nothing for it.
  */
 import { readFileSync } from "node:fs";
 import { rootCertificates } from "node:tls";
 import type { TlsSettings } from "../config/types.js";
 import { ConflError, ExitCode } from "../errors.js";
 import { NetworkError, TimeoutError, TlsError, type TlsProblem } from "./errors.js";
+import { nodeFetch, type WireResponse } from "./node-transport.js";
 import { proxyEnv, proxyFor } from "./proxy-env.js";
 
 export { proxyFor };
@@ -16,7 +18,7 @@ export { proxyFor };
 export type FetchLike = (
   url: string,
   init: RequestInit & { dispatcher?: unknown; duplex?: "half" },
-) => Promise<Response>;
+) => Promise<WireResponse>;
 
 export interface TransportOptions {
   /** the profile's stored settings */
@@ -78,7 +80,7 @@ export async function createTransport(options: TransportOptions): Promise<Transp
   const useProxy = proxies.httpProxy !== "" || proxies.httpsProxy !== "";
   const needsDispatcher =
     useProxy || caFile !== undefined || tls.clientCert !== undefined || tls.insecure === true;
-  if (!needsDispatcher) return { fetch: globalThis.fetch as FetchLike, describe: "built-in fetch" };
+  if (!needsDispatcher) return { fetch: nodeFetch, describe: "node:http" };
 
   const connect: Record<string, unknown> = {};
   if (caFile !== undefined) {

@@ -35,7 +35,8 @@ export async function run(options: TokenOptions, ctx: Context, deps: TokenDeps =
   let value: string | undefined;
   if (isOAuthKind(session.profile.kind)) {
     // Let the strategy refresh first, then print what it would send.
-    const headers = new Headers();
+    const { HttpHeaders } = await import("../../http/headers.js");
+    const headers = new HttpHeaders();
     await session.strategy.apply({ url: new URL(session.profile.apiBase), method: "GET", headers });
     value = headers.get("authorization")?.replace(/^Bearer\s+/i, "");
   } else if (secret) {
