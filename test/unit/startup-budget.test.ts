@@ -111,6 +111,30 @@ describe("start-up budget", () => {
     expect(chunksWith(allChunks, marker).length).toBeGreaterThan(0);
   });
 
+  it("the bin (package.json) answers --version without loading the ESM entry, and runs every other command", () => {
+    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { bin: { confl: string } };
+    const bin = join(root, pkg.bin.confl);
+    expect(bin.endsWith(".cjs"), "an ESM bin pays for Node's ESM loader on --version").toBe(true);
+    rmSync(log, { force: true });
+    const version = spawnSync(process.execPath, ["--import", pathToFileURL(hook).href, bin, "--version"], {
+      env: { ...process.env, CONFL_LOAD_LOG: log },
+      encoding: "utf8",
+    });
+    expect(version.status, version.stderr).toBe(0);
+    expect(version.stdout).toMatch(/^confl \d/);
+    // (under --import Node loads even a .cjs main through the ESM loader, so the bin itself may be listed)
+    const loaded = readFileSync(log, "utf8")
+      .split("\n")
+      .filter((url) => url.startsWith(pathToFileURL(dist).href) && url.endsWith(".mjs"));
+    expect(loaded).toEqual([]);
+    const usage = spawnSync(process.execPath, [bin, "pge"], {
+      env: { ...process.env, NO_COLOR: "1" },
+      encoding: "utf8",
+    });
+    expect(usage.status).toBe(2);
+    expect(usage.stderr).toContain("did you mean page?");
+  });
+
   it("--version loads the entry alone", () => {
     const loaded = load(["--version"]);
     expect(loaded.stdout).toMatch(/^confl \d/);
