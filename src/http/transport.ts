@@ -6,7 +6,6 @@
  * dispatcher; plain requests pay nothing for it.
  */
 import { readFileSync } from "node:fs";
-import { rootCertificates } from "node:tls";
 import type { TlsSettings } from "../config/types.js";
 import { ConflError, ExitCode } from "../errors.js";
 import { NetworkError, TimeoutError, TlsError, type TlsProblem } from "./errors.js";
@@ -86,6 +85,8 @@ export async function createTransport(options: TransportOptions): Promise<Transp
   if (caFile !== undefined) {
     // Passing `ca` replaces Node's roots, so add the bundled roots and NODE_EXTRA_CA_CERTS back: the
     // file extends what is trusted, it does not narrow it.
+    // node:tls is loaded here, not at start-up: a plain http request never needs it (issue 14)
+    const { rootCertificates } = await import("node:tls");
     const extra = env.NODE_EXTRA_CA_CERTS ? [safeRead(env.NODE_EXTRA_CA_CERTS)] : [];
     connect.ca = [
       ...rootCertificates,
