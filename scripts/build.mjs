@@ -5,6 +5,7 @@
 // Native and heavy modules stay external and are imported lazily: @napi-rs/keyring ships a .node
 // binary per platform; undici is only needed for proxy/CA/mTLS.
 
+import { execFileSync } from "node:child_process";
 import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { build } from "esbuild";
 
@@ -53,6 +54,15 @@ await build({
   define: { __CONFL_VERSION__: JSON.stringify(pkg.version) },
   logLevel: "warning",
 });
+// The root's help as the built CLI prints it to a pipe (80 columns, no colour): the bin prints this copy
+// for `confl --help` / `-h` to a pipe or file, so a script that reads it does not build the command tree
+// (test/unit/startup-budget.test.ts checks the copy against the CLI's own output). A terminal still gets
+// commander's, sized to its width.
+const rootHelp = execFileSync(process.execPath, ["dist/confl.mjs", "--help"], {
+  env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NO_COLOR: "1", CONFL_NO_INPUT: "1" },
+  stdio: ["ignore", "pipe", "pipe"],
+  encoding: "utf8",
+});
 // The package's bin: a CommonJS file, because Node's ESM loader alone costs ~4 ms of CPU before the first
 // line runs (an empty .mjs vs an empty .cjs, measured; issue 14), so `confl --version` answers here and
 // every other command imports the ESM entry (which answers `--version` too, for whoever runs it directly).
@@ -66,6 +76,9 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
   process.stdout.on("error", () => {});
   process.stdout.write(${JSON.stringify(`confl ${pkg.version}
 `)});
+} else if (argv.length === 1 && (argv[0] === "--help" || argv[0] === "-h") && !process.stdout.isTTY) {
+  process.stdout.on("error", () => {});
+  process.stdout.write(${JSON.stringify(rootHelp)});
 } else {
   import("./confl.mjs");
 }

@@ -111,7 +111,7 @@ describe("start-up budget", () => {
     expect(chunksWith(allChunks, marker).length).toBeGreaterThan(0);
   });
 
-  it("the bin (package.json) answers --version without loading the ESM entry, and runs every other command", () => {
+  it("the bin (package.json) answers --version and a piped --help without loading the ESM entry, and runs every other command", () => {
     const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { bin: { confl: string } };
     const bin = join(root, pkg.bin.confl);
     expect(bin.endsWith(".cjs"), "an ESM bin pays for Node's ESM loader on --version").toBe(true);
@@ -127,6 +127,22 @@ describe("start-up budget", () => {
       .split("\n")
       .filter((url) => url.startsWith(pathToFileURL(dist).href) && url.endsWith(".mjs"));
     expect(loaded).toEqual([]);
+    // --help to a pipe: the build's copy of the root help, the same bytes the CLI itself prints
+    const expected = load(["--help"]).stdout;
+    for (const flag of ["--help", "-h"]) {
+      rmSync(log, { force: true });
+      const copy = spawnSync(process.execPath, ["--import", pathToFileURL(hook).href, bin, flag], {
+        env: { ...process.env, CONFL_LOAD_LOG: log },
+        encoding: "utf8",
+      });
+      expect(copy.status, copy.stderr).toBe(0);
+      expect(copy.stdout).toBe(expected);
+      expect(
+        readFileSync(log, "utf8")
+          .split("\n")
+          .filter((url) => url.startsWith(pathToFileURL(dist).href) && url.endsWith(".mjs")),
+      ).toEqual([]);
+    }
     const usage = spawnSync(process.execPath, [bin, "pge"], {
       env: { ...process.env, NO_COLOR: "1" },
       encoding: "utf8",
