@@ -17,7 +17,7 @@ export async function run(_options: LogoutOptions, ctx: Context): Promise<Logout
     await Promise.all([
       import("../../config/store.js"),
       import("../../auth/resolve.js"),
-      import("../../auth/session.js"),
+      import("../../auth/stored-secret.js"),
     ]);
   const { secretEntryOf } = await import("../../config/secret-entry.js");
   const config = await loadConfig(ctx.env);

@@ -165,7 +165,7 @@ export async function run(options: StatusOptions, ctx: Context): Promise<StatusR
   ] = await Promise.all([
     import("../../config/store.js"),
     import("../../auth/resolve.js"),
-    import("../../auth/session.js"),
+    import("../../auth/stored-secret.js"),
   ]);
   const config: ConfigFile = await loadConfig(ctx.env);
   const verify = options.verify !== false;
