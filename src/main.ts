@@ -7,7 +7,7 @@ import { Writable } from "node:stream";
 import { Command, CommanderError, Option } from "@commander-js/extra-typings";
 import picocolors from "picocolors";
 import { registerEnvironmentSecrets } from "./auth/env-secrets.js";
-import { registerCommands } from "./commands/index.js";
+import { loadNouns, type NounRegistry, nounsFor, registerCommands } from "./commands/index.js";
 import { validateProfileName } from "./config/profile-name.js";
 import { type Context, createContext, type GlobalOptions } from "./context.js";
 import { ConflError, ExitCode, isConflError, UsageError } from "./errors.js";
@@ -50,7 +50,12 @@ function addGlobalOptions<C extends Command<unknown[], Record<string, unknown>, 
   for (const option of options) cmd.addOption(hidden ? option.hideHelp() : option);
 }
 
-export function buildProgram(getContext: (cmd: Command) => Context): Command {
+/**
+ * The command tree. `nouns` are built for real; every other noun is a stub that only names itself (enough
+ * for the root's --help and "did you mean"): main() builds the noun its command line names, completion and
+ * the tests build them all (commands/all.ts, ALL_NOUNS).
+ */
+export function buildProgram(getContext: (cmd: Command) => Context, nouns: NounRegistry): Command {
   const program = new Command()
     .name("confl")
     .description("Confluence Cloud and Data Center from the command line.")
@@ -73,7 +78,7 @@ Examples:
 Exit codes: 0 ok, 1 failure, 2 usage or bad input, 4 authentication or permission, 130 interrupted.`,
     );
   addGlobalOptions(program as never, false);
-  registerCommands(program, getContext);
+  registerCommands(program, getContext, nouns);
   // Every subcommand inherits strictness: unknown flags and stray arguments are errors (exit 2).
   const strict = (cmd: Command<unknown[], Record<string, unknown>, Record<string, unknown>>) => {
     for (const sub of cmd.commands) {
@@ -184,6 +189,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
   let json = argv.includes("--json");
   const errStream = () => io ?? createIOStreams({ env });
   let jqCapture: JqCapture | undefined;
+  const nouns = await loadNouns(nounsFor(argv));
   const program = buildProgram((cmd) => {
     const ctx = makeContext(cmd, io, env, (capture) => {
       jqCapture = capture;
@@ -193,7 +199,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     // --jq implies JSON output, but its errors stay human unless --json was asked for too
     json = ctx.globals.jq === undefined ? ctx.globals.json : argv.includes("--json");
     return ctx;
-  });
+  }, nouns);
   // Subcommands hold their own copy of the output settings, so every command in the tree gets them,
   // each with its own path for the "see --help" hint.
   const configure = (
@@ -311,10 +317,13 @@ async function runCompletion(
   env: NodeJS.ProcessEnv,
   io: IOStreams | undefined,
 ): Promise<number> {
-  const { complete, formatCompletion } = await import("./completion/complete.js");
+  const [{ complete, formatCompletion }, { ALL_NOUNS }] = await Promise.all([
+    import("./completion/complete.js"),
+    import("./commands/all.js"),
+  ]);
   const program = buildProgram(() => {
     throw new Error("completion runs no command");
-  });
+  }, ALL_NOUNS);
   const current = args.length > 0 ? args[args.length - 1]! : "";
   const result = await complete(program as never, args.slice(0, -1), current, {
     async profiles() {

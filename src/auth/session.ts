@@ -6,7 +6,6 @@
  */
 
 import { profileFlagFor } from "../config/profile-name.js";
-import { secretEntryOf } from "../config/secret-entry.js";
 import { loadConfig } from "../config/store.js";
 import type { Profile, TlsSettings } from "../config/types.js";
 import type { Context } from "../context.js";
@@ -19,7 +18,7 @@ import { credentialScope, toApiBase } from "../http/url.js";
 import type { SecretStore } from "../secrets/types.js";
 import { apiBaseForKind, type Detection, detectSite, fetchCloudId, type Probe } from "./detect.js";
 import { patOnCloud } from "./diagnose.js";
-import { createStrategy, createStrategyAsync, registerStoredSecret } from "./kinds/index.js";
+import { createStrategy, createStrategyAsync } from "./kinds/index.js";
 import {
   type ExplicitCredential,
   type ResolveDeps,
@@ -27,7 +26,8 @@ import {
   resolveCredential,
 } from "./resolve.js";
 import { gatewayApiBase, gatewaySite, isGatewayUrl, jiraGatewayApiBase } from "./site-url.js";
-import type { AuthStrategy, StoredSecret } from "./types.js";
+import { defaultResolveDeps, openProfileStore } from "./stored-secret.js";
+import type { AuthStrategy } from "./types.js";
 
 /**
  * What a command changes about its client. `tls` here means the command's flags (--ca-file, --insecure):
@@ -50,50 +50,9 @@ export interface Session {
   envOverride?: { variable: string; profile: string };
 }
 
-/** The secret store a profile names, opened lazily (nothing is touched before get/set). */
-export async function openProfileStore(profile: Profile, ctx: Context): Promise<SecretStore | undefined> {
-  if (profile.secretStore === "none") return undefined;
-  const { openSecretStore } = await import("../secrets/index.js");
-  return openSecretStore(profile.secretStore, { env: ctx.env, io: ctx.io });
-}
-
-/** Stored secrets are JSON under the profile's name; anything else is a damaged entry. */
-export function parseStoredSecret(raw: string, profileName: string): StoredSecret {
-  try {
-    const value = JSON.parse(raw) as StoredSecret;
-    if (value && typeof value === "object" && typeof value.kind === "string") {
-      registerStoredSecret(value);
-      return value;
-    }
-  } catch {
-    // fall through: never echo the raw value, it is a secret
-  }
-  throw new AuthError(`the stored secret of profile "${profileName}" is damaged`, {
-    code: "auth.secret_damaged",
-    hint: `run: confl auth login --profile ${profileName}`,
-  });
-}
-
-async function loadStoredSecret(profile: Profile, ctx: Context): Promise<StoredSecret | undefined> {
-  const store = await openProfileStore(profile, ctx);
-  if (!store) return undefined;
-  const raw = await store.get(secretEntryOf(profile));
-  return raw === undefined ? undefined : parseStoredSecret(raw, profile.name);
-}
-
-export function defaultResolveDeps(ctx: Context): ResolveDeps {
-  return {
-    loadSecret: (profile) => loadStoredSecret(profile, ctx),
-    async readNetrc(host) {
-      const { readNetrc } = await import("../config/netrc.js");
-      const entry = await readNetrc(host, ctx.env);
-      if (entry?.insecurePermissions) {
-        ctx.io.err(`warning: ${entry.path} is readable by other users; run: chmod 600 ${entry.path}`);
-      }
-      return entry;
-    },
-  };
-}
+// Reading a stored secret needs none of the HTTP client: it lives in stored-secret.ts, which `auth status
+// --no-verify` and `auth logout` load alone (issue 14).
+export { defaultResolveDeps, openProfileStore, parseStoredSecret } from "./stored-secret.js";
 
 /**
  * Retries and waits over a second are said on stderr, terminal or not: a script's log should show why a

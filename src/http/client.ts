@@ -1,6 +1,6 @@
 /**
  * createHttpClient: the one way confl talks to Confluence. Composes the layers in pipeline.ts around
- * a transport (built-in fetch, or undici when a proxy/CA/mTLS is configured), then maps the final
+ * a transport (node:http, or undici when a proxy/CA/mTLS is configured), then maps the final
  * response to data or a typed error.
  */
 import { ReadOnlyError } from "../errors.js";
@@ -15,7 +15,9 @@ import {
   RateLimitError,
   TimeoutError,
 } from "./errors.js";
+import { HttpHeaders } from "./headers.js";
 import { htmlTitle, looksLikeHtml } from "./html-page.js";
+import type { WireResponse } from "./node-transport.js";
 import { iterateItems, iteratePages } from "./paginate.js";
 import {
   authLayer,
@@ -134,7 +136,7 @@ export function createHttpClient(options: HttpClientOptions): ConflHttpClient {
     // Before the URL is even resolved: a read-only client sends no write, whoever asks for it.
     if (readOnly && !READ_METHODS.has(method)) throw new ReadOnlyError(`${method} request`, readOnly.reason);
     const url = resolveRequestUrl(apiBase, req.path, { query: req.query, scope });
-    const headers = new Headers(req.headers);
+    const headers = new HttpHeaders(req.headers);
     if (!headers.has("user-agent")) headers.set("user-agent", options.userAgent ?? USER_AGENT);
     const responseType = req.responseType ?? "json";
     if (!headers.has("accept") && responseType === "json") headers.set("accept", "application/json");
@@ -232,13 +234,14 @@ function isStreamBody(body: unknown): boolean {
   if (typeof ReadableStream !== "undefined" && body instanceof ReadableStream) return true;
   if (body instanceof Uint8Array || body instanceof ArrayBuffer || body instanceof URLSearchParams)
     return false;
-  if (typeof FormData !== "undefined" && body instanceof FormData) return false;
+  // never `instanceof FormData`: touching that global loads undici's fetch (node-transport.ts)
+  if (Object.prototype.toString.call(body) === "[object FormData]") return false;
   if (typeof Blob !== "undefined" && body instanceof Blob) return false;
   return Symbol.asyncIterator in body || typeof (body as { pipe?: unknown }).pipe === "function";
 }
 
 async function readBody(
-  response: Response,
+  response: WireResponse,
   type: NonNullable<RequestOptions["responseType"]>,
   method: string,
   url: string,
@@ -284,7 +287,7 @@ async function readBody(
 }
 
 async function readOrThrow<T>(
-  response: Response,
+  response: WireResponse,
   url: string,
   timeoutMs: number,
   read: () => Promise<T>,

@@ -56,7 +56,8 @@ export function describeBody(body: unknown): string | undefined {
   // redacted before it is cut, so a secret across the cut is not left mostly whole
   if (typeof body === "string") return safeServerText(body, 2000);
   if (body instanceof Uint8Array) return `<${body.byteLength} bytes>`;
-  if (typeof FormData !== "undefined" && body instanceof FormData) return "<multipart form data>";
+  // never `instanceof FormData`: touching that global loads undici's fetch (node-transport.ts)
+  if (Object.prototype.toString.call(body) === "[object FormData]") return "<multipart form data>";
   if (typeof Blob !== "undefined" && body instanceof Blob) return `<blob ${body.size} bytes>`;
   if (body instanceof URLSearchParams) return redactText(body.toString());
   return "<stream>";

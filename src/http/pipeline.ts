@@ -8,6 +8,8 @@ import type { ConflError } from "../errors.js";
 import { redactText, registerSecret } from "../redact.js";
 import { describeBody, formatHeaders } from "./debug.js";
 import { formatDuration, NetworkError, RedirectError, TimeoutError, UnsafeRequestError } from "./errors.js";
+import { HttpHeaders } from "./headers.js";
+import type { WireResponse } from "./node-transport.js";
 import { type HostLookup, plainHttpRefusal, possibleCredentialHeaders } from "./plain-http-guard.js";
 import { decideRetry, IDEMPOTENT_METHODS, type RetryPolicy } from "./retry.js";
 import type { Throttle } from "./throttle.js";
@@ -33,7 +35,7 @@ export interface WireRequest {
   anonymous: boolean;
 }
 
-export type Send = (request: WireRequest) => Promise<Response>;
+export type Send = (request: WireRequest) => Promise<WireResponse>;
 export type Layer = (next: Send) => Send;
 
 export function compose(layers: Layer[], wire: Send): Send {
@@ -51,11 +53,11 @@ export function credentialHeaderNames(auth: AuthStrategy | undefined): Set<strin
 }
 
 function cloneRequest(request: WireRequest): WireRequest {
-  return { ...request, headers: new Headers(request.headers) };
+  return { ...request, headers: new HttpHeaders(request.headers) };
 }
 
 /** The start of a 401's body, read from a clone so the caller still gets the whole response. */
-async function peekText(response: Response): Promise<string> {
+async function peekText(response: WireResponse): Promise<string> {
   try {
     return (await response.clone().text()).slice(0, 4096);
   } catch {
@@ -63,7 +65,7 @@ async function peekText(response: Response): Promise<string> {
   }
 }
 
-async function discard(response: Response): Promise<void> {
+async function discard(response: WireResponse): Promise<void> {
   try {
     await response.body?.cancel();
   } catch {
@@ -134,7 +136,7 @@ export function retryLayer(options: RetryLayerOptions): Layer {
     const host = request.url.host;
     for (let attempt = 1; ; attempt++) {
       const release = await throttle.acquire();
-      let response: Response;
+      let response: WireResponse;
       try {
         response = await next(request);
       } catch (error) {
@@ -229,7 +231,7 @@ export const MAX_REDIRECTS = 5;
 const CROSS_ORIGIN_HEADERS = new Set(["accept", "accept-language", "user-agent"]);
 
 function keepAcrossOrigins(headers: Headers, bodyKept: boolean): Headers {
-  const kept = new Headers();
+  const kept = new HttpHeaders();
   headers.forEach((value, name) => {
     const lower = name.toLowerCase();
     if (CROSS_ORIGIN_HEADERS.has(lower) || (bodyKept && lower === "content-type")) kept.set(name, value);
@@ -296,7 +298,7 @@ export function redirectLayer(
       }
       let method = current.method;
       let body = current.body;
-      let headers = new Headers(current.headers);
+      let headers: Headers = new HttpHeaders(current.headers);
       if (
         response.status === 303 ||
         ((response.status === 301 || response.status === 302) && method === "POST")
@@ -380,7 +382,7 @@ export function wireSend(options: WireOptions): Send {
     const timeoutSignal = timeout.signal;
     const signal = request.signal ? AbortSignal.any([request.signal, timeoutSignal]) : timeoutSignal;
     const started = options.now();
-    let response: Response;
+    let response: WireResponse;
     try {
       response = await options.fetch(url.href, {
         method: request.method,

@@ -7,7 +7,7 @@
  */
 import { lookup as dnsLookup } from "node:dns/promises";
 import { isIP } from "node:net";
-import { proxyFor } from "./transport.js";
+import { proxyFor } from "./proxy-env.js";
 
 /**
  * Headers confl itself sets that carry nothing secret. Every other header — Authorization, Cookie,

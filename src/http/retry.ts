@@ -4,6 +4,8 @@
  * for idempotent requests. 429 is retried on any method because Atlassian did not process it.
  */
 
+import { HttpHeaders } from "./headers.js";
+
 export interface RetryPolicy {
   /** retries after the first attempt */
   maxRetries: number;
@@ -112,7 +114,7 @@ export function decideRetry(input: RetryInput): RetryDecision {
     return { action: "retry", delayMs, reason: "network error" };
   }
   const status = input.status ?? 0;
-  const headers = input.headers ?? new Headers();
+  const headers = input.headers ?? new HttpHeaders();
   const is429 = status === 429;
   const is5xx = status >= 500 && status <= 599 && status !== 501 && status !== 505;
   if (!is429 && !is5xx) return { action: "stop", reason: "not retryable" };

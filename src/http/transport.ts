@@ -1,19 +1,23 @@
 /**
- * The wire: one fetch per call, never following redirects itself. Node's built-in fetch ignores
- * HTTPS_PROXY and cannot take a client certificate (dependencies.md §4), so when a proxy, a CA file,
- * mTLS or --insecure is configured we load undici lazily and use its fetch with a dispatcher; plain
- * requests pay nothing for it.
+ * The wire: one request per call, never following redirects itself. A plain request goes over node:http
+ * or node:https (node-transport.ts: Node's built-in fetch costs ~20 ms of CPU to load, issue 14). Node's
+ * fetch also ignores HTTPS_PROXY and cannot take a client certificate (dependencies.md §4), so when a
+ * proxy, a CA file, mTLS or --insecure is configured we load undici lazily and use its fetch with a
+ * dispatcher; plain requests pay nothing for it.
  */
 import { readFileSync } from "node:fs";
-import { rootCertificates } from "node:tls";
 import type { TlsSettings } from "../config/types.js";
 import { ConflError, ExitCode } from "../errors.js";
 import { NetworkError, TimeoutError, TlsError, type TlsProblem } from "./errors.js";
+import { nodeFetch, type WireResponse } from "./node-transport.js";
+import { proxyEnv, proxyFor } from "./proxy-env.js";
+
+export { proxyFor };
 
 export type FetchLike = (
   url: string,
   init: RequestInit & { dispatcher?: unknown; duplex?: "half" },
-) => Promise<Response>;
+) => Promise<WireResponse>;
 
 export interface TransportOptions {
   /** the profile's stored settings */
@@ -51,45 +55,6 @@ export interface Transport {
   describe: string;
 }
 
-function proxyEnv(env: NodeJS.ProcessEnv) {
-  const pick = (lower: string, upper: string) => env[lower] ?? env[upper] ?? "";
-  return {
-    httpProxy: pick("http_proxy", "HTTP_PROXY"),
-    httpsProxy: pick("https_proxy", "HTTPS_PROXY"),
-    noProxy: pick("no_proxy", "NO_PROXY"),
-  };
-}
-
-const DEFAULT_PORTS: Record<string, number> = { "http:": 80, "https:": 443 };
-
-/**
- * The proxy that will carry a request to `url`, or undefined for a direct connection. The transport picks
- * its dispatcher with this very function, and the plain-http guard asks it whether loopback is really
- * loopback (a proxy in between can forward the request anywhere), so the two can never disagree.
- * The rules are undici's EnvHttpProxyAgent's (7.x): https falls back to HTTP_PROXY; NO_PROXY entries are
- * separated by commas or spaces, `*` alone disables proxying, `.example.com` / `*.example.com` /
- * `example.com` match the host and its subdomains, `host:port` matches that port only.
- */
-export function proxyFor(url: URL, env: NodeJS.ProcessEnv): string | undefined {
-  const { httpProxy, httpsProxy, noProxy } = proxyEnv(env);
-  const proxy =
-    url.protocol === "https:" ? httpsProxy || httpProxy : url.protocol === "http:" ? httpProxy : "";
-  if (!proxy) return undefined;
-  if (noProxy === "*") return undefined;
-  // url.host keeps the brackets of an IPv6 address, as NO_PROXY entries write them
-  const hostname = url.host.replace(/:\d*$/, "").toLowerCase();
-  const port = Number.parseInt(url.port, 10) || DEFAULT_PORTS[url.protocol] || 0;
-  for (const entry of noProxy.split(/[,\s]/)) {
-    if (!entry) continue;
-    const parsed = /^(.+):(\d+)$/.exec(entry);
-    const host = (parsed ? parsed[1]! : entry).replace(/^\*?\./, "").toLowerCase();
-    const entryPort = parsed ? Number.parseInt(parsed[2]!, 10) : 0;
-    if (entryPort && entryPort !== port) continue;
-    if (hostname === host || hostname.endsWith(`.${host}`)) return undefined;
-  }
-  return proxy;
-}
-
 function readPem(path: string, what: string, hint: string): string {
   try {
     return readFileSync(path, "utf8");
@@ -114,12 +79,14 @@ export async function createTransport(options: TransportOptions): Promise<Transp
   const useProxy = proxies.httpProxy !== "" || proxies.httpsProxy !== "";
   const needsDispatcher =
     useProxy || caFile !== undefined || tls.clientCert !== undefined || tls.insecure === true;
-  if (!needsDispatcher) return { fetch: globalThis.fetch as FetchLike, describe: "built-in fetch" };
+  if (!needsDispatcher) return { fetch: nodeFetch, describe: "node:http" };
 
   const connect: Record<string, unknown> = {};
   if (caFile !== undefined) {
     // Passing `ca` replaces Node's roots, so add the bundled roots and NODE_EXTRA_CA_CERTS back: the
     // file extends what is trusted, it does not narrow it.
+    // node:tls is loaded here, not at start-up: a plain http request never needs it (issue 14)
+    const { rootCertificates } = await import("node:tls");
     const extra = env.NODE_EXTRA_CA_CERTS ? [safeRead(env.NODE_EXTRA_CA_CERTS)] : [];
     connect.ca = [
       ...rootCertificates,

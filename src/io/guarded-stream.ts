@@ -13,12 +13,23 @@
  * The wrapper is a Proxy over the real stream: isTTY, columns, on("resize"), on("error") are the real
  * stream's, only write/end are intercepted.
  */
-import { randomBytes } from "node:crypto";
+import { createRequire } from "node:module";
 import type { Writable } from "node:stream";
 import { StreamRedactor, stripControls } from "../redact.js";
 
-/** Stands for ESC in confl's own colour codes; random per process so server text cannot forge it. */
-export const ESC_MARKER = `\u{E000}${randomBytes(8).toString("hex")}\u{E001}`;
+let marker: string | undefined;
+
+/**
+ * Stands for ESC in confl's own colour codes; random per process so server text cannot forge it. Made on
+ * first use: node:crypto costs ~2 ms of CPU to load, which `confl --help` to a pipe never needs (issue 14).
+ */
+export function escMarker(): string {
+  if (marker === undefined) {
+    const { randomBytes } = createRequire(import.meta.url)("node:crypto") as typeof import("node:crypto");
+    marker = `\u{E000}${randomBytes(8).toString("hex")}\u{E001}`;
+  }
+  return marker;
+}
 
 export interface GuardOptions {
   /** Strip terminal control sequences from what is written. */
@@ -101,5 +112,6 @@ function toBuffer(chunk: unknown, encoding: BufferEncoding | undefined): Buffer 
 }
 
 function unmark(text: string): string {
-  return text.includes(ESC_MARKER) ? text.replaceAll(ESC_MARKER, "\x1b") : text;
+  // no marker yet: no colour was written, and no text can contain one
+  return marker !== undefined && text.includes(marker) ? text.replaceAll(marker, "\x1b") : text;
 }

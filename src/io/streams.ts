@@ -6,7 +6,7 @@
  */
 import type { Readable, Writable } from "node:stream";
 import picocolors from "picocolors";
-import { ESC_MARKER, type Guarded, guardStream } from "./guarded-stream.js";
+import { escMarker, type Guarded, guardStream } from "./guarded-stream.js";
 
 export type Colors = ReturnType<typeof picocolors.createColors>;
 const { createColors } = picocolors;
@@ -109,7 +109,7 @@ function flushAll(...streams: Guarded<unknown>[]): void {
 }
 
 /**
- * Colour functions whose escape codes carry ESC_MARKER instead of ESC: the guarded stream strips every
+ * Colour functions whose escape codes carry escMarker() instead of ESC: the guarded stream strips every
  * real ESC (server text) and only then turns markers into ESC. The text inside is left as it is.
  */
 function markColors(colors: Colors): Colors {
@@ -118,7 +118,7 @@ function markColors(colors: Colors): Colors {
   for (const [name, value] of Object.entries(colors)) {
     if (typeof value !== "function") continue;
     const [open = "", close = ""] = String((value as (s: string) => string)(probe)).split(probe);
-    const mark = (code: string) => code.replaceAll("\x1b", ESC_MARKER);
+    const mark = (code: string) => code.replaceAll("\x1b", escMarker());
     marked[name] = (text: unknown) => `${mark(open)}${String(text)}${mark(close)}`;
   }
   return marked as unknown as Colors;

@@ -19,6 +19,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator } from "../../sim/index.js";
 import type { Simulator } from "../../sim/types.js";
+import { ALL_NOUNS } from "../../src/commands/all.js";
 import { buildProgram } from "../../src/main.js";
 import { type ReverseProxy, startReverseProxy } from "../auth/proxy.js";
 import { recordHints } from "../hints/collect.js";
@@ -46,7 +47,7 @@ interface Example {
 function helpExamples(): Example[] {
   const program = buildProgram(() => {
     throw new Error("not run");
-  });
+  }, ALL_NOUNS);
   const found: Example[] = [];
   const walk = (cmd: typeof program, path: string[]) => {
     let help = "";
@@ -338,7 +339,7 @@ describe("examples", () => {
     expect(readmeExamples().length).toBeGreaterThan(20);
     const program = buildProgram(() => {
       throw new Error("not run");
-    });
+    }, ALL_NOUNS);
     const leaves: string[] = [];
     const walk = (cmd: typeof program, path: string[]) => {
       if (cmd.commands.length === 0) leaves.push(path.join(" "));

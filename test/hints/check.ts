@@ -7,6 +7,7 @@
  * `commandsIn` finds the command lines in text; `checkCommand` says what is wrong with one.
  */
 import { type Command, CommanderError } from "@commander-js/extra-typings";
+import { ALL_NOUNS } from "../../src/commands/all.js";
 import { buildProgram } from "../../src/main.js";
 
 /** A command line as printed, and its words after `confl`. */
@@ -23,7 +24,7 @@ let topLevel: Set<string> | undefined;
 function parser(): Command {
   const root = buildProgram(() => {
     throw new Error("hint check: no command runs");
-  }) as unknown as Command;
+  }, ALL_NOUNS) as unknown as Command;
   const quiet = (cmd: Command) => {
     cmd.exitOverride();
     cmd.configureOutput({ writeOut: () => {}, writeErr: () => {}, outputError: () => {} });

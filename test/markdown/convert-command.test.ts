@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
+import { ALL_NOUNS } from "../../src/commands/all.js";
 import { run } from "../../src/commands/convert/convert.js";
 import { createContext } from "../../src/context.js";
 import { ExitCode, UsageError } from "../../src/errors.js";
@@ -98,7 +99,7 @@ describe("confl convert --help examples", () => {
   const examples = (() => {
     const program = buildProgram(() => {
       throw new Error("not run");
-    });
+    }, ALL_NOUNS);
     const convert = program.commands.find((c) => c.name() === "convert")!;
     let help = "";
     convert.configureOutput({ writeOut: (s) => (help += s) });

@@ -19,6 +19,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator } from "../../sim/index.js";
 import type { Simulator } from "../../sim/types.js";
+import { ALL_NOUNS } from "../../src/commands/all.js";
 import { buildProgram } from "../../src/main.js";
 import { diffSnapshots, INTERNAL_HINT, pool, runConfl, STACK_FRAME, snapshot } from "./lib.js";
 
@@ -35,7 +36,7 @@ let pat: string;
 function commandTree(): Map<string, { flags: string[]; choices: Map<string, readonly string[]> }> {
   const program = buildProgram(() => {
     throw new Error("no command runs here");
-  }) as unknown as CommandLike;
+  }, ALL_NOUNS) as unknown as CommandLike;
   const leaves = new Map<string, { flags: string[]; choices: Map<string, readonly string[]> }>();
   const walk = (cmd: CommandLike, path: string[]) => {
     if (cmd.commands.length === 0 && path.length > 0) {

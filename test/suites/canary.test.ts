@@ -26,6 +26,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ALL_NOUNS } from "../../src/commands/all.js";
 import { buildProgram } from "../../src/main.js";
 import { startServer, type TestServer } from "../http/helpers.js";
 import { pool, runConfl, snapshot } from "./lib.js";
@@ -397,7 +398,7 @@ interface CommandLike {
 function leafCommands(): string[] {
   const program = buildProgram(() => {
     throw new Error("no command runs here");
-  }) as unknown as CommandLike;
+  }, ALL_NOUNS) as unknown as CommandLike;
   const out: string[] = [];
   const walk = (cmd: CommandLike, path: string[]) => {
     if (cmd.commands.length === 0 && path.length > 0) out.push(path.join(" "));

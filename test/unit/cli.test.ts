@@ -1,5 +1,6 @@
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
+import { ALL_NOUNS } from "../../src/commands/all.js";
 import { ConflError, ExitCode, UsageError } from "../../src/errors.js";
 import { createIOStreams } from "../../src/io/streams.js";
 import { buildProgram, main, reportError } from "../../src/main.js";
@@ -83,7 +84,7 @@ describe("help", () => {
   // Every command a user can run shows examples in its --help (the gh/kubectl convention).
   const program = buildProgram(() => {
     throw new Error("no command runs in this test");
-  });
+  }, ALL_NOUNS);
   const leaves: string[][] = [];
   const walk = (cmd: typeof program, path: string[]) => {
     for (const sub of cmd.commands) {

@@ -31,14 +31,17 @@ describe("the published package", () => {
     const files = packedFiles();
     const chunks = readdirSync(join(root, "dist", "chunks")).map((f) => `dist/chunks/${f}`);
     expect(chunks.length).toBeGreaterThan(0);
-    expect(files).toEqual(expect.arrayContaining(["dist/confl.mjs", "README.md", "package.json", ...chunks]));
+    expect(files).toEqual(
+      expect.arrayContaining(["dist/confl.cjs", "dist/confl.mjs", "README.md", "package.json", ...chunks]),
+    );
     expect(
       files.filter((f) => f.startsWith("src/") || f.startsWith("test/") || f.startsWith("build/")),
     ).toEqual([]);
   });
 
   it("bin.confl is the entry, starts with a node shebang, and engines says >=20.19", () => {
-    expect(pkg.bin.confl).toBe("dist/confl.mjs");
+    // a CommonJS bin: --version answers without Node's ESM loader (startup-budget.test.ts)
+    expect(pkg.bin.confl).toBe("dist/confl.cjs");
     expect(readFileSync(join(root, pkg.bin.confl ?? "missing"), "utf8").split("\n")[0]).toBe(
       "#!/usr/bin/env node",
     );

@@ -7,7 +7,6 @@ import { resolve as resolvePath } from "node:path";
 import type { Command } from "@commander-js/extra-typings";
 import { Option } from "@commander-js/extra-typings";
 import { type Detection, detectSite, type Probe } from "../../auth/detect.js";
-import { API_TOKEN_URL } from "../../auth/diagnose.js";
 import {
   isOAuthKind,
   KIND_EXPLANATIONS,
@@ -16,14 +15,7 @@ import {
   registerStoredSecret,
   secretForKind,
 } from "../../auth/kinds/index.js";
-import {
-  type SavedLogin,
-  SECRET_ATTEMPTS,
-  type StorageQuestions,
-  saveLogin,
-  saveLoginAsking,
-} from "../../auth/login.js";
-import { applyDetection, createProbe } from "../../auth/session.js";
+import type { SavedLogin, StorageQuestions } from "../../auth/login.js";
 import { assertNoUserinfo, isGatewayUrl } from "../../auth/site-url.js";
 import type { CredentialKind, StoredSecret } from "../../auth/types.js";
 import { isValidProfileName, profileNameForSite } from "../../config/profile-name.js";
@@ -218,7 +210,7 @@ async function detectOrDiagnose(
   cloudId: string | undefined,
   deployment?: Deployment,
 ): Promise<Detection> {
-  const probe = deps.probe ?? createProbe(ctx, tls, tls);
+  const probe = deps.probe ?? (await import("../../auth/session.js")).createProbe(ctx, tls, tls);
   try {
     return await detectSite(site, {
       env: ctx.env,
@@ -291,7 +283,17 @@ export async function run(options: LoginOptions, ctx: Context, deps: LoginDeps =
         `printf '%s' "$TOKEN" | ${commandLine(ctx, options, ["--with-token"])}`,
     });
   }
-  const { validateProfileName, getProfile } = await import("../../config/store.js");
+  const [
+    { validateProfileName, getProfile },
+    { API_TOKEN_URL },
+    { SECRET_ATTEMPTS, saveLoginAsking },
+    { applyDetection },
+  ] = await Promise.all([
+    import("../../config/store.js"),
+    import("../../auth/diagnose.js"),
+    import("../../auth/login.js"),
+    import("../../auth/session.js"),
+  ]);
   if (ctx.globals.profile !== undefined) validateProfileName(ctx.globals.profile);
   let kind = options.type ? parseCredentialKind(options.type) : undefined;
   const deployment = parseDeployment(options.deployment);
@@ -566,6 +568,7 @@ async function loginWithOAuth(
   };
   // Verified before anything is stored, like every other kind: a bring-your-own token included.
   const verify = options.verify !== false;
+  const { saveLogin } = await import("../../auth/login.js");
   const saved = await saveLogin(ctx, {
     profile,
     secret: result.secret,

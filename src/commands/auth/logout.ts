@@ -1,8 +1,5 @@
 /** `confl auth logout`: removes the profile's secret from its store and the profile from config.json. */
 import type { Command } from "@commander-js/extra-typings";
-import { environmentSecret } from "../../auth/resolve.js";
-import { openProfileStore } from "../../auth/session.js";
-import { secretEntryOf } from "../../config/secret-entry.js";
 import type { Context, ContextFactory } from "../../context.js";
 import { UsageError } from "../../errors.js";
 
@@ -16,7 +13,13 @@ export interface LogoutResult {
 }
 
 export async function run(_options: LogoutOptions, ctx: Context): Promise<LogoutResult> {
-  const { loadConfig, removeProfile, unknownProfileError } = await import("../../config/store.js");
+  const [{ loadConfig, removeProfile, unknownProfileError }, { environmentSecret }, { openProfileStore }] =
+    await Promise.all([
+      import("../../config/store.js"),
+      import("../../auth/resolve.js"),
+      import("../../auth/stored-secret.js"),
+    ]);
+  const { secretEntryOf } = await import("../../config/secret-entry.js");
   const config = await loadConfig(ctx.env);
   const name = ctx.globals.profile ?? config.activeProfile;
   if (!name)

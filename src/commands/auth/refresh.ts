@@ -4,9 +4,6 @@
  * profiles fetch a new token. Prints when the new token expires, never the token.
  */
 import type { Command } from "@commander-js/extra-typings";
-import { openProfileStore, parseStoredSecret } from "../../auth/session.js";
-import { secretEntryOf } from "../../config/secret-entry.js";
-import { loadConfig, selectProfile } from "../../config/store.js";
 import type { Context, ContextFactory } from "../../context.js";
 import { AuthError, UsageError } from "../../errors.js";
 
@@ -20,6 +17,12 @@ export interface RefreshResult {
 }
 
 export async function run(_options: RefreshOptions, ctx: Context): Promise<RefreshResult> {
+  const [{ openProfileStore, parseStoredSecret }, { secretEntryOf }, { loadConfig, selectProfile }] =
+    await Promise.all([
+      import("../../auth/session.js"),
+      import("../../config/secret-entry.js"),
+      import("../../config/store.js"),
+    ]);
   const config = await loadConfig(ctx.env);
   const profile = selectProfile(config, ctx.globals.profile, ctx.env);
   if (!profile) {

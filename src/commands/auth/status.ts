@@ -3,31 +3,16 @@
  * comes from, and a live verification. Exit 4 when the profile commands would use does not work.
  */
 import { type Command, Option } from "@commander-js/extra-typings";
-import { detectSite } from "../../auth/detect.js";
-import { createStrategyAsync } from "../../auth/kinds/index.js";
-import {
-  type CredentialSource,
-  describeSource,
-  ENVIRONMENT_PROFILE_NAME,
-  environmentSecret,
-  type ResolvedCredential,
-  resolveCredential,
-} from "../../auth/resolve.js";
-import {
-  applyDetection,
-  clientForSession,
-  createProbe,
-  defaultResolveDeps,
-  openProfileStore,
-} from "../../auth/session.js";
+// Registration imports nothing heavy (issue 14): what run() needs is imported inside it.
+import type { CredentialSource, ResolvedCredential } from "../../auth/resolve.js";
 import type { StoredSecret } from "../../auth/types.js";
-import { type Identity, verifyProfile } from "../../auth/verify.js";
+import type { Identity } from "../../auth/verify.js";
 import type { ConfigFile } from "../../config/types.js";
 import type { Context, ContextFactory } from "../../context.js";
 import { AuthError, ConflError, ExitCode, type ExitCodeValue } from "../../errors.js";
 import type { PatExpiry } from "../../jira/pat.js";
 import { redactText } from "../../redact.js";
-import { checkJira, type JiraStatus, jiraExitCodes } from "./status-jira.js";
+import type { JiraStatus } from "./status-jira.js";
 
 export interface StatusOptions {
   /** false with --no-verify: skip the live check */
@@ -111,6 +96,7 @@ async function check(
   products: Products = { confluence: true, jira: false },
   jiraEnv: NodeJS.ProcessEnv = ctx.env,
 ): Promise<ProfileStatus> {
+  const { describeSource } = await import("../../auth/resolve.js");
   let profile = resolved.profile;
   const status: ProfileStatus = {
     name: profile.name,
@@ -130,6 +116,15 @@ async function check(
     ...(profile.identity ? { identity: profile.identity } : {}),
   };
   if (!verify) return status;
+  const [{ detectSite }, { createStrategyAsync }, session, { verifyProfile }, { checkJira, jiraExitCodes }] =
+    await Promise.all([
+      import("../../auth/detect.js"),
+      import("../../auth/kinds/index.js"),
+      import("../../auth/session.js"),
+      import("../../auth/verify.js"),
+      import("./status-jira.js"),
+    ]);
+  const { applyDetection, clientForSession, createProbe, openProfileStore } = session;
   try {
     if (resolved.needsDetection) {
       const detection = await detectSite(profile.site, {
@@ -166,7 +161,15 @@ async function check(
 }
 
 export async function run(options: StatusOptions, ctx: Context): Promise<StatusResult> {
-  const { loadConfig } = await import("../../config/store.js");
+  const [
+    { loadConfig },
+    { ENVIRONMENT_PROFILE_NAME, environmentSecret, resolveCredential },
+    { defaultResolveDeps },
+  ] = await Promise.all([
+    import("../../config/store.js"),
+    import("../../auth/resolve.js"),
+    import("../../auth/stored-secret.js"),
+  ]);
   const config: ConfigFile = await loadConfig(ctx.env);
   const verify = options.verify !== false;
   const products: Products = options.allProducts

@@ -1,6 +1,5 @@
 /** `confl auth switch [profile]`: makes another stored profile the active one (picked on a terminal when not named). */
 import type { Command } from "@commander-js/extra-typings";
-import { environmentSecret } from "../../auth/resolve.js";
 import type { Context, ContextFactory } from "../../context.js";
 import { InterruptedError, UsageError } from "../../errors.js";
 
@@ -63,6 +62,7 @@ export async function run(options: SwitchOptions, ctx: Context, deps: SwitchDeps
   const profile = await getProfile(name, ctx.env);
   ctx.io.err(`${ctx.io.errColors.green("✓")} Active profile: ${name}${profile ? ` (${profile.site})` : ""}`);
   if (ctx.globals.json) ctx.io.out(JSON.stringify({ activeProfile: name, site: profile?.site ?? null }));
+  const { environmentSecret } = await import("../../auth/resolve.js");
   const env = environmentSecret(ctx.env);
   if (env)
     ctx.io.err(`note: ${env.variable} is set in the environment and takes precedence over stored profiles`);

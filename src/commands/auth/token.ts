@@ -5,8 +5,6 @@
  * --yes is given. Piped or captured (`TOKEN=$(confl auth token)`) it prints without asking.
  */
 import type { Command } from "@commander-js/extra-typings";
-import { isOAuthKind, primarySecretValue } from "../../auth/kinds/index.js";
-import { resolveSession } from "../../auth/session.js";
 import type { Context, ContextFactory } from "../../context.js";
 import { ConflError, UsageError } from "../../errors.js";
 import { type Confirm, clackConfirm } from "./prompts.js";
@@ -28,12 +26,17 @@ export interface TokenJson {
 }
 
 export async function run(options: TokenOptions, ctx: Context, deps: TokenDeps = {}): Promise<string> {
+  const [{ isOAuthKind, primarySecretValue }, { resolveSession }] = await Promise.all([
+    import("../../auth/kinds/index.js"),
+    import("../../auth/session.js"),
+  ]);
   const session = await resolveSession(ctx);
   const secret = session.resolved.secret;
   let value: string | undefined;
   if (isOAuthKind(session.profile.kind)) {
     // Let the strategy refresh first, then print what it would send.
-    const headers = new Headers();
+    const { HttpHeaders } = await import("../../http/headers.js");
+    const headers = new HttpHeaders();
     await session.strategy.apply({ url: new URL(session.profile.apiBase), method: "GET", headers });
     value = headers.get("authorization")?.replace(/^Bearer\s+/i, "");
   } else if (secret) {

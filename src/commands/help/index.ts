@@ -7,7 +7,8 @@ import type { ContextFactory } from "../../context.js";
 import { UsageError } from "../../errors.js";
 
 export function registerHelp(program: Command, getContext: ContextFactory): void {
-  // replaces commander's implicit `help [command]`, keeping what it did
+  // replaces commander's implicit `help [command]`, keeping what it did (registerCommands turns it off
+  // too, for when this noun is a stub)
   program.helpCommand(false);
   program
     .command("help")

@@ -1,0 +1,57 @@
+/**
+ * A profile's stored secret: its store, opened lazily, and the parsed entry. Apart from session.ts so that
+ * what only reads credentials (`auth status --no-verify`, `auth logout`) does not load the HTTP client.
+ */
+import { secretEntryOf } from "../config/secret-entry.js";
+import type { Profile } from "../config/types.js";
+import type { Context } from "../context.js";
+import { AuthError } from "../errors.js";
+import type { SecretStore } from "../secrets/types.js";
+import { registerStoredSecret } from "./kinds/index.js";
+import type { ResolveDeps } from "./resolve.js";
+import type { StoredSecret } from "./types.js";
+
+/** The secret store a profile names, opened lazily (nothing is touched before get/set). */
+export async function openProfileStore(profile: Profile, ctx: Context): Promise<SecretStore | undefined> {
+  if (profile.secretStore === "none") return undefined;
+  const { openSecretStore } = await import("../secrets/index.js");
+  return openSecretStore(profile.secretStore, { env: ctx.env, io: ctx.io });
+}
+
+/** Stored secrets are JSON under the profile's name; anything else is a damaged entry. */
+export function parseStoredSecret(raw: string, profileName: string): StoredSecret {
+  try {
+    const value = JSON.parse(raw) as StoredSecret;
+    if (value && typeof value === "object" && typeof value.kind === "string") {
+      registerStoredSecret(value);
+      return value;
+    }
+  } catch {
+    // fall through: never echo the raw value, it is a secret
+  }
+  throw new AuthError(`the stored secret of profile "${profileName}" is damaged`, {
+    code: "auth.secret_damaged",
+    hint: `run: confl auth login --profile ${profileName}`,
+  });
+}
+
+async function loadStoredSecret(profile: Profile, ctx: Context): Promise<StoredSecret | undefined> {
+  const store = await openProfileStore(profile, ctx);
+  if (!store) return undefined;
+  const raw = await store.get(secretEntryOf(profile));
+  return raw === undefined ? undefined : parseStoredSecret(raw, profile.name);
+}
+
+export function defaultResolveDeps(ctx: Context): ResolveDeps {
+  return {
+    loadSecret: (profile) => loadStoredSecret(profile, ctx),
+    async readNetrc(host) {
+      const { readNetrc } = await import("../config/netrc.js");
+      const entry = await readNetrc(host, ctx.env);
+      if (entry?.insecurePermissions) {
+        ctx.io.err(`warning: ${entry.path} is readable by other users; run: chmod 600 ${entry.path}`);
+      }
+      return entry;
+    },
+  };
+}
