@@ -17,7 +17,7 @@
  * table cells the span between their pipes, links their container's. Other inline nodes have none.
  */
 
-import MarkdownIt, { type MarkdownIt as MarkdownItInstance, type Token } from "markdown-it";
+import MarkdownIt, { type Env, type MarkdownIt as MarkdownItInstance, type Token } from "markdown-it";
 
 type Position = NonNullable<Root["position"]>;
 
@@ -38,6 +38,7 @@ import type {
 } from "mdast";
 
 interface BlockState {
+  src: string;
   bMarks: number[];
   tShift: number[];
   eMarks: number[];
@@ -83,7 +84,12 @@ function markdownIt(): MarkdownItInstance {
               token.meta = {
                 ...token.meta,
                 start: state.bMarks[first]! + state.tShift[first]!,
-                end: state.eMarks[last]!,
+                // where the content ends: an unclosed fence or HTML block runs on to the end (the
+                // trailing blank lines tell chunks.ts that the piece cut it)
+                end:
+                  token.type === "fence" || token.type === "html_block"
+                    ? state.eMarks[last]!
+                    : contentEnd(state.src, state.bMarks[first]!, state.eMarks[last]!),
               };
             }
           }
@@ -100,25 +106,55 @@ class Unsupported extends Error {}
 
 /** The mdast remark-parse + remark-gfm would give, or undefined when the document needs remark. */
 export function parseWithMarkdownIt(markdown: string): Root | undefined {
-  if (markdown.includes("[^")) return undefined;
-  const tokens = markdownIt().parse(markdown, {});
+  return markdownItTree(markdown).tree;
+}
+
+/**
+ * The tree, or why there is none: `references` when the text defines links (markdown-it resolves
+ * references itself, from the text it is given; remark keeps them for the whole document, which
+ * chunks.ts needs), `unsupported` for the constructs left to remark.
+ */
+export function markdownItTree(markdown: string): { tree?: Root; reason?: "references" | "unsupported" } {
+  if (markdown.includes("[^")) return { reason: "unsupported" };
+  const env: Env = {};
+  const tokens = markdownIt().parse(markdown, env);
+  if (env.references && Object.keys(env.references).length) return { reason: "references" };
   try {
-    return new Adapter(markdown).root(tokens);
+    return { tree: new Adapter(markdown).root(tokens) };
   } catch (error) {
-    if (error instanceof Unsupported) return undefined;
+    if (error instanceof Unsupported) return { reason: "unsupported" };
     throw error;
   }
 }
 
 /**
  * The two parsers apply CommonMark's "rule of 3" differently when a delimiter run was partly used
- * (`***a* b*c**`): a run that can both open and close (non-space on both sides) together with a run of
- * two or more of the same character sends the paragraph to remark.
+ * (`***a* b*c**`): a paragraph with a run of `*` or `_` that can both open and close (not whitespace on
+ * either side, punctuation on both sides or on neither) and a run of two or more goes to remark.
  */
-const EMPHASIS_RISK: Array<[RegExp, RegExp]> = [
-  [/[^\s*]\*+[^\s*]/, /\*\*/],
-  [/[^\s_]_+[^\s_]/, /__/],
-];
+function emphasisRisk(text: string): boolean {
+  for (const mark of ["*", "_"]) {
+    if (!text.includes(mark + mark)) continue;
+    for (let i = text.indexOf(mark); i !== -1; i = text.indexOf(mark, i)) {
+      let end = i;
+      while (text[end] === mark) end++;
+      const before = text[i - 1];
+      const after = text[end];
+      if (
+        before !== undefined &&
+        after !== undefined &&
+        !/\s/.test(before) &&
+        !/\s/.test(after) &&
+        PUNCTUATION.test(before) === PUNCTUATION.test(after)
+      )
+        return true;
+      i = end;
+    }
+  }
+  return false;
+}
+
+const PUNCTUATION = /[\p{P}\p{S}]/u;
 
 const AUTOLINK_CANDIDATE = /@|www|http/i;
 const WHITESPACE_OR_LT = /[\s<]/;
@@ -355,20 +391,17 @@ class Adapter {
     const value = head.value;
     if (value[0] !== "[") return;
     const mark = value[1];
+    // `[` and `]` on two lines: GFM takes the line ending for the space
+    if (value[2] === "]" && (mark === "\n" || mark === "\r")) throw new Unsupported();
     if (value[2] !== "]" || (mark !== " " && mark !== "\t" && mark !== "x" && mark !== "X")) return;
     const after = value[3];
-    const more = paragraph.children.length > 1;
-    if (after === undefined) {
-      if (more) throw new Unsupported();
-      return;
-    }
-    if (after === "\n") {
-      // EOL after the marker: a task
-    } else if (after === " " || after === "\t") {
-      // spaces and then something
-      if (value.slice(3).trim() === "" && !more) return;
-      if (value.slice(3).trim() === "" && more) throw new Unsupported();
-    } else return;
+    const next = paragraph.children[1];
+    // a hard break right after the marker: trailing spaces, which markdown-it has already taken away
+    if (next?.type === "break" && value.slice(3).trim() === "") throw new Unsupported();
+    if (after === undefined) return; // markup right after `]`, or the end
+    if (after !== "\n" && after !== " " && after !== "\t") return;
+    // after a space, something must follow (the end of the paragraph does not count)
+    if (after !== "\n" && value.slice(3).trim() === "" && !next) return;
     item.checked = mark === "x" || mark === "X";
     head.value = value.slice(4);
     if (head.value === "") paragraph.children.shift();
@@ -384,8 +417,7 @@ class Adapter {
   private inline(token: Token, container: Position | undefined): PhrasingContent[] {
     const children = token.children ?? [];
     this.checkAutolinkRisk(children);
-    if (EMPHASIS_RISK.some(([bothSides, run]) => bothSides.test(token.content) && run.test(token.content)))
-      throw new Unsupported();
+    if (emphasisRisk(token.content)) throw new Unsupported();
     const root: { children: PhrasingContent[] } = { children: [] };
     const stack: Array<{ children: PhrasingContent[] }> = [root];
     let first = true;
@@ -399,7 +431,7 @@ class Adapter {
       else {
         const text: Text = { type: "text", value };
         if (first && stack.length === 1 && container) {
-          text.position = { start: container.start, end: container.end };
+          text.position = copy(container);
           if (literal) text.data = { literalStart: true } as Text["data"];
         }
         siblings.push(text);
@@ -447,7 +479,7 @@ class Adapter {
             url: attribute(child, "href") ?? "",
             title: attribute(child, "title") ?? null,
             children: [],
-            ...(container ? { position: container } : {}),
+            ...(container ? { position: copy(container) } : {}),
           } as PhrasingContent & { children: PhrasingContent[] };
           add(node);
           stack.push(node);
@@ -485,30 +517,43 @@ class Adapter {
       const child = children[i]!;
       if (child.type !== "text" || !AUTOLINK_CANDIDATE.test(child.content)) continue;
       const content = child.content;
-      const next = children[i + 1];
-      const previous = children[i - 1];
-      const lastSpace = lastIndexOfSpace(content);
-      const tail = content.slice(lastSpace + 1);
-      if (next && next.type !== "softbreak" && next.type !== "hardbreak" && AUTOLINK_CANDIDATE.test(tail))
-        throw new Unsupported();
+      const touchesNext = isToken(children[i + 1]);
+      const touchesPrevious = isToken(children[i - 1]);
+      if (!touchesNext && !touchesPrevious) continue;
       const firstSpace = content.search(WHITESPACE_OR_LT);
-      const head = firstSpace === -1 ? content : content.slice(0, firstSpace);
-      if (
-        previous &&
-        previous.type !== "softbreak" &&
-        previous.type !== "hardbreak" &&
-        AUTOLINK_CANDIDATE.test(head)
-      )
-        throw new Unsupported();
-      if (next && next.type !== "softbreak" && next.type !== "hardbreak" && firstSpace === -1)
-        throw new Unsupported();
+      if (firstSpace === -1) {
+        if (mayBeAutolink(content)) throw new Unsupported();
+        continue;
+      }
+      if (touchesPrevious && mayBeAutolink(content.slice(0, firstSpace))) throw new Unsupported();
+      if (touchesNext && mayBeAutolink(content.slice(lastIndexOfSpace(content) + 1))) throw new Unsupported();
     }
   }
+}
+
+function copy(position: Position): Position {
+  return { start: { ...position.start }, end: { ...position.end } };
+}
+
+function contentEnd(src: string, from: number, to: number): number {
+  let end = to;
+  while (end > from && /\s/.test(src[end - 1]!)) end--;
+  return end;
 }
 
 function attribute(token: Token, name: string): string | undefined {
   const value = token.attrGet(name);
   return value === null ? undefined : String(value);
+}
+
+/** Something next to the text that is not a line break. */
+function isToken(token: Token | undefined): boolean {
+  return token !== undefined && token.type !== "softbreak" && token.type !== "hardbreak";
+}
+
+/** A word GFM could find a literal URL or e-mail address in: `www.`, `http(s)://`, `local@domain.tld`. */
+function mayBeAutolink(word: string): boolean {
+  return /www\.|https?:/i.test(word) || /[-.\w+]@[-\w]+\./.test(word);
 }
 
 function lastIndexOfSpace(text: string): number {

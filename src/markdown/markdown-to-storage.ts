@@ -32,7 +32,7 @@ import { parseInPieces } from "./chunks.js";
 import { parseFrontMatter } from "./front-matter.js";
 import { classifyHref } from "./links.js";
 import { PANEL_FOR_ALERT, parseMeta } from "./macros.js";
-import { parseWithMarkdownIt } from "./markdown-it-parse.js";
+import { markdownItTree } from "./markdown-it-parse.js";
 import {
   type ConversionReport,
   InvalidStorageError,
@@ -112,14 +112,22 @@ export const parseWithRemark: MarkdownParser = (markdown) => parseInPieces(markd
  * documents the adapter leaves to it.
  */
 export const parseFast: MarkdownParser = (markdown) => {
-  const tree = parseWithMarkdownIt(markdown);
-  if (tree) {
-    // the parser setup registers the autolink transform; make sure it has run once
-    if (autolinkTransforms.length === 0) parser.parse("");
-    return linkLiterals(tree);
-  }
-  return parseWithRemark(markdown);
+  const whole = markdownItTree(markdown);
+  if (whole.tree) return linkLiteralsFast(whole.tree);
+  if (whole.reason === "references") return parseWithRemark(markdown);
+  // in pieces, each by markdown-it where it can (a piece that defines links goes to remark too, so
+  // chunks.ts sees every definition)
+  return parseInPieces(markdown, (piece) => {
+    const tree = markdownItTree(piece).tree;
+    return tree ? linkLiteralsFast(tree) : parseMarkdown(piece);
+  });
 };
+
+function linkLiteralsFast(tree: Root): Root {
+  // the remark parser's setup is what takes the autolink transform out of it (deferAutolinkTransform)
+  if (autolinkTransforms.length === 0) parser.parse("");
+  return linkLiterals(tree);
+}
 
 const ALLOWED_INLINE_HTML = /^<(\/?)(u|sub|sup)>$/i;
 const BREAK_HTML = /^<br\s*\/?>$/i;
