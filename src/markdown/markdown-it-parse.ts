@@ -516,6 +516,8 @@ class Adapter {
     for (let i = 0; i < children.length; i++) {
       const child = children[i]!;
       if (child.type !== "text" || !AUTOLINK_CANDIDATE.test(child.content)) continue;
+      // the text of an autolink (`<https://…>`) is the link, in both parsers
+      if (children[i - 1]?.type === "link_open" && children[i - 1]!.markup === "autolink") continue;
       const content = child.content;
       const touchesNext = isToken(children[i + 1]);
       const touchesPrevious = isToken(children[i - 1]);

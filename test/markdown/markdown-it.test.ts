@@ -138,6 +138,13 @@ const TRICKY: string[] = [
   "*a*b@c.com and x<!-- c -->@user<!-- d --> and www.example.com/*x* and `code`https://x.org",
   "&#91;!NOTE] and \\[x] task?\n\n- \\[ ] not a task\n- &#91; ] nor this",
   "| a | b |\n| - | - |\n| x \\\\| y | z |",
+  "| a |\n| - |\n| b |\n- list after\n\n| a |\n| - |\nno pipe row\n\n| a |\n| - |\n    indented\n\n| a |\n| - |\n# heading",
+  "| a |\n| - |\n```\ncode\n```\n\n| a | b |\n|---|---|\n\n|x|\n|-|\n|y|",
+  "- a\n -b\n\n1. a\n\n\n2. b\n\n-\n  foo\n\n- ```\n  code\n  ```\n- > quote in item",
+  '<div>\n\n</div>\n\n<DIV CLASS="x">\n</DIV>\n\n<textarea>\n\n*x*\n</textarea>\n\n<custom-tag>\ntext\n</custom-tag>',
+  '[a](http://x.com/?a=1&amp;b=2 "t \\" &quot;") [b]( <c d> ) `a\\` <http://a.com/&amp;> ![a ![b](c)](d)',
+  "para\n<div>interrupts</div>\n\npara\n<span>does not</span>\n\n* * *\n- a\n* b\n+ c",
+  "  # spaced heading\n\n#not heading\n\n# closed ##  \n\n####### seven",
   '> [!TIP]\n> - list in alert\n\n<details>\n<summary>T</summary>\n\n```confluence-storage\n<ac:structured-macro ac:name="x"/>\n```\n\n</details>',
 ];
 
