@@ -6,7 +6,7 @@
  *
  * This is an adapter, not a parser: every construct is markdown-it's. Where the two parsers are known to
  * read a document differently, `parseWithMarkdownIt` returns undefined and the caller parses with
- * remark (per document): footnotes (markdown-it has none built in), single-tilde strikethrough (GFM
+ * remark (per document): footnotes (markdown-it has none built in), CR line endings, single-tilde strikethrough (GFM
  * allows `~a~`, markdown-it only `~~a~~`), literal URLs that run into markup (GFM's autolink literals
  * are tokens in micromark, text found by a transform here), task markers it cannot match exactly,
  * escaped backslashes before a table pipe, and nesting near markdown-it's limit (past it markdown-it
@@ -115,7 +115,9 @@ export function parseWithMarkdownIt(markdown: string): Root | undefined {
  * chunks.ts needs), `unsupported` for the constructs left to remark.
  */
 export function markdownItTree(markdown: string): { tree?: Root; reason?: "references" | "unsupported" } {
-  if (markdown.includes("[^")) return { reason: "unsupported" };
+  // markdown-it reads CR LF and CR as LF, which moves every offset after them (and remark keeps
+  // them in text): such text goes to remark
+  if (markdown.includes("[^") || markdown.includes("\r")) return { reason: "unsupported" };
   const env: Env = {};
   const tokens = markdownIt().parse(markdown, env);
   if (env.references && Object.keys(env.references).length) return { reason: "references" };
@@ -287,6 +289,9 @@ class Adapter {
             }
           }
           const value = token.content.endsWith("\n") ? token.content.slice(0, -1) : token.content;
+          // indented code across a blank line: micromark sometimes splits it in two (after a list
+          // ended by an empty item), markdown-it never does
+          if (token.type === "code_block" && /\n[ \t]*\n/.test(value)) throw new Unsupported();
           const position = this.blockPosition(token);
           add({ type: "code", lang, meta, value, ...(position ? { position } : {}) });
           break;
@@ -418,6 +423,7 @@ class Adapter {
     const children = token.children ?? [];
     this.checkAutolinkRisk(children);
     if (emphasisRisk(token.content)) throw new Unsupported();
+    const multiline = token.content.includes("\n");
     const root: { children: PhrasingContent[] } = { children: [] };
     const stack: Array<{ children: PhrasingContent[] }> = [root];
     let first = true;
@@ -457,6 +463,8 @@ class Adapter {
           add({ type: "break" });
           break;
         case "code_inline":
+          // markdown-it turns a line ending inside a code span into a space; mdast keeps it
+          if (multiline && codeSpansLines(token.content, child.content)) throw new Unsupported();
           add({ type: "inlineCode", value: child.content });
           break;
         case "html_inline":
@@ -556,6 +564,14 @@ function isToken(token: Token | undefined): boolean {
 /** A word GFM could find a literal URL or e-mail address in: `www.`, `http(s)://`, `local@domain.tld`. */
 function mayBeAutolink(word: string): boolean {
   return /www\.|https?:/i.test(word) || /[-.\w+]@[-\w]+\./.test(word);
+}
+
+/** Whether a code span's text, a space read as a line ending, occurs across lines in the source. */
+function codeSpansLines(source: string, content: string): boolean {
+  if (!content.includes(" ")) return false;
+  const pattern = new RegExp(content.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/ /g, "[ \\n]"), "g");
+  for (const match of source.matchAll(pattern)) if (match[0].includes("\n")) return true;
+  return false;
 }
 
 function lastIndexOfSpace(text: string): number {
