@@ -110,21 +110,33 @@ export function parseWithMarkdownIt(markdown: string): Root | undefined {
 }
 
 /**
- * The tree, or why there is none: `references` when the text defines links (markdown-it resolves
- * references itself, from the text it is given; remark keeps them for the whole document, which
- * chunks.ts needs), `unsupported` for the constructs left to remark.
+ * The tree, or why there is none: `references` when a piece of a text (not `whole`) defines links
+ * (markdown-it resolves references itself, from the text it is given; chunks.ts needs remark's
+ * definition nodes to resolve them across pieces), `unsupported` for the constructs left to remark.
+ * In a whole text, markdown-it's links from references are what the emitter makes of remark's
+ * linkReference and definition nodes.
  */
-export function markdownItTree(markdown: string): { tree?: Root; reason?: "references" | "unsupported" } {
+export function markdownItTree(
+  markdown: string,
+  whole = false,
+): { tree?: Root; reason?: "references" | "unsupported" } {
   // markdown-it reads CR LF and CR as LF, which moves every offset after them (and remark keeps
   // them in text): such text goes to remark
   if (markdown.includes("[^") || markdown.includes("\r")) return { reason: "unsupported" };
   const env: Env = {};
   const tokens = markdownIt().parse(markdown, env);
-  if (env.references && Object.keys(env.references).length) return { reason: "references" };
+  const labels = Object.keys(env.references ?? {});
+  if (labels.length) {
+    // resolved by markdown-it as the emitter resolves remark's references (first definition wins),
+    // but only for the whole text; `[x]` is a task marker to GFM before it is a reference
+    if (!whole) return { reason: "references" };
+    if (labels.includes("X")) return { reason: "references" };
+  }
   try {
     return { tree: new Adapter(markdown).root(tokens) };
   } catch (error) {
-    if (error instanceof Unsupported) return { reason: "unsupported" };
+    // a whole text that defines links and needs remark is parsed by remark whole (parseFast)
+    if (error instanceof Unsupported) return { reason: labels.length ? "references" : "unsupported" };
     throw error;
   }
 }

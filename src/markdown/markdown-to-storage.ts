@@ -112,7 +112,7 @@ export const parseWithRemark: MarkdownParser = (markdown) => parseInPieces(markd
  * documents the adapter leaves to it.
  */
 export const parseFast: MarkdownParser = (markdown) => {
-  const whole = markdownItTree(markdown);
+  const whole = markdownItTree(markdown, true);
   if (whole.tree) return linkLiteralsFast(whole.tree);
   if (whole.reason === "references") return parseWithRemark(markdown);
   // in pieces, each by markdown-it where it can (a piece that defines links goes to remark too, so
@@ -210,6 +210,7 @@ function limitNesting(markdown: string, report: ConversionReport): string {
   return clamped ? lines.join("\n") : markdown;
 }
 
+/** Link definitions by label; the first in the document wins (CommonMark). */
 function collectDefinitions(tree: Root): Map<string, Definition> {
   const definitions = new Map<string, Definition>();
   const stack: Nodes[] = [tree];
@@ -218,7 +219,9 @@ function collectDefinitions(tree: Root): Map<string, Definition> {
     if (node.type === "definition") {
       const key = normalizeLabel(node.identifier);
       if (!definitions.has(key)) definitions.set(key, node);
-    } else if ("children" in node) stack.push(...(node.children as Nodes[]));
+    } else if ("children" in node)
+      // in reverse, so that they come off the stack in document order
+      for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i] as Nodes);
   }
   return definitions;
 }

@@ -145,6 +145,8 @@ const TRICKY: string[] = [
   '[a](http://x.com/?a=1&amp;b=2 "t \\" &quot;") [b]( <c d> ) `a\\` <http://a.com/&amp;> ![a ![b](c)](d)',
   "para\n<div>interrupts</div>\n\npara\n<span>does not</span>\n\n* * *\n- a\n* b\n+ c",
   "  # spaced heading\n\n#not heading\n\n# closed ##  \n\n####### seven",
+  "- [x] task, not a reference\n- [ ] open\n\n[x]: https://example.com\n\n[![badge](b.svg)][x] [X] [y]\n\n[y]: <a b> 'T'",
+  "[a]: /first\n[A]: /second\n\n[a] [ a ] [a][] ![a]\n\n> [b]: /in-quote\n\n[b]",
   // found by comparing the two on real READMEs
   "Reports `NO\nRESULT` and `--whatever\n  false` and `a\nb`",
   "line one\r\nline two with https://example.com/x\r\n\r\n- item\r\n",
@@ -187,6 +189,15 @@ describe("markdown-it adapter: the same tree and storage as remark", () => {
     expectSame(`${tricky}\n\n${joined}`, "tricky cases and the corpus joined");
     const generated = Array.from({ length: 60 }, (_, i) => generate(i + 1)).join("\n\n");
     expectSame(generated, "60 generated documents joined");
+  });
+
+  it("the first of two definitions of a label wins (CommonMark), with either parser", () => {
+    const markdown = "[a] and [b]\n\n[a]: /first\n[A]: /second\n\n- [b]: /nested-first\n\n[b]: /later";
+    for (const parse of [parseWithRemark, parseFast]) {
+      const { storage } = convertMarkdown(markdown, {}, parse);
+      expect(storage).toContain('href="/first"');
+      expect(storage).toContain('href="/nested-first"');
+    }
   });
 
   it("tricky CommonMark and GFM cases", () => {
