@@ -32,6 +32,7 @@ import { parseInPieces } from "./chunks.js";
 import { parseFrontMatter } from "./front-matter.js";
 import { classifyHref } from "./links.js";
 import { PANEL_FOR_ALERT, parseMeta } from "./macros.js";
+import { markdownItTree } from "./markdown-it-parse.js";
 import {
   type ConversionReport,
   InvalidStorageError,
@@ -86,14 +87,46 @@ function mayHoldAutolink(block: Nodes): boolean {
 
 const AUTOLINK_CANDIDATE = /@|www|http/i;
 
-/** One parse of a whole Markdown text (markdownToStorage parses large documents in pieces: chunks.ts). */
+/** One parse of a whole Markdown text with remark (markdownToStorage parses large documents in pieces: chunks.ts). */
 export function parseMarkdown(markdown: string): Root {
-  const tree = parser.parse(markdown) as Root;
+  return linkLiterals(parser.parse(markdown) as Root);
+}
+
+/** GFM's bare URLs and e-mail addresses made links, in the blocks that can hold one. */
+function linkLiterals(tree: Root): Root {
   const blocks = tree.children.filter(mayHoldAutolink);
   // the transform changes text nodes' parents in place, never a top-level block itself
   if (blocks.length)
     for (const transform of autolinkTransforms) transform({ type: "root", children: blocks });
   return tree;
+}
+
+/** A Markdown document → mdast. */
+export type MarkdownParser = (markdown: string) => Root;
+
+/** remark-parse + remark-gfm, in pieces: the reference parser. */
+export const parseWithRemark: MarkdownParser = (markdown) => parseInPieces(markdown, parseMarkdown);
+
+/**
+ * markdown-it through the adapter (markdown-it-parse.ts), the same tree ~10× faster; remark for the
+ * documents the adapter leaves to it.
+ */
+export const parseFast: MarkdownParser = (markdown) => {
+  const whole = markdownItTree(markdown, true);
+  if (whole.tree) return linkLiteralsFast(whole.tree);
+  if (whole.reason === "references") return parseWithRemark(markdown);
+  // in pieces, each by markdown-it where it can (a piece that defines links goes to remark too, so
+  // chunks.ts sees every definition)
+  return parseInPieces(markdown, (piece) => {
+    const tree = markdownItTree(piece).tree;
+    return tree ? linkLiteralsFast(tree) : parseMarkdown(piece);
+  });
+};
+
+function linkLiteralsFast(tree: Root): Root {
+  // the remark parser's setup is what takes the autolink transform out of it (deferAutolinkTransform)
+  if (autolinkTransforms.length === 0) parser.parse("");
+  return linkLiterals(tree);
 }
 
 const ALLOWED_INLINE_HTML = /^<(\/?)(u|sub|sup)>$/i;
@@ -110,16 +143,26 @@ export function markdownToStorage(
   markdown: string,
   options: MarkdownToStorageOptions = {},
 ): MarkdownToStorageResult {
+  return convertMarkdown(markdown, options, parseFast);
+}
+
+/** markdownToStorage with a given parser (tests compare the parsers' results). */
+export function convertMarkdown(
+  markdown: string,
+  options: MarkdownToStorageOptions,
+  parse: MarkdownParser,
+): MarkdownToStorageResult {
   const { frontMatter, body: text } = parseFrontMatter(markdown);
   const report: ConversionReport = { verbatim: [], skipped: [] };
   const body = limitNesting(text, report);
-  const tree = parseInPieces(body, parseMarkdown);
+  const tree = parse(body);
   const emitter = new StorageEmitter(
     body,
     options,
     report,
     collectDefinitions(tree),
-    reparseCommentParagraphs(tree),
+    reparseCommentParagraphs(tree, parse),
+    parse,
   );
   const storage = emitter.flow(tree.children, 0);
   const problems = checkStorage(storage);
@@ -167,6 +210,7 @@ function limitNesting(markdown: string, report: ConversionReport): string {
   return clamped ? lines.join("\n") : markdown;
 }
 
+/** Link definitions by label; the first in the document wins (CommonMark). */
 function collectDefinitions(tree: Root): Map<string, Definition> {
   const definitions = new Map<string, Definition>();
   const stack: Nodes[] = [tree];
@@ -175,7 +219,9 @@ function collectDefinitions(tree: Root): Map<string, Definition> {
     if (node.type === "definition") {
       const key = normalizeLabel(node.identifier);
       if (!definitions.has(key)) definitions.set(key, node);
-    } else if ("children" in node) stack.push(...(node.children as Nodes[]));
+    } else if ("children" in node)
+      // in reverse, so that they come off the stack in document order
+      for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i] as Nodes);
   }
   return definitions;
 }
@@ -197,6 +243,7 @@ class StorageEmitter {
     private readonly definitions: Map<string, Definition>,
     /** HTML blocks that are paragraphs starting with an inline comment, read again as paragraphs */
     private readonly commentParagraphs: Map<Html, Paragraph> = new Map(),
+    private readonly parse: MarkdownParser = parseWithRemark,
   ) {}
 
   private skip(what: string, reason: string, node?: Nodes): void {
@@ -284,7 +331,7 @@ class StorageEmitter {
       let reparsed = this.commentParagraphs.get(node);
       const start = node.position?.start.offset;
       if (reparsed === undefined && start !== undefined) {
-        const paragraph = parseMarkdown(`x${node.value}`).children[0];
+        const paragraph = this.parse(`x${node.value}`).children[0];
         if (paragraph?.type === "paragraph") {
           shiftPositions(paragraph, start - 1);
           reparsed = paragraph;
@@ -603,7 +650,10 @@ function pageRef(ref: PageRef): string {
  * paragraph was 6% of a conversion): one-line blocks, each its own paragraph in the batch, each given
  * the offsets and lines that parsing it alone gives. Anything else is left to htmlBlock.
  */
-export function reparseCommentParagraphs(tree: Root): Map<Html, Paragraph> {
+export function reparseCommentParagraphs(
+  tree: Root,
+  parse: MarkdownParser = parseWithRemark,
+): Map<Html, Paragraph> {
   const nodes: Html[] = [];
   const stack: Nodes[] = [tree];
   while (stack.length) {
@@ -632,7 +682,7 @@ export function reparseCommentParagraphs(tree: Root): Map<Html, Paragraph> {
     starts.push(batch.length);
     batch += `x${node.value}\n\n`;
   }
-  const parsed = parseMarkdown(batch).children;
+  const parsed = parse(batch).children;
   if (parsed.length !== nodes.length || parsed.some((p) => p.type !== "paragraph")) return paragraphs;
   nodes.forEach((node, i) => {
     const paragraph = parsed[i] as Paragraph;
