@@ -82,6 +82,18 @@ describe("rateLimit", () => {
     expect((await me()).status).toBe(200);
   });
 
+  it("sends a Retry-After list in turn, one value per 429 (a storm with varying waits)", async () => {
+    sim.rateLimit({ requestsPerSecond: 1, retryAfter: ["1", "2"] });
+    expect((await me()).status).toBe(200);
+    const waits = [];
+    for (let i = 0; i < 3; i++) {
+      const answer = await me();
+      expect(answer.status).toBe(429);
+      waits.push(answer.headers.get("retry-after"));
+    }
+    expect(waits).toEqual(["1", "2", "1"]);
+  });
+
   it("filters by server and path", async () => {
     sim.rateLimit({ count: 5, server: "dc" });
     expect((await me()).status).toBe(200);
