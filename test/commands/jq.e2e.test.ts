@@ -7,20 +7,13 @@ import { execFile } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSimulator } from "../../sim/index.js";
-import type { Simulator } from "../../sim/types.js";
+import { describe, expect, it } from "vitest";
 import { runJq } from "../../src/output/jq.js";
 import { recordHints } from "../hints/collect.js";
+import { useSimulator } from "../support/context.js";
 
 const bundle = join(resolve(import.meta.dirname, "../.."), "dist/confl.mjs");
-let sim: Simulator;
-beforeAll(async () => {
-  sim = await startSimulator();
-}, 60_000);
-afterAll(async () => {
-  await sim?.stop();
-});
+const sim = useSimulator();
 
 function confl(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const env = {
