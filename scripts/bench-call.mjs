@@ -18,17 +18,31 @@ function median(values) {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-/** Wall time and peak RSS (VmHWM from /proc, sampled until exit; Linux) of one child process. */
+const hasBash = spawnSync("bash", ["-c", "true"]).status === 0;
+
+/**
+ * CPU time (user + system, ms) of one child process: bash's `times` reports the children's rusage to the
+ * millisecond, which machine load disturbs far less than wall time; without bash, the wall time.
+ */
 function run(args, env, input) {
   const started = performance.now();
-  const r = spawnSync(process.execPath, args, {
-    env,
-    input,
-    stdio: [input === undefined ? "ignore" : "pipe", "ignore", "pipe"],
-  });
+  const r = hasBash
+    ? spawnSync("bash", ["-c", '"$@" >/dev/null || exit $?; times >&2', "bench", process.execPath, ...args], {
+        env,
+        input,
+        stdio: [input === undefined ? "ignore" : "pipe", "ignore", "pipe"],
+      })
+    : spawnSync(process.execPath, args, {
+        env,
+        input,
+        stdio: [input === undefined ? "ignore" : "pipe", "ignore", "pipe"],
+      });
   const ms = performance.now() - started;
   if (r.status !== 0) throw new Error(`node ${args.join(" ")} exited ${r.status}: ${r.stderr}`);
-  return ms;
+  if (!hasBash) return ms;
+  const line = String(r.stderr).trim().split("\n").at(-1) ?? "";
+  const secs = [...line.matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]));
+  return ((secs[0] ?? 0) + (secs[1] ?? 0)) * 1000;
 }
 
 async function peakRssKb(args, env) {
@@ -80,8 +94,8 @@ function keychainReachable(env) {
  */
 export async function benchCall(runs = 20) {
   const results = [];
-  const note = (name, value, unit, target, ok) => {
-    results.push({ name, value: Number(value.toFixed(2)), unit, target, ok });
+  const note = (name, value, unit, target, ok, extra = {}) => {
+    results.push({ name, value: Number(value.toFixed(2)), unit, target, ok, ...extra });
     console.log(`${ok ? "ok  " : "over"} ${name}: ${value.toFixed(2)} ${unit}  (target: ${target})`);
   };
   const work = mkdtempSync(join(tmpdir(), "confl-bench-call-"));
@@ -137,9 +151,9 @@ export async function benchCall(runs = 20) {
       login(keychainEnv, "keychain");
       sources.push(["keychain", keychainEnv, "<= 2.2x bare node"]);
     } else {
-      console.log(
-        "skip keychain call: no Secret Service reachable (run inside scripts/test.sh's D-Bus session to include it)",
-      );
+      const reason = "no Secret Service reachable (run inside scripts/test.sh's D-Bus session to include it)";
+      console.log(`skip keychain call: ${reason}`);
+      results.push({ name: "one authenticated call, keychain / bare node", skipped: reason });
     }
 
     const call = [CONFL, "api", "rest/api/user/current"];
@@ -156,13 +170,19 @@ export async function benchCall(runs = 20) {
       if (i >= 2) for (const [k, v] of Object.entries(sample)) rows[k].push(v);
     }
     const bare = median(rows.bare);
-    console.log(`bare node -e 0: median ${bare.toFixed(1)} ms over ${runs} interleaved rounds`);
+    // min and max of the per-round ratios, for bench/results.json
+    const spread = (key) => {
+      const ratios = rows[key].map((ms, i) => ms / rows.bare[i]);
+      return { min: Math.min(...ratios), max: Math.max(...ratios), runs: ratios.length };
+    };
+    console.log(`bare node -e 0: median ${bare.toFixed(1)} ms CPU time over ${runs} interleaved rounds`);
     note(
       "confl --version / bare node",
       median(rows.version) / bare,
       "x",
       "<= 1.15x",
       median(rows.version) / bare <= 1.15,
+      spread("version"),
     );
     note(
       "confl --help / bare node",
@@ -170,6 +190,7 @@ export async function benchCall(runs = 20) {
       "x",
       "<= 1.3x",
       median(rows.help) / bare <= 1.3,
+      spread("help"),
     );
     note(
       "confl auth status --no-verify / bare node",
@@ -177,11 +198,12 @@ export async function benchCall(runs = 20) {
       "x",
       "<= 1.5x",
       median(rows.status) / bare <= 1.5,
+      spread("status"),
     );
     for (const [name, , target] of sources) {
       const ratio = median(rows[name]) / bare;
       const limit = Number(/<= ([\d.]+)x/.exec(target)?.[1] ?? Number.POSITIVE_INFINITY);
-      note(`one authenticated call, ${name} / bare node`, ratio, "x", target, ratio <= limit);
+      note(`one authenticated call, ${name} / bare node`, ratio, "x", target, ratio <= limit, spread(name));
     }
 
     // Where the time goes (medians): node itself, confl's modules, the secret store, the request.
@@ -211,6 +233,20 @@ export async function benchCall(runs = 20) {
       console.log(
         `  keychain child process        ${(median(rows.keychain) - envCall).toFixed(1)}  (over the env call)`,
       );
+    const part = (name, ms) =>
+      results.push({
+        name: `breakdown: ${name}`,
+        value: Number(ms.toFixed(1)),
+        unit: "ms",
+        target: "reported",
+        ok: true,
+      });
+    part("node start-up", bare);
+    part("confl's command tree (--help over bare node)", median(rows.help) - bare);
+    part("request path (env call over --help)", envCall - median(rows.help));
+    part("scrypt key derivation", median(scryptRuns));
+    part("encrypted file over env call", median(rows["encrypted file"]) - envCall);
+    if (rows.keychain) part("keychain child process (over env call)", median(rows.keychain) - envCall);
 
     const rssBare = await peakRssKb(["-e", "0"], base);
     const rssCall = await peakRssKb(call, envCred);
