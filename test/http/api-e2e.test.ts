@@ -6,22 +6,15 @@ import { execFile } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startSimulator } from "../../sim/index.js";
-import type { Simulator } from "../../sim/types.js";
+import { beforeEach, describe, expect, it } from "vitest";
 import { recordHints } from "../hints/collect.js";
+import { useSimulator } from "../support/context.js";
 import { startProxy } from "./helpers.js";
 
 const root = resolve(import.meta.dirname, "../..");
 const bundle = join(root, "dist/confl.mjs");
-let sim: Simulator;
+const sim = useSimulator();
 
-beforeAll(async () => {
-  sim = await startSimulator();
-}, 60_000);
-afterAll(async () => {
-  await sim?.stop();
-});
 beforeEach(() => {
   sim.reset();
   sim.clearLog();
