@@ -472,6 +472,16 @@ try {
     encoding: "utf8",
     stdio: ["ignore", "pipe", "ignore"],
   }).trim();
+  // uncommitted changes to the code measured (src/, scripts/, sim/) make the commit "-dirty"
+  const dirty = execFileSync(
+    "git",
+    ["status", "--porcelain", "--", "src", "scripts", "sim", "package.json"],
+    {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    },
+  ).trim();
+  if (dirty) commit += "-dirty";
 } catch {
   // not a git checkout
 }
