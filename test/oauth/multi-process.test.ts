@@ -153,19 +153,16 @@ describe("cross-process refresh", () => {
     controls.tokenDelayMs = 3000;
     const victim = startWorker(["work", "1", "0", "shared"]);
     const lockDir = `${lockPathFor("work", env)}.lock`;
-    for (let i = 0; i < 200 && !existsSync(lockDir); i++) await new Promise((r) => setTimeout(r, 25));
-    expect(existsSync(lockDir)).toBe(true);
     // kill only once the refresh request is at the server (held there by tokenDelayMs), however
-    // slow the machine is
-    for (let i = 0; i < 400 && controls.counters.tokenRequestsReceived === 0; i++)
-      await new Promise((r) => setTimeout(r, 10));
+    // slow the machine is: a simulator barrier, not a sleep (the lock is taken before the request)
+    await controls.when("tokenRequestsReceived", 1);
+    expect(existsSync(lockDir)).toBe(true);
     expect(controls.counters.tokenRequestsReceived).toBe(1);
     victim.child.kill("SIGKILL");
     await victim.done.catch(() => undefined);
     expect(existsSync(lockDir)).toBe(true); // the dead process could not clean up
     expect((await storedSecret()).refreshToken).toBe(before.refreshToken);
-    for (let i = 0; i < 200 && controls.counters.abandoned === 0; i++)
-      await new Promise((r) => setTimeout(r, 25));
+    await controls.when("abandoned", 1);
     expect(controls.counters.abandoned).toBe(1);
     controls.tokenDelayMs = 0;
 
