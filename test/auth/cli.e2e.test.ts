@@ -21,7 +21,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { profileNameForSite } from "../../src/config/profile-name.js";
 import { recordHints } from "../hints/collect.js";
 import { createPki, type Pki } from "../http/pki.js";
-import { makeContext, type Sim, simEnv, startSim } from "./helpers.js";
+import { useSimulator } from "../support/context.js";
+import { makeContext, simEnv } from "./helpers.js";
 import { type ReverseProxy, startTlsReverseProxy } from "./proxy.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
@@ -29,11 +30,7 @@ const CLI = join(ROOT, "dist", "confl.mjs");
 const CANARY = "fake-canary-token-7f3a9c2e51";
 const keychainAvailable = process.env.CONFL_TEST_KEYCHAIN === "1";
 
-let sim: Sim;
-beforeAll(async () => {
-  sim = await startSim();
-}, 60_000);
-afterAll(async () => sim?.stop());
+const sim = useSimulator();
 
 interface CliRun {
   code: number | null;

@@ -4,17 +4,14 @@
  */
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { recordHints } from "../hints/collect.js";
-import { type Sim, simEnv, startSim } from "./helpers.js";
+import { useSimulator } from "../support/context.js";
+import { simEnv } from "./helpers.js";
 
 const CLI = join(import.meta.dirname, "..", "..", "dist", "confl.mjs");
 
-let sim: Sim;
-beforeAll(async () => {
-  sim = await startSim();
-}, 60_000);
-afterAll(async () => sim?.stop());
+const sim = useSimulator();
 
 function cli(
   args: string[],

@@ -4,18 +4,15 @@
  * detection, every kind with its one-line explanation, a masked secret, then the verification.
  */
 import { PassThrough } from "node:stream";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { KIND_EXPLANATIONS } from "../../src/auth/kinds/index.js";
 import { run as login } from "../../src/commands/auth/login.js";
 import { type Context, createContext } from "../../src/context.js";
 import { createIOStreams } from "../../src/io/streams.js";
-import { type Sim, simEnv, startSim } from "./helpers.js";
+import { useSimulator } from "../support/context.js";
+import { simEnv } from "./helpers.js";
 
-let sim: Sim;
-beforeAll(async () => {
-  sim = await startSim();
-});
-afterAll(async () => sim.stop());
+const sim = useSimulator();
 beforeEach(() => {
   sim.reset();
   sim.clearLog();
