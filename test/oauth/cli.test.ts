@@ -5,23 +5,15 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSimulator } from "../../sim/index.js";
+import { describe, expect, it } from "vitest";
 import { oauthControls } from "../../sim/oauth.js";
-import type { Simulator } from "../../sim/types.js";
 import { PlainFileStore } from "../../src/secrets/plain-file.js";
 import { recordHints } from "../hints/collect.js";
+import { useSimulator } from "../support/context.js";
 import { submitConsent } from "./test-context.js";
 
 const CONFL = join(process.cwd(), "dist", "confl.mjs");
-let sim: Simulator;
-
-beforeAll(async () => {
-  sim = await startSimulator();
-}, 60_000);
-afterAll(async () => {
-  await sim?.stop();
-});
+const sim = useSimulator();
 
 interface Run {
   code: number | null;

@@ -2,25 +2,18 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startSimulator } from "../../sim/index.js";
+import { beforeEach, describe, expect, it } from "vitest";
 import { oauthControls } from "../../sim/oauth.js";
-import type { Simulator } from "../../sim/types.js";
 import { createOAuthStrategy, loginOAuth, type OAuthLoginResult } from "../../src/auth/oauth/index.js";
 import { DEFAULT_CLOUD_SCOPES, parsePastedAnswer } from "../../src/auth/oauth/login.js";
 import { AuthError, UsageError } from "../../src/errors.js";
 import { createHttpClient } from "../../src/http/client.js";
+import { useSimulator } from "../support/context.js";
 import { MemoryStore, submitConsent, testContext } from "./test-context.js";
 
-let sim: Simulator;
+const sim = useSimulator();
 let env: NodeJS.ProcessEnv;
 
-beforeAll(async () => {
-  sim = await startSimulator();
-});
-afterAll(async () => {
-  await sim.stop();
-});
 beforeEach(() => {
   sim.reset();
   oauthControls(sim).reset();

@@ -5,19 +5,18 @@ import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSimulator } from "../../sim/index.js";
+import { beforeAll, describe, expect, it } from "vitest";
 import { oauthControls } from "../../sim/oauth.js";
-import type { Simulator } from "../../sim/types.js";
 import { loginOAuth } from "../../src/auth/oauth/index.js";
 import { lockPathFor } from "../../src/auth/oauth/strategy.js";
 import { upsertProfile } from "../../src/config/store.js";
 import { EncryptedFileStore } from "../../src/secrets/encrypted-file.js";
 import { PlainFileStore } from "../../src/secrets/plain-file.js";
+import { useSimulator } from "../support/context.js";
 import { submitConsent, testContext } from "./test-context.js";
 
 const WORKER = join(process.cwd(), "build", "test", "refresh-worker.mjs");
-let sim: Simulator;
+const sim = useSimulator({ settings: { oauthAccessTokenTtl: 1 } });
 let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
@@ -33,7 +32,6 @@ beforeAll(async () => {
     banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
     logLevel: "warning",
   });
-  sim = await startSimulator({ settings: { oauthAccessTokenTtl: 1 } });
   env = {
     PATH: process.env.PATH,
     CONFL_CONFIG_DIR: mkdtempSync(join(tmpdir(), "confl-oauth-mp-")),
@@ -64,10 +62,6 @@ beforeAll(async () => {
   await upsertProfile({ ...result2.profile, secretStore: "encrypted-file" }, env);
   await new EncryptedFileStore({ env }).set("enc", JSON.stringify(result2.secret));
 }, 60_000);
-
-afterAll(async () => {
-  await sim?.stop();
-});
 
 interface WorkerResult {
   ok: number;

@@ -7,23 +7,18 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startSimulator } from "../../sim/index.js";
+import { beforeEach, describe, expect, it } from "vitest";
 import { oauthControls } from "../../sim/oauth.js";
-import type { Simulator } from "../../sim/types.js";
 import { createOAuthStrategy, loginOAuth, type OAuthLoginResult } from "../../src/auth/oauth/index.js";
 import { type Context, createContext } from "../../src/context.js";
 import { createHttpClient } from "../../src/http/client.js";
 import { createIOStreams } from "../../src/io/streams.js";
+import { useSimulator } from "../support/context.js";
 import { MemoryStore, submitConsent, testContext } from "./test-context.js";
 
-let sim: Simulator;
+const sim = useSimulator();
 let env: NodeJS.ProcessEnv;
 
-beforeAll(async () => {
-  sim = await startSimulator();
-});
-afterAll(async () => sim.stop());
 beforeEach(() => {
   sim.reset();
   oauthControls(sim).reset();
