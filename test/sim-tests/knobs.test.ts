@@ -1,27 +1,23 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startSimulator } from "../../sim/index.js";
-import type { RequestLogEntry, Simulator } from "../../sim/types.js";
+import type { RequestLogEntry } from "../../sim/types.js";
+import { useSimulator } from "../support/context.js";
 import { basic, call, type Json } from "./helpers.js";
 
-let sim: Simulator;
 let auth: Record<string, string>;
 const sleeps: number[] = [];
 let clock = Date.parse("2026-11-23T10:00:00.000Z");
+const sim = useSimulator({
+  sleep: async (ms) => {
+    sleeps.push(ms);
+  },
+  now: () => clock,
+});
 
 beforeAll(async () => {
-  sim = await startSimulator({
-    sleep: async (ms) => {
-      sleeps.push(ms);
-    },
-    now: () => clock,
-  });
   auth = { authorization: basic(sim.credentials.cloud.email, sim.credentials.cloud.apiToken) };
 });
-afterAll(async () => {
-  await sim.stop();
-});
 beforeEach(() => {
-  sim.reset();
   sleeps.length = 0;
 });
 
