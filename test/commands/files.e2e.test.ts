@@ -10,14 +10,14 @@ import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { releaseNotesText, tinyPng } from "../../sim/fixtures.js";
 import { startSimulator } from "../../sim/index.js";
-import { useSimulator } from "../support/context.js";
+import { isolatedEnv, useSimulator } from "../support/context.js";
 import { confl } from "./helpers.js";
 
 const sim = useSimulator();
 
 function isolated(): NodeJS.ProcessEnv & { dir: string } {
-  const dir = mkdtempSync(join(tmpdir(), "confl-files-"));
-  return { dir, CONFL_CONFIG_DIR: join(dir, "config"), HOME: dir, NETRC: join(dir, "netrc") };
+  const env = isolatedEnv({}, "confl-files-");
+  return { ...env, dir: env.HOME };
 }
 
 interface Deployment {

@@ -9,14 +9,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { basic, call } from "../sim-tests/helpers.js";
-import { useSimulator } from "../support/context.js";
+import { isolatedEnv, useSimulator } from "../support/context.js";
 import { confl } from "./helpers.js";
 
 const sim = useSimulator();
 
 function isolated(): NodeJS.ProcessEnv {
-  const dir = mkdtempSync(join(tmpdir(), "confl-cmds-"));
-  return { CONFL_CONFIG_DIR: join(dir, "config"), HOME: dir, NETRC: join(dir, "netrc") };
+  return isolatedEnv({}, "confl-cmds-");
 }
 
 interface Deployment {
