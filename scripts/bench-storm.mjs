@@ -119,13 +119,14 @@ export async function benchStorm(report) {
           `(${min} requests); ${onServer.length - refused} answered, ${refused} refused with 429; ` +
           `${written} pages, ${downloaded} attachments, exit ${first.code}${problem ? `: ${problem}` : ""}`,
       );
+      // a run that failed did not complete, so its time cannot meet the completion target
       report(
         `429 storm export time over rate-limit ideal (${name})`,
         wall / ideal,
         "x",
         "<= 1.2x",
-        wall / ideal <= 1.2,
-        `${(wall / 1000).toFixed(1)} s vs ${(ideal / 1000).toFixed(1)} s; ${refused} 429s`,
+        first.code === 0 && wall / ideal <= 1.2,
+        `${(wall / 1000).toFixed(1)} s vs ${(ideal / 1000).toFixed(1)} s; ${refused} 429s${first.code === 0 ? "" : "; the run failed, this is the time to the failure"}`,
       );
       report(
         `429 storm export failed (${name})`,

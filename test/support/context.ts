@@ -43,6 +43,9 @@ export function useSimulator(options: SimOptions = {}): Sim {
       const value = Reflect.get(current, property, current);
       return typeof value === "function" ? value.bind(current) : value;
     },
+    has(_target, property) {
+      return current !== undefined && property in current;
+    },
     set(_target, property, value) {
       if (!current) throw new Error("the simulator is used outside a test (it starts in beforeAll)");
       return Reflect.set(current, property, value, current);
