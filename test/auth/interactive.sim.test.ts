@@ -47,18 +47,28 @@ function terminal(env: NodeJS.ProcessEnv): Terminal {
   return {
     ctx,
     screen: () => screen.replace(ANSI, ""),
-    async answer(prompt, keys) {
-      for (let i = 0; i < 500; i++) {
-        const at = screen.replace(ANSI, "").indexOf(prompt, consumed);
-        if (at >= 0) {
+    answer(prompt, keys) {
+      // waits for the output that shows the prompt (an event, not a poll); gives up after 5 s
+      return new Promise<void>((resolve, reject) => {
+        const check = () => {
+          const at = screen.replace(ANSI, "").indexOf(prompt, consumed);
+          if (at < 0) return;
+          stderr.off("data", check);
+          clearTimeout(timer);
           consumed = at + prompt.length;
-          // one key at a time, as a terminal in raw mode delivers them
-          for (const key of keys) stdin.write(key);
-          return;
-        }
-        await new Promise((r) => setTimeout(r, 10));
-      }
-      throw new Error(`prompt "${prompt}" never appeared; screen:\n${screen.replace(ANSI, "")}`);
+          // one key at a time, as a terminal in raw mode delivers them (after this output event)
+          queueMicrotask(() => {
+            for (const key of keys) stdin.write(key);
+            resolve();
+          });
+        };
+        const timer = setTimeout(() => {
+          stderr.off("data", check);
+          reject(new Error(`prompt "${prompt}" never appeared; screen:\n${screen.replace(ANSI, "")}`));
+        }, 5_000);
+        stderr.on("data", check);
+        check();
+      });
     },
   };
 }

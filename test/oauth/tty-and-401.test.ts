@@ -48,13 +48,23 @@ function terminal(environment: NodeJS.ProcessEnv) {
     debug() {},
   });
   const screen = () => raw.replace(ANSI, "");
-  async function waitFor(pattern: RegExp): Promise<RegExpMatchArray> {
-    for (let i = 0; i < 1000; i++) {
-      const match = screen().match(pattern);
-      if (match) return match;
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    throw new Error(`never saw ${pattern}; screen:\n${screen()}`);
+  /** Resolves on the output that makes `pattern` match (an event, not a poll); gives up after 10 s. */
+  function waitFor(pattern: RegExp): Promise<RegExpMatchArray> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const match = screen().match(pattern);
+        if (!match) return;
+        stderr.off("data", check);
+        clearTimeout(timer);
+        resolve(match);
+      };
+      const timer = setTimeout(() => {
+        stderr.off("data", check);
+        reject(new Error(`never saw ${pattern}; screen:\n${screen()}`));
+      }, 10_000);
+      stderr.on("data", check);
+      check();
+    });
   }
   const type = (keys: string) => {
     for (const key of keys) stdin.write(key);
