@@ -98,8 +98,8 @@ function keychainReachable(env) {
  */
 export async function benchCall(runs = 20) {
   const results = [];
-  const note = (name, value, unit, target, ok) => {
-    results.push({ name, value: Number(value.toFixed(2)), unit, target, ok });
+  const note = (name, value, unit, target, ok, extra = {}) => {
+    results.push({ name, value: Number(value.toFixed(2)), unit, target, ok, ...extra });
     console.log(`${ok ? "ok  " : "over"} ${name}: ${value.toFixed(2)} ${unit}  (target: ${target})`);
   };
   const work = mkdtempSync(join(tmpdir(), "confl-bench-call-"));
@@ -155,9 +155,9 @@ export async function benchCall(runs = 20) {
       login(keychainEnv, "keychain");
       sources.push(["keychain", keychainEnv, "<= 2.2x bare node"]);
     } else {
-      console.log(
-        "skip keychain call: no Secret Service reachable (run inside scripts/test.sh's D-Bus session to include it)",
-      );
+      const reason = "no Secret Service reachable (run inside scripts/test.sh's D-Bus session to include it)";
+      console.log(`skip keychain call: ${reason}`);
+      results.push({ name: "one authenticated call, keychain / bare node", skipped: reason });
     }
 
     const call = [CONFL, "api", "rest/api/user/current"];
@@ -177,6 +177,11 @@ export async function benchCall(runs = 20) {
       if (i >= 2) for (const [k, v] of Object.entries(sample)) rows[k].push(v);
     }
     const bare = median(rows.bare);
+    // min and max of the per-round ratios, for bench/results.json
+    const spread = (key) => {
+      const ratios = rows[key].map((ms, i) => ms / rows.bare[i]);
+      return { min: Math.min(...ratios), max: Math.max(...ratios), runs: ratios.length };
+    };
     console.log(
       `bare node -e 0: median ${bare.toFixed(1)} ms CPU (user + sys) over ${runs} interleaved rounds`,
     );
@@ -186,6 +191,7 @@ export async function benchCall(runs = 20) {
       "x",
       "<= 1.15x",
       median(rows.version) / bare <= 1.15,
+      spread("version"),
     );
     note(
       "confl --help / bare node",
@@ -193,6 +199,7 @@ export async function benchCall(runs = 20) {
       "x",
       "<= 1.3x",
       median(rows.help) / bare <= 1.3,
+      spread("help"),
     );
     note(
       "confl --help through commander (dist/confl.mjs, as on a terminal) / bare node",
@@ -200,6 +207,7 @@ export async function benchCall(runs = 20) {
       "x",
       "reported",
       true,
+      spread("tree"),
     );
     note(
       "confl auth status --no-verify / bare node",
@@ -207,6 +215,7 @@ export async function benchCall(runs = 20) {
       "x",
       "<= 1.5x",
       median(rows.status) / bare <= 1.5,
+      spread("status"),
     );
     note(
       "confl auth status --no-verify, credential in the environment / bare node",
@@ -214,11 +223,12 @@ export async function benchCall(runs = 20) {
       "x",
       "reported (the row above decrypts the encrypted file: one scrypt derivation)",
       true,
+      spread("statusEnv"),
     );
     for (const [name, , target] of sources) {
       const ratio = median(rows[name]) / bare;
       const limit = Number(/<= ([\d.]+)x/.exec(target)?.[1] ?? Number.POSITIVE_INFINITY);
-      note(`one authenticated call, ${name} / bare node`, ratio, "x", target, ratio <= limit);
+      note(`one authenticated call, ${name} / bare node`, ratio, "x", target, ratio <= limit, spread(name));
     }
 
     // Where the time goes (medians): node itself, confl's modules, the secret store, the request.
@@ -248,6 +258,20 @@ export async function benchCall(runs = 20) {
       console.log(
         `  keychain child process        ${(median(rows.keychain) - envCall).toFixed(1)}  (over the env call)`,
       );
+    const part = (name, ms) =>
+      results.push({
+        name: `breakdown: ${name}`,
+        value: Number(ms.toFixed(1)),
+        unit: "ms",
+        target: "reported",
+        ok: true,
+      });
+    part("node start-up", bare);
+    part("confl's command tree (--help through commander over bare node)", median(rows.tree) - bare);
+    part("request path (env call over --help through commander)", envCall - median(rows.tree));
+    part("scrypt key derivation", median(scryptRuns));
+    part("encrypted file over env call", median(rows["encrypted file"]) - envCall);
+    if (rows.keychain) part("keychain child process (over env call)", median(rows.keychain) - envCall);
 
     const rssBare = await peakRssKb(["-e", "0"], base);
     const rssCall = await peakRssKb(call, envCred);

@@ -94,6 +94,8 @@ interface RateLimitState {
   knob: RateLimitKnob;
   remaining: number;
   hits: number[];
+  /** 429s sent so far (picks the next value of a Retry-After list) */
+  refused: number;
 }
 
 interface FaultState {
@@ -278,7 +280,7 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
     return undefined;
   }
 
-  function takeRateLimit(server: ServerName, path: string): RateLimitKnob | undefined {
+  function takeRateLimit(server: ServerName, path: string): RateLimitState | undefined {
     const at = now();
     for (const state of rateLimits) {
       const knob = state.knob;
@@ -286,21 +288,27 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
       if (knob.pathPattern && !knob.pathPattern.test(path)) continue;
       if (knob.requestsPerSecond !== undefined) {
         state.hits = state.hits.filter((hit) => at - hit < 1000);
-        if (state.hits.length >= knob.requestsPerSecond) return knob;
+        if (state.hits.length >= knob.requestsPerSecond) return state;
         state.hits.push(at);
         continue;
       }
       if (state.remaining > 0) {
         state.remaining--;
-        return knob;
+        return state;
       }
     }
     return undefined;
   }
 
-  function rateLimited(res: ServerResponse, knob: RateLimitKnob, server: ServerName): void {
+  function rateLimited(res: ServerResponse, state: RateLimitState, server: ServerName): void {
+    const knob = state.knob;
     const headers: Record<string, string> = {};
-    if (knob.retryAfter !== undefined) headers["retry-after"] = knob.retryAfter;
+    const retryAfter =
+      typeof knob.retryAfter === "string"
+        ? knob.retryAfter
+        : knob.retryAfter?.[state.refused % Math.max(1, knob.retryAfter.length)];
+    state.refused++;
+    if (retryAfter !== undefined) headers["retry-after"] = retryAfter;
     if (knob.rateLimitHeaders && server === "dc") {
       // DC's admin-configured token bucket (confluence.atlassian.com _ratelimiting_httpheaders, §2)
       headers["x-ratelimit-limit"] = String(knob.requestsPerSecond ?? 100);
@@ -737,6 +745,7 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
         knob,
         remaining: knob.count ?? (knob.requestsPerSecond === undefined ? 1 : 0),
         hits: [],
+        refused: 0,
       });
     },
     fault(knob) {

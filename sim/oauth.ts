@@ -69,6 +69,11 @@ export interface OAuthSimControls {
   /** the access tokens issued so far, newest last */
   issuedAccessTokens: string[];
   resetCounters(): void;
+  /**
+   * A barrier: resolves once `counters[name]` reaches `atLeast` (at once if it has), so a test waits for
+   * the server to see something instead of sleeping or polling.
+   */
+  when(name: keyof OAuthCounters, atLeast: number): Promise<void>;
   /** counters to zero, no delay, no pending failures, the simulated clock back to now */
   reset(): void;
 }
@@ -171,8 +176,21 @@ export function createOAuthRoutes(context: OAuthRouteContext): OAuthRoutes {
     abandoned: 0,
     tokenRequestsReceived: 0,
   };
+  const waiters: Array<{ name: keyof OAuthCounters; atLeast: number; resolve: () => void }> = [];
+  const bump = (name: keyof OAuthCounters) => {
+    counters[name]++;
+    for (const waiter of [...waiters])
+      if (counters[waiter.name] >= waiter.atLeast) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
+  };
   const controls: OAuthSimControls = {
     counters,
+    when(name, atLeast) {
+      if (counters[name] >= atLeast) return Promise.resolve();
+      return new Promise<void>((resolve) => waiters.push({ name, atLeast, resolve }));
+    },
     tokenDelayMs: 0,
     failNextTokenRequests(count, status = 503) {
       failures = { remaining: count, status };
@@ -355,11 +373,11 @@ export function createOAuthRoutes(context: OAuthRouteContext): OAuthRoutes {
       sendJsonBody(res, 405, { error: "invalid_request", error_description: "POST only" });
       return true;
     }
-    counters.tokenRequestsReceived++;
+    bump("tokenRequestsReceived");
     if (controls.tokenDelayMs > 0) {
       await new Promise((resolve) => setTimeout(resolve, controls.tokenDelayMs));
       if (req.socket.destroyed || res.destroyed) {
-        counters.abandoned++;
+        bump("abandoned");
         return true;
       }
     }
@@ -378,7 +396,7 @@ export function createOAuthRoutes(context: OAuthRouteContext): OAuthRoutes {
       clientId !== context.credentials.oauth.clientId ||
       params.client_secret !== context.credentials.oauth.clientSecret
     ) {
-      counters.accessDenied++;
+      bump("accessDenied");
       sendJsonBody(res, 401, { error: "access_denied", error_description: "Unauthorized" });
       return true;
     }
@@ -386,7 +404,7 @@ export function createOAuthRoutes(context: OAuthRouteContext): OAuthRoutes {
     if (grantType === "authorization_code") {
       const code = codes.get(params.code ?? "");
       const invalid = (description: string) => {
-        counters.invalidGrant++;
+        bump("invalidGrant");
         sendJsonBody(res, 403, { error: "invalid_grant", error_description: description });
         return true;
       };
@@ -404,7 +422,7 @@ export function createOAuthRoutes(context: OAuthRouteContext): OAuthRoutes {
         const computed = createHash("sha256").update(verifier).digest("base64url");
         if (computed !== code.codeChallenge) return invalid("PKCE verification failed");
       }
-      counters.codeExchanges++;
+      bump("codeExchanges");
       const withRefresh = flavour === "dc" || code.scopes.includes("offline_access");
       sendJsonBody(
         res,
@@ -417,7 +435,7 @@ export function createOAuthRoutes(context: OAuthRouteContext): OAuthRoutes {
       const token = params.refresh_token ?? "";
       const record = refreshTokens.get(token);
       if (!record || record.flavour !== flavour || record.clientId !== clientId || !refreshAlive(record)) {
-        counters.invalidGrant++;
+        bump("invalidGrant");
         sendJsonBody(res, 403, {
           error: "invalid_grant",
           error_description: "Unknown or invalid refresh token.",
@@ -425,7 +443,7 @@ export function createOAuthRoutes(context: OAuthRouteContext): OAuthRoutes {
         return true;
       }
       record.disabled = true;
-      counters.refreshes++;
+      bump("refreshes");
       sendJsonBody(
         res,
         200,
@@ -438,7 +456,7 @@ export function createOAuthRoutes(context: OAuthRouteContext): OAuthRoutes {
         sendJsonBody(res, 403, { error: "access_denied", error_description: "Invalid audience" });
         return true;
       }
-      counters.clientCredentials++;
+      bump("clientCredentials");
       // A service account's credential carries the scopes chosen when it was created; with none asked
       // for, it gets all of them (granular for v2, classic for the v1 calls).
       const requested = (params.scope ?? "").split(/\s+/).filter(Boolean);
@@ -456,7 +474,7 @@ export function createOAuthRoutes(context: OAuthRouteContext): OAuthRoutes {
     if (grantType === "client_credentials" && flavour === "dc") {
       // DC service accounts: form body, no refresh token, new token on expiry (Atlassian "Service accounts
       // overview", Data Center).
-      counters.clientCredentials++;
+      bump("clientCredentials");
       const requested = (params.scope ?? "").split(/\s+/).filter(Boolean);
       sendJsonBody(
         res,

@@ -102,8 +102,11 @@ export interface RateLimitKnob {
   count?: number;
   /** or: allow this many requests per second and 429 the rest */
   requestsPerSecond?: number;
-  /** Retry-After value to send as given ("0", "-5", "99999", an HTTP date); omit for no header */
-  retryAfter?: string;
+  /**
+   * Retry-After value to send as given ("0", "-5", "99999", an HTTP date); omit for no header. A list is
+   * used in turn, one value per 429 (`["1", "2"]`: a storm whose waits vary between 1 and 2 s).
+   */
+  retryAfter?: string | readonly string[];
   /** add X-RateLimit-* headers (Limit, Remaining, Reset, NearLimit) */
   rateLimitHeaders?: boolean;
   /** only requests whose path matches */

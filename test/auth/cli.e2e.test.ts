@@ -19,9 +19,9 @@ import {
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { profileNameForSite } from "../../src/config/profile-name.js";
-import { recordHints } from "../hints/collect.js";
 import { createPki, type Pki } from "../http/pki.js";
-import { makeContext, type Sim, simEnv, startSim } from "./helpers.js";
+import { confl, useSimulator } from "../support/context.js";
+import { makeContext, simEnv } from "./helpers.js";
 import { type ReverseProxy, startTlsReverseProxy } from "./proxy.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
@@ -29,11 +29,7 @@ const CLI = join(ROOT, "dist", "confl.mjs");
 const CANARY = "fake-canary-token-7f3a9c2e51";
 const keychainAvailable = process.env.CONFL_TEST_KEYCHAIN === "1";
 
-let sim: Sim;
-beforeAll(async () => {
-  sim = await startSim();
-}, 60_000);
-afterAll(async () => sim?.stop());
+const sim = useSimulator();
 
 interface CliRun {
   code: number | null;
@@ -43,32 +39,25 @@ interface CliRun {
   cmdline: string;
 }
 
-function cli(args: string[], env: NodeJS.ProcessEnv, stdin = ""): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { PATH: process.env.PATH, ...env, NO_COLOR: "1" },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let cmdline = "";
-    try {
-      cmdline = readFileSync(`/proc/${child.pid}/cmdline`, "utf8").replaceAll("\0", " ");
-    } catch {
-      cmdline = "(unreadable)";
-    }
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on("data", (c) => out.push(c));
-    child.stderr.on("data", (c) => err.push(c));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      const stderr = Buffer.concat(err).toString();
-      recordHints({ args, stderr });
-      resolve({ code, stdout: Buffer.concat(out).toString(), stderr, cmdline });
-    });
-    child.stdin.end(stdin);
-  });
+/** The built CLI (test/support/context.ts), prompts allowed as the user would have them. */
+async function cli(args: string[], env: NodeJS.ProcessEnv, stdin = ""): Promise<CliRun> {
+  let cmdline = "";
+  const r = await confl(
+    args,
+    { CONFL_NO_INPUT: undefined, ...env },
+    {
+      stdin,
+      timeoutMs: 20_000,
+      onSpawn: (child) => {
+        try {
+          cmdline = readFileSync(`/proc/${child.pid}/cmdline`, "utf8").replaceAll("\0", " ");
+        } catch {
+          cmdline = "(unreadable)";
+        }
+      },
+    },
+  );
+  return { code: r.signal ? null : r.code, stdout: r.stdout, stderr: r.stderr, cmdline };
 }
 
 /** `confl auth login` to the simulator's Data Center with a PAT on stdin, kept in the given store. */

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { run as login } from "../../src/commands/auth/login.js";
 import { run as logout } from "../../src/commands/auth/logout.js";
 import { run as status } from "../../src/commands/auth/status.js";
@@ -12,14 +12,10 @@ import { profileNameForSite } from "../../src/config/profile-name.js";
 import { createContext } from "../../src/context.js";
 import { AuthError, ExitCode, InterruptedError, UsageError } from "../../src/errors.js";
 import { createIOStreams } from "../../src/io/streams.js";
-import { makeContext, type Sim, simEnv, startSim } from "./helpers.js";
+import { useSimulator } from "../support/context.js";
+import { makeContext, simEnv } from "./helpers.js";
 
-let sim: Sim;
-beforeAll(async () => {
-  sim = await startSim();
-});
-afterAll(async () => sim.stop());
-beforeEach(() => sim.reset());
+const sim = useSimulator();
 
 async function twoProfiles(env: NodeJS.ProcessEnv) {
   await login(

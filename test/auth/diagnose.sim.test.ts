@@ -18,7 +18,8 @@ import type { Profile } from "../../src/config/types.js";
 import { AuthError, ConflError, ExitCode, UsageError } from "../../src/errors.js";
 import { confl } from "../commands/helpers.js";
 import { createPki, type Pki } from "../http/pki.js";
-import { makeContext, type Sim, simEnv, startSim, tempDir } from "./helpers.js";
+import { useSimulator } from "../support/context.js";
+import { makeContext, simEnv, tempDir } from "./helpers.js";
 import { type ReverseProxy, startTlsReverseProxy } from "./proxy.js";
 
 const NOT_JUDGED = new Set([
@@ -35,11 +36,7 @@ const NOT_JUDGED = new Set([
   "auth.network",
 ]);
 
-let sim: Sim;
-beforeAll(async () => {
-  sim = await startSim();
-});
-afterAll(async () => sim.stop());
+const sim = useSimulator();
 beforeEach(() => {
   sim.reset();
   sim.clearLog();

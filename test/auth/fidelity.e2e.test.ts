@@ -1,45 +1,15 @@
-/**
- * Issue 10's user failures through the built CLI (dist/confl.mjs), where the words on stderr and the exit
- * code are what the user sees. Each test name is the command line that was typed.
- */
-import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { recordHints } from "../hints/collect.js";
-import { type Sim, simEnv, startSim } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { confl, useSimulator } from "../support/context.js";
+import { simEnv } from "./helpers.js";
 
-const CLI = join(import.meta.dirname, "..", "..", "dist", "confl.mjs");
+const _CLI = join(import.meta.dirname, "..", "..", "dist", "confl.mjs");
 
-let sim: Sim;
-beforeAll(async () => {
-  sim = await startSim();
-}, 60_000);
-afterAll(async () => sim?.stop());
+const sim = useSimulator();
 
-function cli(
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  stdin = "",
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { PATH: process.env.PATH, ...env, NO_COLOR: "1" },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on("data", (c) => out.push(c));
-    child.stderr.on("data", (c) => err.push(c));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      const stderr = Buffer.concat(err).toString();
-      recordHints({ args, stderr });
-      resolve({ code, stdout: Buffer.concat(out).toString(), stderr });
-    });
-    child.stdin.end(stdin);
-  });
+/** The built CLI (test/support/context.ts), prompts allowed as the user would have them. */
+function cli(args: string[], env: NodeJS.ProcessEnv, stdin = "") {
+  return confl(args, { CONFL_NO_INPUT: undefined, ...env }, { stdin, timeoutMs: 20_000 });
 }
 
 describe("user failures, as typed", () => {

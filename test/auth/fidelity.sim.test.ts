@@ -3,19 +3,16 @@
  * the command a user typed (or its environment), so a failure reads like the bug report it came from.
  */
 import { writeFileSync } from "node:fs";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { diagnoseResponse } from "../../src/auth/diagnose.js";
 import { parseCredentialKind } from "../../src/auth/kinds/index.js";
 import { resolveClient } from "../../src/auth/session.js";
 import { run as login } from "../../src/commands/auth/login.js";
 import { AuthError, type ConflError, UsageError } from "../../src/errors.js";
-import { makeContext, type Sim, simEnv, startSim } from "./helpers.js";
+import { useSimulator } from "../support/context.js";
+import { makeContext, simEnv } from "./helpers.js";
 
-let sim: Sim;
-beforeAll(async () => {
-  sim = await startSim();
-});
-afterAll(async () => sim.stop());
+const sim = useSimulator();
 beforeEach(() => {
   sim.reset();
   sim.clearLog();

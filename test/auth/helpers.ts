@@ -2,15 +2,13 @@
  * Shared by the auth tests: a Context over buffers with a private config directory, and the
  * simulator wired in through CONFL_ATLASSIAN_API_URL / CONFL_ATLASSIAN_AUTH_URL.
  */
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { startSimulator } from "../../sim/index.js";
 import type { SimSettings } from "../../sim/types.js";
 import { type Context, createContext } from "../../src/context.js";
 import { createIOStreams } from "../../src/io/streams.js";
 import { redactText } from "../../src/redact.js";
+import { atlassianHosts, isolatedEnv, tempDir as sharedTempDir } from "../support/context.js";
 
 export type Sim = Awaited<ReturnType<typeof startSimulator>>;
 
@@ -19,22 +17,12 @@ export async function startSim(settings: Partial<SimSettings> = {}): Promise<Sim
 }
 
 export function tempDir(prefix = "confl-auth-"): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  return sharedTempDir(prefix);
 }
 
 /** An environment with nothing from the developer's: a private config dir, no netrc, the simulator's Atlassian hosts. */
 export function simEnv(sim: Sim | undefined, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const dir = tempDir();
-  return {
-    CONFL_CONFIG_DIR: join(dir, "config"),
-    CONFL_KEYCHAIN_SERVICE: `confl-auth-test-${process.pid}-${Math.random().toString(36).slice(2)}`,
-    NETRC: join(dir, "netrc"),
-    HOME: dir,
-    ...(sim
-      ? { CONFL_ATLASSIAN_API_URL: sim.origins.gateway, CONFL_ATLASSIAN_AUTH_URL: sim.origins.auth }
-      : {}),
-    ...extra,
-  };
+  return isolatedEnv({ ...(sim ? atlassianHosts(sim) : {}), ...extra }, "confl-auth-");
 }
 
 export interface TestContext {

@@ -7,20 +7,17 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { KIND_EXPLANATIONS } from "../../src/auth/kinds/index.js";
 import { run as login } from "../../src/commands/auth/login.js";
 import { runJiraLogin } from "../../src/commands/auth/login-jira.js";
 import { profileNameForSite } from "../../src/config/profile-name.js";
 import { type Context, createContext } from "../../src/context.js";
 import { createIOStreams } from "../../src/io/streams.js";
-import { makeContext, type Sim, simEnv, startSim } from "./helpers.js";
+import { useSimulator } from "../support/context.js";
+import { makeContext, simEnv } from "./helpers.js";
 
-let sim: Sim;
-beforeAll(async () => {
-  sim = await startSim();
-});
-afterAll(async () => sim.stop());
+const sim = useSimulator();
 beforeEach(() => {
   sim.reset();
   sim.clearLog();
@@ -55,18 +52,28 @@ function terminal(env: NodeJS.ProcessEnv): Terminal {
   return {
     ctx,
     screen: () => screen.replace(ANSI, ""),
-    async answer(prompt, keys) {
-      for (let i = 0; i < 500; i++) {
-        const at = screen.replace(ANSI, "").indexOf(prompt, consumed);
-        if (at >= 0) {
+    answer(prompt, keys) {
+      // waits for the output that shows the prompt (an event, not a poll); gives up after 5 s
+      return new Promise<void>((resolve, reject) => {
+        const check = () => {
+          const at = screen.replace(ANSI, "").indexOf(prompt, consumed);
+          if (at < 0) return;
+          stderr.off("data", check);
+          clearTimeout(timer);
           consumed = at + prompt.length;
-          // one key at a time, as a terminal in raw mode delivers them
-          for (const key of keys) stdin.write(key);
-          return;
-        }
-        await new Promise((r) => setTimeout(r, 10));
-      }
-      throw new Error(`prompt "${prompt}" never appeared; screen:\n${screen.replace(ANSI, "")}`);
+          // one key at a time, as a terminal in raw mode delivers them (after this output event)
+          queueMicrotask(() => {
+            for (const key of keys) stdin.write(key);
+            resolve();
+          });
+        };
+        const timer = setTimeout(() => {
+          stderr.off("data", check);
+          reject(new Error(`prompt "${prompt}" never appeared; screen:\n${screen.replace(ANSI, "")}`));
+        }, 5_000);
+        stderr.on("data", check);
+        check();
+      });
     },
   };
 }

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { requestToken } from "../../src/auth/oauth/token-endpoint.js";
 import { resolveClient } from "../../src/auth/session.js";
 import { type LoginOptions, run as login } from "../../src/commands/auth/login.js";
@@ -19,14 +19,11 @@ import { ConflError } from "../../src/errors.js";
 import { createIOStreams } from "../../src/io/streams.js";
 import { PlainFileStore } from "../../src/secrets/plain-file.js";
 import { startProxy, type TestProxy } from "../http/helpers.js";
-import { makeContext, type Sim, simEnv, startSim } from "./helpers.js";
+import { useSimulator } from "../support/context.js";
+import { makeContext, simEnv } from "./helpers.js";
 
-let sim: Sim;
+const sim = useSimulator();
 let proxy: TestProxy;
-beforeAll(async () => {
-  sim = await startSim();
-});
-afterAll(async () => sim.stop());
 beforeEach(async () => {
   sim.reset();
   sim.clearLog();

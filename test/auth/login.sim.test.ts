@@ -8,16 +8,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { resolveClient } from "../../src/auth/session.js";
 import { run as login } from "../../src/commands/auth/login.js";
 import { profileNameForSite } from "../../src/config/profile-name.js";
-import { makeContext, type Sim, simEnv, startSim } from "./helpers.js";
+import { useSimulator } from "../support/context.js";
+import { makeContext, simEnv } from "./helpers.js";
 import { type ReverseProxy, startReverseProxy } from "./proxy.js";
 
-let sim: Sim;
-beforeAll(async () => {
-  sim = await startSim();
-});
-afterAll(async () => {
-  await sim.stop();
-});
+const sim = useSimulator();
 beforeEach(() => {
   sim.reset();
   sim.clearLog();

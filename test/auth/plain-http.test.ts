@@ -16,15 +16,15 @@ import { upsertProfile } from "../../src/config/store.js";
 import type { Profile } from "../../src/config/types.js";
 import { AuthError } from "../../src/errors.js";
 import { PlainFileStore } from "../../src/secrets/plain-file.js";
-import { makeContext, type Sim, simEnv, startSim } from "./helpers.js";
+import { useSimulator } from "../support/context.js";
+import { makeContext, simEnv } from "./helpers.js";
 
-let sim: Sim;
+const sim = useSimulator();
 let recorder: Server;
 let recorderUrl: string;
 let received: string[] = [];
 
 beforeAll(async () => {
-  sim = await startSim();
   recorder = createServer((req, res) => {
     received.push(`${req.method} ${req.url}`);
     res.writeHead(200, { "content-type": "application/json" }).end("{}");
@@ -35,7 +35,6 @@ beforeAll(async () => {
 afterAll(async () => {
   recorder.closeAllConnections();
   await new Promise<void>((r) => recorder.close(() => r()));
-  await sim.stop();
 });
 beforeEach(() => {
   received = [];

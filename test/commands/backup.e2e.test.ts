@@ -8,17 +8,11 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startSimulator } from "../../sim/index.js";
-import type { Simulator } from "../../sim/types.js";
+import { describe, expect, it } from "vitest";
+import { useSimulator } from "../support/context.js";
 import { confl } from "./helpers.js";
 
-let sim: Simulator;
-beforeAll(async () => {
-  sim = await startSimulator();
-}, 60_000);
-afterAll(async () => sim?.stop());
-beforeEach(() => sim.reset());
+const sim = useSimulator();
 
 function cloudEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {

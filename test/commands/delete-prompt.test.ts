@@ -3,20 +3,15 @@
  * prompt and a prompter with canned answers. "No" deletes nothing (exit 1); "yes" deletes.
  */
 import { PassThrough } from "node:stream";
-import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
-import { startSimulator } from "../../sim/index.js";
+import { expect, it } from "vitest";
 import { run as pageDelete } from "../../src/commands/page/delete.js";
 import { run as propertyDelete } from "../../src/commands/property/delete.js";
 import { createContext } from "../../src/context.js";
 import { createIOStreams } from "../../src/io/streams.js";
-import { type Sim, simEnv } from "../auth/helpers.js";
+import { simEnv } from "../auth/helpers.js";
+import { useSimulator } from "../support/context.js";
 
-let sim: Sim;
-beforeAll(async () => {
-  sim = await startSimulator();
-}, 60_000);
-afterAll(async () => sim?.stop());
-beforeEach(() => sim.reset());
+const sim = useSimulator();
 
 function terminal(answer: boolean) {
   const tty = () => Object.assign(new PassThrough(), { isTTY: true });

@@ -3,12 +3,10 @@
  * with a scoped token (v1 content routes answer 410 there) and Data Center under /confluence with a PAT.
  * Also: a second writer that changes a page behind confl's back, through the site or DC directly.
  */
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { expect } from "vitest";
 import type { Simulator } from "../../sim/types.js";
 import { basic, call, type Json } from "../sim-tests/helpers.js";
+import { cloudEnv, dcEnv, isolatedEnv } from "../support/context.js";
 import { confl } from "./helpers.js";
 
 export interface Deployment {
@@ -17,9 +15,9 @@ export interface Deployment {
   env(sim: Simulator): Promise<NodeJS.ProcessEnv>;
 }
 
+/** A private HOME, config directory and netrc (test/support/context.ts). */
 export function isolated(): NodeJS.ProcessEnv & { HOME: string } {
-  const dir = mkdtempSync(join(tmpdir(), "confl-cmds-"));
-  return { CONFL_CONFIG_DIR: join(dir, "config"), HOME: dir, NETRC: join(dir, "netrc") };
+  return isolatedEnv({}, "confl-cmds-");
 }
 
 export const deployments: Deployment[] = [
@@ -27,12 +25,7 @@ export const deployments: Deployment[] = [
     name: "Cloud site, classic API token",
     server: "site",
     async env(sim) {
-      return {
-        ...isolated(),
-        CONFLUENCE_URL: sim.origins.site,
-        CONFLUENCE_EMAIL: sim.credentials.cloud.email,
-        CONFLUENCE_API_TOKEN: sim.credentials.cloud.apiToken,
-      };
+      return { ...isolated(), ...cloudEnv(sim) };
     },
   },
   {
@@ -56,11 +49,7 @@ export const deployments: Deployment[] = [
     name: "Data Center under /confluence, PAT",
     server: "dc",
     async env(sim) {
-      return {
-        ...isolated(),
-        CONFLUENCE_URL: sim.origins.dc,
-        CONFLUENCE_PERSONAL_TOKEN: sim.credentials.dc.pat,
-      };
+      return { ...isolated(), ...dcEnv(sim) };
     },
   },
 ];

@@ -17,13 +17,12 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSimulator } from "../../sim/index.js";
-import type { Simulator } from "../../sim/types.js";
 import { ALL_NOUNS } from "../../src/commands/all.js";
 import { buildProgram } from "../../src/main.js";
 import { type ReverseProxy, startReverseProxy } from "../auth/proxy.js";
 import { recordHints } from "../hints/collect.js";
 import { createPki } from "../http/pki.js";
+import { useSimulator } from "../support/context.js";
 
 const ROOT = join(import.meta.dirname, "../..");
 const BUNDLE = join(ROOT, "dist/confl.mjs");
@@ -105,7 +104,7 @@ function stripComment(line: string): string {
 const EXAMPLES = [...helpExamples(), ...readmeExamples()];
 const runnable = EXAMPLES.filter((e) => !(e.line in UNATTENDED));
 
-let sim: Simulator;
+const sim = useSimulator();
 let proxy: ReverseProxy;
 let seed: string;
 let files: string;
@@ -213,7 +212,6 @@ const STORE = "--storage plaintext --insecure-storage";
 const OAUTH_LOGIN = `printf '%s' "$CLIENT_SECRET" | confl --profile work auth login --type oauth --client-id "$CLIENT_ID" --site "$SITE" ${STORE} --client-secret-stdin`;
 
 beforeAll(async () => {
-  sim = await startSimulator();
   proxy = await startReverseProxy(sim.origins.dcOrigin, {
     authorization: `Bearer ${sim.credentials.dc.pat}`,
   });
@@ -287,7 +285,6 @@ await fetch(location);
 
 afterAll(async () => {
   await proxy?.stop();
-  await sim?.stop();
 });
 
 /** page.json for `confl api -X PUT rest/api/content/65538 --input page.json`: the next version of the page. */

@@ -8,19 +8,17 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startSimulator } from "../../sim/index.js";
-import type { Simulator } from "../../sim/types.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHttpsServer, type TestServer } from "../http/helpers.js";
 import { createPki } from "../http/pki.js";
+import { useSimulator } from "../support/context.js";
 import { confl } from "./helpers.js";
 
-let sim: Simulator;
+const sim = useSimulator();
 let tls: TestServer;
 let closedPort: number;
 
 beforeAll(async () => {
-  sim = await startSimulator();
   const pki = createPki();
   tls = await startHttpsServer({ cert: pki.server.cert, key: pki.server.key }, (_req, res) => {
     res.writeHead(200, { "content-type": "application/json" });
@@ -35,10 +33,8 @@ beforeAll(async () => {
   });
 }, 60_000);
 afterAll(async () => {
-  await sim?.stop();
   await tls?.close();
 });
-beforeEach(() => sim.reset());
 
 /** The README's table: class → code. */
 const README = readFileSync(join(import.meta.dirname, "../../README.md"), "utf8");

@@ -7,20 +7,14 @@
 import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { seedBulkSpace } from "../../sim/bulk.js";
-import type { SimulatorExtras } from "../../sim/index.js";
-import { startSimulator } from "../../sim/index.js";
 import type { Simulator } from "../../sim/types.js";
+import { useSimulator } from "../support/context.js";
 import { anotherWriter, authenticated, deployments, expectApiChoice, writes } from "./deployments.js";
 import { confl } from "./helpers.js";
 
-let sim: Simulator & SimulatorExtras;
-beforeAll(async () => {
-  sim = await startSimulator();
-}, 60_000);
-afterAll(async () => sim?.stop());
-beforeEach(() => sim.reset());
+const sim = useSimulator();
 
 const bundle = join(import.meta.dirname, "../../dist/confl.mjs");
 

@@ -7,23 +7,17 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { releaseNotesText, tinyPng } from "../../sim/fixtures.js";
-import { type SimulatorExtras, startSimulator } from "../../sim/index.js";
-import type { Simulator } from "../../sim/types.js";
+import { startSimulator } from "../../sim/index.js";
+import { isolatedEnv, useSimulator } from "../support/context.js";
 import { confl } from "./helpers.js";
 
-let sim: Simulator & SimulatorExtras;
-
-beforeAll(async () => {
-  sim = await startSimulator();
-}, 60_000);
-afterAll(async () => sim?.stop());
-beforeEach(() => sim.reset());
+const sim = useSimulator();
 
 function isolated(): NodeJS.ProcessEnv & { dir: string } {
-  const dir = mkdtempSync(join(tmpdir(), "confl-files-"));
-  return { dir, CONFL_CONFIG_DIR: join(dir, "config"), HOME: dir, NETRC: join(dir, "netrc") };
+  const env = isolatedEnv({}, "confl-files-");
+  return { ...env, dir: env.HOME };
 }
 
 interface Deployment {

@@ -1,42 +1,14 @@
-/**
- * --jq on `confl api` and on every command's JSON output, with real jq (jq-wasm), through the built CLI
- * against the simulator's Cloud site: filters, raw strings, compact output when piped, and jq's own
- * compile (exit 2) and runtime (exit 1) errors as one line.
- */
-import { execFile } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSimulator } from "../../sim/index.js";
-import type { Simulator } from "../../sim/types.js";
+import { describe, expect, it } from "vitest";
 import { runJq } from "../../src/output/jq.js";
-import { recordHints } from "../hints/collect.js";
+import { cloudEnv, isolatedEnv, confl as runConfl, useSimulator } from "../support/context.js";
 
-const bundle = join(resolve(import.meta.dirname, "../.."), "dist/confl.mjs");
-let sim: Simulator;
-beforeAll(async () => {
-  sim = await startSimulator();
-}, 60_000);
-afterAll(async () => {
-  await sim?.stop();
-});
+const _bundle = join(resolve(import.meta.dirname, "../.."), "dist/confl.mjs");
+const sim = useSimulator();
 
-function confl(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = {
-    PATH: process.env.PATH ?? "",
-    CONFL_CONFIG_DIR: mkdtempSync(join(tmpdir(), "confl-jq-")),
-    CONFL_NO_INPUT: "1",
-    CONFLUENCE_URL: sim.origins.site,
-    CONFLUENCE_EMAIL: sim.credentials.cloud.email,
-    CONFLUENCE_API_TOKEN: sim.credentials.cloud.apiToken,
-  };
-  return new Promise((done) => {
-    execFile(process.execPath, [bundle, ...args], { env, timeout: 30_000 }, (error, stdout, stderr) => {
-      recordHints({ args, stderr });
-      done({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
+/** The built CLI on the Cloud site with a private config directory (test/support/context.ts). */
+function confl(args: string[]) {
+  return runConfl(args, isolatedEnv(cloudEnv(sim), "confl-jq-"));
 }
 
 describe("--jq (built bundle, Cloud site)", () => {

@@ -3,20 +3,14 @@
  * streamed from the download into the upload) and labels. Title clashes and copies into the copied
  * tree are refused before the first page is created.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { releaseNotesText, tinyPng } from "../../sim/fixtures.js";
-import { startSimulator } from "../../sim/index.js";
-import type { Simulator } from "../../sim/types.js";
 import { basic, call, type Json } from "../sim-tests/helpers.js";
+import { useSimulator } from "../support/context.js";
 import { type Deployment, deployments, expectApiChoice, writes } from "./deployments.js";
 import { confl } from "./helpers.js";
 
-let sim: Simulator;
-beforeAll(async () => {
-  sim = await startSimulator();
-}, 60_000);
-afterAll(async () => sim?.stop());
-beforeEach(() => sim.reset());
+const sim = useSimulator();
 
 /** What the simulator now holds for a page: its attachments' bytes and its labels (read directly). */
 async function contents(

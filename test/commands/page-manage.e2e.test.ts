@@ -3,18 +3,12 @@
  * /confluence). Deletes need --yes without a terminal; a move under the page's own descendant is
  * refused before anything is written.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startSimulator } from "../../sim/index.js";
-import type { Simulator } from "../../sim/types.js";
+import { beforeEach, describe, expect, it } from "vitest";
+import { useSimulator } from "../support/context.js";
 import { anotherWriter, deployments, expectApiChoice, writes } from "./deployments.js";
 import { confl } from "./helpers.js";
 
-let sim: Simulator;
-beforeAll(async () => {
-  sim = await startSimulator();
-}, 60_000);
-afterAll(async () => sim?.stop());
-beforeEach(() => sim.reset());
+const sim = useSimulator();
 
 for (const d of deployments) {
   describe(d.name, () => {

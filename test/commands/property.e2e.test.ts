@@ -4,19 +4,13 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startSimulator } from "../../sim/index.js";
-import type { Simulator } from "../../sim/types.js";
+import { beforeEach, describe, expect, it } from "vitest";
 import { basic, call } from "../sim-tests/helpers.js";
+import { useSimulator } from "../support/context.js";
 import { type Deployment, deployments, expectApiChoice, writes } from "./deployments.js";
 import { confl } from "./helpers.js";
 
-let sim: Simulator;
-beforeAll(async () => {
-  sim = await startSimulator();
-}, 60_000);
-afterAll(async () => sim?.stop());
-beforeEach(() => sim.reset());
+const sim = useSimulator();
 
 /** Someone else writes the property's next version directly. */
 async function bumpProperty(d: Deployment, value: unknown): Promise<void> {

@@ -5,19 +5,12 @@
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { SimulatorExtras } from "../../sim/index.js";
-import { startSimulator } from "../../sim/index.js";
-import type { Simulator } from "../../sim/types.js";
+import { beforeEach, describe, expect, it } from "vitest";
+import { useSimulator } from "../support/context.js";
 import { anotherWriter, deployments, expectApiChoice, writes } from "./deployments.js";
 import { confl } from "./helpers.js";
 
-let sim: Simulator & SimulatorExtras;
-beforeAll(async () => {
-  sim = await startSimulator();
-}, 60_000);
-afterAll(async () => sim?.stop());
-beforeEach(() => sim.reset());
+const sim = useSimulator();
 
 const png = Buffer.from("89504e470d0a1a0a0000000d49484452", "hex");
 

@@ -6,24 +6,17 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startSimulator } from "../../sim/index.js";
+import { describe, expect, it } from "vitest";
 import type { Simulator } from "../../sim/types.js";
 import { createHttpClient } from "../../src/http/client.js";
+import { useSimulator } from "../support/context.js";
 import { confl } from "./helpers.js";
 
-let sim: Simulator;
+const sim = useSimulator();
 /** one directory for the whole file: the write table below is built before any hook runs */
 const dir = mkdtempSync(join(tmpdir(), "confl-ro-"));
 writeFileSync(join(dir, "body.xml"), "<p>new body</p>");
 writeFileSync(join(dir, "value.json"), '{"a":1}');
-beforeAll(async () => {
-  sim = await startSimulator();
-}, 60_000);
-afterAll(async () => sim?.stop());
-beforeEach(() => {
-  sim.reset();
-});
 
 function cloudEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return {

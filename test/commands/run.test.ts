@@ -3,21 +3,17 @@
  * client factory against the simulator, a fake browser, a fake terminal 50 columns wide.
  */
 import { PassThrough } from "node:stream";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSimulator } from "../../sim/index.js";
+import { describe, expect, it } from "vitest";
 import { run as pageTree } from "../../src/commands/page/tree.js";
 import { run as pageView } from "../../src/commands/page/view.js";
 import { run as spaceList } from "../../src/commands/space/list.js";
 import { createContext } from "../../src/context.js";
 import { createIOStreams } from "../../src/io/streams.js";
 import { displayWidth } from "../../src/output/table.js";
-import { type Sim, simEnv } from "../auth/helpers.js";
+import { simEnv } from "../auth/helpers.js";
+import { useSimulator } from "../support/context.js";
 
-let sim: Sim;
-beforeAll(async () => {
-  sim = await startSimulator();
-}, 60_000);
-afterAll(async () => sim?.stop());
+const sim = useSimulator();
 
 function terminalContext(columns: number) {
   const stdout = Object.assign(new PassThrough(), { isTTY: true, columns });

@@ -7,23 +7,15 @@
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startSimulator } from "../../sim/index.js";
-import type { Simulator } from "../../sim/types.js";
+import { beforeEach, describe, expect, it } from "vitest";
 import { basic, call } from "../sim-tests/helpers.js";
+import { isolatedEnv, useSimulator } from "../support/context.js";
 import { confl } from "./helpers.js";
 
-let sim: Simulator;
-
-beforeAll(async () => {
-  sim = await startSimulator();
-}, 60_000);
-afterAll(async () => sim?.stop());
-beforeEach(() => sim.reset());
+const sim = useSimulator();
 
 function isolated(): NodeJS.ProcessEnv {
-  const dir = mkdtempSync(join(tmpdir(), "confl-cmds-"));
-  return { CONFL_CONFIG_DIR: join(dir, "config"), HOME: dir, NETRC: join(dir, "netrc") };
+  return isolatedEnv({}, "confl-cmds-");
 }
 
 interface Deployment {

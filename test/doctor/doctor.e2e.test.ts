@@ -9,8 +9,6 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startSimulator } from "../../sim/index.js";
-import type { Simulator } from "../../sim/types.js";
 import { upsertProfile } from "../../src/config/store.js";
 import type { Profile } from "../../src/config/types.js";
 import { PlainFileStore } from "../../src/secrets/plain-file.js";
@@ -18,6 +16,7 @@ import { type ReverseProxy, startTlsReverseProxy } from "../auth/proxy.js";
 import { confl } from "../commands/helpers.js";
 import { startProxy, type TestProxy } from "../http/helpers.js";
 import { createPki, type Pki } from "../http/pki.js";
+import { useSimulator } from "../support/context.js";
 
 interface Step {
   id: string;
@@ -35,7 +34,7 @@ interface Report {
   steps: Step[];
 }
 
-let sim: Simulator;
+const sim = useSimulator();
 let pki: Pki;
 let tlsDc: ReverseProxy;
 let expiredTls: ReverseProxy;
@@ -44,7 +43,6 @@ const OAUTH_TOKEN = "fake-doctor-oauth-access-token-0001";
 const OAUTH_JIRA_TOKEN = "fake-doctor-oauth-jira-token-0001";
 
 beforeAll(async () => {
-  sim = await startSimulator();
   pki = createPki();
   tlsDc = await startTlsReverseProxy(sim.origins.dcOrigin, pki.server);
   expiredTls = await startTlsReverseProxy(sim.origins.dcOrigin, pki.expired);
@@ -55,7 +53,6 @@ afterAll(async () => {
   await tlsDc?.stop();
   await expiredTls?.stop();
   await forward?.close();
-  await sim?.stop();
 });
 
 beforeEach(() => {

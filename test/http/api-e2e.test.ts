@@ -1,52 +1,20 @@
-/**
- * End-to-end: the built bundle (dist/confl.mjs) run as a child process against the simulator, with
- * credentials from the environment, as a script in CI would use it.
- */
-import { execFile } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startSimulator } from "../../sim/index.js";
-import type { Simulator } from "../../sim/types.js";
-import { recordHints } from "../hints/collect.js";
+import { beforeEach, describe, expect, it } from "vitest";
+import { isolatedEnv, confl as runConfl, useSimulator } from "../support/context.js";
 import { startProxy } from "./helpers.js";
 
 const root = resolve(import.meta.dirname, "../..");
-const bundle = join(root, "dist/confl.mjs");
-let sim: Simulator;
+const _bundle = join(root, "dist/confl.mjs");
+const sim = useSimulator();
 
-beforeAll(async () => {
-  sim = await startSimulator();
-}, 60_000);
-afterAll(async () => {
-  await sim?.stop();
-});
 beforeEach(() => {
   sim.reset();
   sim.clearLog();
 });
 
-function confl(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const configDir = mkdtempSync(join(tmpdir(), "confl-e2e-"));
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      [bundle, ...args],
-      {
-        env: { PATH: process.env.PATH ?? "", CONFL_CONFIG_DIR: configDir, CONFL_NO_INPUT: "1", ...env },
-        timeout: 30_000,
-      },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-        recordHints({ args, stderr });
-        done({ code, stdout, stderr });
-      },
-    );
-  });
+/** The built CLI with a private config directory (test/support/context.ts). */
+function confl(args: string[], env: Record<string, string>) {
+  return runConfl(args, isolatedEnv(env, "confl-e2e-"));
 }
 
 const cloudEnv = () => ({

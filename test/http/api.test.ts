@@ -2,23 +2,21 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startSimulator } from "../../sim/index.js";
-import type { Simulator } from "../../sim/types.js";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type ApiDeps, type ApiOptions, type Product, run } from "../../src/commands/api/request.js";
 import { type Context, createContext } from "../../src/context.js";
 import { ExitCode, UsageError } from "../../src/errors.js";
 import { createHttpClient } from "../../src/http/client.js";
 import type { HttpClientOptions } from "../../src/http/types.js";
 import { createIOStreams } from "../../src/io/streams.js";
+import { useSimulator } from "../support/context.js";
 import { basicAuth, bearerAuth, fakeClock } from "./helpers.js";
 
-let sim: Simulator;
+const sim = useSimulator();
 /** Jira through the gateway takes Jira scopes, which a Confluence scoped token lacks: an OAuth grant with them. */
 const JIRA_GRANT = "fake-oauth-jira-grant-0001";
 
 beforeAll(async () => {
-  sim = await startSimulator();
   sim.tokens.grant({
     token: JIRA_GRANT,
     kind: "oauth",
@@ -26,9 +24,6 @@ beforeAll(async () => {
     scopes: ["read:jira-user"],
     expiresAt: Date.now() + 3_600_000,
   });
-});
-afterAll(async () => {
-  await sim.stop();
 });
 beforeEach(() => {
   sim.reset();

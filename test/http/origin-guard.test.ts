@@ -1,22 +1,7 @@
-/**
- * Hostile request paths, next links and redirects (issue: `confl api` path tricks that sent the credential
- * to another host). Each spelling is written the way the WHATWG URL parser (and so fetch) reads it:
- * leading/trailing C0 controls and spaces stripped, tabs and newlines dropped anywhere (even inside the
- * scheme), `\` read as `/` in http(s) URLs, `..` and `%2e%2e` resolved, IPv4 in shorthand, hex and
- * decimal, full-width digits folded by IDNA. A second origin records everything that reaches it: it must
- * receive nothing carrying a credential, and the profile's own server must never see its credential on a
- * path outside the profile's API (the DC context path, the gateway's cloud id).
- */
-import { execFile } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startSimulator } from "../../sim/index.js";
-import type { Simulator } from "../../sim/types.js";
 import { createHttpClient } from "../../src/http/client.js";
 import { UnsafeRequestError } from "../../src/http/errors.js";
-import { recordHints } from "../hints/collect.js";
+import { isolatedEnv, confl as runConfl, useSimulator } from "../support/context.js";
 import { fakeAuth, json, startServer, type TestServer } from "./helpers.js";
 
 const TOKEN = "fake-origin-guard-token-0001";
@@ -261,31 +246,11 @@ describe("request paths: resolved as fetch will, then checked (client)", () => {
 });
 
 describe("confl api with hostile paths (built bundle, credential from the environment)", () => {
-  const root = resolve(import.meta.dirname, "../..");
-  let sim: Simulator;
-  beforeAll(async () => {
-    sim = await startSimulator();
-  }, 60_000);
-  afterAll(async () => {
-    await sim?.stop();
-  });
+  const sim = useSimulator();
 
+  /** The built CLI with a private config directory (test/support/context.ts). */
   function confl(args: string[], env: Record<string, string>) {
-    const configDir = mkdtempSync(join(tmpdir(), "confl-origin-"));
-    return new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
-      execFile(
-        process.execPath,
-        [join(root, "dist/confl.mjs"), ...args],
-        {
-          env: { PATH: process.env.PATH ?? "", CONFL_CONFIG_DIR: configDir, CONFL_NO_INPUT: "1", ...env },
-          timeout: 30_000,
-        },
-        (error, stdout, stderr) => {
-          recordHints({ args, stderr });
-          done({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr });
-        },
-      );
-    });
+    return runConfl(args, isolatedEnv(env, "confl-origin-"));
   }
 
   it("every hostile spelling on DC (context path) and the Cloud site: exit 2 or a request on the site, never the other host", async () => {

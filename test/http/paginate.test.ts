@@ -1,17 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startSimulator } from "../../sim/index.js";
-import type { Simulator } from "../../sim/types.js";
+import { beforeEach, describe, expect, it } from "vitest";
 import { createHttpClient } from "../../src/http/client.js";
 import { linkHeaderNext, nextPageRequest } from "../../src/http/paginate.js";
+import { useSimulator } from "../support/context.js";
 import { basicAuth, bearerAuth, json, startServer } from "./helpers.js";
 
-let sim: Simulator;
-beforeAll(async () => {
-  sim = await startSimulator();
-});
-afterAll(async () => {
-  await sim.stop();
-});
+const sim = useSimulator();
 beforeEach(() => {
   sim.reset();
   sim.clearLog();

@@ -2,9 +2,7 @@
  * The pipeline against the simulator's fault and rate-limit knobs: the same behaviours the loopback
  * tests pin, now with the simulator's Atlassian-shaped bodies and headers.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startSimulator } from "../../sim/index.js";
-import type { Simulator } from "../../sim/types.js";
+import { beforeEach, describe, expect, it } from "vitest";
 import { createHttpClient } from "../../src/http/client.js";
 import {
   InvalidResponseError,
@@ -14,15 +12,10 @@ import {
   TimeoutError,
   UnauthorizedError,
 } from "../../src/http/errors.js";
+import { useSimulator } from "../support/context.js";
 import { basicAuth, fakeClock } from "./helpers.js";
 
-let sim: Simulator;
-beforeAll(async () => {
-  sim = await startSimulator();
-});
-afterAll(async () => {
-  await sim.stop();
-});
+const sim = useSimulator();
 beforeEach(() => {
   sim.reset();
   sim.clearLog();

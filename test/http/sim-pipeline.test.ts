@@ -4,24 +4,17 @@
  * every command uses), and with the Link header as the only next link.
  */
 import { PassThrough } from "node:stream";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startSimulator } from "../../sim/index.js";
-import type { Simulator } from "../../sim/types.js";
+import { beforeEach, describe, expect, it } from "vitest";
 import { clientForSession } from "../../src/auth/session.js";
 import type { Profile } from "../../src/config/types.js";
 import { type Context, createContext } from "../../src/context.js";
 import { createHttpClient } from "../../src/http/client.js";
 import { createIOStreams } from "../../src/io/streams.js";
 import { VERSION } from "../../src/version.js";
+import { useSimulator } from "../support/context.js";
 import { basicAuth, fakeAuth, fakeClock, json, startServer } from "./helpers.js";
 
-let sim: Simulator;
-beforeAll(async () => {
-  sim = await startSimulator();
-});
-afterAll(async () => {
-  await sim.stop();
-});
+const sim = useSimulator();
 beforeEach(() => {
   sim.reset();
   sim.clearLog();

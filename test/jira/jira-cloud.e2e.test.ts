@@ -6,20 +6,11 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startSimulator } from "../../sim/index.js";
-import type { Simulator } from "../../sim/types.js";
+import { describe, expect, it } from "vitest";
 import { confl } from "../commands/helpers.js";
+import { useSimulator } from "../support/context.js";
 
-let sim: Simulator;
-
-beforeAll(async () => {
-  sim = await startSimulator();
-});
-afterAll(async () => {
-  await sim?.stop();
-});
-beforeEach(() => sim.reset());
+const sim = useSimulator();
 
 function env(token: string, url = sim.origins.site): NodeJS.ProcessEnv {
   const dir = mkdtempSync(join(tmpdir(), "confl-jira-"));

@@ -7,21 +7,12 @@
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startSimulator } from "../../sim/index.js";
-import type { Simulator } from "../../sim/types.js";
+import { describe, expect, it } from "vitest";
 import { confl } from "../commands/helpers.js";
+import { useSimulator } from "../support/context.js";
 
-let sim: Simulator;
+const sim = useSimulator();
 const STORE = ["--storage", "plaintext", "--insecure-storage"];
-
-beforeAll(async () => {
-  sim = await startSimulator();
-});
-afterAll(async () => {
-  await sim?.stop();
-});
-beforeEach(() => sim.reset());
 
 function isolated(): NodeJS.ProcessEnv & { CONFL_CONFIG_DIR: string } {
   const dir = mkdtempSync(join(tmpdir(), "confl-jira-dc-"));

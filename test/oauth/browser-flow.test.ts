@@ -5,16 +5,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSimulator } from "../../sim/index.js";
 import { oauthControls } from "../../sim/oauth.js";
-import type { Simulator } from "../../sim/types.js";
 import { loginOAuth } from "../../src/auth/oauth/index.js";
 import { AuthError } from "../../src/errors.js";
+import { useSimulator } from "../support/context.js";
 import { testContext } from "./test-context.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 
-let sim: Simulator;
+const sim = useSimulator({ settings: { oauthAnyLoopbackPort: true } });
 let browser: BrowserContext;
 let profileDir: string;
 
@@ -22,7 +21,6 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM))
     throw new Error(`${CHROMIUM} is missing: apt-get install -y --no-install-recommends chromium`);
   // confl's receiver takes a random port here (callbackPort 0): RFC 8252's any-port rule, not Atlassian's
-  sim = await startSimulator({ settings: { oauthAnyLoopbackPort: true } });
   const { chromium } = await import("playwright-core");
   profileDir = mkdtempSync(join(tmpdir(), "confl-chromium-"));
   // A new, empty user-data-dir: no state from any earlier run or from a person's own browser.
@@ -44,7 +42,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await sim?.stop();
   if (profileDir) rmSync(profileDir, { recursive: true, force: true });
 });
 

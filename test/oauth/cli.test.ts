@@ -5,22 +5,15 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSimulator } from "../../sim/index.js";
+import { describe, expect, it } from "vitest";
 import { oauthControls } from "../../sim/oauth.js";
-import type { Simulator } from "../../sim/types.js";
+import { PlainFileStore } from "../../src/secrets/plain-file.js";
 import { recordHints } from "../hints/collect.js";
+import { useSimulator } from "../support/context.js";
 import { submitConsent } from "./test-context.js";
 
 const CONFL = join(process.cwd(), "dist", "confl.mjs");
-let sim: Simulator;
-
-beforeAll(async () => {
-  sim = await startSimulator();
-}, 60_000);
-afterAll(async () => {
-  await sim?.stop();
-});
+const sim = useSimulator();
 
 interface Run {
   code: number | null;
@@ -215,7 +208,13 @@ describe("confl auth login --type oauth (bundle)", () => {
     const login = await headlessOAuthLogin(env);
     expect(login.code, login.stderr).toBe(0);
     const first = JSON.parse(secretsJson(env).work as string);
-    await new Promise((r) => setTimeout(r, 1100));
+    // the stored access token is due (its expiry in the past) instead of sleeping past its 1 s lifetime
+    const entry = JSON.parse(readFileSync(join(env.CONFL_CONFIG_DIR as string, "config.json"), "utf8"))
+      .profiles.work.secretEntry as string | undefined;
+    await new PlainFileStore(env).set(
+      entry ?? "work",
+      JSON.stringify({ ...first, expiresAt: Date.now() - 1000 }),
+    );
     const invalidBefore = oauthControls(sim).counters.invalidGrant;
     const token = await confl(["auth", "token", "--profile", "work"], env);
     expect(token.code, token.stderr).toBe(0);

@@ -5,15 +5,14 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startSimulator } from "../../sim/index.js";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { CONSENT_CALLBACK_INVALID, CONSENT_SCOPES_NOT_ADDED, oauthControls } from "../../sim/oauth.js";
-import type { Simulator } from "../../sim/types.js";
 import { createOAuthStrategy, loginOAuth } from "../../src/auth/oauth/index.js";
 import { DEFAULT_CLOUD_SCOPES } from "../../src/auth/oauth/login.js";
 import { verifyProfile } from "../../src/auth/verify.js";
 import { AuthError } from "../../src/errors.js";
 import { createHttpClient } from "../../src/http/client.js";
+import { useSimulator } from "../support/context.js";
 import { MemoryStore, submitConsent, testContext } from "./test-context.js";
 
 /** What the README tells people to enable in the developer console for the default (`--scopes read`). */
@@ -30,16 +29,12 @@ const README_SCOPES = [
   "offline_access",
 ];
 
-let sim: Simulator;
+const sim = useSimulator();
 let env: NodeJS.ProcessEnv;
 const originalRedirects: string[] = [];
 
 beforeAll(async () => {
-  sim = await startSimulator();
   originalRedirects.push(...sim.credentials.oauth.redirectUris);
-});
-afterAll(async () => {
-  await sim.stop();
 });
 beforeEach(() => {
   sim.reset();

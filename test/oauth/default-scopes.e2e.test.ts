@@ -6,22 +6,15 @@ import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSimulator } from "../../sim/index.js";
-import type { Simulator } from "../../sim/types.js";
+import { describe, expect, it } from "vitest";
 import { DEFAULT_CLOUD_SCOPES } from "../../src/auth/oauth/scopes.js";
 import { confl } from "../commands/helpers.js";
 import { recordHints } from "../hints/collect.js";
+import { useSimulator } from "../support/context.js";
 import { submitConsent } from "./test-context.js";
 
 const CONFL = join(process.cwd(), "dist", "confl.mjs");
-let sim: Simulator;
-beforeAll(async () => {
-  sim = await startSimulator();
-}, 60_000);
-afterAll(async () => {
-  await sim?.stop();
-});
+const sim = useSimulator();
 
 /** `confl auth login --type oauth --no-browser` with no --scopes: the consent is accepted and the URL pasted. */
 function oauthLogin(env: NodeJS.ProcessEnv): Promise<{ code: number | null; stderr: string }> {

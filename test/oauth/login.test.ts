@@ -2,25 +2,18 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startSimulator } from "../../sim/index.js";
+import { beforeEach, describe, expect, it } from "vitest";
 import { oauthControls } from "../../sim/oauth.js";
-import type { Simulator } from "../../sim/types.js";
 import { createOAuthStrategy, loginOAuth, type OAuthLoginResult } from "../../src/auth/oauth/index.js";
 import { DEFAULT_CLOUD_SCOPES, parsePastedAnswer } from "../../src/auth/oauth/login.js";
 import { AuthError, UsageError } from "../../src/errors.js";
 import { createHttpClient } from "../../src/http/client.js";
+import { useSimulator } from "../support/context.js";
 import { MemoryStore, submitConsent, testContext } from "./test-context.js";
 
-let sim: Simulator;
+const sim = useSimulator();
 let env: NodeJS.ProcessEnv;
 
-beforeAll(async () => {
-  sim = await startSimulator();
-});
-afterAll(async () => {
-  await sim.stop();
-});
 beforeEach(() => {
   sim.reset();
   oauthControls(sim).reset();
@@ -33,10 +26,17 @@ beforeEach(() => {
 
 const AUTHORIZE_LINE = /^ {2}(http\S+\/authorize\?\S+)$/m;
 
-async function callAs(result: OAuthLoginResult, path: string, store = new MemoryStore()) {
+/** `now`: the strategy's clock (a test moves it past the token's expiry instead of sleeping). */
+async function callAs(result: OAuthLoginResult, path: string, store = new MemoryStore(), now?: () => number) {
   store.values.set(result.profile.name, JSON.stringify(result.secret));
   const { ctx } = testContext(env);
-  const auth = createOAuthStrategy({ profile: result.profile, secret: result.secret, store, ctx });
+  const auth = createOAuthStrategy({
+    profile: result.profile,
+    secret: result.secret,
+    store,
+    ctx,
+    ...(now ? { now } : {}),
+  });
   const client = createHttpClient({ apiBase: result.profile.apiBase, auth, env, maxRetries: 0 });
   return { response: await client.request<Record<string, unknown>>({ path }), auth, store };
 }
@@ -187,8 +187,9 @@ describe("Cloud 3LO, headless (paste) flow", () => {
     const [, url] = await t.waitForStderr(AUTHORIZE_LINE);
     t.stdin.write(`${await submitConsent(url as string, "accept")}\n`);
     const result = await login;
-    await new Promise((r) => setTimeout(r, 1100));
-    const { response, store } = await callAs(result, "rest/api/user/current");
+    // the strategy's clock is 1.1 s ahead: the 1 s token has expired for it (no sleep)
+    const later = () => Date.now() + 1100;
+    const { response, store } = await callAs(result, "rest/api/user/current", undefined, later);
     expect(response.status).toBe(200);
     expect(oauthControls(sim).counters.refreshes).toBe(1);
     const stored = JSON.parse(store.values.get("work") as string);
@@ -283,8 +284,9 @@ describe("Data Center OAuth 2.0", () => {
       apiBase: `${sim.origins.dc}/`,
       site: sim.origins.dc,
     });
-    await new Promise((r) => setTimeout(r, 1100));
-    const { response } = await callAs(result, "rest/api/user/current");
+    // the strategy's clock is 1.1 s ahead: the 1 s token has expired for it (no sleep)
+    const later = () => Date.now() + 1100;
+    const { response } = await callAs(result, "rest/api/user/current", undefined, later);
     expect(response.data.username).toBe(sim.users.dc.username);
     expect(oauthControls(sim).counters.refreshes).toBe(1);
   });

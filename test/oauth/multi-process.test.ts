@@ -5,19 +5,18 @@ import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSimulator } from "../../sim/index.js";
+import { beforeAll, describe, expect, it } from "vitest";
 import { oauthControls } from "../../sim/oauth.js";
-import type { Simulator } from "../../sim/types.js";
 import { loginOAuth } from "../../src/auth/oauth/index.js";
 import { lockPathFor } from "../../src/auth/oauth/strategy.js";
 import { upsertProfile } from "../../src/config/store.js";
 import { EncryptedFileStore } from "../../src/secrets/encrypted-file.js";
 import { PlainFileStore } from "../../src/secrets/plain-file.js";
+import { useSimulator } from "../support/context.js";
 import { submitConsent, testContext } from "./test-context.js";
 
 const WORKER = join(process.cwd(), "build", "test", "refresh-worker.mjs");
-let sim: Simulator;
+const sim = useSimulator({ settings: { oauthAccessTokenTtl: 1 } });
 let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
@@ -33,7 +32,6 @@ beforeAll(async () => {
     banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
     logLevel: "warning",
   });
-  sim = await startSimulator({ settings: { oauthAccessTokenTtl: 1 } });
   env = {
     PATH: process.env.PATH,
     CONFL_CONFIG_DIR: mkdtempSync(join(tmpdir(), "confl-oauth-mp-")),
@@ -64,10 +62,6 @@ beforeAll(async () => {
   await upsertProfile({ ...result2.profile, secretStore: "encrypted-file" }, env);
   await new EncryptedFileStore({ env }).set("enc", JSON.stringify(result2.secret));
 }, 60_000);
-
-afterAll(async () => {
-  await sim?.stop();
-});
 
 interface WorkerResult {
   ok: number;
@@ -153,19 +147,16 @@ describe("cross-process refresh", () => {
     controls.tokenDelayMs = 3000;
     const victim = startWorker(["work", "1", "0", "shared"]);
     const lockDir = `${lockPathFor("work", env)}.lock`;
-    for (let i = 0; i < 200 && !existsSync(lockDir); i++) await new Promise((r) => setTimeout(r, 25));
-    expect(existsSync(lockDir)).toBe(true);
     // kill only once the refresh request is at the server (held there by tokenDelayMs), however
-    // slow the machine is
-    for (let i = 0; i < 400 && controls.counters.tokenRequestsReceived === 0; i++)
-      await new Promise((r) => setTimeout(r, 10));
+    // slow the machine is: a simulator barrier, not a sleep (the lock is taken before the request)
+    await controls.when("tokenRequestsReceived", 1);
+    expect(existsSync(lockDir)).toBe(true);
     expect(controls.counters.tokenRequestsReceived).toBe(1);
     victim.child.kill("SIGKILL");
     await victim.done.catch(() => undefined);
     expect(existsSync(lockDir)).toBe(true); // the dead process could not clean up
     expect((await storedSecret()).refreshToken).toBe(before.refreshToken);
-    for (let i = 0; i < 200 && controls.counters.abandoned === 0; i++)
-      await new Promise((r) => setTimeout(r, 25));
+    await controls.when("abandoned", 1);
     expect(controls.counters.abandoned).toBe(1);
     controls.tokenDelayMs = 0;
 

@@ -2,26 +2,18 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startSimulator } from "../../sim/index.js";
+import { beforeEach, describe, expect, it } from "vitest";
 import { oauthControls } from "../../sim/oauth.js";
-import type { Simulator } from "../../sim/types.js";
 import { loginOAuth } from "../../src/auth/oauth/index.js";
 import { run } from "../../src/commands/auth/refresh.js";
 import { upsertProfile } from "../../src/config/store.js";
 import { AuthError, UsageError } from "../../src/errors.js";
 import { PlainFileStore } from "../../src/secrets/plain-file.js";
+import { useSimulator } from "../support/context.js";
 import { submitConsent, testContext } from "./test-context.js";
 
-let sim: Simulator;
+const sim = useSimulator();
 let env: NodeJS.ProcessEnv;
-
-beforeAll(async () => {
-  sim = await startSimulator();
-});
-afterAll(async () => {
-  await sim.stop();
-});
 
 beforeEach(async () => {
   oauthControls(sim).resetCounters();

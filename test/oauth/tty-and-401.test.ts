@@ -7,23 +7,18 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startSimulator } from "../../sim/index.js";
+import { beforeEach, describe, expect, it } from "vitest";
 import { oauthControls } from "../../sim/oauth.js";
-import type { Simulator } from "../../sim/types.js";
 import { createOAuthStrategy, loginOAuth, type OAuthLoginResult } from "../../src/auth/oauth/index.js";
 import { type Context, createContext } from "../../src/context.js";
 import { createHttpClient } from "../../src/http/client.js";
 import { createIOStreams } from "../../src/io/streams.js";
+import { useSimulator } from "../support/context.js";
 import { MemoryStore, submitConsent, testContext } from "./test-context.js";
 
-let sim: Simulator;
+const sim = useSimulator();
 let env: NodeJS.ProcessEnv;
 
-beforeAll(async () => {
-  sim = await startSimulator();
-});
-afterAll(async () => sim.stop());
 beforeEach(() => {
   sim.reset();
   oauthControls(sim).reset();
@@ -53,13 +48,23 @@ function terminal(environment: NodeJS.ProcessEnv) {
     debug() {},
   });
   const screen = () => raw.replace(ANSI, "");
-  async function waitFor(pattern: RegExp): Promise<RegExpMatchArray> {
-    for (let i = 0; i < 1000; i++) {
-      const match = screen().match(pattern);
-      if (match) return match;
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    throw new Error(`never saw ${pattern}; screen:\n${screen()}`);
+  /** Resolves on the output that makes `pattern` match (an event, not a poll); gives up after 10 s. */
+  function waitFor(pattern: RegExp): Promise<RegExpMatchArray> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const match = screen().match(pattern);
+        if (!match) return;
+        stderr.off("data", check);
+        clearTimeout(timer);
+        resolve(match);
+      };
+      const timer = setTimeout(() => {
+        stderr.off("data", check);
+        reject(new Error(`never saw ${pattern}; screen:\n${screen()}`));
+      }, 10_000);
+      stderr.on("data", check);
+      check();
+    });
   }
   const type = (keys: string) => {
     for (const key of keys) stdin.write(key);

@@ -1,22 +1,16 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { showcaseStorage, tinyPng } from "../../sim/fixtures.js";
-import { startSimulator } from "../../sim/index.js";
-import type { Simulator } from "../../sim/types.js";
+import { useSimulator } from "../support/context.js";
 import { basic, call, type Json } from "./helpers.js";
 
-let sim: Simulator;
+const sim = useSimulator();
 let auth: Record<string, string>;
 let wiki: string;
 
 beforeAll(async () => {
-  sim = await startSimulator();
   auth = { authorization: basic(sim.credentials.cloud.email, sim.credentials.cloud.apiToken) };
   wiki = `${sim.origins.site}/wiki`;
 });
-afterAll(async () => {
-  await sim.stop();
-});
-beforeEach(() => sim.reset());
 
 const json = (body: unknown) => ({
   headers: { ...auth, "content-type": "application/json" },

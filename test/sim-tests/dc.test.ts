@@ -1,19 +1,13 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startSimulator } from "../../sim/index.js";
-import type { Simulator } from "../../sim/types.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useSimulator } from "../support/context.js";
 import { basic, call, type Json } from "./helpers.js";
 
-let sim: Simulator;
+const sim = useSimulator();
 let pat: Record<string, string>;
 
 beforeAll(async () => {
-  sim = await startSimulator();
   pat = { authorization: `Bearer ${sim.credentials.dc.pat}` };
 });
-afterAll(async () => {
-  await sim.stop();
-});
-beforeEach(() => sim.reset());
 
 const me = () => `${sim.origins.dc}/rest/api/user/current`;
 

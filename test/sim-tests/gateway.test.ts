@@ -1,25 +1,19 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startSimulator } from "../../sim/index.js";
-import type { Simulator } from "../../sim/types.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useSimulator } from "../support/context.js";
 import { basic, call, type Json } from "./helpers.js";
 
-let sim: Simulator;
+const sim = useSimulator();
 let root: string;
 let scoped: Record<string, string>;
 let scopedClassic: Record<string, string>;
 
 beforeAll(async () => {
-  sim = await startSimulator();
   root = `${sim.origins.gateway}/ex/confluence/${sim.cloudId}`;
   scoped = { authorization: basic(sim.credentials.cloud.email, sim.credentials.cloud.scopedToken) };
   scopedClassic = {
     authorization: basic(sim.credentials.cloud.email, sim.credentials.cloud.scopedTokenClassic),
   };
 });
-afterAll(async () => {
-  await sim.stop();
-});
-beforeEach(() => sim.reset());
 
 function grant(
   token: string,

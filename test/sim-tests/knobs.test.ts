@@ -1,27 +1,23 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startSimulator } from "../../sim/index.js";
-import type { RequestLogEntry, Simulator } from "../../sim/types.js";
+import type { RequestLogEntry } from "../../sim/types.js";
+import { useSimulator } from "../support/context.js";
 import { basic, call, type Json } from "./helpers.js";
 
-let sim: Simulator;
 let auth: Record<string, string>;
 const sleeps: number[] = [];
 let clock = Date.parse("2026-11-23T10:00:00.000Z");
+const sim = useSimulator({
+  sleep: async (ms) => {
+    sleeps.push(ms);
+  },
+  now: () => clock,
+});
 
 beforeAll(async () => {
-  sim = await startSimulator({
-    sleep: async (ms) => {
-      sleeps.push(ms);
-    },
-    now: () => clock,
-  });
   auth = { authorization: basic(sim.credentials.cloud.email, sim.credentials.cloud.apiToken) };
 });
-afterAll(async () => {
-  await sim.stop();
-});
 beforeEach(() => {
-  sim.reset();
   sleeps.length = 0;
 });
 
@@ -80,6 +76,18 @@ describe("rateLimit", () => {
     expect((await me()).status).toBe(429);
     clock += 1000;
     expect((await me()).status).toBe(200);
+  });
+
+  it("sends a Retry-After list in turn, one value per 429 (a storm with varying waits)", async () => {
+    sim.rateLimit({ requestsPerSecond: 1, retryAfter: ["1", "2"] });
+    expect((await me()).status).toBe(200);
+    const waits = [];
+    for (let i = 0; i < 3; i++) {
+      const answer = await me();
+      expect(answer.status).toBe(429);
+      waits.push(answer.headers.get("retry-after"));
+    }
+    expect(waits).toEqual(["1", "2", "1"]);
   });
 
   it("filters by server and path", async () => {

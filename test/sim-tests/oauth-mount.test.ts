@@ -1,17 +1,9 @@
 /** The OAuth module (sim/oauth.ts, another workstream) is mounted on the auth origin and under DC. */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startSimulator } from "../../sim/index.js";
-import type { Simulator } from "../../sim/types.js";
+import { describe, expect, it } from "vitest";
+import { useSimulator } from "../support/context.js";
 import { call, type Json } from "./helpers.js";
 
-let sim: Simulator;
-beforeAll(async () => {
-  sim = await startSimulator();
-});
-afterAll(async () => {
-  await sim.stop();
-});
-beforeEach(() => sim.reset());
+const sim = useSimulator();
 
 describe("OAuth mount", () => {
   it("client credentials from the auth origin open the gateway, not the site", async () => {

@@ -7,11 +7,10 @@
 import { readFileSync } from "node:fs";
 import { Ajv, type ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { cloudRoutes } from "../../sim/cloud.js";
 import { dcRoutes } from "../../sim/dc.js";
-import { startSimulator } from "../../sim/index.js";
-import type { Simulator } from "../../sim/types.js";
+import { useSimulator } from "../support/context.js";
 import { basic, call, type Json } from "./helpers.js";
 
 type SpecName = "v2" | "v1" | "v1-2023" | "dc";
@@ -147,14 +146,7 @@ interface Case {
   schemaStatus?: number;
 }
 
-let sim: Simulator;
-beforeAll(async () => {
-  sim = await startSimulator();
-});
-afterAll(async () => {
-  await sim.stop();
-});
-beforeEach(() => sim.reset());
+const sim = useSimulator();
 
 const upload = () => {
   const form = new FormData();

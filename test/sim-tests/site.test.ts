@@ -1,19 +1,13 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startSimulator } from "../../sim/index.js";
-import type { Simulator } from "../../sim/types.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useSimulator } from "../support/context.js";
 import { basic, call, type Json } from "./helpers.js";
 
-let sim: Simulator;
+const sim = useSimulator();
 let auth: Record<string, string>;
 
 beforeAll(async () => {
-  sim = await startSimulator();
   auth = { authorization: basic(sim.credentials.cloud.email, sim.credentials.cloud.apiToken) };
 });
-afterAll(async () => {
-  await sim.stop();
-});
-beforeEach(() => sim.reset());
 
 describe("Cloud site: public endpoints", () => {
   it("tenant_info answers exactly {cloudId} without a credential", async () => {

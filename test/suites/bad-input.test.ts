@@ -16,11 +16,10 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSimulator } from "../../sim/index.js";
-import type { Simulator } from "../../sim/types.js";
+import { beforeAll, describe, expect, it } from "vitest";
 import { ALL_NOUNS } from "../../src/commands/all.js";
 import { buildProgram } from "../../src/main.js";
+import { useSimulator } from "../support/context.js";
 import { diffSnapshots, INTERNAL_HINT, pool, runConfl, STACK_FRAME, snapshot } from "./lib.js";
 
 const SEED = 14_0014;
@@ -28,7 +27,7 @@ const WIDTH = 3;
 /** A proxy nobody listens on: any request to a host that is not the simulator fails here, on loopback. */
 const DEAD_PROXY = "http://127.0.0.1:9";
 
-let sim: Simulator;
+const sim = useSimulator({ host: "127.0.0.1" });
 let template: string;
 let pat: string;
 
@@ -81,7 +80,6 @@ interface Case {
 }
 
 beforeAll(async () => {
-  sim = await startSimulator({ host: "127.0.0.1" });
   pat = sim.credentials.dc.pat;
   // the template: one stored profile (DC, PAT, plaintext store) made by a real login
   template = mkdtempSync(join(tmpdir(), "confl-bad-template-"));
@@ -105,9 +103,6 @@ beforeAll(async () => {
   expect(login.code, login.stderr).toBe(0);
   sim.log.length = 0;
 }, 60_000);
-afterAll(async () => {
-  await sim?.stop();
-});
 
 /** Runs one case in its own directories and checks every invariant; returns a problem or undefined. */
 async function check(c: Case): Promise<string | undefined> {

@@ -14,9 +14,9 @@ import type { ChildProcess } from "node:child_process";
 import { cpSync, mkdtempSync, readdirSync, readFileSync, statSync, watch } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSimulator } from "../../sim/index.js";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { Simulator } from "../../sim/types.js";
+import { useSimulator } from "../support/context.js";
 import { pool, runConfl } from "./lib.js";
 
 const RUNS = Number(process.env.CONFL_SUITE_RUNS ?? 100);
@@ -35,7 +35,7 @@ function prng(seed: number) {
   };
 }
 
-let sim: Simulator;
+const sim = useSimulator({ host: "127.0.0.1" });
 const templates = new Map<string, string>();
 const PASSPHRASE = "fake-files-suite-passphrase-0001";
 
@@ -76,7 +76,6 @@ const storageArgs = (store: (typeof STORES)[number]) =>
   store === "plaintext" ? ["--storage", "plaintext", "--insecure-storage"] : ["--storage", "encrypted-file"];
 
 beforeAll(async () => {
-  sim = await startSimulator({ host: "127.0.0.1" });
   for (const store of STORES) {
     const dir = join(mkdtempSync(join(tmpdir(), "confl-files-template-")), "config");
     const r = await runConfl(
@@ -87,9 +86,6 @@ beforeAll(async () => {
     templates.set(store, dir);
   }
 }, 60_000);
-afterAll(async () => {
-  await sim?.stop();
-});
 
 /** Modes and parse state of every file; problems as sentences. */
 function inspect(dir: string): string[] {

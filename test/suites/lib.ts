@@ -2,9 +2,10 @@
  * Shared by the issue-14 suites: the built CLI as a child process (with its pid, so a suite can look at
  * /proc or kill it), a bounded worker pool, directory snapshots and the "one line per problem" check.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { lstatSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { confl as run } from "../support/context.js";
 
 export const CLI = join(import.meta.dirname, "..", "..", "dist", "confl.mjs");
 
@@ -24,36 +25,19 @@ export interface SpawnOptions {
   timeoutMs?: number;
 }
 
-/** Runs `node dist/confl.mjs …args` with exactly `env` (plus PATH) and collects its output. */
-export function runConfl(args: string[], options: SpawnOptions): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { PATH: process.env.PATH ?? "", NO_COLOR: "1", CONFL_NO_INPUT: "1", ...options.env },
-      stdio: ["pipe", "pipe", "pipe"],
-      ...(options.cwd ? { cwd: options.cwd } : {}),
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout?.on("data", (c: Buffer) => out.push(c));
-    child.stderr?.on("data", (c: Buffer) => err.push(c));
-    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 30_000);
-    child.on("error", (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      resolve({
-        code,
-        signal,
-        stdout: Buffer.concat(out).toString("utf8"),
-        stderr: Buffer.concat(err).toString("utf8"),
-      });
-    });
-    child.stdin?.on("error", () => {});
-    child.stdin?.end(options.stdin ?? "");
-    options.onSpawn?.(child);
+/**
+ * Runs `node dist/confl.mjs …args` with exactly `env` (plus PATH) and collects its output
+ * (test/support/context.ts; the hint check is off: these suites feed confl hostile input on purpose).
+ */
+export async function runConfl(args: string[], options: SpawnOptions): Promise<Run> {
+  const r = await run(args, options.env, {
+    checkHints: false,
+    ...(options.stdin === undefined ? {} : { stdin: options.stdin }),
+    ...(options.cwd ? { cwd: options.cwd } : {}),
+    ...(options.onSpawn ? { onSpawn: options.onSpawn } : {}),
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
   });
+  return { ...r, code: r.signal ? null : r.code };
 }
 
 /** Runs `work` over `items` with at most `width` in flight; results in input order. */

@@ -1,0 +1,154 @@
+/**
+ * The one shared test context (issue 14): the simulator fixture, a private environment for the CLI and
+ * the built CLI as a child process. Older helpers (test/commands/helpers.ts, deployments.ts'
+ * `isolated`, test/auth/helpers.ts' `startSim`/`tempDir`/`simEnv`, test/suites/lib.ts' `runConfl`) are
+ * thin wrappers around this module.
+ *
+ *   const sim = useSimulator();                 // started once per file, reset after every test
+ *   const env = { ...isolatedEnv(), ...cloudEnv(sim) };
+ *   const r = await confl(["space", "list"], env);
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll } from "vitest";
+import { type SimulatorExtras, startSimulator } from "../../sim/index.js";
+import type { SimOptions, Simulator } from "../../sim/types.js";
+import { recordHints } from "../hints/collect.js";
+
+export type Sim = Simulator & SimulatorExtras;
+
+/** The built CLI (npm run build; test/global-setup.ts builds it before any file runs). */
+export const CLI = join(import.meta.dirname, "..", "..", "dist", "confl.mjs");
+
+/**
+ * The simulator for this file: started in beforeAll, `reset()` after every test (knobs, settings back to
+ * those given here, content, log, expiries), stopped in afterAll. Returns a stand-in that forwards to the
+ * running simulator, so `sim.origins.site` reads as it always did.
+ */
+export function useSimulator(options: SimOptions = {}): Sim {
+  let current: Sim | undefined;
+  beforeAll(async () => {
+    current = await startSimulator(options);
+  }, 60_000);
+  afterEach(() => current?.reset());
+  afterAll(async () => {
+    await current?.stop();
+    current = undefined;
+  });
+  return new Proxy({} as Sim, {
+    get(_target, property) {
+      if (!current) throw new Error("the simulator is used outside a test (it starts in beforeAll)");
+      const value = Reflect.get(current, property, current);
+      return typeof value === "function" ? value.bind(current) : value;
+    },
+    has(_target, property) {
+      return current !== undefined && property in current;
+    },
+    set(_target, property, value) {
+      if (!current) throw new Error("the simulator is used outside a test (it starts in beforeAll)");
+      return Reflect.set(current, property, value, current);
+    },
+  });
+}
+
+const made: string[] = [];
+process.once("exit", () => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh temporary directory, removed when the test process exits. */
+export function tempDir(prefix = "confl-test-"): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
+export type IsolatedEnv = NodeJS.ProcessEnv & { HOME: string; CONFL_CONFIG_DIR: string; NETRC: string };
+
+/**
+ * An environment with nothing of the developer's: a private HOME, config directory, keychain service name
+ * and an absent netrc. `extra` is merged last.
+ */
+export function isolatedEnv(extra: NodeJS.ProcessEnv = {}, prefix = "confl-test-"): IsolatedEnv {
+  const dir = tempDir(prefix);
+  return {
+    CONFL_CONFIG_DIR: join(dir, "config"),
+    CONFL_KEYCHAIN_SERVICE: `confl-test-${process.pid}-${Math.random().toString(36).slice(2)}`,
+    HOME: dir,
+    NETRC: join(dir, "netrc"),
+    ...extra,
+  } as IsolatedEnv;
+}
+
+/** A Cloud site with the classic API token, all in the environment. */
+export function cloudEnv(sim: Simulator): NodeJS.ProcessEnv {
+  return {
+    CONFLUENCE_URL: sim.origins.site,
+    CONFLUENCE_EMAIL: sim.credentials.cloud.email,
+    CONFLUENCE_API_TOKEN: sim.credentials.cloud.apiToken,
+  };
+}
+
+/** Data Center under its context path with a personal access token. */
+export function dcEnv(sim: Simulator): NodeJS.ProcessEnv {
+  return { CONFLUENCE_URL: sim.origins.dc, CONFLUENCE_PERSONAL_TOKEN: sim.credentials.dc.pat };
+}
+
+/** The simulator's Atlassian hosts in place of api.atlassian.com and auth.atlassian.com. */
+export function atlassianHosts(sim: Simulator): NodeJS.ProcessEnv {
+  return { CONFL_ATLASSIAN_API_URL: sim.origins.gateway, CONFL_ATLASSIAN_AUTH_URL: sim.origins.auth };
+}
+
+export interface Run {
+  code: number;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  stdin?: string | Buffer;
+  cwd?: string;
+  /** called once the child exists (to watch /proc/<pid> or to kill it) */
+  onSpawn?: (child: ChildProcess) => void;
+  /** killed (SIGKILL) after this long; default 30 s */
+  timeoutMs?: number;
+  /** check the confl command lines it printed (test/hints); default true */
+  checkHints?: boolean;
+}
+
+/**
+ * Runs `node dist/confl.mjs ...args` with exactly `env` (plus PATH, NO_COLOR=1 and CONFL_NO_INPUT=1 unless
+ * `env` says otherwise) and collects its output; the confl command lines it printed are checked
+ * (test/hints). `code` is 1 when the child died of a signal (see `signal`).
+ */
+export function confl(args: string[], env: NodeJS.ProcessEnv, options: RunOptions = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { PATH: process.env.PATH ?? "", NO_COLOR: "1", CONFL_NO_INPUT: "1", ...env },
+      stdio: ["pipe", "pipe", "pipe"],
+      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout?.on("data", (c: Buffer) => out.push(c));
+    child.stderr?.on("data", (c: Buffer) => err.push(c));
+    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 30_000);
+    child.on("error", (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      const stdout = Buffer.concat(out).toString("utf8");
+      const stderr = Buffer.concat(err).toString("utf8");
+      if (options.checkHints !== false) recordHints({ args, stderr, env });
+      resolve({ code: code ?? 1, signal, stdout, stderr });
+    });
+    child.stdin?.on("error", () => {});
+    child.stdin?.end(options.stdin ?? "");
+    options.onSpawn?.(child);
+  });
+}
