@@ -30,7 +30,8 @@ const argValue = (flag, fallback) => {
 };
 const RUNS = Math.max(20, Number(argValue("--runs", 20)));
 const OUT = argValue("--out", "bench/results.json");
-const CONFL = "dist/confl.mjs";
+// what `confl` runs once installed: the bin of package.json (dist/confl.cjs, which hands most commands to dist/confl.mjs)
+const CONFL = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).bin.confl;
 
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
