@@ -162,14 +162,14 @@ describe("fault", () => {
     sim.reset();
     sim.fault({ method: "POST", fault: { type: "reset" } });
     await expect(create()).rejects.toThrow();
-    expect((await find()).json.results).toEqual([]);
+    expect(((await find()).json as Json).results).toEqual([]);
   });
 
   it("delay-after: the write is made, then the answer waits through the injected sleep", async () => {
     sim.fault({ fault: { type: "delay-after", ms: 40_000 } });
     const answer = await me();
     expect(answer.status).toBe(200);
-    expect(answer.json.email).toBe(sim.credentials.cloud.email);
+    expect((answer.json as Json).email).toBe(sim.credentials.cloud.email);
     expect(sleeps).toEqual([40_000]);
   });
 
