@@ -18,6 +18,7 @@ import { startSimulator } from "../../sim/index.js";
 import type { FaultKind } from "../../sim/types.js";
 import { createIOStreams } from "../../src/io/streams.js";
 import { main } from "../../src/main.js";
+import { anotherWriter } from "../commands/deployments.js";
 import { INTERNAL_HINT, STACK_FRAME } from "./lib.js";
 
 type Sim = Awaited<ReturnType<typeof startSimulator>>;
@@ -104,7 +105,16 @@ const status = (fault: FaultKind) => (server: Deployment["server"], method: stri
 const faults: Fault[] = [
   {
     name: "429 storm",
-    arm: (server, _method, path) => sim.rateLimit({ server, pathPattern: path, count: 3, retryAfter: "1" }),
+    // on the operation's own request (the rate-limit knob has no method filter: the reads before a write
+    // would take the storm instead)
+    arm: (server, method, path) =>
+      sim.fault({
+        server,
+        method,
+        pathPattern: path,
+        count: 3,
+        fault: { type: "status", status: 429, retryAfter: "1", body: '{"message":"Rate limit exceeded."}' },
+      }),
   },
   { name: "503 with Retry-After", arm: status({ type: "status", status: 503, retryAfter: "1" }) },
   { name: "reset before processing", arm: status({ type: "reset" }) },
@@ -294,6 +304,30 @@ const operations: Operation[] = [
 
 for (const d of deployments) {
   describe(`faults on ${d.name}`, () => {
+    it("page update: the answer is lost, and another writer lands before the retry: theirs is kept", async () => {
+      sim.reset();
+      const env = d.env();
+      const file = join(env.HOME, "mine.xml");
+      writeFileSync(file, "<p>Mine.</p>");
+      const pathPattern = /\/(pages|content)\/65537(\?|$)/;
+      sim.fault({ server: d.server, method: "PUT", pathPattern, fault: { type: "reset-after" } });
+      sim.fault({
+        server: d.server,
+        method: "PUT",
+        pathPattern,
+        fault: {
+          type: "before",
+          run: async () =>
+            void (await anotherWriter(sim, { server: d.server } as never, "65537", "<p>Theirs.</p>")),
+        },
+      });
+      const run = await confl(["page", "update", "65537", "--body-file", file], env);
+      expect(run.code).toBe(1);
+      expectCleanOutcome(run, "lost answer, then a concurrent edit");
+      expect(run.stderr).toMatch(/version/i);
+      expect(sim.store.pages.find((p) => p.id === "65537")!.body).toBe("<p>Theirs.</p>");
+    });
+
     for (const op of operations) {
       for (const fault of faults) {
         it(`${op.name}: ${fault.name}`, async () => {
