@@ -302,6 +302,17 @@ const operations: Operation[] = [
   },
 ];
 
+it("CONFL_TIMEOUT that is not a positive number: one line, exit 2, nothing sent", async () => {
+  for (const value of ["abc", "0", "-1"]) {
+    sim.clearLog();
+    const run = await confl(["page", "view", "65537"], { ...deployments[0]!.env(), CONFL_TIMEOUT: value });
+    expect(run.code, value).toBe(2);
+    expectCleanOutcome(run, value);
+    expect(run.stderr).toContain("CONFL_TIMEOUT must be a positive number of seconds");
+    expect(sim.log.filter((e) => e.headers.authorization)).toEqual([]);
+  }
+});
+
 for (const d of deployments) {
   describe(`faults on ${d.name}`, () => {
     it("page update: the answer is lost, and another writer lands before the retry: theirs is kept", async () => {
