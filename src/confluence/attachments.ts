@@ -148,8 +148,9 @@ export interface UploadOptions {
 /**
  * Uploads one file, streamed from its open handle. Returns the attachment as the server now has it.
  * The pipeline cannot replay a streamed body, so a 429 is retried here, with a fresh body read from the
- * handle again: Atlassian did not process a request it answered 429 (confluence-api.md §2, retry.ts), and
- * its Retry-After is honoured as the pipeline honours it.
+ * handle again. Atlassian: "429 responses may be accompanied by the Retry-After header … You can retry the
+ * request after this delay, but not before" (https://developer.atlassian.com/cloud/confluence/rate-limiting/,
+ * confluence-api.md §2); the waits and the number of retries are the pipeline's (retry.ts).
  */
 export async function uploadAttachment(
   client: ConfluenceClient,

@@ -133,6 +133,7 @@ const faults: Fault[] = [
       body: "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>",
     }),
   },
+  { name: "HTML login page (200)", arm: status({ type: "html" }) },
 ];
 
 const current = (title: string, spaceId?: string) =>
