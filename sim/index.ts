@@ -344,6 +344,26 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
         entry.status = 0;
         req.socket.destroy();
         return true;
+      case "reset-after":
+      case "delay-after": {
+        // The handler runs as usual and changes the store; only its answer is lost or late.
+        const write = res.write.bind(res) as (chunk: unknown) => boolean;
+        const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+        const held: unknown[] = [];
+        res.write = ((chunk: unknown) => held.push(chunk) > 0) as typeof res.write;
+        res.end = ((...args: unknown[]) => {
+          if (fault.type === "reset-after") {
+            entry.status = 0;
+            req.socket.destroy();
+          } else
+            void sleep(fault.ms).then(() => {
+              for (const chunk of held) write(chunk);
+              if (!res.destroyed) end(...args);
+            });
+          return res;
+        }) as typeof res.end;
+        return false;
+      }
       case "status": {
         const headers: Record<string, string> = {};
         if (fault.retryAfter !== undefined) headers["retry-after"] = fault.retryAfter;

@@ -119,6 +119,13 @@ export type FaultKind =
   | { type: "reset" }
   /** wait this long before answering */
   | { type: "delay"; ms: number }
+  /**
+   * handle the request (the write is made), then destroy the socket instead of answering: the answer
+   * is lost in transit, the case where a client may repeat a write the server already performed
+   */
+  | { type: "reset-after" }
+  /** handle the request (the write is made), then hold the answer this long (past the client's timeout) */
+  | { type: "delay-after"; ms: number }
   /** send a 200 with a JSON body cut in half */
   | { type: "truncated-json" }
   /** an HTML page (SSO login page or proxy error), status default 200 */

@@ -286,6 +286,7 @@ export function clientForSession(
   const flags = flagTls(overrides);
   const noticeSink = notice(ctx);
   const apiBase = productApiBase(session.profile, product, ctx.env);
+  const envTimeoutMs = timeoutFromEnv(ctx.env);
   return createHttpClient({
     apiBase,
     // The credential goes to this profile's API only: the site (Cloud), its gateway path, or the DC context path.
@@ -298,10 +299,23 @@ export function clientForSession(
     warn: warnSink(ctx),
     ...(ctx.globals.debug ? { debug: (line: string) => ctx.debug(line) } : {}),
     notice: noticeSink,
+    ...(envTimeoutMs !== undefined ? { timeoutMs: envTimeoutMs } : {}),
     ...options,
     // After the overrides, so no caller can switch it off: the flag, the variable or the profile's setting.
     readOnly: readOnlyReason(ctx, session.profile),
   });
+}
+
+/** CONFL_TIMEOUT: every command's per-attempt timeout in seconds (`confl api --timeout` wins over it). */
+export function timeoutFromEnv(env: NodeJS.ProcessEnv): number | undefined {
+  const text = env.CONFL_TIMEOUT?.trim();
+  if (!text) return undefined;
+  const seconds = Number(text);
+  if (!Number.isFinite(seconds) || seconds <= 0)
+    throw new UsageError("CONFL_TIMEOUT must be a positive number of seconds", {
+      hint: "unset it for the default (30), or give a number such as CONFL_TIMEOUT=60",
+    });
+  return Math.round(seconds * 1000);
 }
 
 /** Why this session may not write, or undefined when it may. */

@@ -10,6 +10,8 @@
 import type { Readable } from "node:stream";
 import { Readable as NodeReadable } from "node:stream";
 import { ConflError } from "../errors.js";
+import { RateLimitError } from "../http/errors.js";
+import { backoffDelay, DEFAULT_RETRY_POLICY } from "../http/retry.js";
 import { type MultipartField, type MultipartFile, multipartBody } from "../io/multipart.js";
 import {
   type ConfluenceClient,
@@ -143,12 +145,45 @@ export interface UploadOptions {
   stallTimeoutMs?: number;
 }
 
-/** Uploads one file, streamed from its open handle. Returns the attachment as the server now has it. */
+/**
+ * Uploads one file, streamed from its open handle. Returns the attachment as the server now has it.
+ * The pipeline cannot replay a streamed body, so a 429 is retried here, with a fresh body read from the
+ * handle again. Atlassian: "429 responses may be accompanied by the Retry-After header … You can retry the
+ * request after this delay, but not before" (https://developer.atlassian.com/cloud/confluence/rate-limiting/,
+ * confluence-api.md §2); the waits and the number of retries are the pipeline's (retry.ts).
+ */
 export async function uploadAttachment(
   client: ConfluenceClient,
   pageId: string,
   file: UploadFile,
   options: UploadOptions = {},
+): Promise<Attachment> {
+  for (let retry = 1; ; retry++) {
+    try {
+      return await uploadOnce(client, pageId, file, options);
+    } catch (error) {
+      const wait = error instanceof RateLimitError ? rateLimitWait(error, retry) : undefined;
+      if (wait === undefined) throw error;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+}
+
+/** The wait before upload retry number `retry` after a 429, or undefined to give up (the pipeline's rules). */
+function rateLimitWait(error: RateLimitError, retry: number): number | undefined {
+  const policy = DEFAULT_RETRY_POLICY;
+  if (error.status !== 429 || retry > policy.maxRetries) return undefined;
+  const asked = error.retryAfterMs;
+  if (asked !== undefined && asked > policy.maxDelayMs) return undefined;
+  const floor = asked === undefined ? backoffDelay(retry, policy) : Math.max(policy.minRetryAfterMs, asked);
+  return Math.min(policy.maxDelayMs, Math.round(floor * (1 + 0.3 * Math.random())));
+}
+
+async function uploadOnce(
+  client: ConfluenceClient,
+  pageId: string,
+  file: UploadFile,
+  options: UploadOptions,
 ): Promise<Attachment> {
   const parts: Array<MultipartField | MultipartFile> = [
     {

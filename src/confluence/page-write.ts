@@ -5,7 +5,12 @@
  * on update and answer a stale one with 409 (§1.5; spec-v2 updatePage, spec-dc updateContent).
  */
 import { ConflError, ExitCode, UsageError } from "../errors.js";
-import { BadRequestError, ConflictError, NotFoundError as HttpNotFoundError } from "../http/errors.js";
+import {
+  BadRequestError,
+  ConflictError,
+  HttpError,
+  NotFoundError as HttpNotFoundError,
+} from "../http/errors.js";
 import {
   type ConfluenceClient,
   idString,
@@ -16,7 +21,7 @@ import {
   orNotFound,
   stringOrNull,
 } from "./client.js";
-import { fromV1Page, fromV2Page, getPage } from "./pages.js";
+import { fromV1Page, fromV2Page, getPage, listPages } from "./pages.js";
 import { spaceIdForKey, spaceKeyForId } from "./spaces.js";
 import type { PageWithBody, Version } from "./types.js";
 
@@ -101,8 +106,35 @@ export async function createPage(client: ConfluenceClient, input: CreatePageInpu
     return withBody(fromV1Page(client, response.data), response.data);
   } catch (error) {
     if (isDuplicateTitle(error)) throw new TitleExistsError(input.title, `space ${input.spaceKey}`);
+    const made = await createdDespite(client, input, error);
+    if (made) return made;
     throw error;
   }
+}
+
+/**
+ * A create whose answer was lost (connection reset or timeout after the server acted, a 5xx from a proxy
+ * in front of a server that did act, a cut-off body): a POST is never replayed (retry.ts), so look for
+ * the page instead. Titles are unique in a space (confluence-api.md §1.4), so a page with this title and
+ * exactly this body and parent is the one just made; anything else leaves the original error standing.
+ */
+async function createdDespite(
+  client: ConfluenceClient,
+  input: CreatePageInput,
+  error: unknown,
+): Promise<PageWithBody | undefined> {
+  if (error instanceof ConflError && error.exitCode !== ExitCode.FAILURE) return undefined;
+  if (error instanceof HttpError && error.status < 500) return undefined;
+  try {
+    for await (const found of listPages(client, { spaceKey: input.spaceKey, title: input.title, limit: 1 })) {
+      const page = await getPage(client, found.id);
+      const sameParent = input.parentId === undefined || page.parentId === input.parentId;
+      return sameParent && page.body.storage === input.storage ? page : undefined;
+    }
+  } catch {
+    // the lookup failed too: the original error says more
+  }
+  return undefined;
 }
 
 function withBody<P extends object>(page: P, raw: unknown): P & { body: { storage: string } } {
@@ -253,6 +285,9 @@ export async function safeUpdate(
       // Someone wrote in between: re-read, and decide again above.
       page = await getPage(client, input.id);
       if ((page.version?.number ?? 0) === target) throw error; // a 409 for another reason
+      // The retried PUT met our own write (its first answer was lost to a reset or timeout): done.
+      if (page.version?.number === target + 1 && page.title === title && page.body.storage === storage)
+        return { page, baseVersion: base, previousVersion: target };
     }
   }
 }

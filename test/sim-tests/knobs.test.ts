@@ -149,6 +149,38 @@ describe("fault", () => {
     expect(sleeps).toEqual([1500]);
   });
 
+  it("reset-after: the write is made, then the socket is destroyed instead of answering", async () => {
+    const create = () =>
+      call(`${sim.origins.site}/wiki/api/v2/pages`, {
+        method: "POST",
+        headers: { ...auth, "content-type": "application/json" },
+        body: JSON.stringify({
+          spaceId: "98305",
+          title: "Lost answer",
+          body: { representation: "storage", value: "<p>x</p>" },
+        }),
+      });
+    const find = () => call(`${sim.origins.site}/wiki/api/v2/pages?title=Lost%20answer`, { headers: auth });
+    sim.fault({ method: "POST", fault: { type: "reset-after" } });
+    await expect(create()).rejects.toThrow();
+    expect(sim.log.at(-1)?.status).toBe(0);
+    const found: Json = (await find()).json;
+    expect(found.results.map((p: Json) => p.title)).toEqual(["Lost answer"]);
+    // a plain reset (before the handler) makes nothing
+    sim.reset();
+    sim.fault({ method: "POST", fault: { type: "reset" } });
+    await expect(create()).rejects.toThrow();
+    expect(((await find()).json as Json).results).toEqual([]);
+  });
+
+  it("delay-after: the write is made, then the answer waits through the injected sleep", async () => {
+    sim.fault({ fault: { type: "delay-after", ms: 40_000 } });
+    const answer = await me();
+    expect(answer.status).toBe(200);
+    expect((answer.json as Json).email).toBe(sim.credentials.cloud.email);
+    expect(sleeps).toEqual([40_000]);
+  });
+
   it("truncated-json: a 200 whose JSON body is cut in half", async () => {
     sim.fault({ fault: { type: "truncated-json" } });
     const answer = await me();
