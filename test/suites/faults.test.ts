@@ -13,23 +13,15 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { PassThrough } from "node:stream";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSimulator } from "../../sim/index.js";
+import { describe, expect, it } from "vitest";
 import type { FaultKind } from "../../sim/types.js";
 import { createIOStreams } from "../../src/io/streams.js";
 import { main } from "../../src/main.js";
 import { anotherWriter } from "../commands/deployments.js";
+import { useSimulator } from "../support/context.js";
 import { INTERNAL_HINT, STACK_FRAME } from "./lib.js";
 
-type Sim = Awaited<ReturnType<typeof startSimulator>>;
-let sim: Sim;
-
-beforeAll(async () => {
-  sim = await startSimulator();
-});
-afterAll(async () => {
-  await sim.stop();
-});
+const sim = useSimulator();
 
 /** One in-process run of confl with its own streams. */
 async function confl(args: string[], env: NodeJS.ProcessEnv) {
