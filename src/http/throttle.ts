@@ -39,17 +39,25 @@ export interface ThrottleOptions {
  * few 429s, not one per burst. Bounded both ways; deterministic under an injected clock.
  */
 export const ADAPTIVE = {
-  /** the achieved rate is measured over the last second of successful responses */
+  /**
+   * the achieved rate is measured over the last second: the attempts started in it that were not
+   * refused (answered, or still on their way: the server counts a request when it arrives, and a large
+   * answer is read long after)
+   */
   windowMs: 1000,
   /**
-   * fewer successes than this in the window teach no rate: the 429 may concern one request (Atlassian
+   * fewer let through than this in the window teach no rate: the 429 may concern one request (Atlassian
    * enforces extra burst limits on some endpoints, §2) or the client had only just started
    */
-  minSuccesses: 3,
-  /** after a 429, start requests at this fraction of the achieved rate */
-  decrease: 0.9,
-  /** each success adds this many requests per second (200 successes: one more request a second) */
-  increasePerSuccess: 0.005,
+  minLetThrough: 3,
+  /**
+   * after a 429, start requests at this fraction of the achieved rate: the achieved rate is measured,
+   * not guessed, so a small margin keeps the client under the limit; every further 429 costs a whole
+   * Retry-After pause (1 to 2 s, 10 to 20 requests' worth at 10/s), so probing back up is slow
+   */
+  decrease: 0.95,
+  /** each success adds this many requests per second (about 330 successes: one more request a second) */
+  increasePerSuccess: 0.003,
   /** never slower than this (requests per second) */
   minRate: 0.5,
   /** above this the learned rate no longer paces anything and is dropped */
@@ -84,8 +92,9 @@ export class Throttle {
   private learnedRate: number | undefined;
   /** when the learned rate was last lowered */
   private lastDecreaseAt = Number.NEGATIVE_INFINITY;
-  /** times of recent non-429 responses (the last `ADAPTIVE.windowMs`) */
-  private readonly recentSuccesses: number[] = [];
+  /** start times of recent attempts, and of the recent attempts that were refused (the last window) */
+  private readonly recentStarts: number[] = [];
+  private readonly recentRefusals: number[] = [];
   /** non-429 responses so far: a refused request whose wait saw this grow knows the client progressed */
   successes = 0;
 
@@ -132,7 +141,10 @@ export class Throttle {
       const startAt = Math.max(current, this.lastStartAt + interval, this.pausedUntil);
       this.lastStartAt = startAt;
       const wait = startAt - current;
-      if (wait <= 0) return;
+      if (wait <= 0) {
+        this.started(current);
+        return;
+      }
       this.options.debug?.(`throttle: waiting ${Math.round(wait)} ms before the next request`);
       const paused = current < this.pausedUntil;
       const learned = !paused && learnedInterval > rateInterval && learnedInterval > this.slowIntervalMs;
@@ -151,7 +163,10 @@ export class Throttle {
       await sleep(wait);
       // A pause set before this request's turn came (another request was refused while it slept) holds
       // it too: it takes a new turn after the pause instead of starting into the refusal.
-      if (now() >= this.pausedUntil || this.pauseSetAt >= startAt) return;
+      if (now() >= this.pausedUntil || this.pauseSetAt >= startAt) {
+        this.started(now());
+        return;
+      }
     }
   }
 
@@ -177,18 +192,31 @@ export class Throttle {
       this.pauseNoticed = true;
       this.options.notice?.(event.notice);
     }
-    // 429s of requests that were already on their way when the rate was lowered are the same episode
-    if (event.startedAt < this.lastDecreaseAt) return;
-    this.trimSuccesses(current);
-    const achieved = (this.recentSuccesses.length * 1000) / ADAPTIVE.windowMs;
+    const refused = [...this.recentRefusals, event.startedAt].filter(
+      (at) => current - at < ADAPTIVE.windowMs,
+    );
+    this.recentRefusals.splice(0, this.recentRefusals.length, ...refused);
+    // 429s of requests that were already on their way when the rate was lowered are the same episode:
+    // no new decrease, but one fewer was let through than the decrease counted
+    if (event.startedAt <= this.lastDecreaseAt) {
+      if (this.learnedRate !== undefined && this.lastDecreaseAt - event.startedAt < ADAPTIVE.windowMs)
+        this.learnedRate = Math.max(
+          ADAPTIVE.minRate,
+          this.learnedRate - (ADAPTIVE.decrease * 1000) / ADAPTIVE.windowMs,
+        );
+      return;
+    }
+    trim(this.recentStarts, current);
+    const letThrough = this.recentStarts.length - refused.length;
+    const achieved = (letThrough * 1000) / ADAPTIVE.windowMs;
     // too little went through lately to say anything about a rate: the pause (and backoff) do the work
-    if (this.recentSuccesses.length < ADAPTIVE.minSuccesses) return;
+    if (letThrough < ADAPTIVE.minLetThrough) return;
     const next = Math.max(ADAPTIVE.minRate, achieved * ADAPTIVE.decrease);
     this.learnedRate = this.learnedRate === undefined ? next : Math.min(this.learnedRate, next);
     this.lastDecreaseAt = current;
     this.pacingNoticed = false;
     this.options.debug?.(
-      `throttle: the server let ${achieved.toFixed(1)} requests a second through; pacing at ${this.learnedRate.toFixed(2)}/s`,
+      `throttle: the server let ${achieved.toFixed(1)} requests a second through (${this.recentStarts.length} started, ${refused.length} refused); pacing at ${this.learnedRate.toFixed(2)}/s`,
     );
   }
 
@@ -197,19 +225,13 @@ export class Throttle {
     return this.learnedRate;
   }
 
-  private trimSuccesses(current: number): void {
-    while (
-      this.recentSuccesses.length > 0 &&
-      current - (this.recentSuccesses[0] as number) >= ADAPTIVE.windowMs
-    )
-      this.recentSuccesses.shift();
+  private started(at: number): void {
+    this.recentStarts.push(at);
+    trim(this.recentStarts, at);
   }
 
   private succeeded(): void {
-    const current = this.options.now();
     this.successes++;
-    this.recentSuccesses.push(current);
-    this.trimSuccesses(current);
     if (this.learnedRate === undefined) return;
     this.learnedRate += ADAPTIVE.increasePerSuccess;
     if (this.learnedRate > ADAPTIVE.maxRate) {
@@ -257,6 +279,11 @@ export class Throttle {
       }
     }
   }
+}
+
+/** Drops the times (in order) older than the adaptive window. */
+function trim(times: number[], current: number): void {
+  while (times.length > 0 && current - (times[0] as number) >= ADAPTIVE.windowMs) times.shift();
 }
 
 /** X-RateLimit-Reset is an ISO 8601 time such as `2026-03-26T16:00Z` (confluence-api.md §2). */

@@ -134,7 +134,7 @@ describe("a 429 pauses the whole client", () => {
     const clock = virtualClock();
     const server = rateLimitedServer(clock, 3);
     const { send, notices } = pipeline(clock, server.send);
-    const paths = Array.from({ length: 12 }, (_, i) => `p${i}`);
+    const paths = Array.from({ length: 6 }, (_, i) => `p${i}`);
     const statuses = await clock.drive(runAll(send, paths, 6));
     expect(statuses).toEqual(paths.map(() => 200));
     const first = server.log.find((h) => h.status === 429);
@@ -172,24 +172,38 @@ describe("adaptive pacing under a sustained limit", () => {
   it("the learned rate is 0.9x the rate let through, lowered once per episode, and creeps back up", async () => {
     const clock = virtualClock();
     const throttle = new Throttle({ sleep: clock.sleep, now: clock.now });
-    // nothing went through: a 429 teaches no rate (the pause does the work)
+    const start = (n: number) =>
+      clock.drive(
+        (async () => {
+          for (let i = 0; i < n; i++) (await throttle.acquire())();
+        })(),
+      );
+    // too little went through: a 429 teaches no rate (the pause does the work)
+    await start(2);
     throttle.rateLimited({ startedAt: clock.now(), waitMs: 1000 });
     expect(throttle.rate).toBeUndefined();
+    // 21 starts once the pause is over, one of them refused: 20 let through in the last second
+    await start(21);
     const t0 = clock.now();
-    for (let i = 0; i < 20; i++) throttle.observe(new Headers(), 200);
-    throttle.rateLimited({ startedAt: t0, waitMs: 1000 });
-    expect(throttle.rate).toBeCloseTo(20 * ADAPTIVE.decrease, 5);
-    // a second 429 of a request sent before the decrease is the same episode
     throttle.rateLimited({ startedAt: t0, waitMs: 2000 });
-    expect(throttle.rate).toBeCloseTo(18, 5);
+    expect(throttle.rate).toBeCloseTo(20 * ADAPTIVE.decrease, 5);
+    // another 429 of a request sent before the decrease is the same episode: no second decrease, only
+    // one fewer let through than counted
+    throttle.rateLimited({ startedAt: t0, waitMs: 2000 });
+    const lowered = 19 * ADAPTIVE.decrease;
+    expect(throttle.rate).toBeCloseTo(lowered, 5);
     for (let i = 0; i < 200; i++) throttle.observe(new Headers(), 200);
-    expect(throttle.rate).toBeCloseTo(18 + 200 * ADAPTIVE.increasePerSuccess, 5);
-    // a 429 of a request sent after the decrease lowers it again, from what went through
-    await clock.drive(clock.sleep(1500));
-    const t1 = clock.now();
-    for (let i = 0; i < 5; i++) throttle.observe(new Headers(), 200);
-    throttle.rateLimited({ startedAt: t1, waitMs: 1000 });
-    expect(throttle.rate).toBeCloseTo(5 * ADAPTIVE.decrease, 5);
+    const crept = lowered + 200 * ADAPTIVE.increasePerSuccess;
+    expect(throttle.rate).toBeCloseTo(crept, 5);
+    // 429s do not count as successes
+    throttle.observe(new Headers(), 429);
+    expect(throttle.rate).toBeCloseTo(crept, 5);
+    // after the pause, paced at the crept rate: a 429 of a request sent after the decrease lowers it
+    // again, from what went through since (5 starts, one refused)
+    await start(5);
+    expect(clock.now() - t0).toBeGreaterThanOrEqual(2000 + 4 * (1000 / crept) - 1);
+    throttle.rateLimited({ startedAt: clock.now(), waitMs: 1000 });
+    expect(throttle.rate).toBeCloseTo(4 * ADAPTIVE.decrease, 5);
   });
 });
 
