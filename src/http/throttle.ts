@@ -56,8 +56,8 @@ export const ADAPTIVE = {
    * Retry-After pause (1 to 2 s, 10 to 20 requests' worth at 10/s), so probing back up is slow
    */
   decrease: 0.95,
-  /** each success adds this many requests per second (about 330 successes: one more request a second) */
-  increasePerSuccess: 0.003,
+  /** each success adds this many requests per second (200 successes: one more request a second) */
+  increasePerSuccess: 0.005,
   /** never slower than this (requests per second) */
   minRate: 0.5,
   /** above this the learned rate no longer paces anything and is dropped */
