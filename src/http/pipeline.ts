@@ -128,14 +128,27 @@ export interface RetryLayerOptions {
   notice?: ((line: string) => void) | undefined;
 }
 
+/**
+ * A 429 retried while other requests of the client went through is not counted against `maxRetries`
+ * (the refusal was about the client's quota, and the client is progressing), up to this many per
+ * request, so a server that refuses one request forever still ends in a one-line error.
+ */
+export const MAX_UNCOUNTED_RATE_LIMIT_RETRIES = 20;
+
 export function retryLayer(options: RetryLayerOptions): Layer {
   const { policy, throttle, sleep, debug, notice } = options;
   return (next) => async (request) => {
     const replayable =
       !request.bodyIsStream && (request.idempotent ?? IDEMPOTENT_METHODS.has(request.method));
     const host = request.url.host;
-    for (let attempt = 1; ; attempt++) {
+    // retries counted against policy.maxRetries, and 429 retries that were not (see above)
+    let counted = 0;
+    let uncounted = 0;
+    // other requests' successes since this request's first attempt or its last refusal
+    let successesBefore = throttle.successes;
+    for (;;) {
       const release = await throttle.acquire();
+      const startedAt = policy.now();
       let response: WireResponse;
       try {
         response = await next(request);
@@ -144,7 +157,7 @@ export function retryLayer(options: RetryLayerOptions): Layer {
         const retryable = error instanceof NetworkError || error instanceof TimeoutError;
         if (!retryable) throw error;
         const decision = decideRetry({
-          retry: attempt,
+          retry: counted + 1,
           policy,
           replayable,
           bodyReplayable: !request.bodyIsStream,
@@ -155,13 +168,21 @@ export function retryLayer(options: RetryLayerOptions): Layer {
           if (!replayable) throw notReplayedNetworkError(error, request.method);
           throw error;
         }
-        await wait(decision.delayMs, `${error.message}`, attempt, true);
+        counted++;
+        await wait(decision.delayMs, `${error.message}`, counted, true);
         continue;
       }
       release();
-      throttle.observe(response.headers);
+      throttle.observe(response.headers, response.status);
+      // Refused while the client as a whole got answers: the quota, not this request, is the problem.
+      const free =
+        response.status === 429 &&
+        throttle.successes > successesBefore &&
+        uncounted < MAX_UNCOUNTED_RATE_LIMIT_RETRIES &&
+        policy.maxRetries > 0;
+      successesBefore = throttle.successes;
       const decision = decideRetry({
-        retry: attempt,
+        retry: free ? Math.max(1, counted) : counted + 1,
         policy,
         replayable,
         bodyReplayable: !request.bodyIsStream,
@@ -182,19 +203,34 @@ export function retryLayer(options: RetryLayerOptions): Layer {
         return response;
       }
       await discard(response);
-      const what =
-        response.status === 429 ? `rate limited by ${host}` : `${host} answered ${response.status}`;
-      await wait(decision.delayMs, what, attempt);
+      if (free) uncounted++;
+      else counted++;
+      if (response.status === 429) {
+        // Every request of this client waits (throttle.acquire), not only this one: one notice line
+        // for the pause, said by the request that started it.
+        const what = redactText(`rate limited by ${host}`);
+        debug(
+          `retry: ${what}; retrying in ${decision.delayMs} ms (attempt ${counted + 1}/${policy.maxRetries + 1}${free ? ", not counted: other requests went through" : ""})`,
+        );
+        throttle.rateLimited({
+          startedAt,
+          waitMs: decision.delayMs,
+          // a retry that does not count has no place in "attempt n/total"
+          notice: `${what}; retrying in ${formatDuration(decision.delayMs)}${free ? "" : ` (attempt ${counted + 1}/${policy.maxRetries + 1})`}`,
+        });
+        continue;
+      }
+      await wait(decision.delayMs, `${host} answered ${response.status}`, counted);
     }
 
     /** Every retry after a connection error, and every wait over a second, is said in one line. */
-    async function wait(delayMs: number, what: string, attempt: number, networkError = false) {
+    async function wait(delayMs: number, what: string, retry: number, networkError = false) {
       const total =
         (networkError ? Math.min(policy.maxRetries, policy.maxNetworkRetries) : policy.maxRetries) + 1;
-      debug(`retry: ${redactText(what)}; retrying in ${delayMs} ms (attempt ${attempt + 1}/${total})`);
+      debug(`retry: ${redactText(what)}; retrying in ${delayMs} ms (attempt ${retry + 1}/${total})`);
       if (networkError || delayMs > 1000)
         notice?.(
-          `${redactText(what)}; retrying in ${formatDuration(delayMs)} (attempt ${attempt + 1}/${total})`,
+          `${redactText(what)}; retrying in ${formatDuration(delayMs)} (attempt ${retry + 1}/${total})`,
         );
       await sleep(delayMs);
     }

@@ -1,8 +1,9 @@
 /**
- * Client-side pacing: a token bucket (`rateLimit` requests per second), a concurrency cap, and a
+ * Client-side pacing: a token bucket (`rateLimit` requests per second), a concurrency cap, a
  * slow-down when the server says the quota is nearly used (`X-RateLimit-NearLimit: true`, "less than
  * 20% of the quota remains", or a low `X-RateLimit-Remaining`; confluence-api.md §2) so bulk work is
- * paced before it is refused rather than after.
+ * paced before it is refused rather than after, and, once refused, a pause of every request and a
+ * learned rate (see `rateLimited`).
  */
 
 import { formatDuration } from "./errors.js";
@@ -28,6 +29,50 @@ export interface ThrottleOptions {
   notice?: ((line: string) => void) | undefined;
 }
 
+/**
+ * Adaptive pacing after a 429 (AIMD on the request rate). Atlassian: a 429's Retry-After is the
+ * minimum wait ("you can retry the request after this delay, but not before"), and clients should back
+ * off rather than keep sending (confluence-api.md §2, https://developer.atlassian.com/cloud/confluence/rate-limiting/).
+ * The refusal is about the client's quota, not one request, so every start waits, and the client then
+ * starts requests a little slower than the rate the server just let through (multiplicative decrease),
+ * creeping back up by a small fixed step per success (additive increase): a sustained limit costs a
+ * few 429s, not one per burst. Bounded both ways; deterministic under an injected clock.
+ */
+export const ADAPTIVE = {
+  /**
+   * the achieved rate is measured over the last second: the attempts started in it that were not
+   * refused (answered, or still on their way: the server counts a request when it arrives, and a large
+   * answer is read long after)
+   */
+  windowMs: 1000,
+  /**
+   * fewer let through than this in the window teach no rate: the 429 may concern one request (Atlassian
+   * enforces extra burst limits on some endpoints, §2) or the client had only just started
+   */
+  minLetThrough: 3,
+  /**
+   * after a 429, start requests at this fraction of the achieved rate: the achieved rate is measured,
+   * not guessed, so a small margin keeps the client under the limit; every further 429 costs a whole
+   * Retry-After pause (1 to 2 s, 10 to 20 requests' worth at 10/s), so probing back up is slow
+   */
+  decrease: 0.95,
+  /** each success adds this many requests per second (200 successes: one more request a second) */
+  increasePerSuccess: 0.005,
+  /** never slower than this (requests per second) */
+  minRate: 0.5,
+  /** above this the learned rate no longer paces anything and is dropped */
+  maxRate: 1000,
+} as const;
+
+export interface RateLimitedEvent {
+  /** when the refused attempt started (429s of requests sent before the last decrease change nothing) */
+  startedAt: number;
+  /** how long the server asked to wait (Retry-After, X-RateLimit-Reset or backoff), jitter included */
+  waitMs: number;
+  /** said once for the pause, by whichever request starts it, when the wait is over a second */
+  notice?: string | undefined;
+}
+
 export class Throttle {
   private lastStartAt = Number.NEGATIVE_INFINITY;
   private inFlight = 0;
@@ -37,6 +82,21 @@ export class Throttle {
   /** the slow-down lifts at this time unless another near-limit answer extends it */
   private slowUntil = 0;
   private pausedUntil = 0;
+  /** when the current pause was set or last extended */
+  private pauseSetAt = Number.NEGATIVE_INFINITY;
+  /** the current pause has been announced (one notice line per pause, not one per waiting request) */
+  private pauseNoticed = false;
+  /** the learned pace has been announced since it was last lowered */
+  private pacingNoticed = false;
+  /** requests per second learned from 429s; undefined until the first 429 with progress behind it */
+  private learnedRate: number | undefined;
+  /** when the learned rate was last lowered */
+  private lastDecreaseAt = Number.NEGATIVE_INFINITY;
+  /** start times of recent attempts, and of the recent attempts that were refused (the last window) */
+  private readonly recentStarts: number[] = [];
+  private readonly recentRefusals: number[] = [];
+  /** non-429 responses so far: a refused request whose wait saw this grow knows the client progressed */
+  successes = 0;
 
   constructor(private readonly options: ThrottleOptions) {}
 
@@ -68,34 +128,121 @@ export class Throttle {
   private async pace(): Promise<void> {
     const { rateLimit, now, sleep } = this.options;
     const rateInterval = rateLimit && rateLimit > 0 ? 1000 / rateLimit : 0;
-    const current = now();
-    if (this.slowIntervalMs > 0 && current >= this.slowUntil) {
-      this.options.debug?.("throttle: no near-limit answer for a while; back to full speed");
-      this.slowIntervalMs = 0;
-    }
-    const interval = Math.max(rateInterval, this.slowIntervalMs);
-    // The next start is measured from the previous start, so an interval learned from a response
-    // (near-limit) applies to the very next request.
-    const startAt = Math.max(current, this.lastStartAt + interval, this.pausedUntil);
-    this.lastStartAt = startAt;
-    const wait = startAt - current;
-    if (wait > 0) {
+    for (;;) {
+      const current = now();
+      if (this.slowIntervalMs > 0 && current >= this.slowUntil) {
+        this.options.debug?.("throttle: no near-limit answer for a while; back to full speed");
+        this.slowIntervalMs = 0;
+      }
+      const learnedInterval = this.learnedRate === undefined ? 0 : 1000 / this.learnedRate;
+      const interval = Math.max(rateInterval, this.slowIntervalMs, learnedInterval);
+      // The next start is measured from the previous start, so an interval learned from a response
+      // (near-limit, a 429) applies to the very next request.
+      const startAt = Math.max(current, this.lastStartAt + interval, this.pausedUntil);
+      this.lastStartAt = startAt;
+      const wait = startAt - current;
+      if (wait <= 0) {
+        this.started(current);
+        return;
+      }
       this.options.debug?.(`throttle: waiting ${Math.round(wait)} ms before the next request`);
-      if (wait > 1000) {
-        const why =
-          current < this.pausedUntil
-            ? "the server's rate limit is used up"
+      const paused = current < this.pausedUntil;
+      const learned = !paused && learnedInterval > rateInterval && learnedInterval > this.slowIntervalMs;
+      if (wait > 1000 && !(paused && this.pauseNoticed) && !(learned && this.pacingNoticed)) {
+        if (paused) this.pauseNoticed = true;
+        if (learned) this.pacingNoticed = true;
+        const why = paused
+          ? "the server's rate limit is used up"
+          : learned
+            ? `pacing requests at ${(this.learnedRate as number).toFixed(1)}/s, under the server's rate limit`
             : this.slowIntervalMs >= rateInterval
               ? "the server is near its rate limit"
               : `--rate-limit ${rateLimit}/s`;
         this.options.notice?.(`${why}; waiting ${formatDuration(wait)} before the next request`);
       }
       await sleep(wait);
+      // A pause set before this request's turn came (another request was refused while it slept) holds
+      // it too: it takes a new turn after the pause instead of starting into the refusal.
+      if (now() >= this.pausedUntil || this.pauseSetAt >= startAt) {
+        this.started(now());
+        return;
+      }
     }
   }
 
-  /** Reads the rate-limit headers of every response. */
-  observe(headers: Headers): void {
+  /**
+   * A 429: every request start of this client waits until the server's wait has passed, and (once per
+   * refusal episode, and only if requests went through in the last window) the client's rate is set
+   * just under the rate the server let through (ADAPTIVE above).
+   */
+  rateLimited(event: RateLimitedEvent): void {
+    const current = this.options.now();
+    const fresh = current >= this.pausedUntil;
+    const cap = this.options.maxWaitMs ?? 60_000;
+    const until = current + Math.min(Math.max(0, event.waitMs), cap);
+    if (until > this.pausedUntil) {
+      this.pausedUntil = until;
+      this.pauseSetAt = current;
+    }
+    if (fresh) this.pauseNoticed = false;
+    this.options.debug?.(
+      `throttle: rate limited; no request starts for ${Math.round(this.pausedUntil - current)} ms`,
+    );
+    if (event.notice !== undefined && !this.pauseNoticed && this.pausedUntil - current > 1000) {
+      this.pauseNoticed = true;
+      this.options.notice?.(event.notice);
+    }
+    const refused = [...this.recentRefusals, event.startedAt].filter(
+      (at) => current - at < ADAPTIVE.windowMs,
+    );
+    this.recentRefusals.splice(0, this.recentRefusals.length, ...refused);
+    // 429s of requests that were already on their way when the rate was lowered are the same episode:
+    // no new decrease, but one fewer was let through than the decrease counted
+    if (event.startedAt <= this.lastDecreaseAt) {
+      if (this.learnedRate !== undefined && this.lastDecreaseAt - event.startedAt < ADAPTIVE.windowMs)
+        this.learnedRate = Math.max(
+          ADAPTIVE.minRate,
+          this.learnedRate - (ADAPTIVE.decrease * 1000) / ADAPTIVE.windowMs,
+        );
+      return;
+    }
+    trim(this.recentStarts, current);
+    const letThrough = this.recentStarts.length - refused.length;
+    const achieved = (letThrough * 1000) / ADAPTIVE.windowMs;
+    // too little went through lately to say anything about a rate: the pause (and backoff) do the work
+    if (letThrough < ADAPTIVE.minLetThrough) return;
+    const next = Math.max(ADAPTIVE.minRate, achieved * ADAPTIVE.decrease);
+    this.learnedRate = this.learnedRate === undefined ? next : Math.min(this.learnedRate, next);
+    this.lastDecreaseAt = current;
+    this.pacingNoticed = false;
+    this.options.debug?.(
+      `throttle: the server let ${achieved.toFixed(1)} requests a second through (${this.recentStarts.length} started, ${refused.length} refused); pacing at ${this.learnedRate.toFixed(2)}/s`,
+    );
+  }
+
+  /** The learned rate in requests per second (undefined: none), for tests and the debug log. */
+  get rate(): number | undefined {
+    return this.learnedRate;
+  }
+
+  private started(at: number): void {
+    this.recentStarts.push(at);
+    trim(this.recentStarts, at);
+  }
+
+  private succeeded(): void {
+    this.successes++;
+    if (this.learnedRate === undefined) return;
+    this.learnedRate += ADAPTIVE.increasePerSuccess;
+    if (this.learnedRate > ADAPTIVE.maxRate) {
+      this.options.debug?.("throttle: no 429 for a long while; no longer pacing");
+      this.learnedRate = undefined;
+    }
+  }
+
+  /** Reads the status and rate-limit headers of every response. */
+  observe(headers: Headers, status?: number): void {
+    if (status !== undefined && status !== 429) this.succeeded();
     const nearLimit = headers.get("x-ratelimit-nearlimit")?.trim().toLowerCase() === "true";
     const remaining = numberHeader(headers.get("x-ratelimit-remaining"));
     const limit = numberHeader(headers.get("x-ratelimit-limit"));
@@ -123,10 +270,20 @@ export class Throttle {
       const resetAt = parseResetHeader(headers.get("x-ratelimit-reset"));
       if (resetAt !== undefined) {
         const cap = this.options.maxWaitMs ?? 60_000;
-        this.pausedUntil = Math.min(resetAt, this.options.now() + cap);
+        const until = Math.min(resetAt, this.options.now() + cap);
+        if (this.options.now() >= this.pausedUntil) this.pauseNoticed = false;
+        if (until > this.pausedUntil) {
+          this.pausedUntil = until;
+          this.pauseSetAt = this.options.now();
+        }
       }
     }
   }
+}
+
+/** Drops the times (in order) older than the adaptive window. */
+function trim(times: number[], current: number): void {
+  while (times.length > 0 && current - (times[0] as number) >= ADAPTIVE.windowMs) times.shift();
 }
 
 /** X-RateLimit-Reset is an ISO 8601 time such as `2026-03-26T16:00Z` (confluence-api.md §2). */

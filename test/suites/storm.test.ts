@@ -10,8 +10,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { cloudEnv, confl, dcEnv, isolatedEnv, useSimulator } from "../support/context.js";
 
-const PAGES = 60;
-const ATTACHMENTS = 40;
+const PAGES = 500;
+const ATTACHMENTS = 200;
 const sim = useSimulator({
   settings: { bulkSpace: { key: "BULK", pages: PAGES, attachments: ATTACHMENTS } },
 });
