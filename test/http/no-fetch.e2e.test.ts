@@ -114,3 +114,44 @@ describe("an ordinary request touches no fetch global", () => {
     expect(touched(log)).toEqual([]);
   });
 });
+
+describe("an ordinary request does not load node:crypto (issue 14: ~2 ms of CPU)", () => {
+  const modulesPreload = join(work, "modules.cjs");
+  writeFileSync(
+    modulesPreload,
+    `process.on("exit", () => require("node:fs").writeFileSync(process.env.CONFL_MODULES_LOG, process.moduleLoadList.join("\\n")));\n`,
+  );
+  const run = (args: string[], env: NodeJS.ProcessEnv, log: string) =>
+    new Promise<{ code: number; stderr: string; modules: string[] }>((done) =>
+      execFile(
+        process.execPath,
+        ["--require", modulesPreload, bundle, ...args],
+        { cwd: work, env: { ...env, CONFL_MODULES_LOG: log }, timeout: 30_000 },
+        (error, _stdout, stderr) =>
+          done({
+            code: error ? (typeof error.code === "number" ? error.code : 1) : 0,
+            stderr,
+            modules: readFileSync(log, "utf8").split("\n"),
+          }),
+      ),
+    );
+
+  it("confl api GET with the credential in the environment, the site's detection cached", async () => {
+    const env = {
+      PATH: process.env.PATH ?? "",
+      CONFL_CONFIG_DIR: mkdtempSync(join(work, "config-")),
+      CONFL_NO_INPUT: "1",
+      CONFLUENCE_URL: sim.origins.site,
+      CONFLUENCE_EMAIL: sim.credentials.cloud.email,
+      CONFLUENCE_API_TOKEN: sim.credentials.cloud.apiToken,
+    };
+    // the first call writes the detection cache (a temp file name from node:crypto): the check is not vacuous
+    const first = await run(["api", "rest/api/user/current"], env, join(work, "modules-1.log"));
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.modules).toContain("NativeModule crypto");
+    const second = await run(["api", "rest/api/user/current"], env, join(work, "modules-2.log"));
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.modules).toContain("NativeModule http");
+    expect(second.modules).not.toContain("NativeModule crypto");
+  });
+});
