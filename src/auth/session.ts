@@ -17,6 +17,8 @@ import type { HttpClient, HttpClientOptions, HttpResponse, RequestOptions } from
 import { credentialScope, toApiBase } from "../http/url.js";
 import type { SecretStore } from "../secrets/types.js";
 import { apiBaseForKind, type Detection, detectSite, fetchCloudId, type Probe } from "./detect.js";
+// static: every session that detects reads it, and a chunk of its own costs the ESM loader ~0.2 ms (issue 14)
+import { forgetCachedDetection, readCachedDetection, writeCachedDetection } from "./detect-cache.js";
 import { patOnCloud } from "./diagnose.js";
 import { createStrategy, createStrategyAsync } from "./kinds/index.js";
 import {
@@ -163,7 +165,6 @@ export async function resolveSession(
   if (resolved.needsDetection) {
     // A site known only from a URL is detected once a day, not on every call (issue 14). The key is the
     // normalised site, plus a cloudId given with it (it changes what detection asks).
-    const { readCachedDetection, writeCachedDetection } = await import("./detect-cache.js");
     const key = profile.cloudId ? `${profile.site} cloudId=${profile.cloudId}` : profile.site;
     let detection = options.freshDetection ? undefined : await readCachedDetection(ctx.env, key);
     if (detection) {
@@ -397,7 +398,6 @@ export function withDetectionRecheck(
   const redetect = () => {
     redetected ??= (async () => {
       ctx.debug(`detect: the cached answer for ${key} may be stale; detecting again`);
-      const { forgetCachedDetection } = await import("./detect-cache.js");
       await forgetCachedDetection(ctx.env, key);
       const fresh = await resolveSession(ctx, {
         ...(flags ? { tlsOverrides: flags } : {}),
