@@ -11,16 +11,11 @@
  * check and the change; a link is refused with one line naming it (ConflError, exit 1: the command
  * line was fine, a file on disk is not what confl expects, like a corrupt config.json).
  */
+import { randomBytes } from "node:crypto";
 import { constants } from "node:fs";
 import { lstat, mkdir, open, readdir, readFile, rename, unlink } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { basename, dirname, join } from "node:path";
 import { ConflError } from "../errors.js";
-
-/** node:crypto on first use: it costs ~2 ms of CPU to load, and most runs only read these files (issue 14). */
-function randomBytes(size: number): Buffer {
-  return (createRequire(import.meta.url)("node:crypto") as typeof import("node:crypto")).randomBytes(size);
-}
 
 export const PRIVATE_DIR_MODE = 0o700;
 export const PRIVATE_FILE_MODE = 0o600;

@@ -6,13 +6,8 @@
  * Profiles written before this scheme have no key: their secret is under the profile's name.
  * (`#` cannot appear in a profile name, so a generated key never collides with a name-keyed entry.)
  */
-import { createRequire } from "node:module";
+import { randomBytes } from "node:crypto";
 import type { Profile } from "./types.js";
-
-/** node:crypto on first use: it costs ~2 ms of CPU to load, and most runs only read these files (issue 14). */
-function randomBytes(size: number): Buffer {
-  return (createRequire(import.meta.url)("node:crypto") as typeof import("node:crypto")).randomBytes(size);
-}
 
 export function secretEntryOf(profile: Pick<Profile, "name" | "secretEntry">): string {
   const key = profile.secretEntry;
