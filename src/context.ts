@@ -88,16 +88,15 @@ function memoiseClient(getCtx: () => Context): Factories["client"] {
     if (!client) {
       client = (async () => {
         const ctx = getCtx();
-        const [{ resolveSession, clientForSession }, { createConfluenceClient }] = await Promise.all([
-          import("./auth/session.js"),
-          import("./confluence/client.js"),
-        ]);
+        const [{ resolveSession, clientForSession, withDetectionRecheck }, { createConfluenceClient }] =
+          await Promise.all([import("./auth/session.js"), import("./confluence/client.js")]);
         const tls =
           overrides.tls || overrides.tlsOverrides
             ? { ...overrides.tlsOverrides, ...overrides.tls }
             : undefined;
         const session = await resolveSession(ctx, tls ? { tlsOverrides: tls } : {});
-        const http = clientForSession(ctx, session, overrides);
+        let http = clientForSession(ctx, session, overrides);
+        if (session.cachedDetection) http = withDetectionRecheck(ctx, session, overrides, http, tls, false);
         return createConfluenceClient({ http, profile: session.profile });
       })();
       built.set(key, client);

@@ -53,6 +53,12 @@ export interface NetrcEntry {
 export interface ResolveDeps {
   /** the stored secret of a profile, from the store its `secretStore` names */
   loadSecret(profile: Profile): Promise<StoredSecret | undefined>;
+  /**
+   * Whether a profile's store holds its entry, told without reading the secret (no passphrase, no scrypt),
+   * or undefined when the store cannot tell cheaply. Given only by what shows credentials without using
+   * them (`auth status --no-verify`); then a kind whose secret shows nothing (not OAuth) is not read.
+   */
+  secretPresent?(profile: Profile): Promise<boolean | undefined>;
   readNetrc(host: string): Promise<NetrcEntry | undefined>;
 }
 
@@ -203,11 +209,14 @@ export async function resolveCredential(input: ResolveInput, deps: ResolveDeps):
     secretSource = { type: "env", name: envSecret.variable };
   } else if (base) {
     kind ??= base.kind;
-    if (kindDescriptor(kind).secretFrom !== "nobody") {
+    if (kindDescriptor(kind).secretFrom === "user" && base.secretStore !== "none" && deps.secretPresent) {
+      const present = await deps.secretPresent(base);
+      if (present === true) secretSource = { type: "store", store: base.secretStore };
+      else if (present === undefined) secret = await deps.loadSecret(base);
+    } else if (kindDescriptor(kind).secretFrom !== "nobody") {
       secret = base.secretStore === "none" ? undefined : await deps.loadSecret(base);
-      if (secret)
-        secretSource = { type: "store", store: base.secretStore as Exclude<SecretStoreKind, "none"> };
     }
+    if (secret && base.secretStore !== "none") secretSource = { type: "store", store: base.secretStore };
   }
 
   const identityFromFlag = explicit.email ?? explicit.username;
@@ -241,7 +250,8 @@ export async function resolveCredential(input: ResolveInput, deps: ResolveDeps):
 
   kind ??= base?.kind;
   if (!kind) throw notLoggedIn();
-  if (!secret && kindDescriptor(kind).secretFrom === "user") {
+  // (a secret the store holds but that was not read, `auth status --no-verify`, has a source and no value)
+  if (!secret && secretSource.type === "none" && kindDescriptor(kind).secretFrom === "user") {
     if (!base) throw notLoggedIn();
     throw new AuthError(`profile "${base.name}" has no stored ${kind} secret`, {
       code: "auth.no_secret",

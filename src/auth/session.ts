@@ -9,7 +9,7 @@ import { profileFlagFor } from "../config/profile-name.js";
 import { loadConfig } from "../config/store.js";
 import type { Profile, TlsSettings } from "../config/types.js";
 import type { Context } from "../context.js";
-import { AuthError, type ConflError, UsageError } from "../errors.js";
+import { AuthError, ConflError, UsageError } from "../errors.js";
 import { createHttpClient } from "../http/client.js";
 import { HttpError } from "../http/errors.js";
 import { looksLikeHtml } from "../http/html-page.js";
@@ -17,6 +17,8 @@ import type { HttpClient, HttpClientOptions, HttpResponse, RequestOptions } from
 import { credentialScope, toApiBase } from "../http/url.js";
 import type { SecretStore } from "../secrets/types.js";
 import { apiBaseForKind, type Detection, detectSite, fetchCloudId, type Probe } from "./detect.js";
+// static: every session that detects reads it, and a chunk of its own costs the ESM loader ~0.2 ms (issue 14)
+import { forgetCachedDetection, readCachedDetection, writeCachedDetection } from "./detect-cache.js";
 import { patOnCloud } from "./diagnose.js";
 import { createStrategy, createStrategyAsync } from "./kinds/index.js";
 import {
@@ -48,6 +50,8 @@ export interface Session {
   gatewayFallback?: { source: string; token: string };
   /** the environment variable that overrides a stored profile's own secret, named in auth failures */
   envOverride?: { variable: string; profile: string };
+  /** the site's deployment and API root came from the detection cache under this key (detect-cache.ts) */
+  cachedDetection?: { key: string };
 }
 
 // Reading a stored secret needs none of the HTTP client: it lives in stored-secret.ts, which `auth status
@@ -142,6 +146,8 @@ export async function resolveSession(
     deps?: ResolveDeps;
     /** the command's --ca-file/--insecure, so detecting the site honours them too */
     tlsOverrides?: TlsSettings;
+    /** detect the site even when the detection cache has an answer (a cached answer proved wrong) */
+    freshDetection?: boolean;
   } = {},
 ): Promise<Session> {
   const config = await loadConfig(ctx.env);
@@ -155,13 +161,24 @@ export async function resolveSession(
     options.deps ?? defaultResolveDeps(ctx),
   );
   let profile = resolved.profile;
+  let cachedDetection: Session["cachedDetection"];
   if (resolved.needsDetection) {
-    const detection = await detectSite(profile.site, {
-      env: ctx.env,
-      probe: createProbe(ctx, profile.tls, options.tlsOverrides),
-      ...(profile.cloudId ? { cloudId: profile.cloudId } : {}),
-      debug: (line) => ctx.debug(line),
-    });
+    // A site known only from a URL is detected once a day, not on every call (issue 14). The key is the
+    // normalised site, plus a cloudId given with it (it changes what detection asks).
+    const key = profile.cloudId ? `${profile.site} cloudId=${profile.cloudId}` : profile.site;
+    let detection = options.freshDetection ? undefined : await readCachedDetection(ctx.env, key);
+    if (detection) {
+      ctx.debug(`detect: ${detection.deployment} at ${detection.apiBase} (${detection.evidence})`);
+      cachedDetection = { key };
+    } else {
+      detection = await detectSite(profile.site, {
+        env: ctx.env,
+        probe: createProbe(ctx, profile.tls, options.tlsOverrides),
+        ...(profile.cloudId ? { cloudId: profile.cloudId } : {}),
+        debug: (line) => ctx.debug(line),
+      });
+      await writeCachedDetection(ctx.env, key, detection);
+    }
     profile = applyDetection(profile, detection, ctx.env);
     // A .netrc entry for a host that turned out to be Cloud (a custom domain) holds an API token, not a
     // password: Cloud has no passwords for the API.
@@ -186,6 +203,8 @@ export async function resolveSession(
   // Cloud has no personal access tokens: a Bearer PAT gets 403 "Failed to parse Connect Session Auth Token"
   // (atlassian-python-api #1199). Say so before sending it.
   if (profile.kind === "pat" && profile.deployment === "cloud") {
+    // a cached "Cloud" for a site a PAT is used with may be stale: ask the site before refusing
+    if (cachedDetection) return resolveSession(ctx, { ...options, freshDetection: true });
     const refusal = patOnCloud({
       kind: "pat",
       deployment: "cloud",
@@ -221,6 +240,7 @@ export async function resolveSession(
     ...(store ? { store } : {}),
     ...(fallback ? { gatewayFallback: fallback } : {}),
     ...(envOverride ? { envOverride } : {}),
+    ...(cachedDetection ? { cachedDetection } : {}),
   };
 }
 
@@ -331,6 +351,16 @@ export function readOnlyReason(
 export async function resolveClient(ctx: Context, overrides: ClientOverrides = {}): Promise<HttpClient> {
   const flags = flagTls(overrides);
   const session = await resolveSession(ctx, flags ? { tlsOverrides: flags } : {});
+  const client = await sessionClient(ctx, session, overrides, flags);
+  return session.cachedDetection ? withDetectionRecheck(ctx, session, overrides, client, flags) : client;
+}
+
+async function sessionClient(
+  ctx: Context,
+  session: Session,
+  overrides: ClientOverrides,
+  flags: TlsSettings | undefined,
+): Promise<HttpClient> {
   if (overrides.product === "jira" && session.profile.deployment === "dc") {
     // Jira Data Center has a credential of its own; its client may send it to Jira's base only
     const { jiraClient } = await import("../jira/session.js");
@@ -341,6 +371,122 @@ export async function resolveClient(ctx: Context, overrides: ClientOverrides = {
     client = withGatewayFallback(ctx, session, overrides, client, flags);
   if (session.envOverride) client = withOverrideHints(ctx, client, session.envOverride);
   return client;
+}
+
+/**
+ * What a cached detection answer looks like once it is wrong: the API root is not there (404), or an error
+ * that is a web page rather than the REST API's JSON (another product, or the other deployment's paths,
+ * answering). A genuine 404 matches too; then detection runs again, finds the same answer, and the response
+ * stands: one probe more, once per process.
+ */
+function suggestsWrongDetection(status: number, headers: Headers, body: string): boolean {
+  return status === 404 || (status >= 400 && looksLikeHtml(headers.get("content-type"), body));
+}
+
+/** A request body that can be sent a second time (a stream cannot). */
+function replayable(options: RequestOptions): boolean {
+  const body = options.body;
+  return body === undefined || body === null || typeof body === "string" || body instanceof Uint8Array;
+}
+
+/**
+ * A session whose site came from the detection cache: the first response that says the cached answer may be
+ * wrong forgets it and detects the site again; when the answer changed, this request (and every later one)
+ * goes to the new API root, else the response stands.
+ */
+export function withDetectionRecheck(
+  ctx: Context,
+  session: Session,
+  overrides: ClientOverrides,
+  primary: HttpClient,
+  flags: TlsSettings | undefined,
+  /**
+   * false for a client whose caller picked its API paths by deployment (the Confluence client: v2 on Cloud,
+   * v1 on DC): a changed deployment cannot be retried under it, so the error says to run the command again
+   */
+  canSwitchDeployment = true,
+): HttpClient {
+  const key = (session.cachedDetection as NonNullable<Session["cachedDetection"]>).key;
+  let redetected: Promise<HttpClient | undefined> | undefined;
+  let current: HttpClient | undefined;
+  const redetect = () => {
+    redetected ??= (async () => {
+      ctx.debug(`detect: the cached answer for ${key} may be stale; detecting again`);
+      await forgetCachedDetection(ctx.env, key);
+      const fresh = await resolveSession(ctx, {
+        ...(flags ? { tlsOverrides: flags } : {}),
+        freshDetection: true,
+      });
+      if (
+        fresh.profile.apiBase === session.profile.apiBase &&
+        fresh.profile.deployment === session.profile.deployment
+      )
+        return undefined;
+      ctx.debug(`detect: now ${fresh.profile.deployment} at ${fresh.profile.apiBase}`);
+      if (!canSwitchDeployment && fresh.profile.deployment !== session.profile.deployment) {
+        throw new ConflError(
+          `${fresh.profile.site} is ${fresh.profile.deployment === "dc" ? "Data Center" : "Cloud"}, not ${session.profile.deployment === "dc" ? "Data Center" : "Cloud"} as detected earlier; confl now knows`,
+          { code: "detect.changed", hint: "run the command again" },
+        );
+      }
+      current = await sessionClient(ctx, fresh, overrides, flags);
+      return current;
+    })();
+    return redetected;
+  };
+  const request = async <T>(options: RequestOptions): Promise<HttpResponse<T>> => {
+    const switched = redetected ? await redetected : undefined;
+    if (switched) return switched.request<T>(options);
+    try {
+      const response = await primary.request<T>(options);
+      if (redetected || !suggestsWrongDetection(response.status, response.headers, bodyText(response.data)))
+        return response;
+      const via = await redetect();
+      return via && replayable(options) ? via.request<T>(options) : response;
+    } catch (error) {
+      if (
+        redetected ||
+        !(error instanceof HttpError) ||
+        !suggestsWrongDetection(error.status, error.headers, error.bodySnippet)
+      )
+        throw error;
+      const via = await redetect();
+      if (!via || !replayable(options)) throw error;
+      return via.request<T>(options);
+    }
+  };
+  return {
+    get apiBase() {
+      return (current ?? primary).apiBase;
+    },
+    request,
+    async *paginate<T>(options: Parameters<HttpClient["paginate"]>[0]): AsyncIterable<T> {
+      const switched = redetected ? await redetected : undefined;
+      if (switched) {
+        yield* switched.paginate<T>(options);
+        return;
+      }
+      let yielded = false;
+      try {
+        for await (const item of primary.paginate<T>(options)) {
+          yielded = true;
+          yield item;
+        }
+        return;
+      } catch (error) {
+        if (
+          yielded ||
+          redetected ||
+          !(error instanceof HttpError) ||
+          !suggestsWrongDetection(error.status, error.headers, error.bodySnippet)
+        )
+          throw error;
+        const via = await redetect();
+        if (!via) throw error;
+        yield* via.paginate<T>(options);
+      }
+    },
+  };
 }
 
 /**

@@ -2,6 +2,9 @@
  * A profile's stored secret: its store, opened lazily, and the parsed entry. Apart from session.ts so that
  * what only reads credentials (`auth status --no-verify`, `auth logout`) does not load the HTTP client.
  */
+import { isObject } from "../config/dict.js";
+import { encryptedSecretsPath } from "../config/paths.js";
+import { readPrivateFileIfExists } from "../config/private-files.js";
 import { secretEntryOf } from "../config/secret-entry.js";
 import type { Profile } from "../config/types.js";
 import type { Context } from "../context.js";
@@ -54,4 +57,32 @@ export function defaultResolveDeps(ctx: Context): ResolveDeps {
       return entry;
     },
   };
+}
+
+/**
+ * Whether the encrypted file holds a profile's entry, read from the file's entry names (they are in the
+ * clear; only the values are sealed, see secrets/encrypted-file.ts) without the passphrase or scrypt.
+ * undefined for other stores, or a file this cannot read: the caller then reads the secret the usual way,
+ * which reports a damaged file properly.
+ */
+async function encryptedEntryPresent(profile: Profile, ctx: Context): Promise<boolean | undefined> {
+  if (profile.secretStore !== "encrypted-file") return undefined;
+  let data: unknown;
+  try {
+    const text = await readPrivateFileIfExists(encryptedSecretsPath(ctx.env));
+    if (text === undefined) return false;
+    data = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!isObject(data) || !isObject(data.entries)) return undefined;
+  return Object.hasOwn(data.entries, secretEntryOf(profile));
+}
+
+/**
+ * The resolve deps of what shows credentials without using them (`auth status --no-verify`): a secret in
+ * the encrypted file is looked for, not decrypted, so no passphrase is asked for and no scrypt runs (issue 14).
+ */
+export function presenceResolveDeps(ctx: Context): ResolveDeps {
+  return { ...defaultResolveDeps(ctx), secretPresent: (profile) => encryptedEntryPresent(profile, ctx) };
 }

@@ -118,7 +118,8 @@ function markColors(colors: Colors): Colors {
   for (const [name, value] of Object.entries(colors)) {
     if (typeof value !== "function") continue;
     const [open = "", close = ""] = String((value as (s: string) => string)(probe)).split(probe);
-    const mark = (code: string) => code.replaceAll("\x1b", escMarker());
+    // colours off: the codes are empty, and the marker (node:crypto, ~2 ms of CPU) is never made (issue 14)
+    const mark = (code: string) => (code.includes("\x1b") ? code.replaceAll("\x1b", escMarker()) : code);
     marked[name] = (text: unknown) => `${mark(open)}${String(text)}${mark(close)}`;
   }
   return marked as unknown as Colors;

@@ -651,6 +651,38 @@ describe("a stored credential that cannot be unlocked", () => {
   });
 });
 
+describe("auth status --no-verify with the secret in the encrypted file (issue 14)", () => {
+  it("needs no passphrase: the entry is looked for, not decrypted; a missing entry is still reported", async () => {
+    const env = simEnv(sim, { CONFL_PASSPHRASE: "fake-passphrase-right" });
+    const login = await patLogin(env, "encrypted-file", sim.credentials.dc.pat);
+    expect(login.code).toBe(0);
+    const name = profileNameForSite(sim.origins.dc);
+    // no CONFL_PASSPHRASE and no terminal: reading the secret would fail (exit 2, no way to ask)
+    const { CONFL_PASSPHRASE: _, ...noPassphrase } = env;
+    const status = await cli(["auth", "status", "--no-verify", "--json"], noPassphrase);
+    expect(status.stderr).toBe("");
+    expect(status.code).toBe(0);
+    const profile = JSON.parse(status.stdout).profiles.find((p: { name: string }) => p.name === name);
+    expect(profile).toMatchObject({ name, kind: "pat", secretSource: "encrypted file", active: true });
+    expect(profile.error).toBeUndefined();
+    // a wrong passphrase is never tried either
+    const wrong = await cli(["auth", "status", "--no-verify"], {
+      ...env,
+      CONFL_PASSPHRASE: "fake-passphrase-wrong",
+    });
+    expect(wrong.code).toBe(0);
+    expect(wrong.stdout).toMatch(/secret:\s+encrypted file/);
+    // the file without the profile's entry: the profile is shown with the error, as before
+    const file = join(env.CONFL_CONFIG_DIR!, "secrets.enc.json");
+    const sealed = JSON.parse(readFileSync(file, "utf8"));
+    sealed.entries = {};
+    writeFileSync(file, JSON.stringify(sealed));
+    const missing = await cli(["auth", "status", "--no-verify", "--json"], noPassphrase);
+    const gone = JSON.parse(missing.stdout).profiles.find((p: { name: string }) => p.name === name);
+    expect(gone.error?.code).toBe("auth.no_secret");
+  });
+});
+
 describe("in-process helpers stay honest", () => {
   it("makeContext buffers stdout and stderr separately", () => {
     const t = makeContext({});

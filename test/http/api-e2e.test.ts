@@ -1,3 +1,9 @@
+/**
+ * End-to-end: the built bundle (dist/confl.mjs) run as a child process against the simulator, with
+ * credentials from the environment, as a script in CI would use it.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { isolatedEnv, confl as runConfl, useSimulator } from "../support/context.js";
@@ -128,5 +134,91 @@ describe("confl api (built bundle)", () => {
     const r = await confl(["api", "rest/api/user/current"], wrong);
     expect(r.code).toBe(4);
     expect(r.stderr + r.stdout).not.toContain("fake-wrong-api-token-0110");
+  });
+});
+
+describe("detection cache for a site known only from CONFLUENCE_URL (issue 14)", () => {
+  const probes = (from: number) =>
+    sim.log
+      .slice(from)
+      .map((e) => e.path)
+      .filter(
+        (p) => p === "/_edge/tenant_info" || p.endsWith("/server-information") || p.endsWith("/status"),
+      );
+  const cacheFile = (dir: string) => join(dir, "detection-cache.json");
+  const writeEntry = (dir: string, key: string, entry: Record<string, unknown>) => {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    writeFileSync(
+      cacheFile(dir),
+      JSON.stringify({ format: "confl-detection-cache", version: 1, entries: { [key]: entry } }),
+      { mode: 0o600 },
+    );
+  };
+
+  it("the second call sends no probe; the cache holds no secret and is private", async () => {
+    for (const [env, count] of [
+      [cloudEnv(), 1],
+      [dcEnv(), 2],
+    ] as const) {
+      const dir = mkdtempSync(join(tmpdir(), "confl-e2e-cache-"));
+      const withDir = { ...env, CONFL_CONFIG_DIR: dir };
+      let from = sim.log.length;
+      expect((await confl(["api", "rest/api/user/current"], withDir)).code).toBe(0);
+      expect(probes(from)).toHaveLength(count);
+      from = sim.log.length;
+      const second = await confl(["api", "rest/api/user/current"], withDir);
+      expect(second.code).toBe(0);
+      expect(JSON.parse(second.stdout).displayName).toBeTruthy();
+      expect(probes(from)).toEqual([]);
+      expect(sim.log.slice(from)).toHaveLength(1);
+      const text = readFileSync(cacheFile(dir), "utf8");
+      for (const secret of Object.values(env))
+        if (!secret.startsWith("http")) expect(text).not.toContain(secret);
+      if (process.platform !== "win32") expect(statSync(cacheFile(dir)).mode & 0o777).toBe(0o600);
+    }
+  });
+
+  it("a stale entry (the other deployment) is forgotten, the site detected again, and the call succeeds", async () => {
+    const now = Date.now();
+    const dir = mkdtempSync(join(tmpdir(), "confl-e2e-cache-"));
+    const site = sim.origins.site;
+    writeEntry(dir, site, { deployment: "dc", site, apiBase: `${site}/`, evidence: "test", detectedAt: now });
+    let from = sim.log.length;
+    const cloud = await confl(["api", "rest/api/user/current"], { ...cloudEnv(), CONFL_CONFIG_DIR: dir });
+    expect(cloud.code).toBe(0);
+    expect(JSON.parse(cloud.stdout).displayName).toBe("Ada Lovelace");
+    expect(probes(from)).toEqual(["/_edge/tenant_info"]);
+    expect(JSON.parse(readFileSync(cacheFile(dir), "utf8")).entries[site].deployment).toBe("cloud");
+
+    // a PAT with a cached "Cloud" for a DC site: asked again instead of refused
+    const dc = sim.origins.dc;
+    writeEntry(dir, dc, {
+      deployment: "cloud",
+      site: dc,
+      apiBase: `${dc}/wiki/`,
+      evidence: "test",
+      detectedAt: now,
+    });
+    from = sim.log.length;
+    const onDc = await confl(["api", "rest/api/user/current"], { ...dcEnv(), CONFL_CONFIG_DIR: dir });
+    expect(onDc.code).toBe(0);
+    expect(JSON.parse(onDc.stdout).displayName).toBeTruthy();
+    expect(probes(from).length).toBeGreaterThan(0);
+    expect(JSON.parse(readFileSync(cacheFile(dir), "utf8")).entries[dc].deployment).toBe("dc");
+  });
+
+  it("an entry older than a day is not used", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "confl-e2e-cache-"));
+    const site = sim.origins.site;
+    const old = Date.now() - 25 * 60 * 60 * 1000;
+    writeEntry(dir, site, { deployment: "dc", site, apiBase: `${site}/`, evidence: "test", detectedAt: old });
+    const from = sim.log.length;
+    const r = await confl(["api", "rest/api/user/current"], { ...cloudEnv(), CONFL_CONFIG_DIR: dir });
+    expect(r.code).toBe(0);
+    // detected first (the old entry ignored), so the call went straight to the right API root
+    expect(sim.log.slice(from).map((e) => e.path)).toEqual([
+      "/_edge/tenant_info",
+      "/wiki/rest/api/user/current",
+    ]);
   });
 });

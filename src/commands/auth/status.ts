@@ -164,7 +164,7 @@ export async function run(options: StatusOptions, ctx: Context): Promise<StatusR
   const [
     { loadConfig },
     { ENVIRONMENT_PROFILE_NAME, environmentSecret, resolveCredential },
-    { defaultResolveDeps },
+    { defaultResolveDeps, presenceResolveDeps },
   ] = await Promise.all([
     import("../../config/store.js"),
     import("../../auth/resolve.js"),
@@ -175,7 +175,8 @@ export async function run(options: StatusOptions, ctx: Context): Promise<StatusR
   const products: Products = options.allProducts
     ? { confluence: true, jira: true }
     : { confluence: options.product !== "jira", jira: options.product === "jira" };
-  const deps = defaultResolveDeps(ctx);
+  // --no-verify shows where a secret is, not the secret: only OAuth's expiry needs the secret read
+  const deps = verify ? defaultResolveDeps(ctx) : presenceResolveDeps(ctx);
   const storedEnv = withoutCredentialEnv(ctx.env);
   const requested = ctx.globals.profile;
   const effectiveName = requested ?? config.activeProfile;
