@@ -3,14 +3,7 @@ import type { Command } from "@commander-js/extra-typings";
 import type { Page } from "../../confluence/types.js";
 import type { Context, ContextFactory } from "../../context.js";
 import type { Column } from "../../output/table.js";
-import {
-  ALL_FLAG,
-  ALL_HELP,
-  LIMIT_FLAG,
-  LIMIT_HELP,
-  listLimit,
-  parsePositiveInteger,
-} from "../list-flags.js";
+import { listLimit, withListFlags } from "../list-flags.js";
 
 export interface ListOptions {
   space: string;
@@ -42,13 +35,13 @@ export async function run(options: ListOptions, ctx: Context): Promise<Page[]> {
 }
 
 export function register(page: Command, getContext: ContextFactory): void {
-  page
-    .command("list")
-    .description("List the pages of a space")
-    .requiredOption("-s, --space <key>", "the space key")
-    .option("-t, --title <title>", "only the page with exactly this title")
-    .option(LIMIT_FLAG, LIMIT_HELP, parsePositiveInteger)
-    .option(ALL_FLAG, ALL_HELP)
+  withListFlags(
+    page
+      .command("list")
+      .description("List the pages of a space")
+      .requiredOption("-s, --space <key>", "the space key")
+      .option("-t, --title <title>", "only the page with exactly this title"),
+  )
     .addHelpText(
       "after",
       `

@@ -9,14 +9,7 @@ import type { SearchResult } from "../../confluence/types.js";
 import type { Context, ContextFactory } from "../../context.js";
 import { UsageError } from "../../errors.js";
 import type { Column } from "../../output/table.js";
-import {
-  ALL_FLAG,
-  ALL_HELP,
-  LIMIT_FLAG,
-  LIMIT_HELP,
-  listLimit,
-  parsePositiveInteger,
-} from "../list-flags.js";
+import { listLimit, withListFlags } from "../list-flags.js";
 
 export interface SearchOptions {
   cql?: string | undefined;
@@ -65,21 +58,21 @@ export async function run(options: SearchOptions, ctx: Context): Promise<SearchR
 }
 
 export function registerSearch(program: Command, getContext: ContextFactory): void {
-  program
-    .command("search")
-    .description("Search content with CQL, or for words with --text")
-    .argument("[cql]", "a CQL query, sent as written")
-    .option(
-      "-t, --text <words>",
-      "content containing all these words (quotes and operators are taken literally)",
-    )
-    .option("-s, --space <key>", "only in this space")
-    .addOption(
-      new Option("--type <type>", "only pages or only blog posts").choices(["page", "blogpost"] as const),
-    )
-    .option("-l, --label <label>", "only content with this label")
-    .option(LIMIT_FLAG, LIMIT_HELP, parsePositiveInteger)
-    .option(ALL_FLAG, ALL_HELP)
+  withListFlags(
+    program
+      .command("search")
+      .description("Search content with CQL, or for words with --text")
+      .argument("[cql]", "a CQL query, sent as written")
+      .option(
+        "-t, --text <words>",
+        "content containing all these words (quotes and operators are taken literally)",
+      )
+      .option("-s, --space <key>", "only in this space")
+      .addOption(
+        new Option("--type <type>", "only pages or only blog posts").choices(["page", "blogpost"] as const),
+      )
+      .option("-l, --label <label>", "only content with this label"),
+  )
     .addHelpText(
       "after",
       `

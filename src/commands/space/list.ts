@@ -3,14 +3,7 @@ import { type Command, Option } from "@commander-js/extra-typings";
 import type { Space } from "../../confluence/types.js";
 import type { Context, ContextFactory } from "../../context.js";
 import type { Column } from "../../output/table.js";
-import {
-  ALL_FLAG,
-  ALL_HELP,
-  LIMIT_FLAG,
-  LIMIT_HELP,
-  listLimit,
-  parsePositiveInteger,
-} from "../list-flags.js";
+import { listLimit, withListFlags } from "../list-flags.js";
 
 export interface ListOptions {
   type?: "global" | "personal" | undefined;
@@ -40,23 +33,23 @@ export async function run(options: ListOptions, ctx: Context): Promise<Space[]> 
 }
 
 export function register(space: Command, getContext: ContextFactory): void {
-  space
-    .command("list")
-    .description("List spaces")
-    .addOption(
-      new Option("--type <type>", "only global or only personal spaces").choices([
-        "global",
-        "personal",
-      ] as const),
-    )
-    .addOption(
-      new Option("--status <status>", "only current or archived spaces").choices([
-        "current",
-        "archived",
-      ] as const),
-    )
-    .option(LIMIT_FLAG, LIMIT_HELP, parsePositiveInteger)
-    .option(ALL_FLAG, ALL_HELP)
+  withListFlags(
+    space
+      .command("list")
+      .description("List spaces")
+      .addOption(
+        new Option("--type <type>", "only global or only personal spaces").choices([
+          "global",
+          "personal",
+        ] as const),
+      )
+      .addOption(
+        new Option("--status <status>", "only current or archived spaces").choices([
+          "current",
+          "archived",
+        ] as const),
+      ),
+  )
     .addHelpText(
       "after",
       `
