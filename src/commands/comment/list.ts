@@ -4,7 +4,7 @@ import type { Comment } from "../../confluence/types.js";
 import type { Context, ContextFactory } from "../../context.js";
 import type { Column } from "../../output/table.js";
 import { listLimit, withListFlags } from "../list-flags.js";
-import { listPageItems } from "../list-page-items.js";
+import { listPageItems } from "../list-run.js";
 
 export interface ListOptions {
   page: string;

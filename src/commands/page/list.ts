@@ -4,6 +4,7 @@ import type { Page } from "../../confluence/types.js";
 import type { Context, ContextFactory } from "../../context.js";
 import type { Column } from "../../output/table.js";
 import { listLimit, withListFlags } from "../list-flags.js";
+import { listAll } from "../list-run.js";
 
 export interface ListOptions {
   space: string;
@@ -21,17 +22,13 @@ export const pageColumns: Column<Page>[] = [
 ];
 
 export async function run(options: ListOptions, ctx: Context): Promise<Page[]> {
-  const [{ collect }, { listPages }, { printList }] = await Promise.all([
-    import("../../confluence/client.js"),
-    import("../../confluence/pages.js"),
-    import("../../output/list.js"),
-  ]);
-  const client = await ctx.client();
-  const pages = await collect(
-    listPages(client, { spaceKey: options.space, title: options.title, limit: options.limit }),
+  const { listPages } = await import("../../confluence/pages.js");
+  return listAll(
+    ctx,
+    (client) => listPages(client, { spaceKey: options.space, title: options.title, limit: options.limit }),
+    pageColumns,
+    "No pages found.",
   );
-  printList(ctx, pageColumns, pages, "No pages found.");
-  return pages;
 }
 
 export function register(page: Command, getContext: ContextFactory): void {

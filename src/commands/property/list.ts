@@ -4,7 +4,7 @@ import type { ContentProperty } from "../../confluence/properties.js";
 import type { Context, ContextFactory } from "../../context.js";
 import type { Column } from "../../output/table.js";
 import { listLimit, withListFlags } from "../list-flags.js";
-import { listPageItems } from "../list-page-items.js";
+import { listPageItems } from "../list-run.js";
 
 const columns: Column<ContentProperty>[] = [
   { header: "Key", value: (p) => p.key, style: (t, c) => c.bold(t) },

@@ -10,6 +10,7 @@ import type { Context, ContextFactory } from "../../context.js";
 import { UsageError } from "../../errors.js";
 import type { Column } from "../../output/table.js";
 import { listLimit, withListFlags } from "../list-flags.js";
+import { listAll } from "../list-run.js";
 
 export interface SearchOptions {
   cql?: string | undefined;
@@ -44,17 +45,10 @@ export async function searchCql(options: Omit<SearchOptions, "limit">): Promise<
 }
 
 export async function run(options: SearchOptions, ctx: Context): Promise<SearchResult[]> {
-  const [{ collect }, { search }, { printList }] = await Promise.all([
-    import("../../confluence/client.js"),
-    import("../../confluence/search.js"),
-    import("../../output/list.js"),
-  ]);
+  const { search } = await import("../../confluence/search.js");
   const cql = await searchCql(options);
   ctx.debug(`search: cql=${cql}`);
-  const client = await ctx.client();
-  const results = await collect(search(client, { cql, limit: options.limit }));
-  printList(ctx, columns, results, "No results.");
-  return results;
+  return listAll(ctx, (client) => search(client, { cql, limit: options.limit }), columns, "No results.");
 }
 
 export function registerSearch(program: Command, getContext: ContextFactory): void {

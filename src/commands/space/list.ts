@@ -4,6 +4,7 @@ import type { Space } from "../../confluence/types.js";
 import type { Context, ContextFactory } from "../../context.js";
 import type { Column } from "../../output/table.js";
 import { listLimit, withListFlags } from "../list-flags.js";
+import { listAll } from "../list-run.js";
 
 export interface ListOptions {
   type?: "global" | "personal" | undefined;
@@ -21,15 +22,8 @@ export const spaceColumns: Column<Space>[] = [
 ];
 
 export async function run(options: ListOptions, ctx: Context): Promise<Space[]> {
-  const [{ collect }, { listSpaces }, { printList }] = await Promise.all([
-    import("../../confluence/client.js"),
-    import("../../confluence/spaces.js"),
-    import("../../output/list.js"),
-  ]);
-  const client = await ctx.client();
-  const spaces = await collect(listSpaces(client, options));
-  printList(ctx, spaceColumns, spaces, "No spaces found.");
-  return spaces;
+  const { listSpaces } = await import("../../confluence/spaces.js");
+  return listAll(ctx, (client) => listSpaces(client, options), spaceColumns, "No spaces found.");
 }
 
 export function register(space: Command, getContext: ContextFactory): void {
