@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
+import { importBundled } from "./bundle-import.mjs";
 
 const PAGES = 500;
 const ATTACHMENTS = 200;
@@ -14,19 +15,8 @@ const LATENCY = Number(process.env.BENCH_LATENCY ?? 50);
 const CONCURRENCY = 6;
 
 /** The simulator as a library (in this process, so its request log can be read). */
-async function loadSimulator() {
-  const { build } = await import("esbuild");
-  await build({
-    entryPoints: ["sim/index.ts"],
-    outfile: "build/sim-lib.mjs",
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    logLevel: "warning",
-    banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
-  });
-  return import(new URL("../build/sim-lib.mjs", import.meta.url).href);
+function loadSimulator() {
+  return importBundled("sim/index.ts", "build/sim-lib.mjs");
 }
 
 /**

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
+import { importBundled } from "./bundle-import.mjs";
 
 const PAGES = 500;
 const ATTACHMENTS = 200;
@@ -18,19 +19,8 @@ const RATE = 10;
 const RETRY_AFTER = ["1", "2"];
 
 /** The simulator as a library (in this process, so its request log can be read). */
-async function loadSimulator() {
-  const { build } = await import("esbuild");
-  await build({
-    entryPoints: ["sim/index.ts"],
-    outfile: "build/sim-storm.mjs",
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    logLevel: "warning",
-    banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
-  });
-  return import(new URL("../build/sim-storm.mjs", import.meta.url).href);
+function loadSimulator() {
+  return importBundled("sim/index.ts", "build/sim-storm.mjs");
 }
 
 function runConfl(args, env) {

@@ -8,23 +8,13 @@ import { loadavg } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
+import { importBundled } from "./bundle-import.mjs";
 
 const TARGET = 20;
 
 /** The converter bundled as the CLI would load it (production builds of the unified packages). */
-export async function loadConverter() {
-  const { build } = await import("esbuild");
-  await build({
-    entryPoints: ["src/markdown/index.ts"],
-    outfile: "build/markdown-bench.mjs",
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    logLevel: "warning",
-    banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
-  });
-  return import(`${pathToFileURL("build/markdown-bench.mjs").href}?${Date.now()}`);
+export function loadConverter() {
+  return importBundled("src/markdown/index.ts", "build/markdown-bench.mjs", { fresh: true });
 }
 
 /** The corpus's storage samples, joined and repeated to `bytes`. */

@@ -403,6 +403,35 @@ function newVersion(request: CloudRequest, number: number, message: string): Pag
   return { number, createdAt: request.store.now(), message, minorEdit: false, authorId: author };
 }
 
+/** A v1 route of the 2026 spec, served by the handler shared with Data Center (v1.ts) in the Cloud flavour. */
+function v1Route(
+  method: string,
+  template: string,
+  scopes: CloudRoute["scopes"],
+  handler: (flavor: v1.V1Flavor, request: CloudRequest) => RouteResult,
+): CloudRoute {
+  return { method, template, spec: "v1", scopes, handle: (request) => handler(request.flavor, request) };
+}
+
+/** A v1 route removed from the 2026 spec (deprecated in the 2023 file): 410 through the gateway (§1.13). */
+function removedV1Route(
+  method: string,
+  template: string,
+  scopes: CloudRoute["scopes"],
+  handler: (flavor: v1.V1Flavor, request: CloudRequest) => RouteResult,
+  extra: { specTemplate?: string } = {},
+): CloudRoute {
+  return {
+    method,
+    template,
+    ...extra,
+    spec: "v1-2023",
+    deprecated: true,
+    scopes,
+    handle: (request) => handler(request.flavor, request),
+  };
+}
+
 export const cloudRoutes: CloudRoute[] = [
   // ---- v2 (scopes: spec-v2 x-atlassian-oauth2-scopes, granular only) ----
   {
@@ -809,27 +838,24 @@ export const cloudRoutes: CloudRoute[] = [
     handle: createFooterComment,
   },
   // ---- v1 still in the 2026 spec (classic "Current" scopes, granular "Beta") ----
-  {
-    method: "GET",
-    template: "/wiki/rest/api/search",
-    spec: "v1",
-    scopes: { current: ["search:confluence"], beta: granular("read:content-details") },
-    handle: (request) => v1.search(request.flavor, request),
-  },
-  {
-    method: "GET",
-    template: "/wiki/rest/api/content/search",
-    spec: "v1",
-    scopes: { current: ["search:confluence"], beta: granular("read:content-details") },
-    handle: (request) => v1.contentSearch(request.flavor, request),
-  },
-  {
-    method: "GET",
-    template: "/wiki/rest/api/user/current",
-    spec: "v1",
-    scopes: { current: ["read:confluence-user"], beta: granular("read:content-details") },
-    handle: (request) => v1.currentUser(request.flavor, request),
-  },
+  v1Route(
+    "GET",
+    "/wiki/rest/api/search",
+    { current: ["search:confluence"], beta: granular("read:content-details") },
+    v1.search,
+  ),
+  v1Route(
+    "GET",
+    "/wiki/rest/api/content/search",
+    { current: ["search:confluence"], beta: granular("read:content-details") },
+    v1.contentSearch,
+  ),
+  v1Route(
+    "GET",
+    "/wiki/rest/api/user/current",
+    { current: ["read:confluence-user"], beta: granular("read:content-details") },
+    v1.currentUser,
+  ),
   {
     method: "GET",
     template: "/wiki/rest/api/user/anonymous",
@@ -860,36 +886,33 @@ export const cloudRoutes: CloudRoute[] = [
       };
     },
   },
-  {
-    method: "POST",
-    template: "/wiki/rest/api/content/{id}/child/attachment",
-    spec: "v1",
-    scopes: {
+  v1Route(
+    "POST",
+    "/wiki/rest/api/content/{id}/child/attachment",
+    {
       current: ["write:confluence-file"],
       beta: granular("read:content-details", "write:attachment"),
     },
-    handle: (request) => v1.uploadAttachments(request.flavor, request, "create"),
-  },
-  {
-    method: "PUT",
-    template: "/wiki/rest/api/content/{id}/child/attachment",
-    spec: "v1",
-    scopes: {
+    (flavor, request) => v1.uploadAttachments(flavor, request, "create"),
+  ),
+  v1Route(
+    "PUT",
+    "/wiki/rest/api/content/{id}/child/attachment",
+    {
       current: ["write:confluence-file"],
       beta: granular("read:content-details", "write:attachment"),
     },
-    handle: (request) => v1.uploadAttachments(request.flavor, request, "create-or-version"),
-  },
-  {
-    method: "POST",
-    template: "/wiki/rest/api/content/{id}/child/attachment/{attachmentId}/data",
-    spec: "v1",
-    scopes: {
+    (flavor, request) => v1.uploadAttachments(flavor, request, "create-or-version"),
+  ),
+  v1Route(
+    "POST",
+    "/wiki/rest/api/content/{id}/child/attachment/{attachmentId}/data",
+    {
       current: ["write:confluence-file"],
       beta: granular("read:content-details", "write:attachment"),
     },
-    handle: (request) => v1.updateAttachmentData(request.flavor, request),
-  },
+    v1.updateAttachmentData,
+  ),
   {
     method: "GET",
     template: "/wiki/rest/api/content/{id}/child/attachment/{attachmentId}/download",
@@ -897,88 +920,71 @@ export const cloudRoutes: CloudRoute[] = [
     scopes: { current: ["readonly:content.attachment:confluence"], beta: granular("read:attachment") },
     handle: download,
   },
-  {
-    method: "POST",
-    template: "/wiki/rest/api/content/{id}/label",
-    spec: "v1",
-    scopes: { current: ["write:confluence-content"], beta: granular("read:label", "write:label") },
-    handle: (request) => v1.addLabels(request.flavor, request),
-  },
-  {
-    method: "DELETE",
-    template: "/wiki/rest/api/content/{id}/label/{label}",
-    spec: "v1",
-    scopes: { current: ["write:confluence-content"], beta: granular("write:label") },
-    handle: (request) => v1.removeLabel(request.flavor, request),
-  },
-  {
-    method: "DELETE",
-    template: "/wiki/rest/api/content/{id}/label",
-    spec: "v1",
-    scopes: { current: ["write:confluence-content"], beta: granular("write:label") },
-    handle: (request) => v1.removeLabel(request.flavor, request),
-  },
+  v1Route(
+    "POST",
+    "/wiki/rest/api/content/{id}/label",
+    { current: ["write:confluence-content"], beta: granular("read:label", "write:label") },
+    v1.addLabels,
+  ),
+  v1Route(
+    "DELETE",
+    "/wiki/rest/api/content/{id}/label/{label}",
+    { current: ["write:confluence-content"], beta: granular("write:label") },
+    v1.removeLabel,
+  ),
+  v1Route(
+    "DELETE",
+    "/wiki/rest/api/content/{id}/label",
+    { current: ["write:confluence-content"], beta: granular("write:label") },
+    v1.removeLabel,
+  ),
   // ---- v1 removed from the 2026 spec (deprecated in the 2023 file): 410 through the gateway ----
-  {
-    method: "GET",
-    template: "/wiki/rest/api/content",
-    spec: "v1-2023",
-    deprecated: true,
-    scopes: { current: ["read:confluence-content.summary"], beta: granular("read:content-details") },
-    handle: (request) => v1.listContent(request.flavor, request),
-  },
-  {
-    method: "GET",
-    template: "/wiki/rest/api/content/{id}",
-    spec: "v1-2023",
-    deprecated: true,
-    scopes: { current: ["read:confluence-content.summary"], beta: granular("read:content-details") },
-    handle: (request) => v1.getContent(request.flavor, request),
-  },
-  {
-    method: "PUT",
-    template: "/wiki/rest/api/content/{id}",
-    spec: "v1-2023",
-    deprecated: true,
-    scopes: {
+  removedV1Route(
+    "GET",
+    "/wiki/rest/api/content",
+    { current: ["read:confluence-content.summary"], beta: granular("read:content-details") },
+    v1.listContent,
+  ),
+  removedV1Route(
+    "GET",
+    "/wiki/rest/api/content/{id}",
+    { current: ["read:confluence-content.summary"], beta: granular("read:content-details") },
+    v1.getContent,
+  ),
+  removedV1Route(
+    "PUT",
+    "/wiki/rest/api/content/{id}",
+    {
       current: ["write:confluence-content"],
       beta: granular("read:content-details", "write:content"),
     },
-    handle: (request) => v1.updateContent(request.flavor, request),
-  },
-  {
-    method: "DELETE",
-    template: "/wiki/rest/api/content/{id}",
-    spec: "v1-2023",
-    deprecated: true,
-    scopes: { current: ["write:confluence-content"], beta: granular("delete:content") },
-    handle: (request) => v1.deleteContent(request.flavor, request),
-  },
-  {
-    method: "GET",
-    template: "/wiki/rest/api/space",
-    spec: "v1-2023",
-    deprecated: true,
-    scopes: { current: ["read:confluence-space.summary"], beta: granular("read:content-details") },
-    handle: (request) => v1.listSpaces(request.flavor, request),
-  },
-  {
-    method: "GET",
-    template: "/wiki/rest/api/space/{spaceKey}",
-    spec: "v1-2023",
-    deprecated: true,
-    scopes: { current: ["read:confluence-space.summary"], beta: granular("read:content-details") },
-    handle: (request) => v1.getSpace(request.flavor, request),
-  },
-  {
-    method: "GET",
-    template: "/wiki/rest/api/content/{id}/child/page",
-    specTemplate: "/wiki/rest/api/content/{id}/child/{type}",
-    spec: "v1-2023",
-    deprecated: true,
-    scopes: { current: ["read:confluence-content.summary"], beta: granular("read:content-details") },
-    handle: (request) => v1.childPages(request.flavor, request),
-  },
+    v1.updateContent,
+  ),
+  removedV1Route(
+    "DELETE",
+    "/wiki/rest/api/content/{id}",
+    { current: ["write:confluence-content"], beta: granular("delete:content") },
+    v1.deleteContent,
+  ),
+  removedV1Route(
+    "GET",
+    "/wiki/rest/api/space",
+    { current: ["read:confluence-space.summary"], beta: granular("read:content-details") },
+    v1.listSpaces,
+  ),
+  removedV1Route(
+    "GET",
+    "/wiki/rest/api/space/{spaceKey}",
+    { current: ["read:confluence-space.summary"], beta: granular("read:content-details") },
+    v1.getSpace,
+  ),
+  removedV1Route(
+    "GET",
+    "/wiki/rest/api/content/{id}/child/page",
+    { current: ["read:confluence-content.summary"], beta: granular("read:content-details") },
+    v1.childPages,
+    { specTemplate: "/wiki/rest/api/content/{id}/child/{type}" },
+  ),
 ];
 
 export const compiledCloudRoutes = compileRoutes(cloudRoutes);

@@ -2,7 +2,7 @@
  * Confluence Data Center's REST v1 under the context path (confluence-api.md §5): richer than Cloud v1
  * (content CRUD, child/page, label GET, space), no /wiki, no v2. Attachment PUT is 405 on DC (§1.7).
  */
-import { compileRoutes, type RouteDefinition, type RouteResult } from "./router.js";
+import { compileRoutes, type RouteDefinition, type RouteRequest, type RouteResult } from "./router.js";
 import * as v1 from "./v1.js";
 
 export interface DcExtra {
@@ -17,83 +17,46 @@ const methodNotAllowed: RouteResult = {
   json: { statusCode: 405, message: "HTTP 405 Method Not Allowed", reason: "Method Not Allowed" },
 };
 
+/** A route served by the v1 handler shared with Cloud (v1.ts), with the Data Center flavour. */
+function v1Route(
+  method: string,
+  template: string,
+  handler: (flavor: v1.V1Flavor, request: RouteRequest) => RouteResult,
+): DcRoute {
+  return { method, template, handle: (r) => handler(r.flavor, r) };
+}
+
 export const dcRoutes: DcRoute[] = [
-  { method: "GET", template: "/rest/api/content", handle: (r) => v1.listContent(r.flavor, r) },
-  { method: "POST", template: "/rest/api/content", handle: (r) => v1.createContentOrComment(r.flavor, r) },
-  { method: "GET", template: "/rest/api/content/search", handle: (r) => v1.contentSearch(r.flavor, r) },
-  { method: "GET", template: "/rest/api/content/{id}", handle: (r) => v1.getContent(r.flavor, r) },
-  { method: "PUT", template: "/rest/api/content/{id}", handle: (r) => v1.updateContent(r.flavor, r) },
-  { method: "DELETE", template: "/rest/api/content/{id}", handle: (r) => v1.deleteContent(r.flavor, r) },
-  { method: "GET", template: "/rest/api/content/{id}/child/page", handle: (r) => v1.childPages(r.flavor, r) },
-  {
-    method: "GET",
-    template: "/rest/api/content/{id}/child/attachment",
-    handle: (r) => v1.listAttachments(r.flavor, r),
-  },
-  {
-    method: "POST",
-    template: "/rest/api/content/{id}/child/attachment",
-    handle: (r) => v1.uploadAttachments(r.flavor, r, "create"),
-  },
+  v1Route("GET", "/rest/api/content", v1.listContent),
+  v1Route("POST", "/rest/api/content", v1.createContentOrComment),
+  v1Route("GET", "/rest/api/content/search", v1.contentSearch),
+  v1Route("GET", "/rest/api/content/{id}", v1.getContent),
+  v1Route("PUT", "/rest/api/content/{id}", v1.updateContent),
+  v1Route("DELETE", "/rest/api/content/{id}", v1.deleteContent),
+  v1Route("GET", "/rest/api/content/{id}/child/page", v1.childPages),
+  v1Route("GET", "/rest/api/content/{id}/child/attachment", v1.listAttachments),
+  v1Route("POST", "/rest/api/content/{id}/child/attachment", (flavor, request) =>
+    v1.uploadAttachments(flavor, request, "create"),
+  ),
   // DC has no create-or-update PUT on the collection (mcp-atlassian #1253/#1440, §1.7)
   { method: "PUT", template: "/rest/api/content/{id}/child/attachment", handle: () => methodNotAllowed },
-  {
-    method: "POST",
-    template: "/rest/api/content/{id}/child/attachment/{attachmentId}/data",
-    handle: (r) => v1.updateAttachmentData(r.flavor, r),
-  },
-  {
-    method: "DELETE",
-    template: "/rest/api/content/{id}/child/attachment/{attachmentId}",
-    handle: (r) => v1.deleteAttachment(r.flavor, r),
-  },
-  {
-    method: "GET",
-    template: "/rest/api/content/{id}/child/comment",
-    handle: (r) => v1.childComments(r.flavor, r),
-  },
-  {
-    method: "GET",
-    template: "/rest/api/content/{id}/property",
-    handle: (r) => v1.listProperties(r.flavor, r),
-  },
-  {
-    method: "POST",
-    template: "/rest/api/content/{id}/property",
-    handle: (r) => v1.createProperty(r.flavor, r),
-  },
-  {
-    method: "GET",
-    template: "/rest/api/content/{id}/property/{key}",
-    handle: (r) => v1.getProperty(r.flavor, r),
-  },
-  {
-    method: "PUT",
-    template: "/rest/api/content/{id}/property/{key}",
-    handle: (r) => v1.updateProperty(r.flavor, r),
-  },
-  {
-    method: "DELETE",
-    template: "/rest/api/content/{id}/property/{key}",
-    handle: (r) => v1.deleteProperty(r.flavor, r),
-  },
-  { method: "GET", template: "/rest/api/content/{id}/label", handle: (r) => v1.listLabels(r.flavor, r) },
-  { method: "POST", template: "/rest/api/content/{id}/label", handle: (r) => v1.addLabels(r.flavor, r) },
-  { method: "DELETE", template: "/rest/api/content/{id}/label", handle: (r) => v1.removeLabel(r.flavor, r) },
-  {
-    method: "DELETE",
-    template: "/rest/api/content/{id}/label/{label}",
-    handle: (r) => v1.removeLabel(r.flavor, r),
-  },
-  { method: "GET", template: "/rest/api/space", handle: (r) => v1.listSpaces(r.flavor, r) },
-  { method: "GET", template: "/rest/api/space/{spaceKey}", handle: (r) => v1.getSpace(r.flavor, r) },
-  {
-    method: "GET",
-    template: "/rest/api/space/{spaceKey}/content/{type}",
-    handle: (r) => v1.spaceContent(r.flavor, r),
-  },
-  { method: "GET", template: "/rest/api/search", handle: (r) => v1.search(r.flavor, r) },
-  { method: "GET", template: "/rest/api/user/current", handle: (r) => v1.currentUser(r.flavor, r) },
+  v1Route("POST", "/rest/api/content/{id}/child/attachment/{attachmentId}/data", v1.updateAttachmentData),
+  v1Route("DELETE", "/rest/api/content/{id}/child/attachment/{attachmentId}", v1.deleteAttachment),
+  v1Route("GET", "/rest/api/content/{id}/child/comment", v1.childComments),
+  v1Route("GET", "/rest/api/content/{id}/property", v1.listProperties),
+  v1Route("POST", "/rest/api/content/{id}/property", v1.createProperty),
+  v1Route("GET", "/rest/api/content/{id}/property/{key}", v1.getProperty),
+  v1Route("PUT", "/rest/api/content/{id}/property/{key}", v1.updateProperty),
+  v1Route("DELETE", "/rest/api/content/{id}/property/{key}", v1.deleteProperty),
+  v1Route("GET", "/rest/api/content/{id}/label", v1.listLabels),
+  v1Route("POST", "/rest/api/content/{id}/label", v1.addLabels),
+  v1Route("DELETE", "/rest/api/content/{id}/label", v1.removeLabel),
+  v1Route("DELETE", "/rest/api/content/{id}/label/{label}", v1.removeLabel),
+  v1Route("GET", "/rest/api/space", v1.listSpaces),
+  v1Route("GET", "/rest/api/space/{spaceKey}", v1.getSpace),
+  v1Route("GET", "/rest/api/space/{spaceKey}/content/{type}", v1.spaceContent),
+  v1Route("GET", "/rest/api/search", v1.search),
+  v1Route("GET", "/rest/api/user/current", v1.currentUser),
   {
     method: "GET",
     template: "/rest/api/user/anonymous",

@@ -654,7 +654,17 @@ export function deleteProperty(flavor: V1Flavor, request: RouteRequest): RouteRe
   return { status: 204 };
 }
 
-export function childPages(flavor: V1Flavor, request: RouteRequest): RouteResult {
+/**
+ * `GET /rest/api/content/{id}/child/{type}` for one type: the readable page's children of that type, with
+ * their expansions, start/limit paging (25 by default).
+ */
+function childList<T>(
+  flavor: V1Flavor,
+  request: RouteRequest,
+  type: string,
+  items: (pageId: string) => T[],
+  render: (item: T, expand: Set<string>) => unknown,
+): RouteResult {
   const id = request.params.id!;
   const page = canRead(request.principal) ? flavor.store.livePage(id) : undefined;
   if (!page) return contentNotFound(id);
@@ -662,10 +672,20 @@ export function childPages(flavor: V1Flavor, request: RouteRequest): RouteResult
   return paged(
     flavor,
     request,
-    `/rest/api/content/${id}/child/page`,
-    flavor.store.children(id),
-    (child) => contentJson(flavor, child, expand),
+    `/rest/api/content/${id}/child/${type}`,
+    items(id),
+    (item) => render(item, expand),
     { defaultLimit: 25, cap: flavor.listCap, paging: "start" },
+  );
+}
+
+export function childPages(flavor: V1Flavor, request: RouteRequest): RouteResult {
+  return childList(
+    flavor,
+    request,
+    "page",
+    (id) => flavor.store.children(id),
+    (child, expand) => contentJson(flavor, child, expand),
   );
 }
 
@@ -1004,17 +1024,12 @@ function commentContentJson(
 
 /** DC `GET /rest/api/content/{id}/child/comment` (spec-dc): the page's comments, start/limit paging. */
 export function childComments(flavor: V1Flavor, request: RouteRequest): RouteResult {
-  const id = request.params.id!;
-  const page = canRead(request.principal) ? flavor.store.livePage(id) : undefined;
-  if (!page) return contentNotFound(id);
-  const expand = expansions(request.url);
-  return paged(
+  return childList(
     flavor,
     request,
-    `/rest/api/content/${id}/child/comment`,
-    flavor.store.commentsOf(id),
-    (comment) => commentContentJson(flavor, comment, expand),
-    { defaultLimit: 25, cap: flavor.listCap, paging: "start" },
+    "comment",
+    (id) => flavor.store.commentsOf(id),
+    (comment, expand) => commentContentJson(flavor, comment, expand),
   );
 }
 

@@ -1,5 +1,5 @@
 /** `--limit N` and `--all`, shared by every list command (issue 11: lists take both). */
-import { InvalidArgumentError } from "@commander-js/extra-typings";
+import { type Command, InvalidArgumentError, type OptionValues } from "@commander-js/extra-typings";
 import { UsageError } from "../errors.js";
 
 export const DEFAULT_LIST_LIMIT = 30;
@@ -33,4 +33,13 @@ export function listLimit(flags: {
     throw new UsageError("--limit and --all cannot be used together", { hint: "use one of them" });
   if (flags.all) return undefined;
   return flags.limit ?? DEFAULT_LIST_LIMIT;
+}
+
+/** Declares `--limit` and `--all` on a list command, keeping commander's inferred option types. */
+export function withListFlags<
+  Args extends unknown[],
+  Opts extends OptionValues,
+  GlobalOpts extends OptionValues,
+>(command: Command<Args, Opts, GlobalOpts>) {
+  return command.option(LIMIT_FLAG, LIMIT_HELP, parsePositiveInteger).option(ALL_FLAG, ALL_HELP);
 }

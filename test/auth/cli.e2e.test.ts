@@ -20,7 +20,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { profileNameForSite } from "../../src/config/profile-name.js";
 import { createPki, type Pki } from "../http/pki.js";
-import { confl, useSimulator } from "../support/context.js";
+import { cloudLoginArgs, confl, useSimulator } from "../support/context.js";
 import { makeContext, simEnv } from "./helpers.js";
 import { type ReverseProxy, startTlsReverseProxy } from "./proxy.js";
 
@@ -141,18 +141,7 @@ describe("confl auth, end to end through the built CLI", () => {
   it("login (token on stdin) → status → token → logout", async () => {
     const env = simEnv(sim);
     const loginRun = await cli(
-      [
-        "auth",
-        "login",
-        "--site",
-        sim.origins.site,
-        "--type",
-        "api-token",
-        "--email",
-        sim.credentials.cloud.email,
-        "--with-token",
-        "--insecure-storage",
-      ],
+      cloudLoginArgs(sim, "api-token", "--insecure-storage"),
       env,
       `${sim.credentials.cloud.apiToken}\n`,
     );
@@ -180,18 +169,7 @@ describe("confl auth, end to end through the built CLI", () => {
     expect(jwt.code).toBe(2);
     expect(jwt.stderr).toMatch(/Connect JWT/);
     const bad = await cli(
-      [
-        "auth",
-        "login",
-        "--site",
-        sim.origins.site,
-        "--type",
-        "api-token",
-        "--email",
-        sim.credentials.cloud.email,
-        "--with-token",
-        "--insecure-storage",
-      ],
+      cloudLoginArgs(sim, "api-token", "--insecure-storage"),
       env,
       "fake-wrong-token-0001",
     );

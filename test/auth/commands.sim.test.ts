@@ -12,20 +12,14 @@ import { profileNameForSite } from "../../src/config/profile-name.js";
 import { createContext } from "../../src/context.js";
 import { AuthError, ExitCode, InterruptedError, UsageError } from "../../src/errors.js";
 import { createIOStreams } from "../../src/io/streams.js";
-import { useSimulator } from "../support/context.js";
+import { cloudLoginOptions, useSimulator } from "../support/context.js";
 import { makeContext, simEnv } from "./helpers.js";
 
 const sim = useSimulator();
 
 async function twoProfiles(env: NodeJS.ProcessEnv) {
   await login(
-    {
-      site: sim.origins.site,
-      type: "api-token",
-      email: sim.credentials.cloud.email,
-      withToken: true,
-      insecureStorage: true,
-    },
+    cloudLoginOptions(sim, "api-token"),
     makeContext(env, { stdin: sim.credentials.cloud.apiToken, profile: "default" }).ctx,
   );
   await login(
@@ -79,13 +73,7 @@ describe("auth status", () => {
   it("exits 4 when the active profile no longer works, and says why", async () => {
     const env = simEnv(sim);
     await login(
-      {
-        site: sim.origins.site,
-        type: "api-token",
-        email: sim.credentials.cloud.email,
-        withToken: true,
-        insecureStorage: true,
-      },
+      cloudLoginOptions(sim, "api-token"),
       makeContext(env, { stdin: sim.credentials.cloud.apiToken, profile: "default" }).ctx,
     );
     sim.expireToken(sim.credentials.cloud.apiToken);
@@ -229,13 +217,7 @@ describe("auth status colour", () => {
 describe("auth token never puts the secret on a terminal by accident", () => {
   async function oneProfile(env: NodeJS.ProcessEnv) {
     await login(
-      {
-        site: sim.origins.site,
-        type: "api-token",
-        email: sim.credentials.cloud.email,
-        withToken: true,
-        insecureStorage: true,
-      },
+      cloudLoginOptions(sim, "api-token"),
       makeContext(env, { stdin: sim.credentials.cloud.apiToken, profile: "default" }).ctx,
     );
   }
@@ -470,13 +452,7 @@ describe("auth token, switch, logout", () => {
 describe("profiles per site, like gh per host", () => {
   const cloudLogin = (env: NodeJS.ProcessEnv, profile?: string) =>
     login(
-      {
-        site: sim.origins.site,
-        type: "api-token",
-        email: sim.credentials.cloud.email,
-        withToken: true,
-        insecureStorage: true,
-      },
+      cloudLoginOptions(sim, "api-token"),
       makeContext(env, { stdin: sim.credentials.cloud.apiToken, ...(profile ? { profile } : {}) }).ctx,
     );
   const dcLogin = (env: NodeJS.ProcessEnv, extra: { force?: boolean } = {}, profile?: string) =>

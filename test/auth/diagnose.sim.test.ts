@@ -18,7 +18,7 @@ import type { Profile } from "../../src/config/types.js";
 import { AuthError, ConflError, ExitCode, UsageError } from "../../src/errors.js";
 import { confl } from "../commands/helpers.js";
 import { createPki, type Pki } from "../http/pki.js";
-import { useSimulator } from "../support/context.js";
+import { cloudLoginOptions, useSimulator } from "../support/context.js";
 import { makeContext, simEnv, tempDir } from "./helpers.js";
 import { type ReverseProxy, startTlsReverseProxy } from "./proxy.js";
 
@@ -122,16 +122,7 @@ describe("diagnosis: one specific error with the fix, exit 4", () => {
   it("confl auth login --type scoped-token with a token created with classic scopes only: v2 is refused for its scopes, the v1 read works, the login succeeds", async () => {
     const env = simEnv(sim);
     const t = makeContext(env, { stdin: sim.credentials.cloud.scopedTokenClassic });
-    const result = await login(
-      {
-        site: sim.origins.site,
-        type: "scoped-token",
-        email: sim.credentials.cloud.email,
-        withToken: true,
-        insecureStorage: true,
-      },
-      t.ctx,
-    );
+    const result = await login(cloudLoginOptions(sim, "scoped-token"), t.ctx);
     expect(result.profile.kind).toBe("scoped-token");
     expect(result.identity?.accountId).toBe(sim.users.cloud.accountId);
     const gateway = sim.log
@@ -168,13 +159,7 @@ describe("diagnosis: one specific error with the fix, exit 4", () => {
     const granted = sim.credentials.cloud.scopedTokenScopes;
     const env = simEnv(sim);
     await login(
-      {
-        site: sim.origins.site,
-        type: "scoped-token",
-        email: sim.credentials.cloud.email,
-        withToken: true,
-        insecureStorage: true,
-      },
+      cloudLoginOptions(sim, "scoped-token"),
       makeContext(env, { stdin: sim.credentials.cloud.scopedToken }).ctx,
     );
     sim.credentials.cloud.scopedTokenScopes = granted.filter(

@@ -9,7 +9,7 @@ import { parseCredentialKind } from "../../src/auth/kinds/index.js";
 import { resolveClient } from "../../src/auth/session.js";
 import { run as login } from "../../src/commands/auth/login.js";
 import { AuthError, type ConflError, UsageError } from "../../src/errors.js";
-import { useSimulator } from "../support/context.js";
+import { cloudLoginOptions, useSimulator } from "../support/context.js";
 import { makeContext, simEnv } from "./helpers.js";
 
 const sim = useSimulator();
@@ -233,16 +233,7 @@ describe("wrong kind, right diagnosis", () => {
   it("confl auth login --site <cloud> --type scoped-token --email … --with-token <classic token>: used as api-token, and said", async () => {
     const env = simEnv(sim);
     const t = makeContext(env, { stdin: `${sim.credentials.cloud.apiToken}\n` });
-    const result = await login(
-      {
-        site: sim.origins.site,
-        type: "scoped-token",
-        email: sim.credentials.cloud.email,
-        withToken: true,
-        insecureStorage: true,
-      },
-      t.ctx,
-    );
+    const result = await login(cloudLoginOptions(sim, "scoped-token"), t.ctx);
     expect(result.profile).toMatchObject({ kind: "api-token", apiBase: `${sim.origins.site}/wiki/` });
     expect(result.rerouted).toMatch(/classic API token/);
     expect(t.err()).toMatch(/note: .*classic API token/);

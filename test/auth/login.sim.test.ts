@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { resolveClient } from "../../src/auth/session.js";
 import { run as login } from "../../src/commands/auth/login.js";
 import { profileNameForSite } from "../../src/config/profile-name.js";
-import { useSimulator } from "../support/context.js";
+import { cloudLoginOptions, useSimulator } from "../support/context.js";
 import { makeContext, simEnv } from "./helpers.js";
 import { type ReverseProxy, startReverseProxy } from "./proxy.js";
 
@@ -37,13 +37,7 @@ describe("every kind logs in, verifies and makes a content call", () => {
     const env = simEnv(sim);
     const t = makeContext(env, { stdin: `${sim.credentials.cloud.apiToken}\n` });
     const result = await login(
-      {
-        site: `${sim.origins.site}/wiki/spaces/DOC/pages/1/Home`,
-        type: "api-token",
-        email: sim.credentials.cloud.email,
-        withToken: true,
-        insecureStorage: true,
-      },
+      cloudLoginOptions(sim, "api-token", { site: `${sim.origins.site}/wiki/spaces/DOC/pages/1/Home` }),
       t.ctx,
     );
     expect(result.profile).toMatchObject({
@@ -65,16 +59,7 @@ describe("every kind logs in, verifies and makes a content call", () => {
   it("scoped-token through the gateway, cloud id from tenant_info", async () => {
     const env = simEnv(sim);
     const t = makeContext(env, { stdin: sim.credentials.cloud.scopedToken });
-    const result = await login(
-      {
-        site: sim.origins.site,
-        type: "scoped-token",
-        email: sim.credentials.cloud.email,
-        withToken: true,
-        insecureStorage: true,
-      },
-      t.ctx,
-    );
+    const result = await login(cloudLoginOptions(sim, "scoped-token"), t.ctx);
     expect(result.profile.apiBase).toBe(`${sim.origins.gateway}/ex/confluence/${sim.cloudId}/wiki/`);
     expect(result.profile.site).toBe(sim.origins.site);
     expect(
@@ -87,16 +72,7 @@ describe("every kind logs in, verifies and makes a content call", () => {
   it("a scoped token given as api-token is re-routed through the gateway, and the user is told why", async () => {
     const env = simEnv(sim);
     const t = makeContext(env, { stdin: sim.credentials.cloud.scopedToken });
-    const result = await login(
-      {
-        site: sim.origins.site,
-        type: "api-token",
-        email: sim.credentials.cloud.email,
-        withToken: true,
-        insecureStorage: true,
-      },
-      t.ctx,
-    );
+    const result = await login(cloudLoginOptions(sim, "api-token"), t.ctx);
     expect(result.profile.kind).toBe("scoped-token");
     expect(result.profile.apiBase).toContain("/ex/confluence/");
     expect(result.rerouted).toMatch(/scoped API token/);
@@ -109,13 +85,9 @@ describe("every kind logs in, verifies and makes a content call", () => {
     const env = simEnv(sim);
     const t = makeContext(env, { stdin: sim.credentials.cloud.scopedToken });
     const result = await login(
-      {
+      cloudLoginOptions(sim, "scoped-token", {
         site: `${sim.origins.gateway}/ex/confluence/${sim.cloudId}/wiki/api/v2/pages`,
-        type: "scoped-token",
-        email: sim.credentials.cloud.email,
-        withToken: true,
-        insecureStorage: true,
-      },
+      }),
       t.ctx,
     );
     expect(result.profile).toMatchObject({ deployment: "cloud", cloudId: sim.cloudId, kind: "scoped-token" });
@@ -249,14 +221,7 @@ describe("every kind logs in, verifies and makes a content call", () => {
   it("resolveClient for product jira uses the site origin (Cloud) or /ex/jira/{cloudId} (gateway)", async () => {
     const env = simEnv(sim);
     await login(
-      {
-        site: sim.origins.site,
-        type: "scoped-token",
-        email: sim.credentials.cloud.email,
-        withToken: true,
-        insecureStorage: true,
-        verify: false,
-      },
+      cloudLoginOptions(sim, "scoped-token", { verify: false }),
       makeContext(env, { stdin: sim.credentials.cloud.scopedToken }).ctx,
     );
     const client = await resolveClient(makeContext(env).ctx, { product: "jira" });

@@ -6,8 +6,7 @@
 import { expect } from "vitest";
 import type { Simulator } from "../../sim/types.js";
 import { basic, call, type Json } from "../sim-tests/helpers.js";
-import { cloudEnv, dcEnv, isolatedEnv } from "../support/context.js";
-import { confl } from "./helpers.js";
+import { cloudEnv, dcEnv, gatewayEnv, isolatedEnv } from "../support/context.js";
 
 export interface Deployment {
   name: string;
@@ -32,17 +31,7 @@ export const deployments: Deployment[] = [
     name: "API gateway, scoped token",
     server: "gateway",
     async env(sim) {
-      const env = { ...isolated(), CONFL_ATLASSIAN_API_URL: sim.origins.gateway };
-      const login = await confl(
-        [
-          ...["auth", "login", "--with-token", "--insecure-storage", "--site", sim.origins.site],
-          ...["--type", "scoped-token", "--email", sim.credentials.cloud.email],
-        ],
-        env,
-        sim.credentials.cloud.scopedToken,
-      );
-      expect(login.code, login.stderr).toBe(0);
-      return env;
+      return gatewayEnv(sim, isolated());
     },
   },
   {

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { releaseNotesText, tinyPng } from "../../sim/fixtures.js";
 import { startSimulator } from "../../sim/index.js";
-import { isolatedEnv, useSimulator } from "../support/context.js";
+import { cloudEnv, dcEnv, gatewayEnv, isolatedEnv, useSimulator } from "../support/context.js";
 import { confl } from "./helpers.js";
 
 const sim = useSimulator();
@@ -33,12 +33,7 @@ const deployments: Deployment[] = [
     name: "Cloud site, classic API token",
     server: "site",
     async env() {
-      return {
-        ...isolated(),
-        CONFLUENCE_URL: sim.origins.site,
-        CONFLUENCE_EMAIL: sim.credentials.cloud.email,
-        CONFLUENCE_API_TOKEN: sim.credentials.cloud.apiToken,
-      };
+      return { ...isolated(), ...cloudEnv(sim) };
     },
     prefix: () => "/wiki",
   },
@@ -46,17 +41,7 @@ const deployments: Deployment[] = [
     name: "API gateway, scoped token",
     server: "gateway",
     async env() {
-      const env = { ...isolated(), CONFL_ATLASSIAN_API_URL: sim.origins.gateway };
-      const login = await confl(
-        [
-          ...["auth", "login", "--with-token", "--insecure-storage", "--site", sim.origins.site],
-          ...["--type", "scoped-token", "--email", sim.credentials.cloud.email],
-        ],
-        env,
-        sim.credentials.cloud.scopedToken,
-      );
-      expect(login.code, login.stderr).toBe(0);
-      return env;
+      return gatewayEnv(sim, isolated());
     },
     prefix: () => `/ex/confluence/${sim.cloudId}/wiki`,
   },
@@ -64,11 +49,7 @@ const deployments: Deployment[] = [
     name: "Data Center under /confluence, PAT",
     server: "dc",
     async env() {
-      return {
-        ...isolated(),
-        CONFLUENCE_URL: sim.origins.dc,
-        CONFLUENCE_PERSONAL_TOKEN: sim.credentials.dc.pat,
-      };
+      return { ...isolated(), ...dcEnv(sim) };
     },
     prefix: () => "/confluence",
   },

@@ -3,10 +3,10 @@
  * streamed from the download into the upload) and labels. Title clashes and copies into the copied
  * tree are refused before the first page is created.
  */
-import { beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { releaseNotesText, tinyPng } from "../../sim/fixtures.js";
 import { basic, call, type Json } from "../sim-tests/helpers.js";
-import { useSimulator } from "../support/context.js";
+import { useEnv, useSimulator } from "../support/context.js";
 import { type Deployment, deployments, expectApiChoice, writes } from "./deployments.js";
 import { confl } from "./helpers.js";
 
@@ -46,16 +46,7 @@ async function contents(
 
 for (const d of deployments) {
   describe(d.name, () => {
-    let env: NodeJS.ProcessEnv;
-    beforeEach(async () => {
-      env = await d.env(sim);
-      sim.clearLog();
-    });
-    const json = async (args: string[]) => {
-      const run = await confl([...args, "--json"], env);
-      expect(run.code, run.stderr).toBe(0);
-      return JSON.parse(run.stdout);
-    };
+    const { env, json } = useEnv(sim, () => d.env(sim));
 
     it("one page in the same space: 'Copy of …', same body, attachments byte for byte, labels", async () => {
       const result = await json(["page", "copy", "65538", "--parent", "65537"]);
@@ -139,12 +130,12 @@ for (const d of deployments) {
         const child = (await json(["page", "children", "65539", "--limit", "1"]))[0];
         const made = await confl(
           ["page", "create", "--space", "DOC", "--title", `Copy of ${child.title}`],
-          env,
+          env(),
         );
         expect(made.code, made.stderr).toBe(0);
         sim.clearLog();
       }
-      const run = await confl(["page", "copy", ...args], env);
+      const run = await confl(["page", "copy", ...args], env());
       expect(run.code, run.stderr).toBe(code);
       expect(run.stderr).toMatch(message);
       expect(writes(sim)).toEqual([]);

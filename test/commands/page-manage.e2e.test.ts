@@ -3,8 +3,8 @@
  * /confluence). Deletes need --yes without a terminal; a move under the page's own descendant is
  * refused before anything is written.
  */
-import { beforeEach, describe, expect, it } from "vitest";
-import { useSimulator } from "../support/context.js";
+import { describe, expect, it } from "vitest";
+import { useEnv, useSimulator } from "../support/context.js";
 import { anotherWriter, deployments, expectApiChoice, writes } from "./deployments.js";
 import { confl } from "./helpers.js";
 
@@ -12,16 +12,7 @@ const sim = useSimulator();
 
 for (const d of deployments) {
   describe(d.name, () => {
-    let env: NodeJS.ProcessEnv;
-    beforeEach(async () => {
-      env = await d.env(sim);
-      sim.clearLog();
-    });
-    const json = async (args: string[]) => {
-      const run = await confl([...args, "--json"], env);
-      expect(run.code, run.stderr).toBe(0);
-      return JSON.parse(run.stdout);
-    };
+    const { env, json } = useEnv(sim, () => d.env(sim));
 
     it("page delete --yes trashes; --purge removes for good; the page is gone either way", async () => {
       expect(await json(["page", "delete", "65545", "--yes"])).toEqual({
@@ -29,7 +20,7 @@ for (const d of deployments) {
         title: expect.any(String),
         status: "trashed",
       });
-      expect((await confl(["page", "view", "65545"], env)).code).toBe(1);
+      expect((await confl(["page", "view", "65545"], env())).code).toBe(1);
       expect(await json(["page", "delete", "65546", "--purge", "--yes"])).toMatchObject({
         id: "65546",
         status: "purged",
@@ -46,7 +37,7 @@ for (const d of deployments) {
     });
 
     it("page delete without --yes and no terminal: refused, exit 2, nothing deleted", async () => {
-      const run = await confl(["page", "delete", "65545"], env);
+      const run = await confl(["page", "delete", "65545"], env());
       expect(run.code).toBe(2);
       expect(run.stderr).toMatch(
         /^confl: Move page 65545 ".*" to the trash: confirm with --yes \(confl cannot ask here\)\n/,
@@ -73,14 +64,14 @@ for (const d of deployments) {
         /page 65540 ".*" is below page 65539: a page cannot move under its own descendant/,
       ],
     ])("page move %s: exit 2, nothing written", async (_name, parent, message) => {
-      const run = await confl(["page", "move", "65539", "--parent", parent], env);
+      const run = await confl(["page", "move", "65539", "--parent", parent], env());
       expect(run.code).toBe(2);
       expect(run.stderr).toMatch(message);
       expect(writes(sim)).toEqual([]);
     });
 
     it("page move to another space: exit 2, nothing written", async () => {
-      const run = await confl(["page", "move", "65539", "--parent", "65600"], env);
+      const run = await confl(["page", "move", "65539", "--parent", "65600"], env());
       expect(run.code).toBe(2);
       expect(run.stderr).toMatch(/confl moves pages within a space/);
       expect(writes(sim)).toEqual([]);
@@ -95,12 +86,12 @@ for (const d of deployments) {
       expect(versions[0].authorId).toEqual(expect.any(String));
       const all = await json(["page", "versions", "65538", "--all"]);
       expect(all.map((v: { number: number }) => v.number)).toEqual([8, 7, 6, 5, 4, 3, 2, 1]);
-      const piped = await confl(["page", "versions", "65538", "--limit", "1"], env);
+      const piped = await confl(["page", "versions", "65538", "--limit", "1"], env());
       expect(piped.stdout).toMatch(/^8\t[^\t]+\t\d{4}-\d\d-\d\d \d\d:\d\d\t\tsomeone else\n$/);
     });
 
     it("page diff: the current version against the one before, as a unified diff", async () => {
-      const run = await confl(["page", "diff", "65538", "--from", "5", "--to", "6"], env);
+      const run = await confl(["page", "diff", "65538", "--from", "5", "--to", "6"], env());
       expect(run.code, run.stderr).toBe(0);
       expect(run.stdout).toBe(
         [
@@ -124,7 +115,7 @@ for (const d of deployments) {
     });
 
     it("page diff with a version the page does not have: exit 2", async () => {
-      const run = await confl(["page", "diff", "65538", "--to", "99"], env);
+      const run = await confl(["page", "diff", "65538", "--to", "99"], env());
       expect(run.code).toBe(2);
       expect(run.stderr).toMatch(/page 65538 has no version 99: its current version is 7/);
     });

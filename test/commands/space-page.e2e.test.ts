@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { basic, call } from "../sim-tests/helpers.js";
-import { isolatedEnv, useSimulator } from "../support/context.js";
+import { cloudEnv, dcEnv, gatewayEnv, isolatedEnv, useSimulator } from "../support/context.js";
 import { confl } from "./helpers.js";
 
 const sim = useSimulator();
@@ -32,12 +32,7 @@ const deployments: Deployment[] = [
     name: "Cloud site, classic API token",
     server: "site",
     async env() {
-      return {
-        ...isolated(),
-        CONFLUENCE_URL: sim.origins.site,
-        CONFLUENCE_EMAIL: sim.credentials.cloud.email,
-        CONFLUENCE_API_TOKEN: sim.credentials.cloud.apiToken,
-      };
+      return { ...isolated(), ...cloudEnv(sim) };
     },
     pageUrl: () => `${sim.origins.site}/wiki/spaces/DOC/pages/65538/Release+checklist`,
   },
@@ -45,16 +40,7 @@ const deployments: Deployment[] = [
     name: "API gateway, scoped token",
     server: "gateway",
     async env() {
-      const env = { ...isolated(), CONFL_ATLASSIAN_API_URL: sim.origins.gateway };
-      const login = await confl(
-        [
-          ...["auth", "login", "--with-token", "--insecure-storage", "--site", sim.origins.site],
-          ...["--type", "scoped-token", "--email", sim.credentials.cloud.email],
-        ],
-        env,
-        sim.credentials.cloud.scopedToken,
-      );
-      expect(login.code, login.stderr).toBe(0);
+      const env = await gatewayEnv(sim, isolated());
       sim.clearLog();
       return env;
     },
@@ -65,11 +51,7 @@ const deployments: Deployment[] = [
     name: "Data Center under /confluence, PAT",
     server: "dc",
     async env() {
-      return {
-        ...isolated(),
-        CONFLUENCE_URL: sim.origins.dc,
-        CONFLUENCE_PERSONAL_TOKEN: sim.credentials.dc.pat,
-      };
+      return { ...isolated(), ...dcEnv(sim) };
     },
     pageUrl: () => `${sim.origins.dc}/pages/viewpage.action?pageId=65538`,
   },

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { confl } from "../commands/helpers.js";
-import { useSimulator } from "../support/context.js";
+import { cloudLoginArgs, useSimulator } from "../support/context.js";
 
 const sim = useSimulator();
 const STORE = ["--storage", "plaintext", "--insecure-storage"];
@@ -124,20 +124,7 @@ describe("auth login --product jira (Data Center)", () => {
   it("a Cloud profile needs no Jira login: exit 2, and the hint checks Jira instead", async () => {
     const env = isolated();
     const login = await confl(
-      [
-        "--profile",
-        "default",
-        "auth",
-        "login",
-        "--site",
-        sim.origins.site,
-        "--type",
-        "api-token",
-        "--email",
-        sim.credentials.cloud.email,
-        "--with-token",
-        ...STORE,
-      ],
+      ["--profile", "default", ...cloudLoginArgs(sim, "api-token", ...STORE)],
       env,
       sim.credentials.cloud.apiToken,
     );

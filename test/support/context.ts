@@ -12,9 +12,10 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
 import { type SimulatorExtras, startSimulator } from "../../sim/index.js";
 import type { SimOptions, Simulator } from "../../sim/types.js";
+import type { LoginOptions } from "../../src/commands/auth/login.js";
 import { recordHints } from "../hints/collect.js";
 
 export type Sim = Simulator & SimulatorExtras;
@@ -151,4 +152,71 @@ export function confl(args: string[], env: NodeJS.ProcessEnv, options: RunOption
     child.stdin?.end(options.stdin ?? "");
     options.onSpawn?.(child);
   });
+}
+
+/**
+ * `auth login` options (the in-process run) for the simulator's Cloud site and email, the secret read from
+ * stdin and kept in the plain file (tests have no keychain); `extra` adds or overrides (site, verify, …).
+ */
+export function cloudLoginOptions(
+  sim: Simulator,
+  type: "api-token" | "scoped-token",
+  extra: Partial<LoginOptions> = {},
+): LoginOptions {
+  return {
+    site: sim.origins.site,
+    type,
+    email: sim.credentials.cloud.email,
+    withToken: true,
+    insecureStorage: true,
+    ...extra,
+  };
+}
+
+/** The same login as argv for the built CLI (secret on stdin); `more` follows (e.g. a storage flag). */
+export function cloudLoginArgs(
+  sim: Simulator,
+  type: "api-token" | "scoped-token",
+  ...more: string[]
+): string[] {
+  return [
+    ...["auth", "login", "--site", sim.origins.site, "--type", type],
+    ...["--email", sim.credentials.cloud.email, "--with-token", ...more],
+  ];
+}
+
+/**
+ * `env` logged in with the scoped token through the simulator's API gateway (the Cloud deployment
+ * that reaches Confluence at api.atlassian.com/ex/confluence/<cloud id>).
+ */
+export async function gatewayEnv<E extends NodeJS.ProcessEnv>(
+  sim: Simulator,
+  env: E,
+): Promise<E & { CONFL_ATLASSIAN_API_URL: string }> {
+  const loggedIn = { ...env, CONFL_ATLASSIAN_API_URL: sim.origins.gateway };
+  const login = await confl(cloudLoginArgs(sim, "scoped-token", "--insecure-storage"), loggedIn, {
+    stdin: sim.credentials.cloud.scopedToken,
+  });
+  expect(login.code, login.stderr).toBe(0);
+  return loggedIn;
+}
+
+/**
+ * For a describe block: before every test, a fresh environment from `make` and an empty simulator log.
+ * `json(args)` runs confl with --json in it, expects exit 0 and returns the parsed stdout.
+ */
+export function useEnv(sim: Simulator, make: () => Promise<NodeJS.ProcessEnv>) {
+  let env: NodeJS.ProcessEnv = {};
+  beforeEach(async () => {
+    env = await make();
+    sim.clearLog();
+  });
+  return {
+    env: () => env,
+    async json(args: string[]) {
+      const run = await confl([...args, "--json"], env);
+      expect(run.code, run.stderr).toBe(0);
+      return JSON.parse(run.stdout);
+    },
+  };
 }

@@ -3,14 +3,8 @@ import type { Command } from "@commander-js/extra-typings";
 import type { Attachment } from "../../confluence/types.js";
 import type { Context, ContextFactory } from "../../context.js";
 import type { Column } from "../../output/table.js";
-import {
-  ALL_FLAG,
-  ALL_HELP,
-  LIMIT_FLAG,
-  LIMIT_HELP,
-  listLimit,
-  parsePositiveInteger,
-} from "../list-flags.js";
+import { listLimit, withListFlags } from "../list-flags.js";
+import { listPageItems } from "../list-run.js";
 
 export interface ListOptions {
   page: string;
@@ -27,26 +21,26 @@ const columns = (formatBytes: (bytes: number) => string): Column<Attachment>[] =
 ];
 
 export async function run(options: ListOptions, ctx: Context): Promise<Attachment[]> {
-  const [{ listAttachments }, { resolvePageRef }, { formatBytes }, { printList }] = await Promise.all([
+  const [{ listAttachments }, { formatBytes }] = await Promise.all([
     import("../../confluence/attachments.js"),
-    import("../../confluence/page-ref.js"),
     import("../../io/progress.js"),
-    import("../../output/list.js"),
   ]);
-  const client = await ctx.client();
-  const pageId = await resolvePageRef(client, options.page);
-  const attachments = await listAttachments(client, pageId, { limit: options.limit });
-  printList(ctx, columns(formatBytes), attachments, `Page ${pageId} has no attachments.`);
-  return attachments;
+  return listPageItems(
+    ctx,
+    options.page,
+    (client, pageId) => listAttachments(client, pageId, { limit: options.limit }),
+    columns(formatBytes),
+    (pageId) => `Page ${pageId} has no attachments.`,
+  );
 }
 
 export function register(noun: Command, getContext: ContextFactory): void {
-  noun
-    .command("list")
-    .description("List a page's attachments")
-    .argument("<page>", "page id, page URL, or SPACEKEY:Title")
-    .option(LIMIT_FLAG, LIMIT_HELP, parsePositiveInteger)
-    .option(ALL_FLAG, ALL_HELP)
+  withListFlags(
+    noun
+      .command("list")
+      .description("List a page's attachments")
+      .argument("<page>", "page id, page URL, or SPACEKEY:Title"),
+  )
     .addHelpText(
       "after",
       `

@@ -3,14 +3,8 @@ import type { Command } from "@commander-js/extra-typings";
 import type { Comment } from "../../confluence/types.js";
 import type { Context, ContextFactory } from "../../context.js";
 import type { Column } from "../../output/table.js";
-import {
-  ALL_FLAG,
-  ALL_HELP,
-  LIMIT_FLAG,
-  LIMIT_HELP,
-  listLimit,
-  parsePositiveInteger,
-} from "../list-flags.js";
+import { listLimit, withListFlags } from "../list-flags.js";
+import { listPageItems } from "../list-run.js";
 
 export interface ListOptions {
   page: string;
@@ -25,26 +19,26 @@ const columns = (storageToText: (storage: string) => string): Column<Comment>[] 
 ];
 
 export async function run(options: ListOptions, ctx: Context): Promise<Comment[]> {
-  const [{ listComments }, { resolvePageRef }, { storageToText }, { printList }] = await Promise.all([
+  const [{ listComments }, { storageToText }] = await Promise.all([
     import("../../confluence/comments.js"),
-    import("../../confluence/page-ref.js"),
     import("../../confluence/storage-text.js"),
-    import("../../output/list.js"),
   ]);
-  const client = await ctx.client();
-  const pageId = await resolvePageRef(client, options.page);
-  const comments = await listComments(client, pageId, { limit: options.limit });
-  printList(ctx, columns(storageToText), comments, `Page ${pageId} has no comments.`);
-  return comments;
+  return listPageItems(
+    ctx,
+    options.page,
+    (client, pageId) => listComments(client, pageId, { limit: options.limit }),
+    columns(storageToText),
+    (pageId) => `Page ${pageId} has no comments.`,
+  );
 }
 
 export function register(noun: Command, getContext: ContextFactory): void {
-  noun
-    .command("list")
-    .description("List a page's comments")
-    .argument("<page>", "page id, page URL, or SPACEKEY:Title")
-    .option(LIMIT_FLAG, LIMIT_HELP, parsePositiveInteger)
-    .option(ALL_FLAG, ALL_HELP)
+  withListFlags(
+    noun
+      .command("list")
+      .description("List a page's comments")
+      .argument("<page>", "page id, page URL, or SPACEKEY:Title"),
+  )
     .addHelpText(
       "after",
       `

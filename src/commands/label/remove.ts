@@ -2,37 +2,23 @@
 import type { Command } from "@commander-js/extra-typings";
 import type { Label } from "../../confluence/types.js";
 import type { Context, ContextFactory } from "../../context.js";
-import { checkLabelNames } from "./add.js";
-import { labelColumns } from "./list.js";
+import { changePageLabels } from "./change.js";
 
 export async function run(options: { page: string; labels: string[] }, ctx: Context): Promise<Label[]> {
-  const [{ listLabels, removeLabel }, { resolvePageRef }, { printJson }, { printTable }] = await Promise.all([
-    import("../../confluence/labels.js"),
-    import("../../confluence/page-ref.js"),
-    import("../../output/json.js"),
-    import("../../output/table.js"),
-  ]);
-  const names = checkLabelNames(options.labels);
-  const client = await ctx.client();
-  const pageId = await resolvePageRef(client, options.page);
-  const before = await listLabels(client, pageId);
-  const present = new Set(before.map((l) => l.name));
-  for (const name of names) {
-    if (!present.has(name)) {
-      ctx.io.err(`confl: page ${pageId} has no label "${name}"; nothing to remove`);
-      continue;
+  const { listLabels, removeLabel } = await import("../../confluence/labels.js");
+  return changePageLabels(options, ctx, async (client, pageId, names) => {
+    const before = await listLabels(client, pageId);
+    const present = new Set(before.map((l) => l.name));
+    for (const name of names) {
+      if (!present.has(name)) {
+        ctx.io.err(`confl: page ${pageId} has no label "${name}"; nothing to remove`);
+        continue;
+      }
+      await removeLabel(client, pageId, name);
+      present.delete(name);
     }
-    await removeLabel(client, pageId, name);
-    present.delete(name);
-  }
-  const after = before.filter((l) => present.has(l.name));
-  if (ctx.globals.json) printJson(ctx.io, after);
-  else if (ctx.io.stdoutIsTTY)
-    ctx.io.out(
-      `${ctx.io.colors.green("✓")} Page ${pageId} now has ${after.map((l) => l.name).join(", ") || "no labels"}`,
-    );
-  else printTable(ctx.io, labelColumns, after);
-  return after;
+    return before.filter((l) => present.has(l.name));
+  });
 }
 
 export function register(noun: Command, getContext: ContextFactory): void {

@@ -3,14 +3,8 @@ import type { Command } from "@commander-js/extra-typings";
 import type { ChildPage } from "../../confluence/types.js";
 import type { Context, ContextFactory } from "../../context.js";
 import type { Column } from "../../output/table.js";
-import {
-  ALL_FLAG,
-  ALL_HELP,
-  LIMIT_FLAG,
-  LIMIT_HELP,
-  listLimit,
-  parsePositiveInteger,
-} from "../list-flags.js";
+import { listLimit, withListFlags } from "../list-flags.js";
+import { listPageItems } from "../list-run.js";
 
 export interface ChildrenOptions {
   page: string;
@@ -25,27 +19,27 @@ export const childColumns: Column<ChildPage>[] = [
 ];
 
 export async function run(options: ChildrenOptions, ctx: Context): Promise<ChildPage[]> {
-  const [{ collect }, { parsePageRef, resolvePageRef }, { listChildren }, { printList }] = await Promise.all([
+  const [{ collect }, { parsePageRef }, { listChildren }] = await Promise.all([
     import("../../confluence/client.js"),
     import("../../confluence/page-ref.js"),
     import("../../confluence/pages.js"),
-    import("../../output/list.js"),
   ]);
-  const ref = parsePageRef(options.page);
-  const client = await ctx.client();
-  const id = await resolvePageRef(client, ref);
-  const children = await collect(listChildren(client, id, { limit: options.limit }));
-  printList(ctx, childColumns, children, `Page ${id} has no child pages.`);
-  return children;
+  return listPageItems(
+    ctx,
+    parsePageRef(options.page),
+    (client, id) => collect(listChildren(client, id, { limit: options.limit })),
+    childColumns,
+    (id) => `Page ${id} has no child pages.`,
+  );
 }
 
 export function register(page: Command, getContext: ContextFactory): void {
-  page
-    .command("children")
-    .description("List a page's direct children")
-    .argument("<page>", "page id, page URL, or SPACEKEY:Title")
-    .option(LIMIT_FLAG, LIMIT_HELP, parsePositiveInteger)
-    .option(ALL_FLAG, ALL_HELP)
+  withListFlags(
+    page
+      .command("children")
+      .description("List a page's direct children")
+      .argument("<page>", "page id, page URL, or SPACEKEY:Title"),
+  )
     .addHelpText(
       "after",
       `

@@ -3,14 +3,8 @@ import type { Command } from "@commander-js/extra-typings";
 import type { Page } from "../../confluence/types.js";
 import type { Context, ContextFactory } from "../../context.js";
 import type { Column } from "../../output/table.js";
-import {
-  ALL_FLAG,
-  ALL_HELP,
-  LIMIT_FLAG,
-  LIMIT_HELP,
-  listLimit,
-  parsePositiveInteger,
-} from "../list-flags.js";
+import { listLimit, withListFlags } from "../list-flags.js";
+import { listAll } from "../list-run.js";
 
 export interface ListOptions {
   space: string;
@@ -28,27 +22,23 @@ export const pageColumns: Column<Page>[] = [
 ];
 
 export async function run(options: ListOptions, ctx: Context): Promise<Page[]> {
-  const [{ collect }, { listPages }, { printList }] = await Promise.all([
-    import("../../confluence/client.js"),
-    import("../../confluence/pages.js"),
-    import("../../output/list.js"),
-  ]);
-  const client = await ctx.client();
-  const pages = await collect(
-    listPages(client, { spaceKey: options.space, title: options.title, limit: options.limit }),
+  const { listPages } = await import("../../confluence/pages.js");
+  return listAll(
+    ctx,
+    (client) => listPages(client, { spaceKey: options.space, title: options.title, limit: options.limit }),
+    pageColumns,
+    "No pages found.",
   );
-  printList(ctx, pageColumns, pages, "No pages found.");
-  return pages;
 }
 
 export function register(page: Command, getContext: ContextFactory): void {
-  page
-    .command("list")
-    .description("List the pages of a space")
-    .requiredOption("-s, --space <key>", "the space key")
-    .option("-t, --title <title>", "only the page with exactly this title")
-    .option(LIMIT_FLAG, LIMIT_HELP, parsePositiveInteger)
-    .option(ALL_FLAG, ALL_HELP)
+  withListFlags(
+    page
+      .command("list")
+      .description("List the pages of a space")
+      .requiredOption("-s, --space <key>", "the space key")
+      .option("-t, --title <title>", "only the page with exactly this title"),
+  )
     .addHelpText(
       "after",
       `

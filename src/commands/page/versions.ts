@@ -3,14 +3,7 @@ import type { Command } from "@commander-js/extra-typings";
 import type { VersionEntry } from "../../confluence/page-write.js";
 import type { Context, ContextFactory } from "../../context.js";
 import type { Column } from "../../output/table.js";
-import {
-  ALL_FLAG,
-  ALL_HELP,
-  LIMIT_FLAG,
-  LIMIT_HELP,
-  listLimit,
-  parsePositiveInteger,
-} from "../list-flags.js";
+import { listLimit, withListFlags } from "../list-flags.js";
 
 export interface VersionsOptions {
   page: string;
@@ -44,12 +37,12 @@ export async function run(options: VersionsOptions, ctx: Context): Promise<Versi
 }
 
 export function register(page: Command, getContext: ContextFactory): void {
-  page
-    .command("versions")
-    .description("List a page's versions, newest first: number, author, date, message")
-    .argument("<page>", "page id, page URL, or SPACEKEY:Title")
-    .option(LIMIT_FLAG, LIMIT_HELP, parsePositiveInteger)
-    .option(ALL_FLAG, ALL_HELP)
+  withListFlags(
+    page
+      .command("versions")
+      .description("List a page's versions, newest first: number, author, date, message")
+      .argument("<page>", "page id, page URL, or SPACEKEY:Title"),
+  )
     .addHelpText(
       "after",
       `

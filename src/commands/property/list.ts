@@ -3,14 +3,8 @@ import type { Command } from "@commander-js/extra-typings";
 import type { ContentProperty } from "../../confluence/properties.js";
 import type { Context, ContextFactory } from "../../context.js";
 import type { Column } from "../../output/table.js";
-import {
-  ALL_FLAG,
-  ALL_HELP,
-  LIMIT_FLAG,
-  LIMIT_HELP,
-  listLimit,
-  parsePositiveInteger,
-} from "../list-flags.js";
+import { listLimit, withListFlags } from "../list-flags.js";
+import { listPageItems } from "../list-run.js";
 
 const columns: Column<ContentProperty>[] = [
   { header: "Key", value: (p) => p.key, style: (t, c) => c.bold(t) },
@@ -22,28 +16,27 @@ export async function run(
   options: { page: string; limit: number | undefined },
   ctx: Context,
 ): Promise<ContentProperty[]> {
-  const [{ collect }, { parsePageRef, resolvePageRef }, { listProperties }, { printList }] =
-    await Promise.all([
-      import("../../confluence/client.js"),
-      import("../../confluence/page-ref.js"),
-      import("../../confluence/properties.js"),
-      import("../../output/list.js"),
-    ]);
-  const ref = parsePageRef(options.page);
-  const client = await ctx.client();
-  const id = await resolvePageRef(client, ref);
-  const properties = await collect(listProperties(client, id, { limit: options.limit }));
-  printList(ctx, columns, properties, `Page ${id} has no content properties.`);
-  return properties;
+  const [{ collect }, { parsePageRef }, { listProperties }] = await Promise.all([
+    import("../../confluence/client.js"),
+    import("../../confluence/page-ref.js"),
+    import("../../confluence/properties.js"),
+  ]);
+  return listPageItems(
+    ctx,
+    parsePageRef(options.page),
+    (client, id) => collect(listProperties(client, id, { limit: options.limit })),
+    columns,
+    (id) => `Page ${id} has no content properties.`,
+  );
 }
 
 export function register(property: Command, getContext: ContextFactory): void {
-  property
-    .command("list")
-    .description("List a page's content properties")
-    .argument("<page>", "page id, page URL, or SPACEKEY:Title")
-    .option(LIMIT_FLAG, LIMIT_HELP, parsePositiveInteger)
-    .option(ALL_FLAG, ALL_HELP)
+  withListFlags(
+    property
+      .command("list")
+      .description("List a page's content properties")
+      .argument("<page>", "page id, page URL, or SPACEKEY:Title"),
+  )
     .addHelpText(
       "after",
       `

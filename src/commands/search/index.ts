@@ -9,14 +9,8 @@ import type { SearchResult } from "../../confluence/types.js";
 import type { Context, ContextFactory } from "../../context.js";
 import { UsageError } from "../../errors.js";
 import type { Column } from "../../output/table.js";
-import {
-  ALL_FLAG,
-  ALL_HELP,
-  LIMIT_FLAG,
-  LIMIT_HELP,
-  listLimit,
-  parsePositiveInteger,
-} from "../list-flags.js";
+import { listLimit, withListFlags } from "../list-flags.js";
+import { listAll } from "../list-run.js";
 
 export interface SearchOptions {
   cql?: string | undefined;
@@ -51,35 +45,28 @@ export async function searchCql(options: Omit<SearchOptions, "limit">): Promise<
 }
 
 export async function run(options: SearchOptions, ctx: Context): Promise<SearchResult[]> {
-  const [{ collect }, { search }, { printList }] = await Promise.all([
-    import("../../confluence/client.js"),
-    import("../../confluence/search.js"),
-    import("../../output/list.js"),
-  ]);
+  const { search } = await import("../../confluence/search.js");
   const cql = await searchCql(options);
   ctx.debug(`search: cql=${cql}`);
-  const client = await ctx.client();
-  const results = await collect(search(client, { cql, limit: options.limit }));
-  printList(ctx, columns, results, "No results.");
-  return results;
+  return listAll(ctx, (client) => search(client, { cql, limit: options.limit }), columns, "No results.");
 }
 
 export function registerSearch(program: Command, getContext: ContextFactory): void {
-  program
-    .command("search")
-    .description("Search content with CQL, or for words with --text")
-    .argument("[cql]", "a CQL query, sent as written")
-    .option(
-      "-t, --text <words>",
-      "content containing all these words (quotes and operators are taken literally)",
-    )
-    .option("-s, --space <key>", "only in this space")
-    .addOption(
-      new Option("--type <type>", "only pages or only blog posts").choices(["page", "blogpost"] as const),
-    )
-    .option("-l, --label <label>", "only content with this label")
-    .option(LIMIT_FLAG, LIMIT_HELP, parsePositiveInteger)
-    .option(ALL_FLAG, ALL_HELP)
+  withListFlags(
+    program
+      .command("search")
+      .description("Search content with CQL, or for words with --text")
+      .argument("[cql]", "a CQL query, sent as written")
+      .option(
+        "-t, --text <words>",
+        "content containing all these words (quotes and operators are taken literally)",
+      )
+      .option("-s, --space <key>", "only in this space")
+      .addOption(
+        new Option("--type <type>", "only pages or only blog posts").choices(["page", "blogpost"] as const),
+      )
+      .option("-l, --label <label>", "only content with this label"),
+  )
     .addHelpText(
       "after",
       `

@@ -3,14 +3,8 @@ import { type Command, Option } from "@commander-js/extra-typings";
 import type { Space } from "../../confluence/types.js";
 import type { Context, ContextFactory } from "../../context.js";
 import type { Column } from "../../output/table.js";
-import {
-  ALL_FLAG,
-  ALL_HELP,
-  LIMIT_FLAG,
-  LIMIT_HELP,
-  listLimit,
-  parsePositiveInteger,
-} from "../list-flags.js";
+import { listLimit, withListFlags } from "../list-flags.js";
+import { listAll } from "../list-run.js";
 
 export interface ListOptions {
   type?: "global" | "personal" | undefined;
@@ -28,35 +22,28 @@ export const spaceColumns: Column<Space>[] = [
 ];
 
 export async function run(options: ListOptions, ctx: Context): Promise<Space[]> {
-  const [{ collect }, { listSpaces }, { printList }] = await Promise.all([
-    import("../../confluence/client.js"),
-    import("../../confluence/spaces.js"),
-    import("../../output/list.js"),
-  ]);
-  const client = await ctx.client();
-  const spaces = await collect(listSpaces(client, options));
-  printList(ctx, spaceColumns, spaces, "No spaces found.");
-  return spaces;
+  const { listSpaces } = await import("../../confluence/spaces.js");
+  return listAll(ctx, (client) => listSpaces(client, options), spaceColumns, "No spaces found.");
 }
 
 export function register(space: Command, getContext: ContextFactory): void {
-  space
-    .command("list")
-    .description("List spaces")
-    .addOption(
-      new Option("--type <type>", "only global or only personal spaces").choices([
-        "global",
-        "personal",
-      ] as const),
-    )
-    .addOption(
-      new Option("--status <status>", "only current or archived spaces").choices([
-        "current",
-        "archived",
-      ] as const),
-    )
-    .option(LIMIT_FLAG, LIMIT_HELP, parsePositiveInteger)
-    .option(ALL_FLAG, ALL_HELP)
+  withListFlags(
+    space
+      .command("list")
+      .description("List spaces")
+      .addOption(
+        new Option("--type <type>", "only global or only personal spaces").choices([
+          "global",
+          "personal",
+        ] as const),
+      )
+      .addOption(
+        new Option("--status <status>", "only current or archived spaces").choices([
+          "current",
+          "archived",
+        ] as const),
+      ),
+  )
     .addHelpText(
       "after",
       `
