@@ -172,7 +172,10 @@ async function decoded(response: IncomingMessage): Promise<Readable> {
 }
 
 /** Sends one request over node:http(s) and resolves once the response headers have arrived. */
-export async function nodeFetch(href: string, init: RequestInit): Promise<WireResponse> {
+export async function nodeFetch(
+  href: string,
+  init: RequestInit & { pinnedAddresses?: string[] },
+): Promise<WireResponse> {
   const method = init.method ?? "GET";
   const url = new URL(href);
   if (url.username !== "" || url.password !== "")
@@ -198,6 +201,12 @@ export async function nodeFetch(href: string, init: RequestInit): Promise<WireRe
   });
   const transport = url.protocol === "https:" ? await import("node:https") : await import("node:http");
   const options: RequestOptions = { method, headers: outgoing };
+  // the guard let a credential go to a `*.localhost` name because it resolved to these loopback
+  // addresses: connect to them, not to whatever a second lookup would answer
+  if (init.pinnedAddresses) {
+    const { pinnedLookup } = await import("./plain-http-guard.js");
+    options.lookup = pinnedLookup(init.pinnedAddresses) as unknown as RequestOptions["lookup"];
+  }
 
   return new Promise<WireResponse>((resolve, reject) => {
     let settled = false;

@@ -10,7 +10,7 @@ import { describeBody, formatHeaders } from "./debug.js";
 import { formatDuration, NetworkError, RedirectError, TimeoutError, UnsafeRequestError } from "./errors.js";
 import { HttpHeaders } from "./headers.js";
 import type { WireResponse } from "./node-transport.js";
-import { type HostLookup, plainHttpRefusal, possibleCredentialHeaders } from "./plain-http-guard.js";
+import { type HostLookup, plainHttpDecision, possibleCredentialHeaders } from "./plain-http-guard.js";
 import { decideRetry, IDEMPOTENT_METHODS, type RetryPolicy } from "./retry.js";
 import type { Throttle } from "./throttle.js";
 import { type FetchLike, mapNetworkError } from "./transport.js";
@@ -392,7 +392,7 @@ export function wireSend(options: WireOptions): Send {
         "use an https:// URL",
       );
     }
-    const refusal = await plainHttpRefusal(
+    const { refusal, pinnedAddresses } = await plainHttpDecision(
       { url, headers: request.headers },
       options.env ?? {},
       options.lookup,
@@ -429,6 +429,7 @@ export function wireSend(options: WireOptions): Send {
         redirect: request.bodyIsStream ? "error" : "manual",
         signal,
         ...(request.bodyIsStream ? { duplex: "half" as const } : {}),
+        ...(pinnedAddresses ? { pinnedAddresses } : {}),
       });
     } catch (error) {
       clearTimeout(timer);

@@ -58,25 +58,21 @@ export function isLoopbackHost(hostname: string): boolean {
   return host === "localhost" || host.endsWith(".localhost");
 }
 
-const resolvedLoopback = new Map<string, Promise<boolean>>();
+const resolvedLoopback = new Map<string, Promise<string[] | undefined>>();
 
 /**
- * Whether a connection to `hostname` (as URL writes it) stays on this machine: a loopback address,
- * `localhost`, or a `*.localhost` name that resolves to loopback addresses only (RFC 6761 says it
- * should, but a resolver may say otherwise: ask it, once per name and process). Any other name is
- * not loopback, whatever it resolves to.
+ * What a `*.localhost` name resolves to, when every address is loopback; undefined when it does not
+ * resolve or any address leaves this machine. RFC 6761 says such names should resolve to loopback, but a
+ * resolver may say otherwise: ask it, once per name and process (the system resolver) or every time (a
+ * lookup given by the caller).
  */
-export async function isLoopbackDestination(hostname: string, lookup?: HostLookup): Promise<boolean> {
-  const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
-  if (isIP(host)) return isLoopbackAddress(host);
-  if (host === "localhost") return true;
-  if (!/(^|\.)localhost\.?$/.test(host)) return false;
-  const resolve = async (): Promise<boolean> => {
+async function loopbackAddressesOf(host: string, lookup?: HostLookup): Promise<string[] | undefined> {
+  const resolve = async (): Promise<string[] | undefined> => {
     try {
       const addresses = await (lookup ?? systemLookup)(host);
-      return addresses.length > 0 && addresses.every(isLoopbackAddress);
+      return addresses.length > 0 && addresses.every(isLoopbackAddress) ? addresses : undefined;
     } catch {
-      return false;
+      return undefined;
     }
   };
   if (lookup) return resolve();
@@ -86,6 +82,28 @@ export async function isLoopbackDestination(hostname: string, lookup?: HostLooku
     resolvedLoopback.set(host, cached);
   }
   return cached;
+}
+
+/**
+ * Whether a connection to `hostname` (as URL writes it) stays on this machine: a loopback address,
+ * `localhost`, or a `*.localhost` name that resolves to loopback addresses only. Any other name is not
+ * loopback, whatever it resolves to.
+ */
+export async function isLoopbackDestination(hostname: string, lookup?: HostLookup): Promise<boolean> {
+  return (await loopbackDestination(hostname, lookup)).loopback;
+}
+
+/** As isLoopbackDestination, with the addresses a `*.localhost` name was found to resolve to. */
+async function loopbackDestination(
+  hostname: string,
+  lookup?: HostLookup,
+): Promise<{ loopback: boolean; addresses?: string[] }> {
+  const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  if (isIP(host)) return { loopback: isLoopbackAddress(host) };
+  if (host === "localhost") return { loopback: true };
+  if (!/(^|\.)localhost\.?$/.test(host)) return { loopback: false };
+  const addresses = await loopbackAddressesOf(host, lookup);
+  return addresses ? { loopback: true, addresses } : { loopback: false };
 }
 
 export interface OutgoingRequest {
@@ -110,23 +128,70 @@ export async function plainHttpRefusal(
   env: NodeJS.ProcessEnv,
   lookup?: HostLookup,
 ): Promise<PlainHttpRefusal | undefined> {
+  return (await plainHttpDecision(request, env, lookup)).refusal;
+}
+
+/**
+ * plainHttpRefusal, plus the addresses the decision rested on: when a credential may go to a `*.localhost`
+ * name because it resolved to loopback, `pinnedAddresses` are those addresses, and the transport must
+ * connect to them rather than resolve the name again (a resolver could answer differently the second time).
+ */
+export async function plainHttpDecision(
+  request: OutgoingRequest,
+  env: NodeJS.ProcessEnv,
+  lookup?: HostLookup,
+): Promise<{ refusal?: PlainHttpRefusal; pinnedAddresses?: string[] }> {
   const { url } = request;
-  if (url.protocol !== "http:") return undefined;
+  if (url.protocol !== "http:") return {};
   const headers = possibleCredentialHeaders(request.headers);
-  if (headers.length === 0 && !request.credentialBody) return undefined;
+  if (headers.length === 0 && !request.credentialBody) return {};
   const proxy = proxyFor(url, env);
-  if (!proxy && (await isLoopbackDestination(url.hostname, lookup))) return undefined;
+  if (!proxy) {
+    const destination = await loopbackDestination(url.hostname, lookup);
+    if (destination.loopback) return destination.addresses ? { pinnedAddresses: destination.addresses } : {};
+  }
   const what = [
     ...(headers.length > 0 ? [`the ${headers.join(", ")} header${headers.length > 1 ? "s" : ""}`] : []),
     ...(request.credentialBody ? ["OAuth client credentials or tokens in the body"] : []),
   ].join(" and ");
-  return proxy
-    ? {
-        message: `refusing to send a credential over plain http:// to ${url.host} through a proxy (${what})`,
-        hint: "a proxy (HTTP_PROXY) would carry it in clear text; use https://, or add the host to NO_PROXY if it is on this machine",
-      }
-    : {
-        message: `refusing to send a credential over plain http:// to ${url.host} (${what})`,
-        hint: "use the https:// URL of the site; plain http is only allowed to this machine (localhost). Headers given with -H count as credentials",
-      };
+  return {
+    refusal: proxy
+      ? {
+          message: `refusing to send a credential over plain http:// to ${url.host} through a proxy (${what})`,
+          hint: "a proxy (HTTP_PROXY) would carry it in clear text; use https://, or add the host to NO_PROXY if it is on this machine",
+        }
+      : {
+          message: `refusing to send a credential over plain http:// to ${url.host} (${what})`,
+          hint: "use the https:// URL of the site; plain http is only allowed to this machine (localhost). Headers given with -H count as credentials",
+        },
+  };
+}
+
+type LookupCallback = (
+  error: NodeJS.ErrnoException | null,
+  address: string | Array<{ address: string; family: number }>,
+  family?: number,
+) => void;
+
+/**
+ * A `lookup` for net/http connections that answers with `addresses` only, whatever name is asked: how a
+ * connection is pinned to the addresses plainHttpDecision checked.
+ */
+export function pinnedLookup(addresses: string[]) {
+  const entries = addresses.map((address) => {
+    const bare = address.replace(/^\[|\]$/g, "");
+    return { address: bare, family: isIP(bare) === 6 ? 6 : 4 };
+  });
+  return (_hostname: string, options: { all?: boolean } | number | undefined, callback: LookupCallback) => {
+    const all = typeof options === "object" && options?.all === true;
+    const first = entries[0];
+    if (!first) {
+      const error: NodeJS.ErrnoException = new Error("no address to connect to");
+      error.code = "ENOTFOUND";
+      callback(error, all ? [] : "", 0);
+      return;
+    }
+    if (all) callback(null, entries);
+    else callback(null, first.address, first.family);
+  };
 }

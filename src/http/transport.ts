@@ -16,7 +16,12 @@ export { proxyFor };
 
 export type FetchLike = (
   url: string,
-  init: RequestInit & { dispatcher?: unknown; duplex?: "half" },
+  init: RequestInit & {
+    dispatcher?: unknown;
+    duplex?: "half";
+    /** connect to these addresses instead of resolving the host again (plainHttpDecision) */
+    pinnedAddresses?: string[];
+  },
 ) => Promise<WireResponse>;
 
 export interface TransportOptions {
@@ -135,7 +140,21 @@ export async function createTransport(options: TransportOptions): Promise<Transp
     tls.insecure ? "insecure" : "",
   ].filter(Boolean);
   return {
-    fetch: (url, init) => undiciFetch(url, { ...init, dispatcher: dispatcherFor(url) }),
+    fetch: async (url, init) => {
+      const { pinnedAddresses, ...rest } = init;
+      // a plain http:// credential request to a `*.localhost` name goes to the addresses the guard
+      // checked (never through a proxy: the guard refuses that), on a connection of its own
+      if (pinnedAddresses) {
+        const { pinnedLookup } = await import("./plain-http-guard.js");
+        const pinned = new undici.Agent({ connect: { ...connect, lookup: pinnedLookup(pinnedAddresses) } });
+        try {
+          return await undiciFetch(url, { ...rest, dispatcher: pinned });
+        } finally {
+          void pinned.close().catch(() => {});
+        }
+      }
+      return undiciFetch(url, { ...rest, dispatcher: dispatcherFor(url) });
+    },
     describe: `undici fetch (${parts.join(", ")})`,
   };
 }

@@ -176,7 +176,8 @@ describe("*.localhost counts as loopback only if it resolves to loopback only", 
     const error = await c.request({ path: "x" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnsafeRequestError);
     expect(asked).toEqual([host]);
-    // the same name resolving to loopback only passes the guard (fetch then does its own lookup)
+    // the same name resolving to loopback only passes the guard, and the connection goes to that address
+    // (port 9 on loopback: refused at once), not to what the system resolver would say about the name
     for (const address of ["127.0.0.1", "::1", "127.8.9.10", "::ffff:127.0.0.1"]) {
       const ok = createHttpClient({
         apiBase: `http://${host}:9/`,
@@ -184,9 +185,32 @@ describe("*.localhost counts as loopback only if it resolves to loopback only", 
         maxRetries: 0,
         lookup: async () => [address],
       });
-      const failure = await ok.request({ path: "x", timeoutMs: 2000 }).catch((e: unknown) => e);
+      const failure = await ok.request({ path: "x", timeoutMs: 5000 }).catch((e: unknown) => e);
       expect(failure, address).toBeInstanceOf(NetworkError);
+      expect((failure as Error).message, address).not.toMatch(/resolve/);
     }
+  });
+
+  it("the connection goes to the addresses the guard checked: the name is not resolved a second time", async () => {
+    const t = await target();
+    const asked: string[] = [];
+    // a resolver that says loopback once, then somewhere else: only its first answer may count
+    const answers = [["127.0.0.1"], ["192.0.2.66"]];
+    const c = createHttpClient({
+      apiBase: `http://pinned-0920.localhost:${t.port}/`,
+      auth: bearerAuth("fake-pat-0920"),
+      maxRetries: 0,
+      lookup: async (h) => {
+        asked.push(h);
+        return answers.shift() ?? ["192.0.2.66"];
+      },
+    });
+    const response = await c.request<{ reached: boolean }>({ path: "x", timeoutMs: 5000 });
+    expect(response.data).toEqual({ reached: true });
+    expect(asked).toEqual(["pinned-0920.localhost"]);
+    expect(t.log).toHaveLength(1);
+    expect(t.log[0]?.headers.authorization).toBe("Bearer fake-pat-0920");
+    expect(t.log[0]?.headers.host).toBe(`pinned-0920.localhost:${t.port}`);
   });
 
   it("the system resolver decides when none is given (here: *.localhost does not resolve, so refused)", async () => {
