@@ -155,7 +155,8 @@ export async function benchCall(runs = 20) {
       login(keychainEnv, "keychain");
       sources.push(["keychain", keychainEnv, "<= 2.2x bare node"]);
     } else {
-      const reason = "no Secret Service reachable (run inside scripts/test.sh's D-Bus session to include it)";
+      const reason =
+        "no Secret Service reachable (npm run bench starts a private D-Bus session with gnome-keyring when both are installed)";
       console.log(`skip keychain call: ${reason}`);
       results.push({ name: "one authenticated call, keychain / bare node", skipped: reason });
     }
