@@ -16,8 +16,7 @@ import { lockPathFor } from "../../src/auth/oauth/strategy.js";
 import { upsertProfile } from "../../src/config/store.js";
 import { EncryptedFileStore } from "../../src/secrets/encrypted-file.js";
 import { PlainFileStore } from "../../src/secrets/plain-file.js";
-import { useSimulator } from "../support/context.js";
-import { submitConsent, testContext } from "./test-context.js";
+import { inProcessContext, submitConsent, useSimulator } from "../support/context.js";
 
 const WORKER = join(process.cwd(), "build", "test", "refresh-worker.mjs");
 /** The same worker with confl's cross-process refresh lock made a no-op (a test build; confl has no such switch). */
@@ -75,7 +74,10 @@ beforeAll(async () => {
     CONFL_PASSPHRASE: "fake-passphrase-0001",
   };
   // A real login (headless paste), saved the way `auth login --storage plaintext` saves it.
-  const t = testContext({ ...env, CONFL_OAUTH_CLIENT_SECRET: sim.credentials.oauth.clientSecret });
+  const t = inProcessContext(
+    { ...env, CONFL_OAUTH_CLIENT_SECRET: sim.credentials.oauth.clientSecret },
+    { openStdin: true },
+  );
   const login = loginOAuth(
     { type: "oauth", profileName: "work", browser: false, clientId: sim.credentials.oauth.clientId },
     t.ctx,
@@ -86,7 +88,10 @@ beforeAll(async () => {
   await upsertProfile({ ...result.profile, secretStore: "plaintext" }, env);
   await new PlainFileStore(env).set("work", JSON.stringify(result.secret));
   // A second login kept in the passphrase-encrypted store.
-  const t2 = testContext({ ...env, CONFL_OAUTH_CLIENT_SECRET: sim.credentials.oauth.clientSecret });
+  const t2 = inProcessContext(
+    { ...env, CONFL_OAUTH_CLIENT_SECRET: sim.credentials.oauth.clientSecret },
+    { openStdin: true },
+  );
   const login2 = loginOAuth(
     { type: "oauth", profileName: "enc", browser: false, clientId: sim.credentials.oauth.clientId },
     t2.ctx,
