@@ -230,7 +230,7 @@ export async function startSimulator(options: SimOptions = {}): Promise<Simulato
     get: () => `${dcOrigin}${settings.dcContextPath}`,
   });
 
-  const oauthContext: OAuthRouteContext = { origins, settings, credentials, users, cloudId, tokens };
+  const oauthContext: OAuthRouteContext = { origins, settings, credentials, users, cloudId, tokens, now };
   const oauth = createOAuthRoutes(oauthContext);
 
   const cloudFlavor: V1Flavor = {

@@ -60,7 +60,10 @@ export interface OAuthSimControls {
   tokenDelayMs: number;
   /** answer the next N token requests with this status (transient outage), without processing them */
   failNextTokenRequests(count: number, status?: number): void;
-  /** move the simulated clock used for refresh-token idle (90 d) and absolute (365 d) expiry */
+  /**
+   * move the simulated clock used for refresh-token idle (90 d) and absolute (365 d) expiry (access tokens
+   * expire on the simulator's clock, SimOptions.now)
+   */
   advanceClock(ms: number): void;
   /** make this refresh token dead (as if its 90 days of idleness had passed) */
   expireRefreshToken(token: string): void;
@@ -261,7 +264,9 @@ export function createOAuthRoutes(context: OAuthRouteContext): OAuthRoutes {
   ): Record<string, unknown> {
     const ttl = context.settings.oauthAccessTokenTtl;
     const accessToken = `sim-${flavour}-oauth-access-${randomBytes(12).toString("hex")}`;
-    context.tokens.grant({ token: accessToken, kind, user, scopes, expiresAt: Date.now() + ttl * 1000 });
+    // on the simulator's clock, which a test may inject and move (the auth rules compare with the same clock)
+    const issuedAt = context.now?.() ?? Date.now();
+    context.tokens.grant({ token: accessToken, kind, user, scopes, expiresAt: issuedAt + ttl * 1000 });
     controls.issuedAccessTokens.push(accessToken);
     const body: Record<string, unknown> = {
       access_token: accessToken,

@@ -263,6 +263,8 @@ export interface OAuthRouteContext {
   users: { cloud: SimUser; dc: SimUser };
   cloudId: string;
   tokens: SimTokenRegistry;
+  /** the simulator's clock (SimOptions.now): access tokens expire on it */
+  now?: () => number;
 }
 
 /** A route handler: resolves true when it answered the request. `body` is the full request body. */

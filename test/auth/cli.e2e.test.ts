@@ -20,8 +20,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { profileNameForSite } from "../../src/config/profile-name.js";
 import { createPki, type Pki } from "../http/pki.js";
-import { cloudLoginArgs, confl, useSimulator } from "../support/context.js";
-import { makeContext, simEnv } from "./helpers.js";
+import { cloudLoginArgs, confl, inProcessContext, useSimulator } from "../support/context.js";
+import { simEnv } from "./helpers.js";
 import { type ReverseProxy, startTlsReverseProxy } from "./proxy.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
@@ -663,7 +663,7 @@ describe("auth status --no-verify with the secret in the encrypted file (issue 1
 
 describe("in-process helpers stay honest", () => {
   it("makeContext buffers stdout and stderr separately", () => {
-    const t = makeContext({});
+    const t = inProcessContext({});
     t.ctx.io.out("a");
     t.ctx.io.err("b");
     expect([t.out(), t.err()]).toEqual(["a\n", "b\n"]);

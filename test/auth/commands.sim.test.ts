@@ -12,19 +12,19 @@ import { profileNameForSite } from "../../src/config/profile-name.js";
 import { createContext } from "../../src/context.js";
 import { AuthError, ExitCode, InterruptedError, UsageError } from "../../src/errors.js";
 import { createIOStreams } from "../../src/io/streams.js";
-import { cloudLoginOptions, useSimulator } from "../support/context.js";
-import { makeContext, simEnv } from "./helpers.js";
+import { cloudLoginOptions, inProcessContext, useSimulator } from "../support/context.js";
+import { simEnv } from "./helpers.js";
 
 const sim = useSimulator();
 
 async function twoProfiles(env: NodeJS.ProcessEnv) {
   await login(
     cloudLoginOptions(sim, "api-token"),
-    makeContext(env, { stdin: sim.credentials.cloud.apiToken, profile: "default" }).ctx,
+    inProcessContext(env, { stdin: sim.credentials.cloud.apiToken, profile: "default" }).ctx,
   );
   await login(
     { site: sim.origins.dc, type: "pat", withToken: true, storage: "encrypted-file" },
-    makeContext({ ...env }, { stdin: sim.credentials.dc.pat, profile: "dc" }).ctx,
+    inProcessContext({ ...env }, { stdin: sim.credentials.dc.pat, profile: "dc" }).ctx,
   );
 }
 
@@ -32,7 +32,7 @@ describe("auth status", () => {
   it("lists every profile with the active mark, kind, source, identity and a live check", async () => {
     const env = simEnv(sim, { CONFL_PASSPHRASE: "fake-passphrase-0001" });
     await twoProfiles(env);
-    const t = makeContext(env);
+    const t = inProcessContext(env);
     const result = await status({}, t.ctx);
     expect(result.activeName).toBe("default");
     const [dc, def] = result.profiles;
@@ -63,7 +63,7 @@ describe("auth status", () => {
   it("--json is machine-readable", async () => {
     const env = simEnv(sim, { CONFL_PASSPHRASE: "fake-passphrase-0001" });
     await twoProfiles(env);
-    const t = makeContext(env, { json: true });
+    const t = inProcessContext(env, { json: true });
     await status({}, t.ctx);
     const parsed = JSON.parse(t.out());
     expect(parsed.profiles.map((p: { name: string }) => p.name)).toEqual(["dc", "default"]);
@@ -74,10 +74,10 @@ describe("auth status", () => {
     const env = simEnv(sim);
     await login(
       cloudLoginOptions(sim, "api-token"),
-      makeContext(env, { stdin: sim.credentials.cloud.apiToken, profile: "default" }).ctx,
+      inProcessContext(env, { stdin: sim.credentials.cloud.apiToken, profile: "default" }).ctx,
     );
     sim.expireToken(sim.credentials.cloud.apiToken);
-    const t = makeContext(env);
+    const t = inProcessContext(env);
     const error = await status({}, t.ctx).catch((e) => e);
     expect(error).toBeInstanceOf(AuthError);
     expect(error.exitCode).toBe(4);
@@ -89,7 +89,7 @@ describe("auth status", () => {
     const env = simEnv(sim);
     await login(
       { site: sim.origins.dc, type: "pat", withToken: true, insecureStorage: true },
-      makeContext(env, { stdin: sim.credentials.dc.pat, profile: "default" }).ctx,
+      inProcessContext(env, { stdin: sim.credentials.dc.pat, profile: "default" }).ctx,
     );
     const withEnv = {
       ...env,
@@ -97,7 +97,7 @@ describe("auth status", () => {
       CONFLUENCE_USERNAME: "grace",
       CONFLUENCE_PASSWORD: sim.credentials.dc.password,
     };
-    const t = makeContext(withEnv);
+    const t = inProcessContext(withEnv);
     const result = await status({}, t.ctx);
     expect(result.profiles[0]).toMatchObject({
       name: "(environment)",
@@ -154,7 +154,7 @@ describe("auth status", () => {
       },
       env,
     );
-    const t = makeContext(env);
+    const t = inProcessContext(env);
     const result = await status({}, t.ctx);
     expect(result.profiles[0]).toMatchObject({
       name: "work",
@@ -169,7 +169,7 @@ describe("auth status", () => {
   });
 
   it("with nothing configured: not logged in, exit 4", async () => {
-    await expect(status({}, makeContext(simEnv(sim)).ctx)).rejects.toMatchObject({
+    await expect(status({}, inProcessContext(simEnv(sim)).ctx)).rejects.toMatchObject({
       code: "auth.not_logged_in",
       exitCode: 4,
     });
@@ -179,7 +179,7 @@ describe("auth status", () => {
 describe("auth status colour", () => {
   /** A context whose stdout and stderr claim to be terminals, like a person's shell. */
   function terminalContext(env: NodeJS.ProcessEnv, ioEnv: NodeJS.ProcessEnv, noColor = false) {
-    const base = makeContext(env);
+    const base = inProcessContext(env);
     const stdout = Object.assign(new PassThrough(), { isTTY: true });
     const stderr = Object.assign(new PassThrough(), { isTTY: true });
     const chunks: string[] = [];
@@ -199,7 +199,7 @@ describe("auth status colour", () => {
     expect(tty.text()).toContain("\u001b[32m✓ working");
     expect(tty.text()).toMatch(/\u001b\[33mWARNING:/);
 
-    const piped = makeContext(env);
+    const piped = inProcessContext(env);
     await status({}, piped.ctx);
     for (const text of [piped.out(), piped.err()]) expect(text).not.toContain("\u001b[");
     expect(piped.out()).toContain("✓ working");
@@ -218,7 +218,7 @@ describe("auth token never puts the secret on a terminal by accident", () => {
   async function oneProfile(env: NodeJS.ProcessEnv) {
     await login(
       cloudLoginOptions(sim, "api-token"),
-      makeContext(env, { stdin: sim.credentials.cloud.apiToken, profile: "default" }).ctx,
+      inProcessContext(env, { stdin: sim.credentials.cloud.apiToken, profile: "default" }).ctx,
     );
   }
 
@@ -310,14 +310,14 @@ describe("auth token never puts the secret on a terminal by accident", () => {
     const env = simEnv(sim);
     await oneProfile(env);
     asked.length = 0;
-    const piped = makeContext(env, { json: true });
+    const piped = inProcessContext(env, { json: true });
     await token({}, piped.ctx, { confirm: answer(false) });
     expect(JSON.parse(piped.out())).toEqual({
       profile: "default",
       kind: "api-token",
       token: sim.credentials.cloud.apiToken,
     });
-    const plain = makeContext(env);
+    const plain = inProcessContext(env);
     await token({}, plain.ctx, { confirm: answer(false) });
     expect(plain.out()).toBe(`${sim.credentials.cloud.apiToken}\n`);
     expect(asked).toEqual([]);
@@ -328,11 +328,11 @@ describe("auth token, switch, logout", () => {
   it("token prints the active secret (and only that) on stdout", async () => {
     const env = simEnv(sim, { CONFL_PASSPHRASE: "fake-passphrase-0001" });
     await twoProfiles(env);
-    const t = makeContext(env);
+    const t = inProcessContext(env);
     await token({}, t.ctx);
     expect(t.out()).toBe(`${sim.credentials.cloud.apiToken}\n`);
     expect(t.err()).toBe("");
-    const dc = makeContext(env, { profile: "dc" });
+    const dc = inProcessContext(env, { profile: "dc" });
     await token({}, dc.ctx);
     expect(dc.out()).toBe(`${sim.credentials.dc.pat}\n`);
   });
@@ -340,25 +340,27 @@ describe("auth token, switch, logout", () => {
   it("switch changes the active profile; an unknown one is a usage error", async () => {
     const env = simEnv(sim, { CONFL_PASSPHRASE: "fake-passphrase-0001" });
     await twoProfiles(env);
-    await switchProfile({ profile: "dc" }, makeContext(env).ctx);
-    const t = makeContext(env);
+    await switchProfile({ profile: "dc" }, inProcessContext(env).ctx);
+    const t = inProcessContext(env);
     await token({}, t.ctx);
     expect(t.out()).toBe(`${sim.credentials.dc.pat}\n`);
-    await expect(switchProfile({ profile: "nope" }, makeContext(env).ctx)).rejects.toBeInstanceOf(UsageError);
+    await expect(switchProfile({ profile: "nope" }, inProcessContext(env).ctx)).rejects.toBeInstanceOf(
+      UsageError,
+    );
   });
 
   it("--json: switch and logout print one JSON object on stdout; the human lines stay on stderr", async () => {
     const env = simEnv(sim, { CONFL_PASSPHRASE: "fake-passphrase-0001" });
     await twoProfiles(env);
-    const sw = makeContext(env, { json: true });
+    const sw = inProcessContext(env, { json: true });
     await switchProfile({ profile: "dc" }, sw.ctx);
     expect(JSON.parse(sw.out())).toEqual({ activeProfile: "dc", site: sim.origins.dc });
     expect(sw.err()).toMatch(/Active profile: dc/);
-    const out = makeContext(env, { json: true, profile: "dc" });
+    const out = inProcessContext(env, { json: true, profile: "dc" });
     await logout({}, out.ctx);
     // dc was the active one: the remaining profile takes over, and the JSON says which
     expect(JSON.parse(out.out())).toEqual({ profile: "dc", secretRemoved: true, activeProfile: "default" });
-    const plain = makeContext(env);
+    const plain = inProcessContext(env);
     await logout({}, plain.ctx);
     expect(plain.out()).toBe("");
   });
@@ -368,7 +370,7 @@ describe("auth token, switch, logout", () => {
     await twoProfiles(env);
     const plain = join(env.CONFL_CONFIG_DIR!, "secrets.json");
     expect(readFileSync(plain, "utf8")).toContain(sim.credentials.cloud.apiToken);
-    const result = await logout({}, makeContext(env).ctx);
+    const result = await logout({}, inProcessContext(env).ctx);
     expect(result).toEqual({ profile: "default", secretRemoved: true, activeProfile: "dc" });
     expect(existsSync(plain) ? readFileSync(plain, "utf8") : "").not.toContain(
       sim.credentials.cloud.apiToken,
@@ -376,8 +378,8 @@ describe("auth token, switch, logout", () => {
     const config = JSON.parse(readFileSync(join(env.CONFL_CONFIG_DIR!, "config.json"), "utf8"));
     expect(Object.keys(config.profiles)).toEqual(["dc"]);
     expect(config.activeProfile).toBe("dc");
-    await logout({}, makeContext(env, { profile: "dc" }).ctx);
-    await expect(token({}, makeContext(env).ctx)).rejects.toMatchObject({ code: "auth.not_logged_in" });
+    await logout({}, inProcessContext(env, { profile: "dc" }).ctx);
+    await expect(token({}, inProcessContext(env).ctx)).rejects.toMatchObject({ code: "auth.not_logged_in" });
   });
 
   it("re-login replaces the secret, also when it moves to another store", async () => {
@@ -391,23 +393,25 @@ describe("auth token, switch, logout", () => {
         insecureStorage: true,
         verify: false,
       },
-      makeContext(env, { stdin: "fake-old-password-0001" }).ctx,
+      inProcessContext(env, { stdin: "fake-old-password-0001" }).ctx,
     );
     await login(
       { site: sim.origins.dc, type: "pat", withToken: true, storage: "encrypted-file" },
-      makeContext(env, { stdin: sim.credentials.dc.pat }).ctx,
+      inProcessContext(env, { stdin: sim.credentials.dc.pat }).ctx,
     );
     expect(readFileSync(join(env.CONFL_CONFIG_DIR!, "secrets.json"), "utf8")).not.toContain(
       "fake-old-password-0001",
     );
-    const t = makeContext(env);
+    const t = inProcessContext(env);
     await token({}, t.ctx);
     expect(t.out()).toBe(`${sim.credentials.dc.pat}\n`);
   });
 
   it("login without a terminal and without --with-token is a usage error naming --with-token", async () => {
     const env = simEnv(sim);
-    const error = await login({ site: sim.origins.dc, type: "pat" }, makeContext(env).ctx).catch((e) => e);
+    const error = await login({ site: sim.origins.dc, type: "pat" }, inProcessContext(env).ctx).catch(
+      (e) => e,
+    );
     expect(error).toBeInstanceOf(UsageError);
     expect(error.message).toMatch(/--with-token/);
   });
@@ -415,7 +419,7 @@ describe("auth token, switch, logout", () => {
   it("interactive login asks for URL, kind and a masked secret (prompter answered by the test)", async () => {
     const env = simEnv(sim);
     const asked: string[] = [];
-    const t = makeContext(env);
+    const t = inProcessContext(env);
     Object.defineProperty(t.ctx.io, "canPrompt", { value: true });
     const result = await login({ insecureStorage: true }, t.ctx, {
       prompter: {
@@ -453,12 +457,12 @@ describe("profiles per site, like gh per host", () => {
   const cloudLogin = (env: NodeJS.ProcessEnv, profile?: string) =>
     login(
       cloudLoginOptions(sim, "api-token"),
-      makeContext(env, { stdin: sim.credentials.cloud.apiToken, ...(profile ? { profile } : {}) }).ctx,
+      inProcessContext(env, { stdin: sim.credentials.cloud.apiToken, ...(profile ? { profile } : {}) }).ctx,
     );
   const dcLogin = (env: NodeJS.ProcessEnv, extra: { force?: boolean } = {}, profile?: string) =>
     login(
       { site: sim.origins.dc, type: "pat", withToken: true, insecureStorage: true, ...extra },
-      makeContext(env, { stdin: sim.credentials.dc.pat, ...(profile ? { profile } : {}) }).ctx,
+      inProcessContext(env, { stdin: sim.credentials.dc.pat, ...(profile ? { profile } : {}) }).ctx,
     );
   const configOf = (env: NodeJS.ProcessEnv) =>
     JSON.parse(readFileSync(join(env.CONFL_CONFIG_DIR!, "config.json"), "utf8"));
@@ -494,7 +498,7 @@ describe("profiles per site, like gh per host", () => {
     // a terminal asks; No leaves it, Yes replaces it
     const questions: string[] = [];
     const tty = (answer: boolean) => {
-      const t = makeContext(env, { stdin: sim.credentials.dc.pat, profile: "work" });
+      const t = inProcessContext(env, { stdin: sim.credentials.dc.pat, profile: "work" });
       Object.defineProperty(t.ctx.io, "canPrompt", { value: true });
       return {
         t,
@@ -524,20 +528,20 @@ describe("profiles per site, like gh per host", () => {
     const env = simEnv(sim);
     await cloudLogin(env);
     await dcLogin(env);
-    const t = makeContext(env);
+    const t = inProcessContext(env);
     const result = await logout({}, t.ctx);
     const dcName = profileNameForSite(sim.origins.dc);
     expect(result.activeProfile).toBe(dcName);
     expect(t.err()).toContain(`Active profile is now ${dcName} (${sim.origins.dc})`);
     expect(configOf(env).activeProfile).toBe(dcName);
-    const last = makeContext(env);
+    const last = inProcessContext(env);
     await logout({}, last.ctx);
     expect(last.err()).toContain("No profile is left");
   });
 
   it("confl auth status says when no profile is active; confl auth status --json always prints JSON", async () => {
     const env = simEnv(sim);
-    const empty = makeContext(env, { json: true });
+    const empty = inProcessContext(env, { json: true });
     await expect(status({}, empty.ctx)).rejects.toMatchObject({ code: "auth.not_logged_in" });
     expect(JSON.parse(empty.out())).toEqual({ profiles: [], active: null });
 
@@ -547,10 +551,10 @@ describe("profiles per site, like gh per host", () => {
     const config = configOf(env);
     delete config.activeProfile;
     writeFileSync(path, JSON.stringify(config));
-    const t = makeContext(env);
+    const t = inProcessContext(env);
     await status({ verify: false }, t.ctx);
     expect(t.out()).toContain("No profile is active: choose one with confl auth switch");
-    const json = makeContext(env, { json: true });
+    const json = inProcessContext(env, { json: true });
     await status({ verify: false }, json.ctx);
     expect(JSON.parse(json.out()).active).toBeNull();
   });
@@ -561,7 +565,7 @@ describe("profiles per site, like gh per host", () => {
     await dcLogin(env);
     const dcName = profileNameForSite(sim.origins.dc);
     const shown: string[] = [];
-    const t = makeContext(env);
+    const t = inProcessContext(env);
     Object.defineProperty(t.ctx.io, "canPrompt", { value: true });
     await switchProfile({}, t.ctx, {
       choose: async (_message, choices) => {
@@ -576,7 +580,7 @@ describe("profiles per site, like gh per host", () => {
       ].sort(),
     );
     expect(configOf(env).activeProfile).toBe(dcName);
-    const script = await switchProfile({}, makeContext(env).ctx).catch((e: unknown) => e);
+    const script = await switchProfile({}, inProcessContext(env).ctx).catch((e: unknown) => e);
     expect(script).toBeInstanceOf(UsageError);
     expect((script as UsageError).hint).toContain(
       `confl auth switch ${[dcName, profileNameForSite(sim.origins.site)].sort()[0]}`,

@@ -9,7 +9,7 @@ import {
   readCachedDetection,
   writeCachedDetection,
 } from "../../src/auth/detect-cache.js";
-import { tempDir } from "./helpers.js";
+import { tempDir } from "../support/context.js";
 
 const dc: Detection = {
   deployment: "dc",

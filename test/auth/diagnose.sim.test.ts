@@ -18,8 +18,8 @@ import type { Profile } from "../../src/config/types.js";
 import { AuthError, ConflError, ExitCode, UsageError } from "../../src/errors.js";
 import { confl } from "../commands/helpers.js";
 import { createPki, type Pki } from "../http/pki.js";
-import { cloudLoginOptions, useSimulator } from "../support/context.js";
-import { makeContext, simEnv, tempDir } from "./helpers.js";
+import { cloudLoginOptions, inProcessContext, tempDir, useSimulator } from "../support/context.js";
+import { simEnv } from "./helpers.js";
 import { type ReverseProxy, startTlsReverseProxy } from "./proxy.js";
 
 const NOT_JUDGED = new Set([
@@ -43,7 +43,7 @@ beforeEach(() => {
 });
 
 async function loginFails(options: LoginOptions, stdin: string, env = simEnv(sim)): Promise<ConflError> {
-  const t = makeContext(env, { stdin });
+  const t = inProcessContext(env, { stdin });
   try {
     await login({ insecureStorage: true, withToken: stdin !== "", ...options }, t.ctx);
   } catch (error) {
@@ -103,7 +103,7 @@ describe("diagnosis: one specific error with the fix, exit 4", () => {
       email: sim.credentials.cloud.email,
       secretStore: "none",
     };
-    const { ctx } = makeContext(simEnv(sim));
+    const { ctx } = inProcessContext(simEnv(sim));
     const strategy = createStrategy(
       profile,
       { kind: "api-token", token: sim.credentials.cloud.scopedToken },
@@ -121,7 +121,7 @@ describe("diagnosis: one specific error with the fix, exit 4", () => {
 
   it("confl auth login --type scoped-token with a token created with classic scopes only: v2 is refused for its scopes, the v1 read works, the login succeeds", async () => {
     const env = simEnv(sim);
-    const t = makeContext(env, { stdin: sim.credentials.cloud.scopedTokenClassic });
+    const t = inProcessContext(env, { stdin: sim.credentials.cloud.scopedTokenClassic });
     const result = await login(cloudLoginOptions(sim, "scoped-token"), t.ctx);
     expect(result.profile.kind).toBe("scoped-token");
     expect(result.identity?.accountId).toBe(sim.users.cloud.accountId);
@@ -160,7 +160,7 @@ describe("diagnosis: one specific error with the fix, exit 4", () => {
     const env = simEnv(sim);
     await login(
       cloudLoginOptions(sim, "scoped-token"),
-      makeContext(env, { stdin: sim.credentials.cloud.scopedToken }).ctx,
+      inProcessContext(env, { stdin: sim.credentials.cloud.scopedToken }).ctx,
     );
     sim.credentials.cloud.scopedTokenScopes = granted.filter(
       (s) => s !== "read:hierarchical-content:confluence",
@@ -355,7 +355,7 @@ describe("diagnosis: one specific error with the fix, exit 4", () => {
           insecureStorage: true,
           caFile: pki.caFile,
         },
-        makeContext(env, { stdin: sim.credentials.dc.pat }).ctx,
+        inProcessContext(env, { stdin: sim.credentials.dc.pat }).ctx,
       );
       expect(result.profile.tls?.caFile).toBe(pki.caFile);
       expect(result.profile.deployment).toBe("dc");
@@ -372,7 +372,7 @@ describe("diagnosis: one specific error with the fix, exit 4", () => {
           insecureStorage: true,
           caFile: pki.caFile,
         },
-        makeContext(env, { stdin: sim.credentials.dc.pat }).ctx,
+        inProcessContext(env, { stdin: sim.credentials.dc.pat }).ctx,
       );
       expect(result.profile.tls?.caFile).toBe(pki.caFile);
       expect(result.identity?.displayName).toBeTruthy();

@@ -9,8 +9,8 @@ import { parseCredentialKind } from "../../src/auth/kinds/index.js";
 import { resolveClient } from "../../src/auth/session.js";
 import { run as login } from "../../src/commands/auth/login.js";
 import { AuthError, type ConflError, UsageError } from "../../src/errors.js";
-import { cloudLoginOptions, useSimulator } from "../support/context.js";
-import { makeContext, simEnv } from "./helpers.js";
+import { cloudLoginOptions, inProcessContext, useSimulator } from "../support/context.js";
+import { simEnv } from "./helpers.js";
 
 const sim = useSimulator();
 beforeEach(() => {
@@ -39,7 +39,7 @@ describe("item 2: OAuth and client credentials detect the deployment", () => {
       expiresAt: Date.now() + 3_600_000,
     });
     const env = simEnv(sim);
-    const t = makeContext(env, { stdin: `${token}\n` });
+    const t = inProcessContext(env, { stdin: `${token}\n` });
     const result = await login(
       { site: `${sim.origins.dc}/display/DOC/Home`, type: "oauth", withToken: true, insecureStorage: true },
       t.ctx,
@@ -52,7 +52,7 @@ describe("item 2: OAuth and client credentials detect the deployment", () => {
 
   it("confl auth login --type client-credentials --site <dc> --client-id … --client-secret-stdin: DC's own token endpoint", async () => {
     const env = simEnv(sim);
-    const t = makeContext(env, { stdin: `${sim.credentials.oauth.clientSecret}\n` });
+    const t = inProcessContext(env, { stdin: `${sim.credentials.oauth.clientSecret}\n` });
     const result = await login(
       {
         site: sim.origins.dc,
@@ -101,7 +101,7 @@ describe("item 3: a scoped token on the site URL", () => {
       CONFLUENCE_EMAIL: sim.credentials.cloud.email,
       CONFLUENCE_API_TOKEN: sim.credentials.cloud.scopedToken,
     });
-    const t = makeContext(env);
+    const t = inProcessContext(env);
     const client = await resolveClient(t.ctx);
     const first = await client.request<{ accountId: string }>({ path: "rest/api/user/current" });
     expect(first.data.accountId).toBe(sim.users.cloud.accountId);
@@ -125,7 +125,7 @@ describe("item 3: a scoped token on the site URL", () => {
       `machine 127.0.0.1 login ${sim.credentials.cloud.email} password ${sim.credentials.cloud.scopedToken}\n`,
       { mode: 0o600 },
     );
-    const t = makeContext(env);
+    const t = inProcessContext(env);
     const client = await resolveClient(t.ctx);
     const answer = await client.request<{ accountId: string }>({ path: "rest/api/user/current" });
     expect(answer.data.accountId).toBe(sim.users.cloud.accountId);
@@ -138,7 +138,7 @@ describe("item 3: a scoped token on the site URL", () => {
       CONFLUENCE_EMAIL: sim.credentials.cloud.email,
       CONFLUENCE_API_TOKEN: sim.credentials.cloud.scopedToken,
     });
-    const t = makeContext(env);
+    const t = inProcessContext(env);
     const client = await resolveClient(t.ctx);
     expect((await client.request({ path: "api/v2/spaces" })).status).toBe(200);
     expect(sim.log.filter((e) => e.headers.authorization).map((e) => e.path)).toEqual([
@@ -151,7 +151,7 @@ describe("item 3: a scoped token on the site URL", () => {
 describe("item 4: a PAT (Bearer) sent to Cloud", () => {
   it("confl auth login --site <cloud> --type pat --with-token: refused once Cloud is detected, nothing sent", async () => {
     const env = simEnv(sim);
-    const t = makeContext(env, { stdin: "fake-dc-pat-on-cloud-0001\n" });
+    const t = inProcessContext(env, { stdin: "fake-dc-pat-on-cloud-0001\n" });
     const e = await fails(login({ site: sim.origins.site, type: "pat", withToken: true }, t.ctx));
     expect(e).toBeInstanceOf(UsageError);
     expect(e.message).toBe("PATs are Data Center only: use api-token with --email");
@@ -188,7 +188,7 @@ describe("item 4: a PAT (Bearer) sent to Cloud", () => {
       CONFLUENCE_URL: sim.origins.site,
       CONFLUENCE_PERSONAL_TOKEN: "fake-dc-pat-on-cloud-0001",
     });
-    const t = makeContext(env);
+    const t = inProcessContext(env);
     const e = await fails(resolveClient(t.ctx));
     expect(e).toBeInstanceOf(AuthError);
     expect(e.code).toBe("auth.pat_on_cloud");
@@ -202,7 +202,7 @@ describe("item 5: DC with Basic disabled", () => {
   it("confl auth login --site <dc> --type password --username alice --with-token <PAT>: retried as a PAT, which works", async () => {
     sim.settings.dcBasicAuthDisabled = true;
     const env = simEnv(sim);
-    const t = makeContext(env, { stdin: `${sim.credentials.dc.pat}\n` });
+    const t = inProcessContext(env, { stdin: `${sim.credentials.dc.pat}\n` });
     const e = await fails(
       login(
         { site: sim.origins.dc, type: "password", username: sim.credentials.dc.username, withToken: true },
@@ -216,7 +216,7 @@ describe("item 5: DC with Basic disabled", () => {
   it("confl auth login --site <dc> --type password … with a real password: Basic is disabled, the hint is a PAT", async () => {
     sim.settings.dcBasicAuthDisabled = true;
     const env = simEnv(sim);
-    const t = makeContext(env, { stdin: `${sim.credentials.dc.password}\n` });
+    const t = inProcessContext(env, { stdin: `${sim.credentials.dc.password}\n` });
     const e = await fails(
       login(
         { site: sim.origins.dc, type: "password", username: sim.credentials.dc.username, withToken: true },
@@ -232,36 +232,36 @@ describe("item 5: DC with Basic disabled", () => {
 describe("wrong kind, right diagnosis", () => {
   it("confl auth login --site <cloud> --type scoped-token --email … --with-token <classic token>: used as api-token, and said", async () => {
     const env = simEnv(sim);
-    const t = makeContext(env, { stdin: `${sim.credentials.cloud.apiToken}\n` });
+    const t = inProcessContext(env, { stdin: `${sim.credentials.cloud.apiToken}\n` });
     const result = await login(cloudLoginOptions(sim, "scoped-token"), t.ctx);
     expect(result.profile).toMatchObject({ kind: "api-token", apiBase: `${sim.origins.site}/wiki/` });
     expect(result.rerouted).toMatch(/classic API token/);
     expect(t.err()).toMatch(/note: .*classic API token/);
     // the secret is stored as what it is
-    const { ctx } = makeContext(env);
+    const { ctx } = inProcessContext(env);
     const client = await resolveClient(ctx);
     expect((await client.request({ path: "api/v2/spaces" })).status).toBe(200);
   });
 
   it("confl --profile work api rest/api/user/current with a leftover CONFLUENCE_PERSONAL_TOKEN: 'overrides profile work: unset it'", async () => {
     const base = simEnv(sim);
-    const t = makeContext(base, { profile: "work", stdin: `${sim.credentials.dc.pat}\n` });
+    const t = inProcessContext(base, { profile: "work", stdin: `${sim.credentials.dc.pat}\n` });
     await login({ site: sim.origins.dc, type: "pat", withToken: true, insecureStorage: true }, t.ctx);
     const env = { ...base, CONFLUENCE_PERSONAL_TOKEN: "fake-leftover-pat-0001" };
-    const run = makeContext(env, { profile: "work" });
+    const run = inProcessContext(env, { profile: "work" });
     const client = await resolveClient(run.ctx);
     const e = await fails(client.request({ path: "rest/api/user/current" }));
     expect(e.message).toContain('CONFLUENCE_PERSONAL_TOKEN overrides profile "work"');
     expect(e.hint).toMatch(/^CONFLUENCE_PERSONAL_TOKEN overrides profile "work": unset it/);
     // without the variable, the profile works
-    const clean = await resolveClient(makeContext(base, { profile: "work" }).ctx);
+    const clean = await resolveClient(inProcessContext(base, { profile: "work" }).ctx);
     expect((await clean.request({ path: "rest/api/user/current" })).status).toBe(200);
   });
 
   it("confl auth login --site https://<host>:<plain-http port> --type pat: 'the server did not answer TLS on this port'", async () => {
     const env = simEnv(sim);
     const httpsToHttp = sim.origins.dc.replace(/^http:/, "https:");
-    const t = makeContext(env, { stdin: `${sim.credentials.dc.pat}\n` });
+    const t = inProcessContext(env, { stdin: `${sim.credentials.dc.pat}\n` });
     const e = await fails(login({ site: httpsToHttp, type: "pat", withToken: true }, t.ctx));
     expect(e.code).toBe("auth.not_tls");
     expect(e.message).toMatch(/the server did not answer TLS on this port/);
@@ -289,7 +289,7 @@ describe("did you mean", () => {
 
   it("confl auth login --token fake-secret-in-argv-0001: points at --with-token on stdin, never echoes the value", async () => {
     const env = simEnv(sim);
-    const t = makeContext(env);
+    const t = inProcessContext(env);
     const e = await fails(login({ site: sim.origins.site, token: "fake-secret-in-argv-0001" }, t.ctx));
     expect(e).toBeInstanceOf(UsageError);
     expect(e.message).toMatch(/did you mean --with-token/);

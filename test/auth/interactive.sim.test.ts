@@ -14,8 +14,8 @@ import { runJiraLogin } from "../../src/commands/auth/login-jira.js";
 import { profileNameForSite } from "../../src/config/profile-name.js";
 import { type Context, createContext } from "../../src/context.js";
 import { createIOStreams } from "../../src/io/streams.js";
-import { useSimulator } from "../support/context.js";
-import { makeContext, simEnv } from "./helpers.js";
+import { inProcessContext, useSimulator } from "../support/context.js";
+import { simEnv } from "./helpers.js";
 
 const sim = useSimulator();
 beforeEach(() => {
@@ -223,7 +223,7 @@ describe("interactive auth login: the profile-name question (real prompts)", () 
     // a first profile, for the Data Center site, saved without a terminal
     await login(
       { site: sim.origins.dc, type: "pat", withToken: true, insecureStorage: true },
-      makeContext(env, { stdin: sim.credentials.dc.pat }).ctx,
+      inProcessContext(env, { stdin: sim.credentials.dc.pat }).ctx,
     );
     const t = terminal(env);
     const done = login({ insecureStorage: true }, t.ctx);

@@ -3,9 +3,9 @@ import { createStrategy, parseCredentialKind, unsupportedKindReason } from "../.
 import type { Profile } from "../../src/config/types.js";
 import { AuthError, UsageError } from "../../src/errors.js";
 import { clearRegisteredSecrets, redactText } from "../../src/redact.js";
-import { makeContext } from "./helpers.js";
+import { inProcessContext } from "../support/context.js";
 
-const { ctx } = makeContext({});
+const { ctx } = inProcessContext({});
 const base: Profile = {
   name: "p",
   site: "https://acme.atlassian.net",

@@ -11,7 +11,8 @@ import { run as login } from "../../src/commands/auth/login.js";
 import { run as token } from "../../src/commands/auth/token.js";
 import { ExitCode } from "../../src/errors.js";
 import { SecretStoreError } from "../../src/secrets/index.js";
-import { makeContext, type Sim, simEnv, startSim } from "./helpers.js";
+import { inProcessContext } from "../support/context.js";
+import { type Sim, simEnv, startSim } from "./helpers.js";
 
 let sim: Sim;
 beforeAll(async () => {
@@ -52,7 +53,7 @@ function scripted(store: "encrypted-file" | "plaintext", masked: string[]) {
 }
 
 function onTerminal(env: NodeJS.ProcessEnv) {
-  const t = makeContext(env);
+  const t = inProcessContext(env);
   Object.defineProperty(t.ctx.io, "canPrompt", { value: true });
   return t;
 }
@@ -84,7 +85,7 @@ describe.runIf(process.platform === "linux")("confl auth login with no OS keycha
     expect(existsSync(join(env.CONFL_CONFIG_DIR as string, "secrets.json"))).toBe(false);
     expect(t.err()).toMatch(/secret in an encrypted file/);
     // the profile reads its secret back from that file with the passphrase typed the second time
-    const read = makeContext({ ...env, CONFL_PASSPHRASE: "fake-pass-ok" });
+    const read = inProcessContext({ ...env, CONFL_PASSPHRASE: "fake-pass-ok" });
     await token({}, read.ctx);
     expect(read.out()).toBe(`${sim.credentials.dc.pat}\n`);
   });
@@ -122,7 +123,7 @@ describe.runIf(process.platform === "linux")("confl auth login with no OS keycha
 describe.runIf(process.platform === "linux")("confl auth login with no OS keychain, in a script", () => {
   it("printf $PAT | confl auth login --site DC --type pat --with-token: one line naming CONFL_PASSPHRASE and --storage, exit 2, nothing saved", async () => {
     const env = headless();
-    const t = makeContext(env, { stdin: sim.credentials.dc.pat });
+    const t = inProcessContext(env, { stdin: sim.credentials.dc.pat });
     const error = await login({ site: sim.origins.dc, type: "pat", withToken: true }, t.ctx).catch(
       (e: unknown) => e,
     );
@@ -139,7 +140,7 @@ describe.runIf(process.platform === "linux")("confl auth login with no OS keycha
 
   it("CONFL_PASSPHRASE=… confl auth login --site DC --type pat --with-token --storage encrypted-file: the way out it names works", async () => {
     const env = headless({ CONFL_PASSPHRASE: "fake-pass-script" });
-    const t = makeContext(env, { stdin: sim.credentials.dc.pat });
+    const t = inProcessContext(env, { stdin: sim.credentials.dc.pat });
     const result = await login(
       { site: sim.origins.dc, type: "pat", withToken: true, storage: "encrypted-file" },
       t.ctx,

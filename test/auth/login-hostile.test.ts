@@ -19,8 +19,8 @@ import { ConflError } from "../../src/errors.js";
 import { createIOStreams } from "../../src/io/streams.js";
 import { PlainFileStore } from "../../src/secrets/plain-file.js";
 import { startProxy, type TestProxy } from "../http/helpers.js";
-import { useSimulator } from "../support/context.js";
-import { makeContext, simEnv } from "./helpers.js";
+import { inProcessContext, useSimulator } from "../support/context.js";
+import { simEnv } from "./helpers.js";
 
 const sim = useSimulator();
 let proxy: TestProxy;
@@ -43,7 +43,7 @@ function configText(env: NodeJS.ProcessEnv): string {
 }
 
 async function loginError(options: LoginOptions, env: NodeJS.ProcessEnv, stdin?: string) {
-  const t = makeContext(env, stdin === undefined ? {} : { stdin });
+  const t = inProcessContext(env, stdin === undefined ? {} : { stdin });
   const error = await login({ insecureStorage: true, storage: "plaintext", ...options }, t.ctx).catch(
     (e: unknown) => e,
   );
@@ -117,7 +117,7 @@ describe("OAuth helper calls go through the plain-http guard", () => {
       },
       env,
     );
-    const client = await resolveClient(makeContext(env).ctx);
+    const client = await resolveClient(inProcessContext(env).ctx);
     const error = await client.request({ path: "rest/api/space" }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "auth.insecure_transport" });
     expect(proxy.seen).toEqual([]);
@@ -266,7 +266,7 @@ describe("a site URL with user:password@ is refused on every login path", () => 
       CONFLUENCE_URL: withUserinfo(sim.origins.dc),
       CONFLUENCE_PERSONAL_TOKEN: sim.credentials.dc.pat,
     });
-    const error = await resolveClient(makeContext(env).ctx)
+    const error = await resolveClient(inProcessContext(env).ctx)
       .then((c) => c.request({ path: "rest/api/space" }))
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "usage.site_userinfo", exitCode: 2 });
@@ -291,7 +291,7 @@ describe("a bring-your-own OAuth token is verified like every other login", () =
 
   it("--no-verify stores it unverified and says so", async () => {
     const env = simEnv(sim);
-    const t = makeContext(env, { stdin: "fake-unverified-byo-0944\n" });
+    const t = inProcessContext(env, { stdin: "fake-unverified-byo-0944\n" });
     const result = await login(
       {
         type: "oauth",

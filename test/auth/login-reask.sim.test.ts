@@ -6,7 +6,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { LoginPrompter } from "../../src/auth/login-prompter.js";
 import { run as login } from "../../src/commands/auth/login.js";
 import { AuthError, ExitCode } from "../../src/errors.js";
-import { makeContext, type Sim, simEnv, startSim } from "./helpers.js";
+import { inProcessContext } from "../support/context.js";
+import { type Sim, simEnv, startSim } from "./helpers.js";
 
 let sim: Sim;
 beforeAll(async () => {
@@ -39,7 +40,7 @@ function scripted(site: string, kind: "pat" | "api-token", secrets: string[], em
 }
 
 function terminalContext(env: NodeJS.ProcessEnv) {
-  const t = makeContext(env);
+  const t = inProcessContext(env);
   Object.defineProperty(t.ctx.io, "canPrompt", { value: true });
   return t;
 }
@@ -109,7 +110,7 @@ describe("confl auth login (interactive): a rejected secret is asked again", () 
 describe("confl auth login --with-token (a script): fail fast", () => {
   it("printf wrong | confl auth login --site DC --type pat --with-token: one verification, the rejection, no retry", async () => {
     const env = simEnv(sim);
-    const t = makeContext(env, { stdin: "wrong-pat-000000000009" });
+    const t = inProcessContext(env, { stdin: "wrong-pat-000000000009" });
     const error = await login(
       { site: sim.origins.dc, type: "pat", withToken: true, insecureStorage: true },
       t.ctx,
@@ -123,7 +124,7 @@ describe("confl auth login --with-token (a script): fail fast", () => {
     sim.clearLog();
     await login(
       { site: sim.origins.dc, type: "pat", withToken: true, insecureStorage: true },
-      makeContext(simEnv(sim), { stdin: "wrong-pat-000000000010" }).ctx,
+      inProcessContext(simEnv(sim), { stdin: "wrong-pat-000000000010" }).ctx,
     ).catch(() => {});
     expect(bearerRequests("wrong-pat-000000000010")).toBe(sent);
   });

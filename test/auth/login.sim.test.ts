@@ -8,8 +8,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { resolveClient } from "../../src/auth/session.js";
 import { run as login } from "../../src/commands/auth/login.js";
 import { profileNameForSite } from "../../src/config/profile-name.js";
-import { cloudLoginOptions, useSimulator } from "../support/context.js";
-import { makeContext, simEnv } from "./helpers.js";
+import { cloudLoginOptions, inProcessContext, useSimulator } from "../support/context.js";
+import { simEnv } from "./helpers.js";
 import { type ReverseProxy, startReverseProxy } from "./proxy.js";
 
 const sim = useSimulator();
@@ -24,7 +24,7 @@ function configOf(env: NodeJS.ProcessEnv) {
 
 /** After login, a command's client makes a content call with what was stored. */
 async function contentCallWorks(env: NodeJS.ProcessEnv, path: string) {
-  const { ctx } = makeContext(env);
+  const { ctx } = inProcessContext(env);
   const client = await resolveClient(ctx);
   const response = await client.request<{ results: unknown[] }>({ path });
   expect(response.status).toBe(200);
@@ -35,7 +35,7 @@ async function contentCallWorks(env: NodeJS.ProcessEnv, path: string) {
 describe("every kind logs in, verifies and makes a content call", () => {
   it("api-token on the Cloud site (Basic email:token)", async () => {
     const env = simEnv(sim);
-    const t = makeContext(env, { stdin: `${sim.credentials.cloud.apiToken}\n` });
+    const t = inProcessContext(env, { stdin: `${sim.credentials.cloud.apiToken}\n` });
     const result = await login(
       cloudLoginOptions(sim, "api-token", { site: `${sim.origins.site}/wiki/spaces/DOC/pages/1/Home` }),
       t.ctx,
@@ -58,7 +58,7 @@ describe("every kind logs in, verifies and makes a content call", () => {
 
   it("scoped-token through the gateway, cloud id from tenant_info", async () => {
     const env = simEnv(sim);
-    const t = makeContext(env, { stdin: sim.credentials.cloud.scopedToken });
+    const t = inProcessContext(env, { stdin: sim.credentials.cloud.scopedToken });
     const result = await login(cloudLoginOptions(sim, "scoped-token"), t.ctx);
     expect(result.profile.apiBase).toBe(`${sim.origins.gateway}/ex/confluence/${sim.cloudId}/wiki/`);
     expect(result.profile.site).toBe(sim.origins.site);
@@ -71,7 +71,7 @@ describe("every kind logs in, verifies and makes a content call", () => {
 
   it("a scoped token given as api-token is re-routed through the gateway, and the user is told why", async () => {
     const env = simEnv(sim);
-    const t = makeContext(env, { stdin: sim.credentials.cloud.scopedToken });
+    const t = inProcessContext(env, { stdin: sim.credentials.cloud.scopedToken });
     const result = await login(cloudLoginOptions(sim, "api-token"), t.ctx);
     expect(result.profile.kind).toBe("scoped-token");
     expect(result.profile.apiBase).toContain("/ex/confluence/");
@@ -83,7 +83,7 @@ describe("every kind logs in, verifies and makes a content call", () => {
 
   it("a gateway URL pasted as the site", async () => {
     const env = simEnv(sim);
-    const t = makeContext(env, { stdin: sim.credentials.cloud.scopedToken });
+    const t = inProcessContext(env, { stdin: sim.credentials.cloud.scopedToken });
     const result = await login(
       cloudLoginOptions(sim, "scoped-token", {
         site: `${sim.origins.gateway}/ex/confluence/${sim.cloudId}/wiki/api/v2/pages`,
@@ -95,7 +95,7 @@ describe("every kind logs in, verifies and makes a content call", () => {
 
   it("pat on Data Center under /confluence (Bearer, detected from a page URL)", async () => {
     const env = simEnv(sim);
-    const t = makeContext(env, { stdin: sim.credentials.dc.pat });
+    const t = inProcessContext(env, { stdin: sim.credentials.dc.pat });
     const result = await login(
       { site: `${sim.origins.dc}/display/DOC/Home`, type: "pat", withToken: true, insecureStorage: true },
       t.ctx,
@@ -116,14 +116,14 @@ describe("every kind logs in, verifies and makes a content call", () => {
 
   it("the kind is inferred without --type: a DC site and no username means a PAT", async () => {
     const env = simEnv(sim);
-    const t = makeContext(env, { stdin: sim.credentials.dc.pat });
+    const t = inProcessContext(env, { stdin: sim.credentials.dc.pat });
     const result = await login({ site: sim.origins.dc, withToken: true, insecureStorage: true }, t.ctx);
     expect(result.profile.kind).toBe("pat");
   });
 
   it("password on Data Center (Basic, legacy)", async () => {
     const env = simEnv(sim);
-    const t = makeContext(env, { stdin: sim.credentials.dc.password });
+    const t = inProcessContext(env, { stdin: sim.credentials.dc.password });
     const result = await login(
       {
         site: sim.origins.dc,
@@ -140,7 +140,7 @@ describe("every kind logs in, verifies and makes a content call", () => {
 
   it("cookie alone, and cookie together with a PAT (second stdin line)", async () => {
     const env = simEnv(sim);
-    const t = makeContext(env, { stdin: sim.credentials.dc.sessionCookie });
+    const t = inProcessContext(env, { stdin: sim.credentials.dc.sessionCookie });
     const result = await login(
       { site: sim.origins.dc, type: "cookie", withToken: true, insecureStorage: true },
       t.ctx,
@@ -153,7 +153,7 @@ describe("every kind logs in, verifies and makes a content call", () => {
 
     sim.clearLog();
     const env2 = simEnv(sim);
-    const t2 = makeContext(env2, {
+    const t2 = inProcessContext(env2, {
       stdin: `JSESSIONID=${sim.credentials.dc.sessionCookie}\n${sim.credentials.dc.pat}\n`,
     });
     await login({ site: sim.origins.dc, type: "cookie", withToken: true, insecureStorage: true }, t2.ctx);
@@ -173,7 +173,7 @@ describe("every kind logs in, verifies and makes a content call", () => {
 
     it("logs in with no secret at all, stores none, and verifies through the proxy", async () => {
       const env = simEnv(sim);
-      const t = makeContext(env);
+      const t = inProcessContext(env);
       const result = await login({ site: `${proxy.url}/confluence`, type: "none" }, t.ctx);
       expect(result.storage).toBe("none");
       expect(result.identity?.username).toBe(sim.users.dc.username);
@@ -193,16 +193,16 @@ describe("every kind logs in, verifies and makes a content call", () => {
         storage: "encrypted-file",
         verify: false,
       },
-      makeContext(env, { stdin: "fake-old-password-0001" }).ctx,
+      inProcessContext(env, { stdin: "fake-old-password-0001" }).ctx,
     );
     const encrypted = readFileSync(join(env.CONFL_CONFIG_DIR!, "secrets.enc.json"), "utf8");
     expect(encrypted).not.toContain("fake-old-password-0001");
     const second = await login(
       { site: sim.origins.dc, type: "pat", withToken: true, storage: "encrypted-file" },
-      makeContext(env, { stdin: sim.credentials.dc.pat }).ctx,
+      inProcessContext(env, { stdin: sim.credentials.dc.pat }).ctx,
     );
     expect(second.storage).toBe("encrypted-file");
-    const { ctx } = makeContext(env);
+    const { ctx } = inProcessContext(env);
     const { resolveSession } = await import("../../src/auth/session.js");
     const session = await resolveSession(ctx);
     expect(session.resolved.secret).toEqual({ kind: "pat", token: sim.credentials.dc.pat });
@@ -222,9 +222,9 @@ describe("every kind logs in, verifies and makes a content call", () => {
     const env = simEnv(sim);
     await login(
       cloudLoginOptions(sim, "scoped-token", { verify: false }),
-      makeContext(env, { stdin: sim.credentials.cloud.scopedToken }).ctx,
+      inProcessContext(env, { stdin: sim.credentials.cloud.scopedToken }).ctx,
     );
-    const client = await resolveClient(makeContext(env).ctx, { product: "jira" });
+    const client = await resolveClient(inProcessContext(env).ctx, { product: "jira" });
     expect(client.apiBase.href).toBe(`${sim.origins.gateway}/ex/jira/${sim.cloudId}/`);
   });
 });

@@ -16,8 +16,8 @@ import { upsertProfile } from "../../src/config/store.js";
 import type { Profile } from "../../src/config/types.js";
 import { AuthError } from "../../src/errors.js";
 import { PlainFileStore } from "../../src/secrets/plain-file.js";
-import { useSimulator } from "../support/context.js";
-import { makeContext, simEnv } from "./helpers.js";
+import { inProcessContext, useSimulator } from "../support/context.js";
+import { simEnv } from "./helpers.js";
 
 const sim = useSimulator();
 let recorder: Server;
@@ -63,7 +63,7 @@ async function storedProfile(
 }
 
 async function requestFails(env: NodeJS.ProcessEnv): Promise<AuthError> {
-  const client = await resolveClient(makeContext(env).ctx);
+  const client = await resolveClient(inProcessContext(env).ctx);
   const error = await client.request({ path: "rest/api/space" }).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(AuthError);
   return error as AuthError;
@@ -148,13 +148,13 @@ describe("no credential over plain http to another machine", () => {
       { kind: "pat", site: sim.origins.dc, apiBase: `${sim.origins.dc}/` },
       { kind: "pat", token: sim.credentials.dc.pat },
     );
-    const client = await resolveClient(makeContext(env).ctx);
+    const client = await resolveClient(inProcessContext(env).ctx);
     expect((await client.request({ path: "rest/api/space" })).status).toBe(200);
   });
 
   it("auth login on an http:// site elsewhere fails at verification, before the secret is sent or stored", async () => {
     const env = simEnv(sim, { HTTP_PROXY: recorderUrl, http_proxy: recorderUrl });
-    const t = makeContext(env, { stdin: "fake-pat-http-0003" });
+    const t = inProcessContext(env, { stdin: "fake-pat-http-0003" });
     const error = await login(
       { site: REMOTE, deployment: "dc", type: "pat", withToken: true, insecureStorage: true },
       t.ctx,

@@ -8,8 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { oauthControls } from "../../sim/oauth.js";
 import { loginOAuth } from "../../src/auth/oauth/index.js";
 import { AuthError } from "../../src/errors.js";
-import { useSimulator } from "../support/context.js";
-import { testContext } from "./test-context.js";
+import { inProcessContext, useSimulator } from "../support/context.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 
@@ -77,7 +76,7 @@ function chromiumOpener(
 
 describe("browser flow in headless Chromium", () => {
   it("Accept on the consent page lands on confl's loopback callback and completes the login", async () => {
-    const t = testContext(env());
+    const t = inProcessContext(env(), { openStdin: true });
     const seen: { consentTitle?: string; finalText?: string; finalUrl?: string } = {};
     const result = await loginOAuth(
       {
@@ -95,7 +94,7 @@ describe("browser flow in headless Chromium", () => {
     expect(result.secret.kind).toBe("oauth");
     expect(seen.consentTitle).toContain("authorize app");
     // The URL was printed as well as opened (a browser may fail to open without error).
-    expect(t.stderr()).toMatch(/^ {2}http:\/\/127\.0\.0\.1:\d+\/authorize\?/m);
+    expect(t.err()).toMatch(/^ {2}http:\/\/127\.0\.0\.1:\d+\/authorize\?/m);
     expect(oauthControls(sim).counters.codeExchanges).toBeGreaterThanOrEqual(1);
     // give the page a moment to render the close-this-tab page the receiver sent
     for (let i = 0; i < 50 && seen.finalText === undefined; i++) await new Promise((r) => setTimeout(r, 100));
@@ -104,7 +103,7 @@ describe("browser flow in headless Chromium", () => {
   });
 
   it("Deny in the browser ends the login with access_denied", async () => {
-    const t = testContext(env());
+    const t = inProcessContext(env(), { openStdin: true });
     const error = await loginOAuth(
       {
         type: "oauth",
@@ -122,7 +121,7 @@ describe("browser flow in headless Chromium", () => {
   });
 
   it("gives up after the callback timeout when nobody answers", async () => {
-    const t = testContext(env());
+    const t = inProcessContext(env(), { openStdin: true });
     const error = await loginOAuth(
       {
         type: "oauth",

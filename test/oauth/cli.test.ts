@@ -9,8 +9,7 @@ import { describe, expect, it } from "vitest";
 import { oauthControls } from "../../sim/oauth.js";
 import { PlainFileStore } from "../../src/secrets/plain-file.js";
 import { recordHints } from "../hints/collect.js";
-import { useSimulator } from "../support/context.js";
-import { submitConsent } from "./test-context.js";
+import { submitConsent, useSimulator } from "../support/context.js";
 
 const CONFL = join(process.cwd(), "dist", "confl.mjs");
 const sim = useSimulator();

@@ -12,8 +12,7 @@ import { DEFAULT_CLOUD_SCOPES } from "../../src/auth/oauth/login.js";
 import { verifyProfile } from "../../src/auth/verify.js";
 import { AuthError } from "../../src/errors.js";
 import { createHttpClient } from "../../src/http/client.js";
-import { useSimulator } from "../support/context.js";
-import { MemoryStore, submitConsent, testContext } from "./test-context.js";
+import { inProcessContext, MemoryStore, submitConsent, useSimulator } from "../support/context.js";
 
 /** What the README tells people to enable in the developer console for the default (`--scopes read`). */
 const README_SCOPES = [
@@ -81,7 +80,7 @@ describe("OAuth consent: scopes and callback URL (issue 10 item 1)", () => {
     const port = await freePort();
     sim.credentials.oauth.enabledScopes = [...README_SCOPES];
     sim.credentials.oauth.redirectUris.push(`http://127.0.0.1:${port}/callback`);
-    const t = testContext(env);
+    const t = inProcessContext(env, { openStdin: true });
     const seen: { status?: number; page?: string } = {};
     const result = await loginOAuth(
       {
@@ -106,7 +105,7 @@ describe("OAuth consent: scopes and callback URL (issue 10 item 1)", () => {
     const verified = await verifyProfile(client, result.profile, env);
     expect(verified.identity.accountId).toBe(sim.users.cloud.accountId);
     // the settings the app needs were printed before the browser was opened
-    const stderr = t.stderr();
+    const stderr = t.err();
     expect(stderr).toContain(`scopes:       ${DEFAULT_CLOUD_SCOPES.join(" ")}`);
     expect(stderr).toContain(`callback URL: http://127.0.0.1:${port}/callback`);
     expect(stderr.indexOf("callback URL:")).toBeLessThan(stderr.indexOf("Opening your browser"));
@@ -116,7 +115,7 @@ describe("OAuth consent: scopes and callback URL (issue 10 item 1)", () => {
     const port = await freePort();
     sim.credentials.oauth.enabledScopes = ["read:confluence-user", "offline_access"];
     sim.credentials.oauth.redirectUris.push(`http://127.0.0.1:${port}/callback`);
-    const t = testContext(env);
+    const t = inProcessContext(env, { openStdin: true });
     const seen: { status?: number; page?: string } = {};
     const error = await loginOAuth(
       {

@@ -10,8 +10,7 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_CLOUD_SCOPES } from "../../src/auth/oauth/scopes.js";
 import { confl } from "../commands/helpers.js";
 import { recordHints } from "../hints/collect.js";
-import { useSimulator } from "../support/context.js";
-import { submitConsent } from "./test-context.js";
+import { submitConsent, useSimulator } from "../support/context.js";
 
 const CONFL = join(process.cwd(), "dist", "confl.mjs");
 const sim = useSimulator();

@@ -8,8 +8,7 @@ import { createOAuthStrategy, loginOAuth, type OAuthLoginResult } from "../../sr
 import { DEFAULT_CLOUD_SCOPES, parsePastedAnswer } from "../../src/auth/oauth/login.js";
 import { AuthError, UsageError } from "../../src/errors.js";
 import { createHttpClient } from "../../src/http/client.js";
-import { useSimulator } from "../support/context.js";
-import { MemoryStore, submitConsent, testContext } from "./test-context.js";
+import { inProcessContext, MemoryStore, submitConsent, useSimulator } from "../support/context.js";
 
 const sim = useSimulator();
 let env: NodeJS.ProcessEnv;
@@ -29,7 +28,7 @@ const AUTHORIZE_LINE = /^ {2}(http\S+\/authorize\?\S+)$/m;
 /** `now`: the strategy's clock (a test moves it past the token's expiry instead of sleeping). */
 async function callAs(result: OAuthLoginResult, path: string, store = new MemoryStore(), now?: () => number) {
   store.values.set(result.profile.name, JSON.stringify(result.secret));
-  const { ctx } = testContext(env);
+  const { ctx } = inProcessContext(env, { openStdin: true });
   const auth = createOAuthStrategy({
     profile: result.profile,
     secret: result.secret,
@@ -43,7 +42,7 @@ async function callAs(result: OAuthLoginResult, path: string, store = new Memory
 
 describe("Cloud 3LO, headless (paste) flow", () => {
   it("prints the authorize URL, takes the pasted redirect URL, and yields a gateway profile with rotating tokens", async () => {
-    const t = testContext(env);
+    const t = inProcessContext(env, { openStdin: true });
     const login = loginOAuth(
       {
         type: "oauth",
@@ -86,8 +85,8 @@ describe("Cloud 3LO, headless (paste) flow", () => {
       result.secret.refreshToken,
       sim.credentials.oauth.clientSecret,
     ]) {
-      expect(t.stderr()).not.toContain(value);
-      expect(t.stdout()).not.toContain(value);
+      expect(t.err()).not.toContain(value);
+      expect(t.out()).not.toContain(value);
     }
     expect(JSON.stringify(result.profile)).not.toContain(result.secret.accessToken);
 
@@ -116,7 +115,10 @@ describe("Cloud 3LO, headless (paste) flow", () => {
       const registered = "http://127.0.0.1:8977/callback";
       sim.credentials.oauth.redirectUris.push(registered);
       try {
-        const t = testContext({ ...env, CONFL_OAUTH_CLIENT_SECRET: sim.credentials.oauth.clientSecret });
+        const t = inProcessContext(
+          { ...env, CONFL_OAUTH_CLIENT_SECRET: sim.credentials.oauth.clientSecret },
+          { openStdin: true },
+        );
         const login = loginOAuth(
           {
             type: "oauth",
@@ -128,8 +130,8 @@ describe("Cloud 3LO, headless (paste) flow", () => {
           t.ctx,
         );
         const [, url] = await t.waitForStderr(AUTHORIZE_LINE);
-        expect(t.stderr()).toContain("No display found");
-        expect(t.stderr()).toContain(`callback URL: ${registered}`);
+        expect(t.err()).toContain("No display found");
+        expect(t.err()).toContain(`callback URL: ${registered}`);
         t.stdin.write(`${await submitConsent(url as string, "accept")}\n`);
         expect((await login).profile.oauth?.callbackPort).toBe(8977);
       } finally {
@@ -139,7 +141,10 @@ describe("Cloud 3LO, headless (paste) flow", () => {
   );
 
   it("Deny on the consent page ends in an AuthError saying authorization was not granted", async () => {
-    const t = testContext({ ...env, CONFL_OAUTH_CLIENT_SECRET: sim.credentials.oauth.clientSecret });
+    const t = inProcessContext(
+      { ...env, CONFL_OAUTH_CLIENT_SECRET: sim.credentials.oauth.clientSecret },
+      { openStdin: true },
+    );
     const login = loginOAuth(
       { type: "oauth", profileName: "work", browser: false, clientId: sim.credentials.oauth.clientId },
       t.ctx,
@@ -152,7 +157,10 @@ describe("Cloud 3LO, headless (paste) flow", () => {
   });
 
   it("a wrong client secret is reported as such (401 access_denied), with exit 4", async () => {
-    const t = testContext({ ...env, CONFL_OAUTH_CLIENT_SECRET: "fake-wrong-client-secret-0001" });
+    const t = inProcessContext(
+      { ...env, CONFL_OAUTH_CLIENT_SECRET: "fake-wrong-client-secret-0001" },
+      { openStdin: true },
+    );
     const login = loginOAuth(
       { type: "oauth", profileName: "work", browser: false, clientId: sim.credentials.oauth.clientId },
       t.ctx,
@@ -167,19 +175,22 @@ describe("Cloud 3LO, headless (paste) flow", () => {
   });
 
   it("without a client secret it fails before anything happens, naming the ways to give one", async () => {
-    const t = testContext(env);
+    const t = inProcessContext(env, { openStdin: true });
     const error = await loginOAuth(
       { type: "oauth", profileName: "w", browser: false, clientId: "x-0001" },
       t.ctx,
     ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UsageError);
     expect((error as UsageError).hint).toContain("CONFL_OAUTH_CLIENT_SECRET");
-    expect(t.stderr()).toBe("");
+    expect(t.err()).toBe("");
   });
 
   it("after access-token expiry, the strategy refreshes and the next call works", async () => {
     sim.settings.oauthAccessTokenTtl = 1;
-    const t = testContext({ ...env, CONFL_OAUTH_CLIENT_SECRET: sim.credentials.oauth.clientSecret });
+    const t = inProcessContext(
+      { ...env, CONFL_OAUTH_CLIENT_SECRET: sim.credentials.oauth.clientSecret },
+      { openStdin: true },
+    );
     const login = loginOAuth(
       { type: "oauth", profileName: "work", browser: false, clientId: sim.credentials.oauth.clientId },
       t.ctx,
@@ -199,7 +210,10 @@ describe("Cloud 3LO, headless (paste) flow", () => {
 
 describe("client credentials", () => {
   it("logs in with the site's cloudId from /_edge/tenant_info, calls content, and re-fetches after expiry", async () => {
-    const t = testContext({ ...env, CONFL_OAUTH_CLIENT_SECRET: sim.credentials.oauth.clientSecret });
+    const t = inProcessContext(
+      { ...env, CONFL_OAUTH_CLIENT_SECRET: sim.credentials.oauth.clientSecret },
+      { openStdin: true },
+    );
     const result = await loginOAuth(
       {
         type: "client-credentials",
@@ -230,7 +244,10 @@ describe("client credentials", () => {
 
 describe("Data Center OAuth 2.0", () => {
   it("client credentials (DC service account): form grant at {dc}/rest/oauth2/latest/token, Bearer to the DC base, re-fetched after expiry", async () => {
-    const t = testContext({ ...env, CONFL_OAUTH_CLIENT_SECRET: sim.credentials.oauth.clientSecret });
+    const t = inProcessContext(
+      { ...env, CONFL_OAUTH_CLIENT_SECRET: sim.credentials.oauth.clientSecret },
+      { openStdin: true },
+    );
     const result = await loginOAuth(
       {
         type: "client-credentials",
@@ -260,7 +277,10 @@ describe("Data Center OAuth 2.0", () => {
 
   it("logs in against {dc}/rest/oauth2/latest with PKCE, calls content with Bearer, and refreshes", async () => {
     sim.settings.oauthAccessTokenTtl = 1;
-    const t = testContext({ ...env, CONFL_OAUTH_CLIENT_SECRET: sim.credentials.oauth.clientSecret });
+    const t = inProcessContext(
+      { ...env, CONFL_OAUTH_CLIENT_SECRET: sim.credentials.oauth.clientSecret },
+      { openStdin: true },
+    );
     const login = loginOAuth(
       {
         type: "oauth",
@@ -326,7 +346,7 @@ describe("choosing the site among accessible resources", () => {
         accessToken: "fake-byo-access-0003",
         fetchImpl: fakeFetch,
       },
-      testContext(env).ctx,
+      inProcessContext(env, { openStdin: true }).ctx,
     ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UsageError);
     expect((error as UsageError).message).toContain("https://alpha.example.net (Alpha)");
@@ -346,7 +366,7 @@ describe("choosing the site among accessible resources", () => {
         site: "https://beta.example.net/wiki/spaces",
         fetchImpl: fakeFetch,
       },
-      testContext(env).ctx,
+      inProcessContext(env, { openStdin: true }).ctx,
     );
     expect(picked.profile.cloudId).toBe("fake-cloud-id-b");
     expect(picked.profile.apiBase).toBe(`${sim.origins.gateway}/ex/confluence/fake-cloud-id-b/wiki/`);
@@ -359,7 +379,7 @@ describe("choosing the site among accessible resources", () => {
         site: "https://gamma.example.net",
         fetchImpl: fakeFetch,
       },
-      testContext(env).ctx,
+      inProcessContext(env, { openStdin: true }).ctx,
     ).catch((e: unknown) => e);
     expect((error as UsageError).message).toMatch(
       /cannot reach https:\/\/gamma.example.net; it can reach: https:\/\/alpha/,
@@ -369,7 +389,10 @@ describe("choosing the site among accessible resources", () => {
 
 describe("bring-your-own access token", () => {
   it("finds the site from accessible resources and stores no refresh token", async () => {
-    const t = testContext({ ...env, CONFL_OAUTH_CLIENT_SECRET: sim.credentials.oauth.clientSecret });
+    const t = inProcessContext(
+      { ...env, CONFL_OAUTH_CLIENT_SECRET: sim.credentials.oauth.clientSecret },
+      { openStdin: true },
+    );
     const cc = await loginOAuth(
       {
         type: "client-credentials",
@@ -390,7 +413,7 @@ describe("bring-your-own access token", () => {
     const full = await login;
     const byo = await loginOAuth(
       { type: "oauth", profileName: "byo", browser: false, accessToken: full.secret.accessToken },
-      testContext(env).ctx,
+      inProcessContext(env, { openStdin: true }).ctx,
     );
     expect(byo.secret).toEqual({ kind: "oauth", accessToken: full.secret.accessToken });
     expect(byo.profile.cloudId).toBe(sim.cloudId);

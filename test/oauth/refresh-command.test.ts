@@ -9,8 +9,7 @@ import { run } from "../../src/commands/auth/refresh.js";
 import { upsertProfile } from "../../src/config/store.js";
 import { AuthError, UsageError } from "../../src/errors.js";
 import { PlainFileStore } from "../../src/secrets/plain-file.js";
-import { useSimulator } from "../support/context.js";
-import { submitConsent, testContext } from "./test-context.js";
+import { inProcessContext, submitConsent, useSimulator } from "../support/context.js";
 
 const sim = useSimulator();
 let env: NodeJS.ProcessEnv;
@@ -22,7 +21,10 @@ beforeEach(async () => {
     CONFL_ATLASSIAN_AUTH_URL: sim.origins.auth,
     CONFL_ATLASSIAN_API_URL: sim.origins.gateway,
   };
-  const t = testContext({ ...env, CONFL_OAUTH_CLIENT_SECRET: sim.credentials.oauth.clientSecret });
+  const t = inProcessContext(
+    { ...env, CONFL_OAUTH_CLIENT_SECRET: sim.credentials.oauth.clientSecret },
+    { openStdin: true },
+  );
   const login = loginOAuth(
     { type: "oauth", profileName: "work", browser: false, clientId: sim.credentials.oauth.clientId },
     t.ctx,
@@ -56,7 +58,7 @@ async function stored() {
 describe("confl auth refresh", () => {
   it("rotates the stored tokens even when they are fresh, and prints only the expiry", async () => {
     const before = await stored();
-    const t = testContext(env);
+    const t = inProcessContext(env, { openStdin: true });
     t.ctx.globals.profile = "work";
     const result = await run({}, t.ctx);
     const after = await stored();
@@ -64,18 +66,18 @@ describe("confl auth refresh", () => {
     expect(after.accessToken).not.toBe(before.accessToken);
     expect(oauthControls(sim).counters.refreshes).toBe(1);
     expect(result.expiresAt).toMatch(/^\d{4}-\d\d-\d\dT/);
-    expect(t.stderr()).toContain("Refreshed the OAuth token of profile work");
+    expect(t.err()).toContain("Refreshed the OAuth token of profile work");
     for (const v of [before.accessToken, before.refreshToken, after.accessToken, after.refreshToken]) {
-      expect(t.stderr() + t.stdout()).not.toContain(v);
+      expect(t.err() + t.out()).not.toContain(v);
     }
   });
 
   it("--json prints the profile, expiry and scopes on stdout", async () => {
-    const t = testContext(env);
+    const t = inProcessContext(env, { openStdin: true });
     t.ctx.globals.profile = "work";
     t.ctx.globals.json = true;
     await run({}, t.ctx);
-    const printed = JSON.parse(t.stdout());
+    const printed = JSON.parse(t.out());
     expect(printed).toMatchObject({ profile: "work", kind: "oauth" });
     expect(printed.scopes).toContain("offline_access");
   });
@@ -83,7 +85,7 @@ describe("confl auth refresh", () => {
   it("a dead refresh token: exit 4 with 'log in again', and the stored tokens are kept", async () => {
     const before = await stored();
     oauthControls(sim).expireRefreshToken(before.refreshToken);
-    const t = testContext(env);
+    const t = inProcessContext(env, { openStdin: true });
     t.ctx.globals.profile = "work";
     const error = await run({}, t.ctx).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AuthError);
@@ -93,7 +95,7 @@ describe("confl auth refresh", () => {
   });
 
   it("refuses profiles that are not OAuth", async () => {
-    const t = testContext(env);
+    const t = inProcessContext(env, { openStdin: true });
     t.ctx.globals.profile = "basic";
     await expect(run({}, t.ctx)).rejects.toBeInstanceOf(UsageError);
   });

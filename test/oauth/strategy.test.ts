@@ -8,8 +8,8 @@ import { createRefreshingStrategy, needsRefresh, type OAuthSecret } from "../../
 import { OAuthTransientError } from "../../src/auth/oauth/token-endpoint.js";
 import type { Profile } from "../../src/config/types.js";
 import { AuthError, ExitCode } from "../../src/errors.js";
+import { MemoryStore } from "../support/context.js";
 import { type OAuthHarness, startOAuthHarness } from "./oauth-harness.js";
-import { MemoryStore } from "./test-context.js";
 
 const CLIENT = "fake-oauth-client-id-0001";
 const SECRET = "fake-oauth-client-secret-0001";

@@ -9,7 +9,7 @@ import { runOAuthLogin } from "../../src/auth/oauth/login.js";
 import { OAuthTransientError, requestToken } from "../../src/auth/oauth/token-endpoint.js";
 import { registerSecret } from "../../src/redact.js";
 import { USER_AGENT } from "../../src/version.js";
-import { makeContext } from "../auth/helpers.js";
+import { inProcessContext } from "../support/context.js";
 
 interface Seen {
   method: string;
@@ -99,7 +99,7 @@ describe("the accessible-resources call goes through the HTTP client", () => {
     const login = (accessToken: string) =>
       runOAuthLogin(
         { type: "oauth", profileName: "work", browser: false, accessToken },
-        makeContext(env).ctx,
+        inProcessContext(env).ctx,
       );
     const result = await login("fake-access-0043");
     expect(result.profile.cloudId).toBe("c-1");

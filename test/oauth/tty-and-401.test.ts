@@ -13,8 +13,7 @@ import { createOAuthStrategy, loginOAuth, type OAuthLoginResult } from "../../sr
 import { type Context, createContext } from "../../src/context.js";
 import { createHttpClient } from "../../src/http/client.js";
 import { createIOStreams } from "../../src/io/streams.js";
-import { useSimulator } from "../support/context.js";
-import { MemoryStore, submitConsent, testContext } from "./test-context.js";
+import { inProcessContext, MemoryStore, submitConsent, useSimulator } from "../support/context.js";
 
 const sim = useSimulator();
 let env: NodeJS.ProcessEnv;
@@ -102,7 +101,10 @@ describe("OAuth login on a terminal", () => {
 
 describe("3LO: refresh once after a 401", () => {
   async function loggedIn(): Promise<OAuthLoginResult> {
-    const t = testContext({ ...env, CONFL_OAUTH_CLIENT_SECRET: sim.credentials.oauth.clientSecret });
+    const t = inProcessContext(
+      { ...env, CONFL_OAUTH_CLIENT_SECRET: sim.credentials.oauth.clientSecret },
+      { openStdin: true },
+    );
     const login = loginOAuth(
       { type: "oauth", profileName: "work", browser: false, clientId: sim.credentials.oauth.clientId },
       t.ctx,
@@ -119,7 +121,7 @@ describe("3LO: refresh once after a 401", () => {
       profile: result.profile,
       secret: result.secret,
       store,
-      ctx: testContext(env).ctx,
+      ctx: inProcessContext(env, { openStdin: true }).ctx,
     });
     const client = createHttpClient({ apiBase: result.profile.apiBase, auth, env, maxRetries: 0 });
     return { client, store };
@@ -158,7 +160,10 @@ describe("3LO: refresh once after a 401", () => {
 
 describe("3LO: a 401 'scope does not match' is not an expiry (issue 10 item 7)", () => {
   it("confl api api/v2/pages on a token without read:page:confluence: no refresh, no rotation, the mismatch is reported", async () => {
-    const t = testContext({ ...env, CONFL_OAUTH_CLIENT_SECRET: sim.credentials.oauth.clientSecret });
+    const t = inProcessContext(
+      { ...env, CONFL_OAUTH_CLIENT_SECRET: sim.credentials.oauth.clientSecret },
+      { openStdin: true },
+    );
     const login = loginOAuth(
       {
         type: "oauth",
@@ -193,7 +198,10 @@ describe("3LO: a 401 'scope does not match' is not an expiry (issue 10 item 7)",
 
 describe("--scopes", () => {
   it("replaces the defaults; without offline_access no refresh token is issued and the user is warned", async () => {
-    const t = testContext({ ...env, CONFL_OAUTH_CLIENT_SECRET: sim.credentials.oauth.clientSecret });
+    const t = inProcessContext(
+      { ...env, CONFL_OAUTH_CLIENT_SECRET: sim.credentials.oauth.clientSecret },
+      { openStdin: true },
+    );
     const login = loginOAuth(
       {
         type: "oauth",
@@ -212,6 +220,6 @@ describe("--scopes", () => {
     const result = await login;
     expect(result.secret.kind).toBe("oauth");
     expect((result.secret as { refreshToken?: string }).refreshToken).toBeUndefined();
-    expect(t.stderr()).toMatch(/no refresh token was issued \(add offline_access to --scopes\)/);
+    expect(t.err()).toMatch(/no refresh token was issued \(add offline_access to --scopes\)/);
   });
 });

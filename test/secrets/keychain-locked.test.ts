@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run as status } from "../../src/commands/auth/status.js";
 import { upsertProfile } from "../../src/config/store.js";
 import { KeychainStore, SecretStoreError } from "../../src/secrets/index.js";
-import { makeContext } from "../auth/helpers.js";
+import { inProcessContext } from "../support/context.js";
 
 const inCI = process.env.CI === "true";
 const hasCommand = (name: string) => spawnSync("sh", ["-c", `command -v ${name}`]).status === 0;
@@ -118,7 +118,7 @@ describe.runIf(canRun || inCI)("a keyring locked after the secret was saved", ()
     // a missing entry in the same locked keyring is still just "not there"
     expect(await store.get("never-saved")).toBeUndefined();
 
-    const t = makeContext(env);
+    const t = inProcessContext(env);
     const failure = await status({}, t.ctx).catch((e: unknown) => e);
     expect(failure).toMatchObject({ exitCode: 4, code: "secrets.locked" });
     expect((failure as Error).message).toMatch(/keyring is locked/);

@@ -1,21 +1,27 @@
 /**
- * The one shared test context (issue 14): the simulator fixture, a private environment for the CLI and
- * the built CLI as a child process. Older helpers (test/commands/helpers.ts, deployments.ts'
- * `isolated`, test/auth/helpers.ts' `startSim`/`tempDir`/`simEnv`, test/suites/lib.ts' `runConfl`) are
- * thin wrappers around this module.
+ * The one shared test context (issue 14): the simulator fixture, a private environment for the CLI, the
+ * built CLI as a child process, and an in-process Context over buffers. Older helpers
+ * (test/commands/helpers.ts, deployments.ts' `isolated`, test/auth/helpers.ts, test/oauth/test-context.ts,
+ * test/suites/lib.ts' `runConfl`) are thin wrappers around this module.
  *
  *   const sim = useSimulator();                 // started once per file, reset after every test
  *   const env = { ...isolatedEnv(), ...cloudEnv(sim) };
  *   const r = await confl(["space", "list"], env);
+ *   const t = inProcessContext(env, { stdin: token });   // await login(options, t.ctx); t.err()
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { PassThrough } from "node:stream";
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
 import { type SimulatorExtras, startSimulator } from "../../sim/index.js";
 import type { SimOptions, Simulator } from "../../sim/types.js";
 import type { LoginOptions } from "../../src/commands/auth/login.js";
+import { type Context, createContext } from "../../src/context.js";
+import { createIOStreams } from "../../src/io/streams.js";
+import { redactText } from "../../src/redact.js";
+import type { SecretStore } from "../../src/secrets/types.js";
 import { recordHints } from "../hints/collect.js";
 
 export type Sim = Simulator & SimulatorExtras;
@@ -219,4 +225,127 @@ export function useEnv(sim: Simulator, make: () => Promise<NodeJS.ProcessEnv>) {
       return JSON.parse(run.stdout);
     },
   };
+}
+
+export interface InProcessOptions {
+  /** the global --profile */
+  profile?: string;
+  json?: boolean;
+  /** debug lines (redacted, as the CLI prints them) go to stderr */
+  debug?: boolean;
+  /** stdin's whole content (then end of input); default: empty */
+  stdin?: string;
+  /** leave stdin open for the test to write to (t.stdin.write) instead */
+  openStdin?: boolean;
+}
+
+/** A Context over in-memory streams, for calling command functions and login flows in the test process. */
+export interface InProcessContext {
+  ctx: Context;
+  stdin: PassThrough;
+  /** what was written to stdout / stderr so far */
+  out(): string;
+  err(): string;
+  /** resolves with the first stderr text matching the pattern (a prompt or URL the flow printed) */
+  waitForStderr(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+}
+
+/**
+ * `env` is the Context's environment; the streams are not terminals and take nothing from the environment
+ * (no colour, no prompts), like a CLI run with its output piped.
+ */
+export function inProcessContext(env: NodeJS.ProcessEnv, options: InProcessOptions = {}): InProcessContext {
+  const stdin = new PassThrough();
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  if (!options.openStdin) stdin.end(options.stdin ?? "");
+  let out = "";
+  let err = "";
+  const listeners = new Set<() => void>();
+  stdout.on("data", (c: Buffer) => {
+    out += c.toString();
+  });
+  stderr.on("data", (c: Buffer) => {
+    err += c.toString();
+    for (const listener of listeners) listener();
+  });
+  const io = createIOStreams({ stdin, stdout, stderr, env: {}, noInput: true });
+  const ctx: Context = createContext({
+    io,
+    env,
+    globals: {
+      ...(options.profile ? { profile: options.profile } : {}),
+      json: options.json === true,
+      debug: options.debug === true,
+      color: false,
+      input: false,
+    },
+    debug(line) {
+      if (options.debug) io.err(`[debug] ${redactText(line)}`);
+    },
+  });
+  return {
+    ctx,
+    stdin,
+    out: () => out,
+    err: () => err,
+    waitForStderr(pattern, timeoutMs = 10_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const match = err.match(pattern);
+          if (!match) return;
+          listeners.delete(check);
+          clearTimeout(timer);
+          resolve(match);
+        };
+        const timer = setTimeout(() => {
+          listeners.delete(check);
+          reject(new Error(`stderr never matched ${pattern}: ${err}`));
+        }, timeoutMs);
+        listeners.add(check);
+        check();
+      });
+    },
+  };
+}
+
+/** A secret store in memory that counts its writes (a refresh must persist exactly once). */
+export class MemoryStore implements SecretStore {
+  readonly kind = "plaintext" as const;
+  values = new Map<string, string>();
+  sets = 0;
+  async get(key: string) {
+    return this.values.get(key);
+  }
+  async set(key: string, value: string) {
+    this.sets++;
+    this.values.set(key, value);
+  }
+  async delete(key: string) {
+    return this.values.delete(key);
+  }
+}
+
+const decodeEntities = (text: string) => text.replace(/&#(\d+);/g, (_, c) => String.fromCharCode(Number(c)));
+
+/** What a person does on the simulator's consent page, without a browser: submit it with Accept or Deny. */
+export async function submitConsent(authorizeUrl: string, decision: "accept" | "deny"): Promise<string> {
+  const page = await fetch(authorizeUrl);
+  if (page.status !== 200) throw new Error(`consent page answered ${page.status}: ${await page.text()}`);
+  const html = await page.text();
+  const action = /<form method="POST" action="([^"]+)"/.exec(html)?.[1];
+  if (!action) throw new Error("no consent form");
+  const form = new URLSearchParams();
+  for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) {
+    form.set(m[1] as string, decodeEntities(m[2] as string));
+  }
+  form.set("decision", decision);
+  const answer = await fetch(new URL(decodeEntities(action), authorizeUrl), {
+    method: "POST",
+    body: form,
+    redirect: "manual",
+  });
+  const location = answer.headers.get("location");
+  if (answer.status !== 302 || !location) throw new Error(`consent answered ${answer.status}`);
+  return location;
 }
