@@ -157,6 +157,7 @@ export function createHttpClient(options: HttpClientOptions): ConflHttpClient {
       streamResponse: responseType === "stream",
       signal: req.signal,
       anonymous: req.anonymous === true,
+      ...(req.credentialBody ? { credentialBody: true } : {}),
     };
     const response = await send(wireRequest);
     const finalUrl = response.url || url.href;

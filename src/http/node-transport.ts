@@ -196,16 +196,21 @@ export async function nodeFetch(
     headers.set("content-length", "0");
   const outgoing: Record<string, string | string[]> = {};
   headers.forEach((value, name) => {
-    if (name === "set-cookie") return;
+    // Host comes from the URL the pipeline checked (node:http also takes SNI and the certificate check
+    // from it), never from a caller's header
+    if (name === "set-cookie" || name === "host") return;
     outgoing[name] = value;
   });
   const transport = url.protocol === "https:" ? await import("node:https") : await import("node:http");
   const options: RequestOptions = { method, headers: outgoing };
   // the guard let a credential go to a `*.localhost` name because it resolved to these loopback
   // addresses: connect to them, not to whatever a second lookup would answer
+  // on a connection of its own: a pooled keep-alive socket to the same host:port (say, from an anonymous
+  // detection probe that was not pinned) may have been opened to another address
   if (init.pinnedAddresses) {
     const { pinnedLookup } = await import("./plain-http-guard.js");
     options.lookup = pinnedLookup(init.pinnedAddresses) as unknown as RequestOptions["lookup"];
+    options.agent = false;
   }
 
   return new Promise<WireResponse>((resolve, reject) => {

@@ -33,6 +33,8 @@ export interface WireRequest {
   streamResponse?: boolean;
   signal?: AbortSignal | undefined;
   anonymous: boolean;
+  /** the body is a credential (RequestOptions.credentialBody) */
+  credentialBody?: boolean;
 }
 
 export type Send = (request: WireRequest) => Promise<WireResponse>;
@@ -393,7 +395,7 @@ export function wireSend(options: WireOptions): Send {
       );
     }
     const { refusal, pinnedAddresses } = await plainHttpDecision(
-      { url, headers: request.headers },
+      { url, headers: request.headers, credentialBody: request.credentialBody === true },
       options.env ?? {},
       options.lookup,
     );

@@ -33,6 +33,11 @@ export interface RequestOptions {
   throwOnError?: boolean;
   /** Skip the auth layer (public endpoints like /_edge/tenant_info). */
   anonymous?: boolean;
+  /**
+   * The body itself is a credential (an OAuth token request: client secret, refresh token, code): the
+   * plain-http guard judges it like an Authorization header, and pins a `*.localhost` connection.
+   */
+  credentialBody?: boolean;
   signal?: AbortSignal;
   timeoutMs?: number;
 }

@@ -4,6 +4,7 @@
  * proxyFor, so NO_PROXY means the same to both); `*.localhost` counts only if it resolves to loopback.
  * A recording proxy and a recording "target" show that nothing was sent when the guard refuses.
  */
+import http from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import { createHttpClient } from "../../src/http/client.js";
 import { NetworkError, UnsafeRequestError } from "../../src/http/errors.js";
@@ -211,6 +212,33 @@ describe("*.localhost counts as loopback only if it resolves to loopback only", 
     expect(t.log).toHaveLength(1);
     expect(t.log[0]?.headers.authorization).toBe("Bearer fake-pat-0920");
     expect(t.log[0]?.headers.host).toBe(`pinned-0920.localhost:${t.port}`);
+    // on a connection of its own: nothing left in the shared keep-alive pool for that host
+    expect(Object.keys(http.globalAgent.freeSockets).filter((k) => k.includes("pinned-0920"))).toEqual([]);
+  });
+
+  it("a body that is a credential (an OAuth token request) is pinned too, with no credential header", async () => {
+    const t = await target();
+    const asked: string[] = [];
+    const c = createHttpClient({
+      apiBase: `http://pinned-0922.localhost:${t.port}/`,
+      maxRetries: 0,
+      lookup: async (h) => {
+        asked.push(h);
+        return ["127.0.0.1"];
+      },
+    });
+    const response = await c.request<{ reached: boolean }>({
+      method: "POST",
+      path: "oauth/token",
+      body: "grant_type=refresh_token&refresh_token=fake-refresh-0922",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      credentialBody: true,
+      anonymous: true,
+      timeoutMs: 5000,
+    });
+    expect(response.data).toEqual({ reached: true });
+    expect(asked).toEqual(["pinned-0922.localhost"]);
+    expect(t.log).toHaveLength(1);
   });
 
   it("the system resolver decides when none is given (here: *.localhost does not resolve, so refused)", async () => {

@@ -54,7 +54,9 @@ export async function oauthHttp(
     headers: Object.fromEntries(request.headers),
     // bytes, not a string: --debug prints a string body, and a form-encoded secret may not match its
     // registered (redacted) spelling
-    ...(request.body !== undefined ? { body: new TextEncoder().encode(request.body) } : {}),
+    ...(request.body !== undefined
+      ? { body: new TextEncoder().encode(request.body), credentialBody: true }
+      : {}),
     idempotent: request.method === "GET",
     followRedirects: false,
     throwOnError: false,
