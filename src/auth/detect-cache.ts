@@ -101,6 +101,9 @@ export async function writeCachedDetection(
   detection: Detection,
   now = Date.now(),
 ): Promise<void> {
+  // a Cloud answer without its cloudId came from a tenant_info that failed this time: a day of it would
+  // refuse a scoped token (which needs the cloudId for the gateway) before any request could correct it
+  if (detection.deployment === "cloud" && !detection.cloudId) return;
   const entries = await readEntries(env);
   entries[key] = {
     deployment: detection.deployment,

@@ -13,6 +13,7 @@ import { AuthError, ConflError, UsageError } from "../errors.js";
 import { createHttpClient } from "../http/client.js";
 import { HttpError } from "../http/errors.js";
 import { looksLikeHtml } from "../http/html-page.js";
+import { IDEMPOTENT_METHODS } from "../http/retry.js";
 import type { HttpClient, HttpClientOptions, HttpResponse, RequestOptions } from "../http/types.js";
 import { credentialScope, toApiBase } from "../http/url.js";
 import type { SecretStore } from "../secrets/types.js";
@@ -383,10 +384,17 @@ function suggestsWrongDetection(status: number, headers: Headers, body: string):
   return status === 404 || (status >= 400 && looksLikeHtml(headers.get("content-type"), body));
 }
 
-/** A request body that can be sent a second time (a stream cannot). */
-function replayable(options: RequestOptions): boolean {
+/**
+ * May this request be sent again to the newly detected API root? Never a stream body (it is spent). A
+ * request that is not idempotent (POST, PATCH, or `idempotent: false`) only after a 4xx: the server refused
+ * it, whereas behind a 5xx (an HTML page from a proxy) it may already have acted.
+ */
+function replayable(options: RequestOptions, status: number): boolean {
   const body = options.body;
-  return body === undefined || body === null || typeof body === "string" || body instanceof Uint8Array;
+  const bytes = body === undefined || body === null || typeof body === "string" || body instanceof Uint8Array;
+  if (!bytes) return false;
+  const idempotent = options.idempotent ?? IDEMPOTENT_METHODS.has((options.method ?? "GET").toUpperCase());
+  return idempotent || status < 500;
 }
 
 /**
@@ -442,7 +450,7 @@ export function withDetectionRecheck(
       if (redetected || !suggestsWrongDetection(response.status, response.headers, bodyText(response.data)))
         return response;
       const via = await redetect();
-      return via && replayable(options) ? via.request<T>(options) : response;
+      return via && replayable(options, response.status) ? via.request<T>(options) : response;
     } catch (error) {
       if (
         redetected ||
@@ -451,7 +459,7 @@ export function withDetectionRecheck(
       )
         throw error;
       const via = await redetect();
-      if (!via || !replayable(options)) throw error;
+      if (!via || !replayable(options, error.status)) throw error;
       return via.request<T>(options);
     }
   };

@@ -10,6 +10,9 @@ import {
   ConflictError,
   HttpError,
   NotFoundError as HttpNotFoundError,
+  InvalidResponseError,
+  NetworkError,
+  TimeoutError,
 } from "../http/errors.js";
 import {
   type ConfluenceClient,
@@ -75,9 +78,10 @@ export interface CreatePageInput {
 }
 
 export async function createPage(client: ConfluenceClient, input: CreatePageInput): Promise<PageWithBody> {
+  // resolved before the POST: a failure here cannot have created anything, so it is never "recovered"
+  const spaceId = client.contentApi === "v2" ? await spaceIdForKey(client, input.spaceKey) : undefined;
   try {
     if (client.contentApi === "v2") {
-      const spaceId = await spaceIdForKey(client, input.spaceKey);
       const response = await client.http.request<unknown>({
         method: "POST",
         path: "api/v2/pages",
@@ -115,21 +119,28 @@ export async function createPage(client: ConfluenceClient, input: CreatePageInpu
 /**
  * A create whose answer was lost (connection reset or timeout after the server acted, a 5xx from a proxy
  * in front of a server that did act, a cut-off body): a POST is never replayed (retry.ts), so look for
- * the page instead. Titles are unique in a space (confluence-api.md §1.4), so a page with this title and
- * exactly this body and parent is the one just made; anything else leaves the original error standing.
+ * the page instead. Titles are unique in a space (confluence-api.md §1.4), so a page with this title,
+ * exactly this body and parent, and still at version 1 (nobody has edited it since) is the one just made;
+ * anything else leaves the original error standing. Only failures that may have happened after the server
+ * acted count: a network error or timeout, a cut-off or unreadable answer, a 5xx.
  */
 async function createdDespite(
   client: ConfluenceClient,
   input: CreatePageInput,
   error: unknown,
 ): Promise<PageWithBody | undefined> {
-  if (error instanceof ConflError && error.exitCode !== ExitCode.FAILURE) return undefined;
-  if (error instanceof HttpError && error.status < 500) return undefined;
+  const mayHaveActed =
+    error instanceof NetworkError ||
+    error instanceof TimeoutError ||
+    error instanceof InvalidResponseError ||
+    (error instanceof HttpError && error.status >= 500);
+  if (!mayHaveActed) return undefined;
   try {
     for await (const found of listPages(client, { spaceKey: input.spaceKey, title: input.title, limit: 1 })) {
       const page = await getPage(client, found.id);
       const sameParent = input.parentId === undefined || page.parentId === input.parentId;
-      return sameParent && page.body.storage === input.storage ? page : undefined;
+      const untouched = page.version?.number === 1;
+      return sameParent && untouched && page.body.storage === input.storage ? page : undefined;
     }
   } catch {
     // the lookup failed too: the original error says more
@@ -286,7 +297,12 @@ export async function safeUpdate(
       page = await getPage(client, input.id);
       if ((page.version?.number ?? 0) === target) throw error; // a 409 for another reason
       // The retried PUT met our own write (its first answer was lost to a reset or timeout): done.
-      if (page.version?.number === target + 1 && page.title === title && page.body.storage === storage)
+      if (
+        page.version?.number === target + 1 &&
+        page.title === title &&
+        page.body.storage === storage &&
+        (input.parentId === undefined || page.parentId === input.parentId)
+      )
         return { page, baseVersion: base, previousVersion: target };
     }
   }

@@ -242,7 +242,8 @@ export class Throttle {
 
   /** Reads the status and rate-limit headers of every response. */
   observe(headers: Headers, status?: number): void {
-    if (status !== undefined && status !== 429) this.succeeded();
+    // a 5xx is no sign that the quota has room: only answers the server served count toward the creep
+    if (status !== undefined && status !== 429 && status < 500) this.succeeded();
     const nearLimit = headers.get("x-ratelimit-nearlimit")?.trim().toLowerCase() === "true";
     const remaining = numberHeader(headers.get("x-ratelimit-remaining"));
     const limit = numberHeader(headers.get("x-ratelimit-limit"));

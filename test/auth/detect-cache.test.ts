@@ -44,6 +44,16 @@ describe("detection cache", () => {
     expect(await readCachedDetection(env, key, t0 + 1000)).toBeUndefined();
   });
 
+  it("a Cloud answer without its cloudId (tenant_info failed this time) is not kept", async () => {
+    const env = { CONFL_CONFIG_DIR: join(tempDir(), "config") };
+    const site = "https://acme.atlassian.net";
+    const cloud: Detection = { deployment: "cloud", site, apiBase: `${site}/wiki/`, evidence: "test" };
+    await writeCachedDetection(env, site, cloud);
+    expect(await readCachedDetection(env, site)).toBeUndefined();
+    await writeCachedDetection(env, site, { ...cloud, cloudId: "fake-cloud-id-0001" });
+    expect(await readCachedDetection(env, site)).toMatchObject({ cloudId: "fake-cloud-id-0001" });
+  });
+
   it("a damaged or foreign file counts as no entry and is replaced on the next write", async () => {
     const env = { CONFL_CONFIG_DIR: join(tempDir(), "config") };
     mkdirSync(env.CONFL_CONFIG_DIR, { recursive: true, mode: 0o700 });

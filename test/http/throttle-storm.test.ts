@@ -169,6 +169,18 @@ describe("adaptive pacing under a sustained limit", () => {
     expect(throttle.rate).toBeLessThan(11);
   });
 
+  it("only answers the server served count as successes: a 5xx or a 429 adds nothing", () => {
+    const clock = virtualClock();
+    const throttle = new Throttle({ sleep: clock.sleep, now: clock.now });
+    throttle.observe(new Headers(), 503);
+    throttle.observe(new Headers(), 500);
+    throttle.observe(new Headers(), 429);
+    expect(throttle.successes).toBe(0);
+    throttle.observe(new Headers(), 404);
+    throttle.observe(new Headers(), 200);
+    expect(throttle.successes).toBe(2);
+  });
+
   it("the learned rate is 0.9x the rate let through, lowered once per episode, and creeps back up", async () => {
     const clock = virtualClock();
     const throttle = new Throttle({ sleep: clock.sleep, now: clock.now });
