@@ -2,7 +2,6 @@
  * A profile's stored secret: its store, opened lazily, and the parsed entry. Apart from session.ts so that
  * what only reads credentials (`auth status --no-verify`, `auth logout`) does not load the HTTP client.
  */
-import { isObject } from "../config/dict.js";
 import { encryptedSecretsPath } from "../config/paths.js";
 import { readPrivateFileIfExists } from "../config/private-files.js";
 import { secretEntryOf } from "../config/secret-entry.js";
@@ -75,8 +74,15 @@ async function encryptedEntryPresent(profile: Profile, ctx: Context): Promise<bo
   } catch {
     return undefined;
   }
-  if (!isObject(data) || !isObject(data.entries)) return undefined;
-  return Object.hasOwn(data.entries, secretEntryOf(profile));
+  // the whole file's shape and bounds (no passphrase needed): a damaged or foreign file is left to the
+  // usual read, which reports it as corrupt, rather than shown as holding the secret
+  const { validateEncryptedFile } = await import("../secrets/encrypted-file.js");
+  try {
+    const file = validateEncryptedFile(data, encryptedSecretsPath(ctx.env));
+    return Object.hasOwn(file.entries, secretEntryOf(profile));
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -243,48 +243,11 @@ export class EncryptedFileStore implements SecretStore {
   }
 
   private validate(data: unknown): EncryptedSecretsFile {
-    if (!isObject(data) || data.format !== ENCRYPTED_FORMAT)
-      throw this.corrupt("it is not a confl encrypted secrets file");
-    if (data.version !== ENCRYPTED_VERSION) {
-      throw this.corrupt(
-        `unsupported format version ${JSON.stringify(data.version)} (this confl reads ${ENCRYPTED_VERSION})`,
-      );
-    }
-    if (data.cipher !== "aes-256-gcm")
-      throw this.corrupt(`unsupported cipher ${JSON.stringify(data.cipher)}`);
-    const kdf = data.kdf;
-    if (
-      !isObject(kdf) ||
-      kdf.name !== "scrypt" ||
-      !isPowerOfTwo(kdf.N) ||
-      (kdf.N as number) < 2 ** 10 ||
-      (kdf.N as number) > MAX_SCRYPT_N ||
-      !isIntIn(kdf.r, 1, 32) ||
-      !isIntIn(kdf.p, 1, 16) ||
-      128 * (kdf.N as number) * (kdf.r as number) > MAX_SCRYPT_MEMORY ||
-      kdf.keyLength !== KEY_LENGTH ||
-      typeof kdf.salt !== "string" ||
-      Buffer.from(kdf.salt, "base64").length < SALT_LENGTH
-    ) {
-      throw this.corrupt("the key-derivation header is missing or out of bounds");
-    }
-    if (!isSealed(data.verifier)) throw this.corrupt("the passphrase verifier is missing");
-    if (!isObject(data.entries)) throw this.corrupt(`"entries" is not an object`);
-    for (const [name, sealed] of Object.entries(data.entries)) {
-      if (!isSealed(sealed)) throw this.corrupt(`entry ${JSON.stringify(name)} is malformed`);
-    }
-    // Keys are profile names: a null-prototype map stores "__proto__" like any other key.
-    return {
-      ...(data as unknown as EncryptedSecretsFile),
-      entries: dictionary(data.entries as Record<string, Sealed>),
-    };
+    return validateEncryptedFile(data, this.path);
   }
 
   private corrupt(why: string): SecretStoreError {
-    return new SecretStoreError(`cannot read the encrypted secrets file ${this.path}: ${why}`, {
-      reason: "corrupt",
-      hint: "Restore it from a backup, or move it aside and log in again; confl will not overwrite it.",
-    });
+    return corruptFileError(this.path, why);
   }
 }
 
@@ -383,4 +346,53 @@ function isIntIn(value: unknown, min: number, max: number): boolean {
 
 function isPowerOfTwo(value: unknown): boolean {
   return typeof value === "number" && Number.isInteger(value) && value > 1 && (value & (value - 1)) === 0;
+}
+
+/**
+ * The shape and bounds of an encrypted secrets file, checked without the passphrase: what `auth status
+ * --no-verify` relies on to say a secret is stored. Throws the "corrupt" SecretStoreError.
+ */
+export function validateEncryptedFile(data: unknown, path: string): EncryptedSecretsFile {
+  const corrupt = (why: string) => corruptFileError(path, why);
+  if (!isObject(data) || data.format !== ENCRYPTED_FORMAT)
+    throw corrupt("it is not a confl encrypted secrets file");
+  if (data.version !== ENCRYPTED_VERSION) {
+    throw corrupt(
+      `unsupported format version ${JSON.stringify(data.version)} (this confl reads ${ENCRYPTED_VERSION})`,
+    );
+  }
+  if (data.cipher !== "aes-256-gcm") throw corrupt(`unsupported cipher ${JSON.stringify(data.cipher)}`);
+  const kdf = data.kdf;
+  if (
+    !isObject(kdf) ||
+    kdf.name !== "scrypt" ||
+    !isPowerOfTwo(kdf.N) ||
+    (kdf.N as number) < 2 ** 10 ||
+    (kdf.N as number) > MAX_SCRYPT_N ||
+    !isIntIn(kdf.r, 1, 32) ||
+    !isIntIn(kdf.p, 1, 16) ||
+    128 * (kdf.N as number) * (kdf.r as number) > MAX_SCRYPT_MEMORY ||
+    kdf.keyLength !== KEY_LENGTH ||
+    typeof kdf.salt !== "string" ||
+    Buffer.from(kdf.salt, "base64").length < SALT_LENGTH
+  ) {
+    throw corrupt("the key-derivation header is missing or out of bounds");
+  }
+  if (!isSealed(data.verifier)) throw corrupt("the passphrase verifier is missing");
+  if (!isObject(data.entries)) throw corrupt(`"entries" is not an object`);
+  for (const [name, sealed] of Object.entries(data.entries)) {
+    if (!isSealed(sealed)) throw corrupt(`entry ${JSON.stringify(name)} is malformed`);
+  }
+  // Keys are profile names: a null-prototype map stores "__proto__" like any other key.
+  return {
+    ...(data as unknown as EncryptedSecretsFile),
+    entries: dictionary(data.entries as Record<string, Sealed>),
+  };
+}
+
+function corruptFileError(path: string, why: string): SecretStoreError {
+  return new SecretStoreError(`cannot read the encrypted secrets file ${path}: ${why}`, {
+    reason: "corrupt",
+    hint: "Restore it from a backup, or move it aside and log in again; confl will not overwrite it.",
+  });
 }

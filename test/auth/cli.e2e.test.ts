@@ -652,12 +652,20 @@ describe("auth status --no-verify with the secret in the encrypted file (issue 1
     expect(wrong.stdout).toMatch(/secret:\s+encrypted file/);
     // the file without the profile's entry: the profile is shown with the error, as before
     const file = join(env.CONFL_CONFIG_DIR!, "secrets.enc.json");
-    const sealed = JSON.parse(readFileSync(file, "utf8"));
+    const before = readFileSync(file, "utf8");
+    const sealed = JSON.parse(before);
     sealed.entries = {};
     writeFileSync(file, JSON.stringify(sealed));
     const missing = await cli(["auth", "status", "--no-verify", "--json"], noPassphrase);
     const gone = JSON.parse(missing.stdout).profiles.find((p: { name: string }) => p.name === name);
     expect(gone.error?.code).toBe("auth.no_secret");
+    // the entry is there but the file is damaged (its key-derivation header out of bounds): not "stored"
+    const damaged = JSON.parse(before);
+    damaged.kdf.N = 3;
+    writeFileSync(file, JSON.stringify(damaged));
+    const broken = await cli(["auth", "status", "--no-verify", "--json"], noPassphrase);
+    const shown = JSON.parse(broken.stdout).profiles.find((p: { name: string }) => p.name === name);
+    expect(shown.error?.message).toMatch(/key-derivation header/);
   });
 });
 
