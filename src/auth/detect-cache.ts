@@ -85,6 +85,7 @@ export async function readCachedDetection(
   const entry = (await readEntries(env))[key];
   if (!entry || now - entry.detectedAt > DETECTION_TTL_MS || entry.detectedAt > now + 60_000)
     return undefined;
+  if (!consistent(key, entry)) return undefined;
   const age = Math.max(0, Math.round((now - entry.detectedAt) / 60_000));
   return {
     deployment: entry.deployment,
@@ -93,6 +94,20 @@ export async function readCachedDetection(
     ...(entry.cloudId ? { cloudId: entry.cloudId } : {}),
     evidence: `${entry.evidence}, cached ${age} min ago`,
   };
+}
+
+/**
+ * An entry is used only for the site it is filed under, with its API root on that site's origin: what a
+ * fresh detection of that site could have answered (the gateway is never cached). Anything else is ignored.
+ */
+function consistent(key: string, entry: CacheEntry): boolean {
+  const site = key.split(" cloudId=")[0];
+  if (entry.site !== site) return false;
+  try {
+    return new URL(entry.apiBase).origin === new URL(entry.site).origin;
+  } catch {
+    return false;
+  }
 }
 
 export async function writeCachedDetection(

@@ -14,6 +14,7 @@ import { createHttpClient } from "../http/client.js";
 import { HttpError } from "../http/errors.js";
 import { looksLikeHtml } from "../http/html-page.js";
 import { IDEMPOTENT_METHODS } from "../http/retry.js";
+import { effectiveTlsSettings } from "../http/transport.js";
 import type { HttpClient, HttpClientOptions, HttpResponse, RequestOptions } from "../http/types.js";
 import { credentialScope, toApiBase } from "../http/url.js";
 import type { SecretStore } from "../secrets/types.js";
@@ -178,7 +179,10 @@ export async function resolveSession(
         ...(profile.cloudId ? { cloudId: profile.cloudId } : {}),
         debug: (line) => ctx.debug(line),
       });
-      await writeCachedDetection(ctx.env, key, detection);
+      // an answer got without verifying TLS (--insecure) may have come from anyone: it is not kept for
+      // later runs that do verify
+      if (!effectiveTlsSettings(profile.tls, ctx.env, options.tlsOverrides).insecure)
+        await writeCachedDetection(ctx.env, key, detection);
     }
     profile = applyDetection(profile, detection, ctx.env);
     // A .netrc entry for a host that turned out to be Cloud (a custom domain) holds an API token, not a

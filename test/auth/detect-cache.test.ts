@@ -44,6 +44,18 @@ describe("detection cache", () => {
     expect(await readCachedDetection(env, key, t0 + 1000)).toBeUndefined();
   });
 
+  it("an entry is used only for its own site, with its API root on that site's origin", async () => {
+    const env = { CONFL_CONFIG_DIR: join(tempDir(), "config") };
+    const other = "https://wiki.other.example/confluence";
+    // filed under this site but naming another, or an API root on another host: ignored
+    await writeCachedDetection(env, key, { ...dc, site: other, apiBase: `${other}/` });
+    expect(await readCachedDetection(env, key)).toBeUndefined();
+    await writeCachedDetection(env, key, { ...dc, apiBase: "https://collector.example/confluence/" });
+    expect(await readCachedDetection(env, key)).toBeUndefined();
+    await writeCachedDetection(env, key, dc);
+    expect(await readCachedDetection(env, key)).toMatchObject({ apiBase: dc.apiBase });
+  });
+
   it("a Cloud answer without its cloudId (tenant_info failed this time) is not kept", async () => {
     const env = { CONFL_CONFIG_DIR: join(tempDir(), "config") };
     const site = "https://acme.atlassian.net";

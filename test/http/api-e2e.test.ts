@@ -2,7 +2,7 @@
  * End-to-end: the built bundle (dist/confl.mjs) run as a child process against the simulator, with
  * credentials from the environment, as a script in CI would use it.
  */
-import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
@@ -154,6 +154,16 @@ describe("detection cache for a site known only from CONFLUENCE_URL (issue 14)",
       { mode: 0o600 },
     );
   };
+
+  it("a detection made with --insecure is not kept for later runs", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "confl-e2e-cache-"));
+    const run = await confl(["api", "rest/api/user/current", "--insecure"], {
+      ...cloudEnv(),
+      CONFL_CONFIG_DIR: dir,
+    });
+    expect(run.code).toBe(0);
+    expect(existsSync(cacheFile(dir))).toBe(false);
+  });
 
   it("the second call sends no probe; the cache holds no secret and is private", async () => {
     for (const [env, count] of [
