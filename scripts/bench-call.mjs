@@ -9,31 +9,15 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
+import { childTimes, HAS_BASH, median, startSim } from "./bench-lib.mjs";
 
 // what `confl` runs once installed: the bin of package.json (dist/confl.cjs)
 const CONFL = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).bin.confl;
 
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-/**
- * CPU time (user + system, ms) of one child process: bash's `times` reports its children's CPU with
- * millisecond resolution, and CPU time is steadier than wall time on a shared machine.
- */
+/** CPU time (user + system, ms) of one child process; bash's `times` is required (no wall-time stand-in). */
 function cpu(args, env) {
-  const r = spawnSync(
-    "bash",
-    ["-c", '"$@" >/dev/null; rc=$?; times; exit $rc', "cpu", process.execPath, ...args],
-    { env, stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" },
-  );
-  if (r.status !== 0) throw new Error(`node ${args.join(" ")} exited ${r.status}: ${r.stderr}`);
-  const children = r.stdout.trim().split("\n").at(-1) ?? "";
-  const seconds = [...children.matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]));
-  if (seconds.length !== 2) throw new Error(`cannot read the CPU time from bash's times: ${r.stdout}`);
-  return (seconds[0] + seconds[1]) * 1000;
+  if (!HAS_BASH) throw new Error("bench-call measures CPU time with bash's times: bash is not installed");
+  return childTimes(args, env).cpu;
 }
 
 /** Wall time of one child process (for the login that sets up a profile). */
@@ -64,20 +48,6 @@ async function peakRssKb(args, env) {
   await new Promise((resolve) => child.once("exit", resolve));
   clearInterval(timer);
   return peak;
-}
-
-async function startSim() {
-  const child = spawn(process.execPath, ["build/sim.mjs"], { stdio: ["ignore", "pipe", "inherit"] });
-  const line = await new Promise((resolve, reject) => {
-    let buf = "";
-    child.stdout.on("data", (chunk) => {
-      buf += chunk;
-      const nl = buf.indexOf("\n");
-      if (nl >= 0) resolve(buf.slice(0, nl));
-    });
-    child.once("exit", (code) => reject(new Error(`simulator exited with ${code}`)));
-  });
-  return { child, info: JSON.parse(line) };
 }
 
 function keychainReachable(env) {

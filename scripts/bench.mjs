@@ -6,7 +6,7 @@
 // commit, and a table is printed at the end.
 // Usage: npm run bench [-- --runs 20] [-- --skip-large] [-- --out file]
 //   --skip-large: no 1 GiB upload/download; --out: write the JSON elsewhere (default bench/results.json)
-import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import {
   closeSync,
   existsSync,
@@ -23,6 +23,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { pipeline } from "node:stream/promises";
+import { childTimes, median, startSim } from "./bench-lib.mjs";
 
 const argValue = (flag, fallback) => {
   const i = process.argv.indexOf(flag);
@@ -33,11 +34,6 @@ const OUT = argValue("--out", "bench/results.json");
 // what `confl` runs once installed: the bin of package.json (dist/confl.cjs, which hands most commands to dist/confl.mjs)
 const CONFL = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).bin.confl;
 
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 const round = (n) => (typeof n === "number" && Number.isFinite(n) ? Number(n.toPrecision(4)) : n);
 
 /** Every figure, in the shape bench/results.json keeps. */
@@ -98,34 +94,9 @@ const env = {
   CONFL_NO_INPUT: "1",
 };
 
-/**
- * CPU time (user + system, ms) and wall time of one child `node ...args`: bash's `times` reports the
- * children's rusage to the millisecond; without bash, the wall time stands in for both.
- */
-const hasBash = spawnSync("bash", ["-c", "true"]).status === 0;
+/** CPU and wall time of one child `node ...args` (bench-lib.mjs), with this bench's environment by default. */
 function timeCommand(args, runEnv = env, input) {
-  const started = performance.now();
-  if (!hasBash) {
-    const r = spawnSync(process.execPath, args, { env: runEnv, input, stdio: ["pipe", "ignore", "pipe"] });
-    if (r.status !== 0) throw new Error(`node ${args.join(" ")} failed: ${r.stderr}`);
-    const ms = performance.now() - started;
-    return { wall: ms, cpu: ms };
-  }
-  const r = spawnSync(
-    "bash",
-    ["-c", '"$@" >/dev/null || exit $?; times >&2', "bench", process.execPath, ...args],
-    {
-      env: runEnv,
-      input,
-      stdio: ["pipe", "ignore", "pipe"],
-    },
-  );
-  const wall = performance.now() - started;
-  const stderr = String(r.stderr);
-  if (r.status !== 0) throw new Error(`node ${args.join(" ")} failed: ${stderr}`);
-  const line = stderr.trim().split("\n").at(-1) ?? "";
-  const secs = [...line.matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]));
-  return { wall, cpu: ((secs[0] ?? 0) + (secs[1] ?? 0)) * 1000 };
+  return childTimes(args, runEnv, input);
 }
 
 /**
@@ -158,24 +129,6 @@ async function peakRss(args, runEnv, workDir = configDir) {
   if (code !== 0) throw new Error(`node ${args.join(" ")} failed (${code}): ${stderr}`);
   const kb = useTime ? Number(readFileSync(timeOut, "utf8").trim().split("\n").at(-1)) : hwm;
   return { mb: kb / 1024, seconds };
-}
-
-async function startSim(settings) {
-  const child = spawn(
-    process.execPath,
-    ["build/sim.mjs", ...(settings ? ["--settings", JSON.stringify(settings)] : [])],
-    { stdio: ["ignore", "pipe", "inherit"] },
-  );
-  const line = await new Promise((resolve, reject) => {
-    let buf = "";
-    child.stdout.on("data", (chunk) => {
-      buf += chunk;
-      const nl = buf.indexOf("\n");
-      if (nl >= 0) resolve(buf.slice(0, nl));
-    });
-    child.once("exit", (code) => reject(new Error(`simulator exited with ${code}`)));
-  });
-  return { child, info: JSON.parse(line) };
 }
 
 const started = new Date();
