@@ -472,33 +472,51 @@ export function withDetectionRecheck(
       return (current ?? primary).apiBase;
     },
     request,
-    async *paginate<T>(options: Parameters<HttpClient["paginate"]>[0]): AsyncIterable<T> {
-      const switched = redetected ? await redetected : undefined;
-      if (switched) {
-        yield* switched.paginate<T>(options);
-        return;
-      }
-      let yielded = false;
-      try {
-        for await (const item of primary.paginate<T>(options)) {
-          yielded = true;
-          yield item;
-        }
-        return;
-      } catch (error) {
-        if (
-          yielded ||
-          redetected ||
-          !(error instanceof HttpError) ||
-          !suggestsWrongDetection(error.status, error.headers, error.bodySnippet)
-        )
-          throw error;
-        const via = await redetect();
-        if (!via) throw error;
-        yield* via.paginate<T>(options);
-      }
-    },
+    paginate: <T>(options: Parameters<HttpClient["paginate"]>[0]) =>
+      paginateSwitching<T>(primary, options, {
+        switched: () => redetected,
+        // only the first failure that looks like a wrong detection starts one
+        wrongClient: (error) =>
+          !redetected && suggestsWrongDetection(error.status, error.headers, error.bodySnippet),
+        switchTo: redetect,
+      }),
   };
+}
+
+/**
+ * Pagination for a client that may hand over to another one (a re-detected API root, the API gateway): once
+ * the other client exists every page comes from it; before, a failure of the first page that says the client
+ * is the wrong one starts the switch and the listing is asked of the new client from the beginning. A failure
+ * after items were yielded stands (they cannot be taken back).
+ */
+async function* paginateSwitching<T>(
+  primary: HttpClient,
+  options: Parameters<HttpClient["paginate"]>[0],
+  how: {
+    switched: () => Promise<HttpClient | undefined> | undefined;
+    wrongClient: (error: HttpError) => boolean;
+    switchTo: () => Promise<HttpClient | undefined>;
+  },
+): AsyncIterable<T> {
+  const started = how.switched();
+  const switched = started ? await started : undefined;
+  if (switched) {
+    yield* switched.paginate<T>(options);
+    return;
+  }
+  let yielded = false;
+  try {
+    for await (const item of primary.paginate<T>(options)) {
+      yielded = true;
+      yield item;
+    }
+    return;
+  } catch (error) {
+    if (yielded || !(error instanceof HttpError) || !how.wrongClient(error)) throw error;
+    const via = await how.switchTo();
+    if (!via) throw error;
+    yield* via.paginate<T>(options);
+  }
 }
 
 /**
@@ -565,31 +583,12 @@ function withGatewayFallback(
       return primary.apiBase;
     },
     request,
-    async *paginate<T>(options: Parameters<HttpClient["paginate"]>[0]): AsyncIterable<T> {
-      const switched = gateway ? await gateway : undefined;
-      if (switched) {
-        yield* switched.paginate<T>(options);
-        return;
-      }
-      let yielded = false;
-      try {
-        for await (const item of primary.paginate<T>(options)) {
-          yielded = true;
-          yield item;
-        }
-        return;
-      } catch (error) {
-        if (
-          yielded ||
-          !(error instanceof HttpError) ||
-          !isScopedTokenRefusal(error.status, error.headers, error.bodySnippet)
-        )
-          throw error;
-        const via = await switchToGateway();
-        if (!via) throw error;
-        yield* via.paginate<T>(options);
-      }
-    },
+    paginate: <T>(options: Parameters<HttpClient["paginate"]>[0]) =>
+      paginateSwitching<T>(primary, options, {
+        switched: () => gateway,
+        wrongClient: (error) => isScopedTokenRefusal(error.status, error.headers, error.bodySnippet),
+        switchTo: switchToGateway,
+      }),
   };
 }
 
